@@ -1,0 +1,12 @@
+/** What every command receives: the environment and the outputs, injected so tests can drive the CLI. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal (progress bars) rather than a CI log. */
+  isTTY: boolean;
+  version: string;
+  now: () => Date;
+  /** A command that completes but must report failure sets this (e.g. validate finding problems). */
+  exitCode?: number;
+}

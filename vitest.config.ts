@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globals: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // The suite starts real servers (S3, tracking shim, fake GitLab) on loopback;
+    // two workers match the two cores of the CI machine.
+    maxWorkers: 2,
+  },
+});
