@@ -1,0 +1,17 @@
+/** The contract between the pipeline and the rendering stage (`render(input) -> OutputFile[]`). */
+import type { StacTree } from '../stac/types.js';
+
+/** What the rendering stage receives: the laid-out STAC tree plus presentation settings. */
+export interface RenderInput {
+  /**
+   * The catalog after layout: every document has its output path (e.g. `catalog.json`,
+   * `ai-model/collection.json`, `ai-model/<group>/<project>/<project>.json`) and its final links
+   * (relative hrefs in a self-contained build). An HTML page goes beside each JSON document
+   * (`index.html` in the same folder).
+   */
+  tree: StacTree;
+  /** Absolute URL the catalog is published at (with a trailing slash), when known. */
+  baseUrl?: string;
+  /** ISO 8601 time of the build (injected, so output is byte-stable in tests). */
+  generatedAt: string;
+}
