@@ -1,0 +1,609 @@
+/**
+ * The ONNX metadata scanner: walks ModelProto, every graph and subgraph, value infos, node attributes
+ * and tensor headers over the protobuf wire format, and seeks past every tensor payload (`raw_data`
+ * and the typed data fields). Field numbers are those of the official `onnx/onnx.proto` (see
+ * `fields.ts`). Order-independent, as protobuf requires, although serialisers write fields in number
+ * order (so inputs and outputs come after every initializer, and opsets after the whole graph).
+ */
+import type { ByteSource } from './byte-source.js';
+import { OnnxError } from './errors.js';
+import { F, dataTypeName, elementBits } from './fields.js';
+import type { Dim, ExternalDataRef, OnnxSummary, TypeInfo, ValueInfo } from './types.js';
+import { WIRE, WireReader } from './wire.js';
+
+/** Limits that keep hostile files in bounded time and memory. */
+export interface ScanOptions {
+  /** Smallest read after a skipped payload (default 4 KiB; HTTP sources use 16 KiB). */
+  minWindow?: number;
+  /** Largest read while parsing contiguous fields (default 1 MiB). */
+  maxWindow?: number;
+  /** Longest string kept; longer ones are cut (default 64 KiB). */
+  maxStringBytes?: number;
+  /** Deepest nesting of graphs in node attributes, and of types (default 64). */
+  maxDepth?: number;
+  /** Most entries kept in any one list (inputs, dims, metadata, initializer names...; default 1,000,000). */
+  maxListItems?: number;
+}
+
+type FieldFn = (field: number, wt: number, v: number, tagPos: number) => void | Promise<void>;
+
+interface TensorHead {
+  name: string;
+  dims: number[];
+  dataType: number;
+  /** Bytes of string_data entries (the size of a string tensor). */
+  stringBytes: number;
+  external: { location?: string; offset?: number; length?: number };
+  dataLocation: number;
+}
+
+interface GraphAcc {
+  initNames: Set<string>;
+}
+
+/** Scans the model behind `source`; throws OnnxError for anything that is not a readable ONNX model. */
+export async function scanOnnx(source: ByteSource, opts: ScanOptions = {}): Promise<OnnxSummary> {
+  const size = await source.size();
+  if (size === 0) throw new OnnxError('onnx/empty', source.name, 0, 'the file is empty');
+  const r = new WireReader(source, size, {
+    minWindow: opts.minWindow ?? 4096,
+    maxWindow: opts.maxWindow ?? 1024 * 1024,
+  });
+  return new Scanner(r, opts).model();
+}
+
+class Scanner {
+  private readonly cap: number;
+  private readonly maxDepth: number;
+  private readonly maxItems: number;
+  private readonly s: OnnxSummary = {
+    irVersion: 0,
+    producerName: '',
+    producerVersion: '',
+    opsetImports: [],
+    inputs: [],
+    outputs: [],
+    parameterCount: 0,
+    metadataProps: {},
+    graphMetadataProps: {},
+    domain: '',
+    modelVersion: 0,
+    docString: '',
+    graphName: '',
+    graphDocString: '',
+    nodeCount: 0,
+    totalNodeCount: 0,
+    initializerCount: 0,
+    sparseInitializerCount: 0,
+    subgraphCount: 0,
+    opTypes: {},
+    parameters: { initializers: 0, subgraphInitializers: 0, sparseInitializers: 0, constants: 0 },
+    weightBytes: { total: 0, byDataType: {} },
+    inlineDataBytes: 0,
+    externalData: [],
+    functions: [],
+  };
+  private opTypeKeys = 0;
+
+  constructor(
+    private readonly r: WireReader,
+    opts: ScanOptions,
+  ) {
+    this.cap = opts.maxStringBytes ?? 64 * 1024;
+    this.maxDepth = opts.maxDepth ?? 64;
+    this.maxItems = opts.maxListItems ?? 1_000_000;
+  }
+
+  // ---- wire helpers -------------------------------------------------------------------------
+
+  /** Iterates the fields of a message ending at `end`; the reader is moved past each field after `fn`. */
+  private async fields(end: number, fn: FieldFn): Promise<void> {
+    const r = this.r;
+    while (r.pos < end) {
+      if (r.avail() < 20) await r.fill(20);
+      const tagPos = r.pos;
+      const tag = r.varint();
+      if (tag < 8 || tag > 0xffffffff) r.fail('onnx/malformed', tagPos, `invalid field tag ${tag}`);
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      let v = 0;
+      let next = 0;
+      switch (wt) {
+        case WIRE.VARINT:
+          v = r.varint();
+          next = r.pos;
+          break;
+        case WIRE.LEN:
+          v = r.varint();
+          if (v < 0) r.fail('onnx/malformed', tagPos, `negative length ${v} for field ${field}`);
+          next = r.pos + v;
+          break;
+        case WIRE.I64:
+          next = r.pos + 8;
+          break;
+        case WIRE.I32:
+          next = r.pos + 4;
+          break;
+        default:
+          r.fail('onnx/malformed', tagPos, `invalid wire type ${wt} for field ${field}`);
+      }
+      if (next > end) {
+        if (next > r.size) {
+          r.fail('onnx/truncated', tagPos, `field ${field} needs ${next - tagPos} bytes but the file ends at byte ${r.size}`);
+        }
+        r.fail('onnx/malformed', tagPos, `field ${field} runs past the end of its enclosing message (byte ${end})`);
+      }
+      const ret = fn(field, wt, v, tagPos);
+      if (ret) await ret;
+      r.seek(next);
+    }
+  }
+
+  private want(wt: number, expected: number, what: string, tagPos: number): void {
+    if (wt !== expected) this.r.fail('onnx/malformed', tagPos, `${what}: wire type ${wt}, expected ${expected}`);
+  }
+
+  private str(wt: number, len: number, what: string, tagPos: number): Promise<string> {
+    this.want(wt, WIRE.LEN, what, tagPos);
+    return this.r.string(len, this.cap);
+  }
+
+  private count(n: number, what: string, tagPos: number): void {
+    if (n >= this.maxItems) this.r.fail('onnx/limit', tagPos, `more than ${this.maxItems} ${what}`);
+  }
+
+  private async entry(len: number, into: Record<string, string>, what: string, tagPos: number): Promise<void> {
+    let key = '';
+    let value = '';
+    await this.fields(this.r.pos + len, async (f, wt, v, at) => {
+      if (f === F.StringStringEntry.key) key = await this.str(wt, v, `${what}.key`, at);
+      else if (f === F.StringStringEntry.value) value = await this.str(wt, v, `${what}.value`, at);
+    });
+    if (!(key in into)) this.count(Object.keys(into).length, what, tagPos);
+    into[key] = value;
+  }
+
+  // ---- ModelProto ---------------------------------------------------------------------------
+
+  async model(): Promise<OnnxSummary> {
+    const r = this.r;
+    const s = this.s;
+    let sawIr = false;
+    let sawGraph = false;
+    const main: GraphAcc = { initNames: new Set() };
+    // A first byte that is no valid tag (e.g. text, gzip, ZIP): say plainly that this is not ONNX.
+    const b0 = await r.peekByte();
+    const wt0 = b0 & 7;
+    if (b0 < 8 || !(wt0 === 0 || wt0 === 1 || wt0 === 2 || wt0 === 5)) {
+      r.fail('onnx/not-onnx', 0, `first byte 0x${b0.toString(16).padStart(2, '0')} is not a protobuf field tag: not an ONNX model`);
+    }
+    await this.fields(r.size, async (f, wt, v, at) => {
+      const M = F.Model;
+      switch (f) {
+        case M.ir_version:
+          this.want(wt, WIRE.VARINT, 'ModelProto.ir_version', at);
+          s.irVersion = v;
+          sawIr = true;
+          break;
+        case M.producer_name:
+          s.producerName = await this.str(wt, v, 'ModelProto.producer_name', at);
+          break;
+        case M.producer_version:
+          s.producerVersion = await this.str(wt, v, 'ModelProto.producer_version', at);
+          break;
+        case M.domain:
+          s.domain = await this.str(wt, v, 'ModelProto.domain', at);
+          break;
+        case M.model_version:
+          this.want(wt, WIRE.VARINT, 'ModelProto.model_version', at);
+          s.modelVersion = v;
+          break;
+        case M.doc_string:
+          s.docString = await this.str(wt, v, 'ModelProto.doc_string', at);
+          break;
+        case M.graph:
+          this.want(wt, WIRE.LEN, 'ModelProto.graph', at);
+          sawGraph = true;
+          await this.graph(r.pos + v, 0, main);
+          break;
+        case M.opset_import: {
+          this.want(wt, WIRE.LEN, 'ModelProto.opset_import', at);
+          this.count(s.opsetImports.length, 'opset imports', at);
+          const op = { domain: '', version: 0 };
+          await this.fields(r.pos + v, async (g, wt2, v2, at2) => {
+            if (g === F.OperatorSetId.domain) op.domain = await this.str(wt2, v2, 'OperatorSetIdProto.domain', at2);
+            else if (g === F.OperatorSetId.version) {
+              this.want(wt2, WIRE.VARINT, 'OperatorSetIdProto.version', at2);
+              op.version = v2;
+            }
+          });
+          s.opsetImports.push(op);
+          break;
+        }
+        case M.metadata_props:
+          this.want(wt, WIRE.LEN, 'ModelProto.metadata_props', at);
+          await this.entry(v, s.metadataProps, 'metadata_props', at);
+          break;
+        case M.functions: {
+          this.want(wt, WIRE.LEN, 'ModelProto.functions', at);
+          this.count(s.functions.length, 'functions', at);
+          const fn = { domain: '', name: '' };
+          await this.fields(r.pos + v, async (g, wt2, v2, at2) => {
+            if (g === F.Function.name) fn.name = await this.str(wt2, v2, 'FunctionProto.name', at2);
+            else if (g === F.Function.domain) fn.domain = await this.str(wt2, v2, 'FunctionProto.domain', at2);
+          });
+          s.functions.push(fn);
+          break;
+        }
+        default:
+        // training_info, configuration and unknown fields: skipped.
+      }
+    });
+    if (!sawIr || !sawGraph) {
+      r.fail('onnx/not-onnx', undefined, `no ${sawIr ? 'graph' : 'ir_version'} field: not an ONNX model`);
+    }
+    // IR < 4 lists initializers among the inputs: those are weights, not inputs.
+    if (main.initNames.size > 0) s.inputs = s.inputs.filter((i) => !main.initNames.has(i.name));
+    s.parameterCount =
+      s.parameters.initializers + s.parameters.subgraphInitializers + s.parameters.sparseInitializers + s.parameters.constants;
+    return s;
+  }
+
+  // ---- GraphProto ---------------------------------------------------------------------------
+
+  /** Scans a graph; depth 0 is the main graph, deeper ones are node-attribute subgraphs. */
+  private async graph(end: number, depth: number, acc: GraphAcc): Promise<void> {
+    const r = this.r;
+    const s = this.s;
+    if (depth > this.maxDepth) r.fail('onnx/too-deep', r.pos, `graphs nested more than ${this.maxDepth} deep`);
+    const main = depth === 0;
+    if (!main) s.subgraphCount++;
+    await this.fields(end, async (f, wt, v, at) => {
+      const G = F.Graph;
+      switch (f) {
+        case G.node:
+          this.want(wt, WIRE.LEN, 'GraphProto.node', at);
+          if (main) s.nodeCount++;
+          s.totalNodeCount++;
+          await this.node(r.pos + v, depth);
+          break;
+        case G.initializer: {
+          this.want(wt, WIRE.LEN, 'GraphProto.initializer', at);
+          const t = await this.tensor(r.pos + v);
+          const n = this.weigh(t);
+          if (main) {
+            s.initializerCount++;
+            s.parameters.initializers += n;
+            this.count(acc.initNames.size, 'initializers', at);
+            acc.initNames.add(t.name);
+          } else {
+            s.parameters.subgraphInitializers += n;
+          }
+          break;
+        }
+        case G.sparse_initializer: {
+          this.want(wt, WIRE.LEN, 'GraphProto.sparse_initializer', at);
+          const name = await this.sparse(r.pos + v);
+          if (main) {
+            s.sparseInitializerCount++;
+            this.count(acc.initNames.size, 'initializers', at);
+            acc.initNames.add(name);
+          }
+          break;
+        }
+        case G.input:
+        case G.output:
+          if (main) {
+            this.want(wt, WIRE.LEN, 'GraphProto.input/output', at);
+            const list = f === G.input ? s.inputs : s.outputs;
+            this.count(list.length, 'graph inputs/outputs', at);
+            list.push(await this.valueInfo(r.pos + v));
+          }
+          break;
+        case G.name:
+          if (main) s.graphName = await this.str(wt, v, 'GraphProto.name', at);
+          break;
+        case G.doc_string:
+          if (main) s.graphDocString = await this.str(wt, v, 'GraphProto.doc_string', at);
+          break;
+        case G.metadata_props:
+          if (main) {
+            this.want(wt, WIRE.LEN, 'GraphProto.metadata_props', at);
+            await this.entry(v, s.graphMetadataProps, 'graph metadata_props', at);
+          }
+          break;
+        default:
+        // value_info, quantization_annotation, unknown: skipped.
+      }
+    });
+  }
+
+  // ---- NodeProto / AttributeProto -----------------------------------------------------------
+
+  private async node(end: number, depth: number): Promise<void> {
+    const r = this.r;
+    let opType = '';
+    let domain = '';
+    let value: TensorHead | undefined;
+    await this.fields(end, async (f, wt, v, at) => {
+      const N = F.Node;
+      if (f === N.op_type) opType = await this.str(wt, v, 'NodeProto.op_type', at);
+      else if (f === N.domain) domain = await this.str(wt, v, 'NodeProto.domain', at);
+      else if (f === N.attribute) {
+        this.want(wt, WIRE.LEN, 'NodeProto.attribute', at);
+        const a = await this.attribute(r.pos + v, depth);
+        if (a.name === 'value' && a.t) value = a.t;
+      }
+    });
+    const key = domain === '' || domain === 'ai.onnx' ? opType : `${domain}:${opType}`;
+    const ops = this.s.opTypes;
+    if (key in ops) ops[key] = (ops[key] as number) + 1;
+    else if (this.opTypeKeys < 10_000) {
+      ops[key] = 1;
+      this.opTypeKeys++;
+    }
+    // Weights stored as Constant nodes (Paddle2ONNX, spox) are parameters too.
+    if (value && opType === 'Constant' && (domain === '' || domain === 'ai.onnx')) {
+      this.s.parameters.constants += this.weigh(value);
+    }
+  }
+
+  private async attribute(end: number, depth: number): Promise<{ name: string; t?: TensorHead }> {
+    const r = this.r;
+    const out: { name: string; t?: TensorHead } = { name: '' };
+    await this.fields(end, async (f, wt, v, at) => {
+      const A = F.Attribute;
+      switch (f) {
+        case A.name:
+          out.name = await this.str(wt, v, 'AttributeProto.name', at);
+          break;
+        case A.t:
+          this.want(wt, WIRE.LEN, 'AttributeProto.t', at);
+          out.t = await this.tensor(r.pos + v);
+          break;
+        case A.tensors:
+          this.want(wt, WIRE.LEN, 'AttributeProto.tensors', at);
+          await this.tensor(r.pos + v);
+          break;
+        case A.sparse_tensor:
+        case A.sparse_tensors:
+          this.want(wt, WIRE.LEN, 'AttributeProto.sparse_tensor', at);
+          await this.sparseParts(r.pos + v);
+          break;
+        case A.g:
+          this.want(wt, WIRE.LEN, 'AttributeProto.g', at);
+          await this.graph(r.pos + v, depth + 1, { initNames: new Set() });
+          break;
+        case A.graphs:
+          this.want(wt, WIRE.LEN, 'AttributeProto.graphs', at);
+          await this.graph(r.pos + v, depth + 1, { initNames: new Set() });
+          break;
+        default:
+      }
+    });
+    return out;
+  }
+
+  // ---- TensorProto / SparseTensorProto ------------------------------------------------------
+
+  /** Reads a tensor's header and seeks past its payload; records external data and inline bytes. */
+  private async tensor(end: number): Promise<TensorHead> {
+    const r = this.r;
+    const t: TensorHead = { name: '', dims: [], dataType: 0, stringBytes: 0, external: {}, dataLocation: 0 };
+    let inline = 0;
+    await this.fields(end, async (f, wt, v, at) => {
+      const T = F.Tensor;
+      switch (f) {
+        case T.dims:
+          if (wt === WIRE.VARINT) {
+            this.count(t.dims.length, 'tensor dims', at);
+            t.dims.push(v);
+          } else {
+            this.want(wt, WIRE.LEN, 'TensorProto.dims', at);
+            await this.packedVarints(r.pos + v, t.dims, at);
+          }
+          break;
+        case T.data_type:
+          this.want(wt, WIRE.VARINT, 'TensorProto.data_type', at);
+          t.dataType = v;
+          break;
+        case T.name:
+          t.name = await this.str(wt, v, 'TensorProto.name', at);
+          break;
+        case T.string_data:
+          this.want(wt, WIRE.LEN, 'TensorProto.string_data', at);
+          t.stringBytes += v;
+          inline += v;
+          break;
+        case T.raw_data:
+        case T.float_data:
+        case T.int32_data:
+        case T.int64_data:
+        case T.double_data:
+        case T.uint64_data:
+          // The payload: counted, never read (the field loop seeks past it).
+          inline += wt === WIRE.LEN ? v : wt === WIRE.I64 ? 8 : wt === WIRE.I32 ? 4 : 1;
+          break;
+        case T.external_data: {
+          this.want(wt, WIRE.LEN, 'TensorProto.external_data', at);
+          const kv: Record<string, string> = {};
+          await this.entry(v, kv, 'external_data', at);
+          for (const [k, val] of Object.entries(kv)) {
+            if (k === 'location') t.external.location = val;
+            else if (k === 'offset' && /^\d+$/.test(val)) t.external.offset = Number(val);
+            else if (k === 'length' && /^\d+$/.test(val)) t.external.length = Number(val);
+          }
+          break;
+        }
+        case T.data_location:
+          this.want(wt, WIRE.VARINT, 'TensorProto.data_location', at);
+          t.dataLocation = v;
+          break;
+        default:
+      }
+    });
+    this.s.inlineDataBytes += inline;
+    if (t.dataLocation === 1) {
+      this.count(this.s.externalData.length, 'external data tensors', end);
+      const location = t.external.location ?? '';
+      const ref: ExternalDataRef = { tensor: t.name, location };
+      if (t.external.offset !== undefined) ref.offset = t.external.offset;
+      if (t.external.length !== undefined) ref.length = t.external.length;
+      if (isUnsafeLocation(location)) ref.unsafe = true;
+      this.s.externalData.push(ref);
+    }
+    return t;
+  }
+
+  /** Reads a sparse tensor's parts and returns its stored values tensor and its name. */
+  private async sparseParts(end: number): Promise<{ values?: TensorHead; indices?: TensorHead }> {
+    const r = this.r;
+    const out: { values?: TensorHead; indices?: TensorHead } = {};
+    await this.fields(end, async (f, wt, v, at) => {
+      if (f === F.SparseTensor.values) {
+        this.want(wt, WIRE.LEN, 'SparseTensorProto.values', at);
+        out.values = await this.tensor(r.pos + v);
+      } else if (f === F.SparseTensor.indices) {
+        this.want(wt, WIRE.LEN, 'SparseTensorProto.indices', at);
+        out.indices = await this.tensor(r.pos + v);
+      }
+    });
+    return out;
+  }
+
+  /** A sparse initializer: its stored values are parameters; values and indices are weight bytes. */
+  private async sparse(end: number): Promise<string> {
+    const { values, indices } = await this.sparseParts(end);
+    if (values) this.s.parameters.sparseInitializers += this.weigh(values);
+    if (indices) this.weigh(indices);
+    return values?.name ?? '';
+  }
+
+  private async packedVarints(end: number, into: number[], tagPos: number): Promise<void> {
+    const r = this.r;
+    while (r.pos < end) {
+      if (r.avail() < 10) await r.fill(10);
+      this.count(into.length, 'tensor dims', tagPos);
+      into.push(r.varint());
+    }
+    if (r.pos > end) r.fail('onnx/malformed', tagPos, 'packed varints run past their field');
+  }
+
+  /** Adds a counted tensor to the weight totals; returns its element count. */
+  private weigh(t: TensorHead): number {
+    let n = 1;
+    for (const d of t.dims) n *= d;
+    if (!(n > 0)) n = 0;
+    const bytes = t.dataType === 8 ? t.stringBytes : Math.ceil((n * elementBits(t.dataType)) / 8);
+    const w = this.s.weightBytes;
+    const key = dataTypeName(t.dataType);
+    w.total += bytes;
+    w.byDataType[key] = (w.byDataType[key] ?? 0) + bytes;
+    return n;
+  }
+
+  // ---- ValueInfoProto / TypeProto -----------------------------------------------------------
+
+  private async valueInfo(end: number): Promise<ValueInfo> {
+    const r = this.r;
+    let name = '';
+    let type: TypeInfo = { type: 'unknown' };
+    await this.fields(end, async (f, wt, v, at) => {
+      if (f === F.ValueInfo.name) name = await this.str(wt, v, 'ValueInfoProto.name', at);
+      else if (f === F.ValueInfo.type) {
+        this.want(wt, WIRE.LEN, 'ValueInfoProto.type', at);
+        type = await this.typeProto(r.pos + v, 0);
+      }
+    });
+    return { name, ...type };
+  }
+
+  private async typeProto(end: number, depth: number): Promise<TypeInfo> {
+    const r = this.r;
+    if (depth > this.maxDepth) r.fail('onnx/too-deep', r.pos, `types nested more than ${this.maxDepth} deep`);
+    // The `value` oneof: the last member present wins, as in protobuf.
+    let out: TypeInfo = { type: 'unknown' };
+    await this.fields(end, async (f, wt, v, at) => {
+      const T = F.Type;
+      switch (f) {
+        case T.tensor_type:
+        case T.sparse_tensor_type: {
+          this.want(wt, WIRE.LEN, 'TypeProto.tensor_type', at);
+          out = await this.tensorType(r.pos + v, f === T.tensor_type ? 'tensor' : 'sparse_tensor');
+          break;
+        }
+        case T.sequence_type:
+        case T.optional_type: {
+          this.want(wt, WIRE.LEN, 'TypeProto.sequence_type', at);
+          const t: TypeInfo = { type: f === T.sequence_type ? 'sequence' : 'optional' };
+          await this.fields(r.pos + v, async (g, wt2, v2, at2) => {
+            if (g === 1) {
+              this.want(wt2, WIRE.LEN, 'TypeProto.Sequence.elem_type', at2);
+              t.elementType = await this.typeProto(r.pos + v2, depth + 1);
+            }
+          });
+          out = t;
+          break;
+        }
+        case T.map_type: {
+          this.want(wt, WIRE.LEN, 'TypeProto.map_type', at);
+          const t: TypeInfo = { type: 'map' };
+          await this.fields(r.pos + v, async (g, wt2, v2, at2) => {
+            if (g === F.MapType.key_type) {
+              this.want(wt2, WIRE.VARINT, 'TypeProto.Map.key_type', at2);
+              t.keyType = dataTypeName(v2);
+            } else if (g === F.MapType.value_type) {
+              this.want(wt2, WIRE.LEN, 'TypeProto.Map.value_type', at2);
+              t.valueType = await this.typeProto(r.pos + v2, depth + 1);
+            }
+          });
+          out = t;
+          break;
+        }
+        case T.opaque_type:
+          out = { type: 'unknown' };
+          break;
+        default:
+      }
+    });
+    return out;
+  }
+
+  private async tensorType(end: number, kind: 'tensor' | 'sparse_tensor'): Promise<TypeInfo> {
+    const r = this.r;
+    let elem = 0;
+    let shape: Dim[] | null = null;
+    await this.fields(end, async (f, wt, v, at) => {
+      if (f === F.TensorType.elem_type) {
+        this.want(wt, WIRE.VARINT, 'TypeProto.Tensor.elem_type', at);
+        elem = v;
+      } else if (f === F.TensorType.shape) {
+        this.want(wt, WIRE.LEN, 'TypeProto.Tensor.shape', at);
+        const dims: Dim[] = shape ?? [];
+        await this.fields(r.pos + v, async (g, wt2, v2, at2) => {
+          if (g !== F.Shape.dim) return;
+          this.want(wt2, WIRE.LEN, 'TensorShapeProto.dim', at2);
+          this.count(dims.length, 'shape dims', at2);
+          let d: Dim = null;
+          await this.fields(r.pos + v2, async (h, wt3, v3, at3) => {
+            if (h === F.Dimension.dim_value) {
+              this.want(wt3, WIRE.VARINT, 'Dimension.dim_value', at3);
+              d = v3;
+            } else if (h === F.Dimension.dim_param) {
+              d = await this.str(wt3, v3, 'Dimension.dim_param', at3);
+            }
+          });
+          dims.push(d);
+        });
+        shape = dims;
+      }
+    });
+    return { type: kind, dataType: dataTypeName(elem), shape };
+  }
+}
+
+/** External data locations must be relative and stay in the model's folder (onnx docs/ExternalData.md). */
+function isUnsafeLocation(location: string): boolean {
+  if (location === '' || location.startsWith('/') || location.startsWith('\\') || /^[a-zA-Z]:/.test(location)) return true;
+  return location.split(/[\\/]/).includes('..');
+}
