@@ -1,0 +1,194 @@
+/**
+ * Asset discovery (reference/sharinghub.md §3): files become assets only when an asset rule of
+ * the category or of the README matches them.
+ */
+import picomatch from 'picomatch';
+import type { StacAsset } from '../stac/types.js';
+import type { Diagnostic, RepoFile } from '../types.js';
+
+/** A rule as written in the config or the README: a glob string or a rule object. */
+export type AssetRule =
+  | string
+  | {
+      glob?: string;
+      path?: string;
+      key?: string;
+      href?: string;
+      title?: string;
+      description?: string;
+      type?: string;
+      'type-as'?: string;
+      roles?: string[];
+    };
+
+/** SharingHub's `type-as` shortcuts, plus `onnx`. */
+export const TYPE_AS: Record<string, string> = {
+  text: 'text/plain',
+  json: 'application/json',
+  xml: 'application/xml',
+  yaml: 'text/x-yaml',
+  zip: 'application/zip',
+  geotiff: 'image/tiff; application=geotiff',
+  cog: 'image/tiff; application=geotiff; profile=cloud-optimized',
+  geojson: 'application/geo+json',
+  compose: 'text/x-yaml; application=compose',
+  notebook: 'application/x-ipynb+json',
+  onnx: 'application/octet-stream; framework=onnx',
+};
+
+// Media types by extension: the most specific registered type (STAC best practices §"Media types").
+const BY_EXTENSION: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.geojson': 'application/geo+json',
+  '.gif': 'image/gif',
+  '.gpkg': 'application/geopackage+sqlite3',
+  '.h5': 'application/x-hdf5',
+  '.hdf5': 'application/x-hdf5',
+  '.html': 'text/html',
+  '.ipynb': 'application/x-ipynb+json',
+  '.jpeg': 'image/jpeg',
+  '.jpg': 'image/jpeg',
+  '.json': 'application/json',
+  '.md': 'text/markdown',
+  '.nc': 'application/x-netcdf',
+  '.onnx': 'application/octet-stream; framework=onnx',
+  '.parquet': 'application/vnd.apache.parquet',
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.pt': 'application/octet-stream; framework=pytorch',
+  '.pth': 'application/octet-stream; framework=pytorch',
+  '.py': 'text/x-python',
+  '.safetensors': 'application/octet-stream; framework=safetensors',
+  '.svg': 'image/svg+xml',
+  '.tar': 'application/x-tar',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.txt': 'text/plain',
+  '.webp': 'image/webp',
+  '.xml': 'application/xml',
+  '.yaml': 'text/x-yaml',
+  '.yml': 'text/x-yaml',
+  '.zip': 'application/zip',
+  '.gz': 'application/gzip',
+};
+
+/** Media type guessed from a file name (undefined when unknown). */
+export function mediaTypeOf(path: string): string | undefined {
+  const m = /(\.[A-Za-z0-9]+)$/.exec(path);
+  return m ? BY_EXTENSION[m[1]!.toLowerCase()] : undefined;
+}
+
+/** `file:checksum` value: a sha2-256 multihash (0x12, length 0x20, digest) in hex. */
+export function sha256Multihash(hex: string): string {
+  return `1220${hex.toLowerCase()}`;
+}
+
+/**
+ * Match like Python's PurePath.match (SharingHub): a relative pattern is matched from the right,
+ * so `*.py` matches a .py file at any depth and `data/*.zip` matches `x/data/a.zip`. A pattern with
+ * `**` is matched against the whole path.
+ */
+export function pathMatches(pattern: string, filePath: string): boolean {
+  const clean = pattern.replace(/^\.\//, '');
+  if (clean.includes('**') || clean.startsWith('/')) {
+    return picomatch(clean.replace(/^\//, ''), { dot: true })(filePath);
+  }
+  const patternSegments = clean.split('/').length;
+  const segments = filePath.split('/');
+  if (segments.length < patternSegments) return false;
+  return picomatch(clean, { dot: true })(segments.slice(-patternSegments).join('/'));
+}
+
+export interface DiscoveredAsset {
+  key: string;
+  asset: StacAsset;
+  /** The repository file behind the asset (absent for external assets). */
+  file?: RepoFile;
+}
+
+function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(path|key)\}/g, (_, name: string) => vars[name] ?? '');
+}
+
+/**
+ * Apply asset rules to a file list (pure). Later rules do not replace an asset an earlier rule
+ * created for the same key; `resolveHref` turns a README href (path or URL) into an absolute URL.
+ */
+export function discoverAssets(
+  rules: readonly AssetRule[],
+  files: readonly RepoFile[],
+  resolveHref: (href: string) => string | undefined,
+  where: { file?: string; lineOf?: (index: number) => number | undefined } = {},
+): { assets: DiscoveredAsset[]; diagnostics: Diagnostic[] } {
+  const assets: DiscoveredAsset[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const keys = new Set<string>();
+  rules.forEach((rule, index) => {
+    const r = typeof rule === 'string' ? { glob: rule } : rule;
+    const pattern = r.glob ?? r.path;
+    const type = r['type-as'] ? TYPE_AS[r['type-as']] : r.type;
+    if (!pattern) {
+      if (!r.key || !r.href) return;
+      const href = resolveHref(r.href);
+      if (!href) {
+        diagnostics.push({
+          level: 'warning',
+          code: 'assets/href',
+          message: `asset '${r.key}': href '${r.href}' is neither a URL nor a file of the repository`,
+          ...(where.file ? { file: where.file } : {}),
+          ...lineField(where.lineOf?.(index)),
+        });
+        return;
+      }
+      if (keys.has(r.key)) return;
+      keys.add(r.key);
+      assets.push({
+        key: r.key,
+        asset: {
+          href,
+          ...(r.title ? { title: fill(r.title, { key: r.key, path: r.href }) } : {}),
+          ...(r.description ? { description: fill(r.description, { key: r.key, path: r.href }) } : {}),
+          ...((type ?? mediaTypeOf(r.href)) ? { type: type ?? mediaTypeOf(r.href) } : {}),
+          roles: r.roles ?? ['data'],
+        },
+      });
+      return;
+    }
+    let matched = 0;
+    for (const file of files) {
+      if (!pathMatches(pattern, file.path)) continue;
+      matched++;
+      const key = r.key ? fill(r.key, { path: file.path, key: file.path }) : file.path;
+      if (keys.has(key)) continue;
+      keys.add(key);
+      const vars = { path: file.path, key };
+      const mediaType = type ?? mediaTypeOf(file.path);
+      const asset: StacAsset = {
+        href: file.href,
+        ...(r.title ? { title: fill(r.title, vars) } : {}),
+        ...(r.description ? { description: fill(r.description, vars) } : {}),
+        ...(mediaType ? { type: mediaType } : {}),
+        roles: r.roles ?? ['data'],
+      };
+      const size = file.lfs?.size ?? file.size;
+      if (size !== undefined) asset['file:size'] = size;
+      const sha = file.lfs?.oid ?? file.sha256;
+      if (sha) asset['file:checksum'] = sha256Multihash(sha);
+      assets.push({ key, asset, file });
+    }
+    if (matched === 0 && typeof rule !== 'string' && r.path) {
+      diagnostics.push({
+        level: 'warning',
+        code: 'assets/no-match',
+        message: `asset rule path '${pattern}' matches no file of the repository`,
+        ...(where.file ? { file: where.file } : {}),
+        ...lineField(where.lineOf?.(index)),
+      });
+    }
+  });
+  return { assets, diagnostics };
+}
+
+function lineField(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
+}

@@ -1,0 +1,385 @@
+/**
+ * `toRecord`: one project's snapshot + the configuration -> the project's catalog record (PURE).
+ * Implements SharingHub's README metadata contract (reference/sharinghub.md §1.4-1.7, §2, §3).
+ */
+import type { Category, Config } from '../config.js';
+import type { StacAsset, StacLink, StacProvider } from '../stac/types.js';
+import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
+import { discoverAssets, mediaTypeOf, type AssetRule } from './assets.js';
+import { doisFromBody, previewFromBody, rewriteBody, summarize } from './body.js';
+import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from './extent.js';
+import { parseReadme } from './frontmatter.js';
+import { spdxFromGitLab, spdxUrl } from './license.js';
+
+/** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
+export interface ProjectReference {
+  rel: string;
+  /** GitLab project URL as written in the README. */
+  url: string;
+  /** Category id the README names (`dataset+https://...` or a `related:` key). */
+  collection?: string;
+  title?: string;
+  line?: number;
+}
+
+/** Everything the catalog says about one project, before it is split into per-category items. */
+export interface ProjectRecord {
+  /** Item id: the project's full path. */
+  id: string;
+  snapshot: ProjectSnapshot;
+  /** Categories (collections) the project belongs to, in configuration order. */
+  categories: string[];
+  title: string;
+  /** Markdown description (the README body with its relative targets rewritten). */
+  description: string;
+  /** Short plain text for cards and search. */
+  summary: string;
+  geometry: Geometry | null;
+  bbox?: number[];
+  /** STAC item properties other than title/description (datetime, license, extension fields...). */
+  properties: Record<string, unknown>;
+  /** Schema URLs of the extensions the properties and assets use. */
+  extensions: string[];
+  /** Links to outside the catalog (license, via, preview, cite-as, README links...). */
+  links: StacLink[];
+  /** Links to other projects of the catalog (`derived_from`, helper hrefs). */
+  references: ProjectReference[];
+  assets: Record<string, StacAsset>;
+  /** Files republished beside the item (hrefs in assets/description point to them relatively). */
+  carried: CarriedFile[];
+  diagnostics: Diagnostic[];
+}
+
+const FILE_EXTENSION = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
+const SCI_EXTENSION_PREFIX = 'sci';
+/** Keys of the front matter with a dedicated handler; everything else is copied into properties. */
+const HANDLED = new Set(['title', 'preview', 'license', 'license-url', 'extent', 'providers', 'related', 'links', 'assets', 'extensions', 'sharinghub', 'mlflow']);
+/** Folder (inside the item's folder) that holds files republished from the repository. */
+export const CARRIED_DIR = 'media';
+
+/** Categories whose topic the project carries, in configuration order. */
+export function categoriesOf(topics: readonly string[], categories: readonly Category[]): Category[] {
+  return categories.filter((c) => topics.includes(c.gitlabTopic));
+}
+
+export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectRecord {
+  const { project } = snapshot;
+  const diagnostics: Diagnostic[] = [...snapshot.diagnostics];
+  const categories = categoriesOf(project.topics, config.categories);
+  const readmeFile = snapshot.readme?.path ?? 'README.md';
+  if (!snapshot.readme) {
+    diagnostics.push({ level: 'warning', code: 'readme/missing', message: 'the project has no README.md: its page shows the GitLab description only' });
+  }
+  const readme = parseReadme(snapshot.readme?.text ?? '', readmeFile);
+  diagnostics.push(...readme.diagnostics);
+  const data = readme.data;
+  const at = (...path: Array<string | number>): { file: string; line?: number } => {
+    const line = readme.lineOf(path);
+    return line === undefined ? { file: readmeFile } : { file: readmeFile, line };
+  };
+  const warn = (code: string, message: string, where: { file?: string; line?: number } = {}): void => {
+    diagnostics.push({ level: 'warning', code, message, ...where });
+  };
+  const fail = (code: string, message: string, where: { file?: string; line?: number } = {}): void => {
+    diagnostics.push({ level: 'error', code, message, ...where });
+  };
+
+  const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
+  const carriedByPath = new Map(snapshot.carried.map((f) => [f.path, f]));
+  const carried = new Map<string, CarriedFile>();
+  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeURIComponent(project.defaultBranch)}/${encodePath(p)}`;
+  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeURIComponent(project.defaultBranch)}/${encodePath(p)}`;
+  /** A repository path or URL as written in the README -> an href (carried copy, file URL, or URL). */
+  const resolveHref = (href: string, kind: 'image' | 'link' | 'asset' = 'asset'): string | undefined => {
+    if (/^https?:\/\//i.test(href)) return href;
+    const repoPath = normalizeRepoPath(href.replace(/^file:\/\//i, '').split(/[?#]/)[0] ?? '');
+    if (repoPath === undefined) return undefined;
+    const local = carriedByPath.get(repoPath);
+    if (local && kind !== 'link') {
+      const target = `${CARRIED_DIR}/${repoPath}`;
+      carried.set(target, { ...local, path: target });
+      return `./${target}`;
+    }
+    const file = filesByPath.get(repoPath);
+    if (kind === 'link') return file || !/\.[A-Za-z0-9]+$/.test(repoPath) ? blobUrl(repoPath) : undefined;
+    return file?.href ?? (kind === 'image' ? rawUrl(repoPath) : undefined);
+  };
+
+  // --- title, description ---------------------------------------------------------------
+  const title = typeof data.title === 'string' && data.title.trim() ? data.title.trim() : project.name;
+  const body = rewriteBody(readme.body, (href, kind) => resolveHref(href, kind));
+  const description = body || project.description || '';
+  const summary = project.description?.trim() || summarize(body);
+
+  const properties: Record<string, unknown> = {};
+  const links: StacLink[] = [];
+  const extensions = new Set<string>();
+
+  // --- dates (SharingHub §1.4: datetime = last activity; temporal extent overrides start/end) ----
+  let start = project.createdAt;
+  let end = project.lastActivityAt;
+  const extent = isObject(data.extent) ? data.extent : undefined;
+  if (extent && Array.isArray(extent.temporal)) {
+    const [s, e] = extent.temporal as unknown[];
+    try {
+      if (s !== null && s !== undefined) start = toInstant(s);
+      if (e !== null && e !== undefined) end = toInstant(e);
+      if (Date.parse(start) > Date.parse(end)) {
+        fail('extent/temporal', `extent.temporal: start ${start} is after end ${end}`, at('extent', 'temporal'));
+        start = project.createdAt;
+        end = project.lastActivityAt;
+      }
+    } catch (err) {
+      fail('extent/temporal', `extent.temporal: ${(err as Error).message}`, at('extent', 'temporal'));
+    }
+  }
+  properties.datetime = toInstant(project.lastActivityAt);
+  properties.start_datetime = toInstant(start);
+  properties.end_datetime = toInstant(end);
+  properties.created = toInstant(start);
+  properties.updated = toInstant(end);
+
+  // --- geometry --------------------------------------------------------------------------
+  let geometry: Geometry | null = null;
+  let bbox: number[] | undefined;
+  if (extent && extent.spatial !== undefined) {
+    try {
+      if (Array.isArray(extent.spatial)) {
+        const r = bboxToExtent(extent.spatial as number[]);
+        for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
+        ({ geometry, bbox } = r.extent);
+      } else if (typeof extent.spatial === 'string') {
+        ({ geometry, bbox } = wktToExtent(extent.spatial));
+      } else {
+        throw new ExtentError('expected a bbox [minx, miny, maxx, maxy] or a WKT string');
+      }
+    } catch (err) {
+      if (!(err instanceof ExtentError)) throw err;
+      fail('extent/spatial', `extent.spatial: ${err.message}`, at('extent', 'spatial'));
+    }
+  }
+
+  // --- keywords, license, providers -------------------------------------------------------
+  const categoryTopics = new Set(config.categories.map((c) => c.gitlabTopic));
+  const keywords = project.topics.filter((t) => !categoryTopics.has(t));
+  if (keywords.length > 0) properties.keywords = keywords;
+
+  let license: string | undefined;
+  if (typeof data.license === 'string' && data.license.trim()) license = data.license.trim();
+  else if (project.license?.key) license = spdxFromGitLab(project.license.key);
+  if (license) {
+    properties.license = license;
+    const href =
+      (typeof data['license-url'] === 'string' ? data['license-url'] : undefined) ??
+      (project.license?.url && !data.license ? project.license.url : undefined) ??
+      spdxUrl(license);
+    if (href) links.push({ rel: 'license', href, type: 'text/html', title: `License: ${license}` });
+  } else {
+    warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file: readmeFile });
+  }
+
+  const providers: StacProvider[] = Array.isArray(data.providers)
+    ? (data.providers as StacProvider[]).filter((p) => isObject(p) && typeof p.name === 'string')
+    : [];
+  const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
+  const gitlabBase = project.webUrl.slice(0, project.webUrl.length - project.fullPath.length).replace(/\/$/, '');
+  if (!hasRole('host')) providers.push({ name: `GitLab (${gitlabBase})`, roles: ['host'], url: project.webUrl });
+  if (!hasRole('producer')) {
+    const ns = project.fullPath.split('/')[0] ?? project.fullPath;
+    providers.push({ name: (project.nameWithNamespace.split(' / ')[0] ?? ns).trim(), roles: ['producer'], url: `${gitlabBase}/${ns}` });
+  }
+  properties.providers = providers;
+
+  // --- sharinghub:* (SharingHub §1.5) -----------------------------------------------------
+  properties['sharinghub:id'] = project.id;
+  properties['sharinghub:name'] = project.nameWithNamespace;
+  properties['sharinghub:path'] = project.fullPath;
+  properties['sharinghub:stars'] = project.starCount;
+  properties['sharinghub:default-branch'] = project.defaultBranch;
+  properties['sharinghub:dvc-init'] = snapshot.files.some((f) => f.path.startsWith('.dvc/')) ? 'enable' : 'disable';
+  for (const c of categories) {
+    for (const [feature, state] of Object.entries(c.features)) {
+      // A feature enabled by any of the project's categories is enabled.
+      if (properties[`sharinghub:${feature}`] !== 'enable') properties[`sharinghub:${feature}`] = state;
+    }
+  }
+  if (isObject(data.sharinghub)) {
+    for (const [k, v] of Object.entries(data.sharinghub)) properties[`sharinghub:${k}`] = v;
+  }
+  const dvcFiles = snapshot.files.filter((f) => f.path.endsWith('.dvc') && !f.path.startsWith('.dvc/')).map((f) => f.path);
+  if (dvcFiles.length > 0) properties['sharinghub:dvc-files'] = dvcFiles;
+
+  // --- extensions: prefix blocks and prefixed keys ----------------------------------------
+  const known: Record<string, string> = {};
+  if (isObject(data.extensions)) {
+    for (const [prefix, url] of Object.entries(data.extensions)) if (typeof url === 'string') known[prefix] = url;
+  }
+  Object.assign(known, config.extensions); // the instance configuration wins on an equal prefix
+  for (const [key, value] of Object.entries(data)) {
+    if (HANDLED.has(key)) continue;
+    if (known[key] && isObject(value)) {
+      for (const [field, v] of Object.entries(value)) properties[`${key}:${field}`] = v;
+      extensions.add(known[key]!);
+      continue;
+    }
+    const prefix = /^([a-z][a-z0-9-]*):/.exec(key)?.[1];
+    if (prefix && known[prefix]) extensions.add(known[prefix]!);
+    if (known[key] && !isObject(value)) {
+      warn('extensions/block', `'${key}' is an extension prefix: its value should be a mapping of fields`, at(key));
+    }
+    properties[key] = value; // leftover keys are copied verbatim (SharingHub "remaining properties")
+  }
+
+  // --- DOIs in the body -> sci:* and cite-as (SharingHub §1.7) ----------------------------
+  const dois = doisFromBody(readme.body);
+  if (dois.doi && properties['sci:doi'] === undefined) {
+    properties['sci:doi'] = dois.doi;
+    if (dois.citation && properties['sci:citation'] === undefined) properties['sci:citation'] = dois.citation;
+  }
+  if (dois.publications.length > 0 && properties['sci:publications'] === undefined) properties['sci:publications'] = dois.publications;
+  if (properties['sci:doi'] !== undefined || properties['sci:citation'] !== undefined || properties['sci:publications'] !== undefined) {
+    extensions.add(known[SCI_EXTENSION_PREFIX] ?? 'https://stac-extensions.github.io/scientific/v1.0.0/schema.json');
+  }
+  if (typeof properties['sci:doi'] === 'string') {
+    links.push({ rel: 'cite-as', href: `https://doi.org/${properties['sci:doi']}`, title: 'Cite as' });
+  }
+
+  // --- links: GitLab page, bug tracker, README links, packages, containers -----------------
+  links.push({ rel: 'via', href: project.webUrl, type: 'text/html', title: 'GitLab project' });
+  links.push({ rel: 'bug_tracker', href: `${project.webUrl}/issues`, type: 'text/html', title: 'Bug Tracker' });
+  const references: ProjectReference[] = [];
+  if (Array.isArray(data.links)) {
+    (data.links as unknown[]).forEach((l, i) => {
+      if (!isObject(l) || typeof l.href !== 'string') return;
+      const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
+      const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(l.href);
+      if (helper) {
+        references.push({ rel, url: helper[2]!, collection: helper[1]!, ...(typeof l.title === 'string' ? { title: l.title } : {}), ...lineOf(at('links', i)) });
+        return;
+      }
+      const href = resolveHref(l.href, 'link');
+      if (!href) {
+        warn('links/href', `links[${i}]: '${l.href}' is neither a URL nor a file of the repository`, at('links', i));
+        return;
+      }
+      links.push({ ...(l as Record<string, unknown>), rel, href } as StacLink);
+    });
+  }
+  for (const p of snapshot.packages) {
+    links.push({ rel: 'package', href: p.webUrl, title: `Package ${p.name}`, 'package:name': p.name, 'package:type': p.packageType.toLowerCase().replace(/[^a-z0-9]+/g, '-') });
+  }
+  for (const c of snapshot.containers) {
+    links.push({ rel: 'container', href: `https://${c.location}`, title: `Image ${c.location}`, 'container:image': c.location, 'container:tags': c.tags });
+  }
+
+  // --- related -> derived_from ------------------------------------------------------------
+  const related = data.related;
+  if (isObject(related)) {
+    for (const [collection, v] of Object.entries(related)) {
+      const urls = Array.isArray(v) ? v : [v];
+      urls.forEach((url, i) => {
+        if (typeof url === 'string') references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
+      });
+    }
+  } else if (Array.isArray(related)) {
+    related.forEach((entry, i) => {
+      if (typeof entry !== 'string') return;
+      const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(entry);
+      references.push({ rel: 'derived_from', url: helper ? helper[2]! : entry, ...(helper ? { collection: helper[1]! } : {}), ...lineOf(at('related', i)) });
+    });
+  }
+
+  // --- assets -----------------------------------------------------------------------------
+  const assets: Record<string, StacAsset> = {};
+  const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
+  const readmeRules: AssetRule[] = Array.isArray(data.assets) ? (data.assets as AssetRule[]) : [];
+  const found = discoverAssets([...readmeRules, ...categoryRules], snapshot.files, (href) => resolveHref(href), {
+    file: readmeFile,
+    lineOf: (i) => (i < readmeRules.length ? readme.lineOf(['assets', i]) : undefined),
+  });
+  diagnostics.push(...found.diagnostics);
+  for (const a of found.assets) {
+    assets[a.key] = a.asset;
+    if (a.asset['file:size'] !== undefined || a.asset['file:checksum'] !== undefined) extensions.add(FILE_EXTENSION);
+  }
+  if (snapshot.release) {
+    const r = snapshot.release;
+    assets.release = {
+      href: r.archiveHref,
+      title: `Release ${r.tagName}: ${r.name}`,
+      ...(r.description ? { description: r.description } : {}),
+      type: mediaTypeOf(r.archiveHref) ?? 'application/zip',
+      roles: ['source'],
+    };
+  }
+
+  // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
+  const previewSource =
+    previewFromBody(readme.body) ??
+    (typeof data.preview === 'string' ? data.preview : undefined) ??
+    ['preview.png', 'preview.jpg', 'preview.jpeg'].find((p) => filesByPath.has(p));
+  if (previewSource) {
+    const href = resolveHref(previewSource, 'image');
+    if (href) {
+      const ext = (/\.(png|jpe?g|webp|gif|svg)(?:[?#].*)?$/i.exec(previewSource)?.[1] ?? 'png').toLowerCase();
+      const type = mediaTypeOf(`x.${ext}`) ?? 'image/png';
+      links.push({ rel: 'preview', href, type, title: 'Preview' });
+      assets[`preview.${ext === 'jpeg' ? 'jpg' : ext}`] = { href, type, title: 'Preview', roles: ['thumbnail'] };
+    } else {
+      warn('preview/missing', `preview '${previewSource}' is not a file of the repository`, at('preview'));
+    }
+  }
+
+  return {
+    id: project.fullPath,
+    snapshot,
+    categories: categories.map((c) => c.id),
+    title,
+    description,
+    summary,
+    geometry,
+    ...(bbox ? { bbox } : {}),
+    properties,
+    extensions: [...extensions].sort(),
+    links,
+    references,
+    assets,
+    carried: [...carried.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    diagnostics,
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function lineOf(where: { line?: number }): { line?: number } {
+  return where.line === undefined ? {} : { line: where.line };
+}
+
+/** A README-relative path -> a clean repository path, or undefined if it escapes the repository. */
+export function normalizeRepoPath(href: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(href);
+  } catch {
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const seg of decoded.replace(/\\/g, '/').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+      continue;
+    }
+    out.push(seg);
+  }
+  return out.length > 0 ? out.join('/') : undefined;
+}
+
+function encodePath(p: string): string {
+  return p.split('/').map(encodeURIComponent).join('/');
+}
+
+export type { RepoFile };

@@ -1,0 +1,285 @@
+/**
+ * The local workspace source: a folder of project folders, each holding the files of its
+ * repository plus `stachub-project.yml`, a descriptor that says what GitLab would say about the
+ * project (field names as GitLab's REST API returns them). It produces the same ProjectSnapshots
+ * as the GitLab source.
+ */
+import { createHash } from 'node:crypto';
+import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SourceUnreachableError } from '../errors.js';
+import { mediaTypeOf } from '../metadata/assets.js';
+import type { CarriedFile, ContainerInfo, Diagnostic, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
+import { parseYaml } from '../yaml.js';
+import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
+
+export const DESCRIPTOR = 'stachub-project.yml';
+/** Images up to this size are republished with the catalog (previews, README figures). */
+const CARRY_LIMIT = 1024 * 1024;
+const CARRY_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
+/** GitLab path segments: letters, digits, `_`, `-`, `.`; never starting with `-` or `.`. */
+const GITLAB_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\noid sha256:([0-9a-f]{64})\r?\nsize (\d+)\r?\n?/;
+
+/** Extra work at the edge for files the pipeline wants described (e.g. ONNX models). */
+export type FileInspector = (absolutePath: string, file: RepoFile) => Promise<{ summary?: unknown; diagnostic?: Diagnostic } | undefined>;
+
+export class WorkspaceSource implements Source {
+  readonly description: string;
+  constructor(
+    private readonly root: string,
+    private readonly inspect?: FileInspector,
+  ) {
+    this.description = `workspace ${root}`;
+  }
+
+  async projects(query: SourceQuery): Promise<SourceListing> {
+    let folders: string[];
+    try {
+      folders = await findProjectFolders(this.root);
+    } catch (err) {
+      throw new SourceUnreachableError(`cannot read workspace ${this.root}: ${(err as Error).message}`, { cause: err });
+    }
+    const entries: SourceEntry[] = [];
+    const failed: FailedProject[] = [];
+    const excluded = { visibility: 0, archived: 0 };
+    const seen = new Map<string, string>();
+    for (const folder of folders.sort()) {
+      const descriptorFile = path.join(folder, DESCRIPTOR);
+      const shown = path.relative(process.cwd(), descriptorFile) || descriptorFile;
+      const parsed = await readDescriptor(descriptorFile, shown);
+      if ('problems' in parsed) {
+        // Before the descriptor is read, visibility is unknown: name only the folder.
+        failed.push({ fullPath: path.relative(this.root, folder), diagnostics: parsed.problems });
+        continue;
+      }
+      const { info, extras } = parsed;
+      if (!info.topics.some((t) => query.topics.includes(t))) continue;
+      if (!query.visibility.includes(info.visibility)) {
+        excluded.visibility++;
+        continue;
+      }
+      if (info.archived && query.archived === 'exclude') {
+        excluded.archived++;
+        continue;
+      }
+      const clash = seen.get(info.fullPath);
+      if (clash) {
+        failed.push({
+          fullPath: info.fullPath,
+          diagnostics: [{ level: 'error', code: 'workspace/duplicate', message: `project path ${info.fullPath} is also used by ${clash}`, file: shown }],
+        });
+        continue;
+      }
+      seen.set(info.fullPath, shown);
+      entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
+    }
+    return { entries, failed, excluded };
+  }
+
+  private async snapshot(folder: string, project: ProjectInfo, extras: DescriptorExtras): Promise<ProjectSnapshot> {
+    const diagnostics: Diagnostic[] = [];
+    const files: RepoFile[] = [];
+    const carried: CarriedFile[] = [];
+    const onnx: Record<string, unknown> = {};
+    for (const rel of await listFiles(folder)) {
+      if (rel === DESCRIPTOR) continue;
+      const abs = path.join(folder, ...rel.split('/'));
+      const { size, sha256, head } = await hashFile(abs);
+      const pointer = size < 1024 ? LFS_POINTER.exec(head.toString('utf8')) : null;
+      const file: RepoFile = {
+        path: rel,
+        ...(pointer ? { size: Number(pointer[2]), sha256: pointer[1]!, lfs: { oid: pointer[1]!, size: Number(pointer[2]) } } : { size, sha256 }),
+        href: `${project.webUrl}/-/raw/${encodeURIComponent(project.defaultBranch)}/${rel.split('/').map(encodeURIComponent).join('/')}`,
+      };
+      files.push(file);
+      const type = mediaTypeOf(rel);
+      if (!pointer && type && CARRY_TYPES.has(type) && size <= CARRY_LIMIT) {
+        carried.push({ path: rel, mediaType: type, bytes: new Uint8Array(await readFile(abs)) });
+      }
+      if (!pointer && this.inspect) {
+        const result = await this.inspect(abs, file);
+        if (result?.summary !== undefined) onnx[rel] = result.summary;
+        if (result?.diagnostic) diagnostics.push(result.diagnostic);
+      }
+    }
+    const readmePath = ['README.md', 'readme.md', 'Readme.md'].find((p) => files.some((f) => f.path === p));
+    const readme = readmePath ? { path: readmePath, text: await readFile(path.join(folder, readmePath), 'utf8') } : null;
+    return {
+      project,
+      readme,
+      files,
+      release: extras.release,
+      packages: extras.packages,
+      containers: extras.containers,
+      carried,
+      onnx: onnx as ProjectSnapshot['onnx'],
+      diagnostics,
+    };
+  }
+}
+
+/** Folders (at any depth) that hold a descriptor; a project folder's own subfolders are its files. */
+async function findProjectFolders(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const names = await readdir(dir, { withFileTypes: true });
+    if (names.some((d) => d.isFile() && d.name === DESCRIPTOR)) {
+      out.push(dir);
+      return;
+    }
+    if (depth > 8) return;
+    for (const d of names) {
+      if (d.isDirectory() && !d.name.startsWith('.') && d.name !== 'node_modules') await walk(path.join(dir, d.name), depth + 1);
+    }
+  };
+  await walk(root, 0);
+  return out;
+}
+
+/** Repository files of a project folder, POSIX-relative, sorted; symlinks and `.git` are skipped. */
+async function listFiles(folder: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const d of await readdir(dir, { withFileTypes: true })) {
+      if (d.name === '.git') continue;
+      const rel = prefix ? `${prefix}/${d.name}` : d.name;
+      // Never follow a symlink: it could point outside the project.
+      if (d.isSymbolicLink()) continue;
+      if (d.isDirectory()) await walk(path.join(dir, d.name), rel);
+      else if (d.isFile()) out.push(rel);
+    }
+  };
+  await walk(folder, '');
+  return out.sort();
+}
+
+async function hashFile(file: string): Promise<{ size: number; sha256: string; head: Buffer }> {
+  const st = await lstat(file);
+  const hash = createHash('sha256');
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(Math.min(st.size, 1024));
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let pos = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, pos);
+      if (bytesRead === 0) break;
+      if (pos < head.length) chunk.copy(head, pos, 0, Math.min(bytesRead, head.length - pos));
+      hash.update(chunk.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { size: st.size, sha256: hash.digest('hex'), head };
+}
+
+interface DescriptorExtras {
+  release: ReleaseInfo | null;
+  packages: PackageInfo[];
+  containers: ContainerInfo[];
+}
+
+/** Read and check a descriptor; every problem names the file and the line. */
+export async function readDescriptor(file: string, shown: string): Promise<{ info: ProjectInfo; extras: DescriptorExtras } | { problems: Diagnostic[] }> {
+  const text = await readFile(file, 'utf8');
+  const parsed = parseYaml(text);
+  const problems: Diagnostic[] = [];
+  const problem = (message: string, key?: string): void => {
+    const line = key ? parsed.lineOf([key]) : undefined;
+    problems.push({ level: 'error', code: 'workspace/descriptor', message, file: shown, ...(line !== undefined ? { line } : {}) });
+  };
+  if (parsed.errors.length > 0) {
+    for (const e of parsed.errors) problems.push({ level: 'error', code: 'workspace/descriptor', message: `not valid YAML: ${e.message}`, file: shown, ...(e.line ? { line: e.line } : {}) });
+    return { problems };
+  }
+  const d = (parsed.value ?? {}) as Record<string, unknown>;
+  const str = (key: string, required: boolean): string | undefined => {
+    const v = d[key];
+    if (v === undefined || v === null) {
+      if (required) problem(`missing required key '${key}'`);
+      return undefined;
+    }
+    if (typeof v !== 'string' || v.trim() === '') {
+      problem(`'${key}' must be a non-empty string`, key);
+      return undefined;
+    }
+    return v.trim();
+  };
+  const id = d.id;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) problem(`'id' must be a positive integer (GitLab's project id)`, d.id === undefined ? undefined : 'id');
+  const fullPath = str('path_with_namespace', true);
+  if (fullPath && !fullPath.split('/').every((s) => GITLAB_SEGMENT.test(s) && !s.endsWith('.git') && !s.endsWith('.atom'))) {
+    problem(`'path_with_namespace' ${JSON.stringify(fullPath)} is not a GitLab project path (segments of letters, digits, '_', '-', '.')`, 'path_with_namespace');
+  }
+  const webUrl = str('web_url', true);
+  if (webUrl && !/^https?:\/\/[^\s]+$/.test(webUrl)) problem(`'web_url' must be an http(s) URL`, 'web_url');
+  const visibility = (d.visibility ?? 'public') as Visibility;
+  if (!['public', 'internal', 'private'].includes(visibility)) problem(`'visibility' must be public, internal or private`, 'visibility');
+  const topics = d.topics;
+  if (!Array.isArray(topics) || !topics.every((t) => typeof t === 'string')) problem(`'topics' must be a list of GitLab topic names`, topics === undefined ? undefined : 'topics');
+  const dates: Record<string, string> = {};
+  for (const key of ['created_at', 'last_activity_at']) {
+    const v = str(key, true);
+    if (v !== undefined) {
+      if (Number.isNaN(Date.parse(v))) problem(`'${key}' must be an ISO 8601 date-time`, key);
+      else dates[key] = new Date(v).toISOString();
+    }
+  }
+  const stars = d.star_count ?? 0;
+  if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 0) problem(`'star_count' must be a non-negative integer`, 'star_count');
+  let license: ProjectInfo['license'] = null;
+  if (typeof d.license === 'string') license = { key: d.license };
+  else if (d.license && typeof d.license === 'object' && typeof (d.license as { key?: unknown }).key === 'string') {
+    const l = d.license as { key: string; name?: string; html_url?: string; url?: string };
+    license = { key: l.key, ...(l.name ? { name: l.name } : {}), url: l.html_url ?? l.url ?? null };
+  } else if (d.license !== undefined && d.license !== null) problem(`'license' must be a GitLab license key (e.g. apache-2.0) or {key, name, html_url}`, 'license');
+  if (problems.length > 0) return { problems };
+
+  const segments = fullPath!.split('/');
+  const name = str('name', false) ?? segments[segments.length - 1]!;
+  const info: ProjectInfo = {
+    id: id as number,
+    fullPath: fullPath!,
+    name,
+    nameWithNamespace: str('name_with_namespace', false) ?? [...segments.slice(0, -1), name].join(' / '),
+    description: typeof d.description === 'string' ? d.description : null,
+    topics: [...(topics as string[])].sort(),
+    visibility,
+    archived: d.archived === true,
+    webUrl: webUrl!.replace(/\/$/, ''),
+    defaultBranch: str('default_branch', false) ?? 'main',
+    createdAt: dates.created_at!,
+    lastActivityAt: dates.last_activity_at!,
+    starCount: stars as number,
+    license,
+    ...(typeof d.head_commit === 'string' ? { headCommit: d.head_commit } : {}),
+  };
+  const r = d.release as Record<string, unknown> | undefined;
+  const release: ReleaseInfo | null =
+    r && typeof r.tag_name === 'string'
+      ? {
+          tagName: r.tag_name,
+          name: typeof r.name === 'string' ? r.name : r.tag_name,
+          ...(typeof r.description === 'string' ? { description: r.description } : {}),
+          ...(typeof r.released_at === 'string' ? { releasedAt: r.released_at } : {}),
+          archiveHref: `${info.webUrl}/-/archive/${encodeURIComponent(r.tag_name)}/${segments[segments.length - 1]}-${encodeURIComponent(r.tag_name)}.zip`,
+        }
+      : null;
+  const packages = Array.isArray(d.packages)
+    ? (d.packages as Array<Record<string, unknown>>).filter((p) => typeof p.name === 'string').map((p) => ({
+        name: p.name as string,
+        ...(typeof p.version === 'string' ? { version: p.version } : {}),
+        packageType: typeof p.package_type === 'string' ? p.package_type : 'generic',
+        webUrl: typeof p.web_url === 'string' ? p.web_url : `${info.webUrl}/-/packages`,
+      }))
+    : [];
+  const containers = Array.isArray(d.containers)
+    ? (d.containers as Array<Record<string, unknown>>).filter((c) => typeof c.location === 'string').map((c) => ({
+        location: c.location as string,
+        tags: Array.isArray(c.tags) ? (c.tags as unknown[]).filter((t): t is string => typeof t === 'string') : [],
+      }))
+    : [];
+  return { info, extras: { release, packages, containers } };
+}
