@@ -6,7 +6,8 @@
  */
 import protobuf from 'protobufjs';
 
-const SCHEMA = `
+/** The schema text (proto2). */
+export const ONNX_SCHEMA = `
 syntax = "proto2";
 package onnx;
 
@@ -145,7 +146,7 @@ let root: protobuf.Root | undefined;
 
 /** The parsed schema (cached). */
 export function onnxRoot(): protobuf.Root {
-  root ??= protobuf.parse(SCHEMA, { keepCase: true }).root;
+  root ??= protobuf.parse(ONNX_SCHEMA, { keepCase: true }).root;
   return root;
 }
 

@@ -1,0 +1,154 @@
+/**
+ * `stachub inspect FILE_OR_URL... [--json]`: what an ONNX model takes and returns, its parameters and
+ * metadata, read from kilobytes of the file (local path, or http(s) URL read with Range requests).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { OnnxError, byteSourceFor, inspectOnnx, redactUrl, scanOptionsFor, type OnnxSummary, type TypeInfo } from '../onnx/index.js';
+import type { CliContext } from './context.js';
+import type { RegisterCommand } from './index.js';
+
+interface InspectFlags {
+  json?: boolean;
+  header?: string[];
+}
+
+export const registerInspect: RegisterCommand = (program: Command, ctx: CliContext) => {
+  program
+    .command('inspect')
+    .description(
+      'Describe ONNX models without loading their weights: IR and opset versions, producer, inputs and outputs ' +
+        '(type, data type, shape), parameter count, weight sizes, metadata_props and external data. ' +
+        'Reads only the headers: a multi-gigabyte model costs a few megabytes of reads, over HTTP too.',
+    )
+    .argument('<file-or-url...>', 'ONNX model files, or http(s) URLs (read with Range requests; the server must support them)')
+    .option('--json', 'print JSON (DESIGN.md shape); with several inputs, one object per line, each with a "source" field')
+    .option(
+      '--header <name:value...>',
+      'HTTP header for URL inputs, e.g. "PRIVATE-TOKEN: glpat-..." (repeatable). Without it, GITLAB_TOKEN is sent as ' +
+        'PRIVATE-TOKEN to URLs on the GITLAB_URL (or CI_SERVER_URL) host. Headers never follow a redirect to another host.',
+    )
+    .addHelpText('after', '\nExit codes: 0 all models read, 3 a model is not readable ONNX, 4 a model could not be fetched.')
+    .action(async (inputs: string[], flags: InspectFlags) => {
+      const headers = parseHeaders(flags.header ?? []);
+      let failed: number | undefined;
+      for (const input of inputs) {
+        const source = /^https?:\/\//i.test(input) ? redactUrl(input) : input;
+        try {
+          const summary = await inspectOnnx(
+            byteSourceFor(input, { headers: headersFor(input, headers, ctx.env) }),
+            scanOptionsFor(input),
+          );
+          if (flags.json) {
+            const obj = { source, ...summary };
+            ctx.stdout((inputs.length > 1 ? JSON.stringify(obj) : JSON.stringify(obj, null, 2)) + '\n');
+          } else {
+            ctx.stdout(formatSummary(source, summary) + '\n');
+          }
+        } catch (err) {
+          if (!(err instanceof OnnxError)) throw err;
+          failed ??= err.exitCode;
+          if (flags.json) ctx.stdout(JSON.stringify({ source, error: err.toJSON() }) + '\n');
+          ctx.stderr(`stachub: ${err.message}\n`);
+        }
+      }
+      if (failed !== undefined) ctx.exitCode = failed;
+    });
+};
+
+function parseHeaders(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header expects "Name: value", got ${JSON.stringify(v.slice(0, 40))}`);
+    out[v.slice(0, i).trim()] = v.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** Explicit headers win; else a GitLab token goes to the GitLab host only. */
+function headersFor(input: string, explicit: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
+  if (Object.keys(explicit).length > 0 || !/^https?:\/\//i.test(input)) return explicit;
+  const token = env.GITLAB_TOKEN;
+  const gitlab = env.GITLAB_URL ?? env.CI_SERVER_URL;
+  if (!token || !gitlab) return {};
+  try {
+    return new URL(gitlab).origin === new URL(input).origin ? { 'PRIVATE-TOKEN': token } : {};
+  } catch {
+    return {};
+  }
+}
+
+/** `float32[batch, 3, 224, 224]`, `seq(map(string, float32[?]))`... */
+export function formatType(t: TypeInfo): string {
+  switch (t.type) {
+    case 'tensor':
+    case 'sparse_tensor': {
+      const shape = t.shape === null || t.shape === undefined ? '[?rank]' : `[${t.shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
+      return `${t.type === 'sparse_tensor' ? 'sparse ' : ''}${t.dataType}${shape}`;
+    }
+    case 'sequence':
+      return `seq(${t.elementType ? formatType(t.elementType) : '?'})`;
+    case 'optional':
+      return `optional(${t.elementType ? formatType(t.elementType) : '?'})`;
+    case 'map':
+      return `map(${t.keyType}, ${t.valueType ? formatType(t.valueType) : '?'})`;
+    default:
+      return 'unknown';
+  }
+}
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The readable summary printed without --json. */
+export function formatSummary(source: string, s: OnnxSummary): string {
+  const lines = [source];
+  const producer = [s.producerName, s.producerVersion].filter(Boolean).join(' ') || '(not set)';
+  const opsets = s.opsetImports.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') || '(none)';
+  lines.push(`  IR ${s.irVersion}, producer ${producer}, opsets ${opsets}`);
+  if (s.docString) lines.push(`  doc: ${firstLine(s.docString)}`);
+  lines.push(
+    `  graph ${JSON.stringify(s.graphName)}: ${s.nodeCount} nodes (${s.totalNodeCount} with ${s.subgraphCount} subgraphs), ` +
+      `${s.initializerCount} initializers${s.sparseInitializerCount ? `, ${s.sparseInitializerCount} sparse` : ''}`,
+  );
+  const io = (label: string, list: OnnxSummary['inputs']): void => {
+    lines.push(`  ${label}:${list.length === 0 ? ' (none)' : ''}`);
+    const w = Math.max(0, ...list.map((v) => v.name.length));
+    for (const v of list) lines.push(`    ${v.name.padEnd(w)}  ${formatType(v)}`);
+  };
+  io('inputs', s.inputs);
+  io('outputs', s.outputs);
+  const byType = Object.entries(s.weightBytes.byDataType)
+    .map(([k, v]) => `${k} ${bytes(v)}`)
+    .join(', ');
+  lines.push(`  parameters: ${s.parameterCount.toLocaleString('en-US')}${byType ? ` (${byType})` : ''}`);
+  if (s.externalData.length > 0) {
+    const files = [...new Set(s.externalData.map((e) => e.location))];
+    lines.push(`  external data: ${s.externalData.length} tensors in ${files.map((f) => JSON.stringify(f)).join(', ')} (not read)`);
+  }
+  if (s.functions.length > 0) lines.push(`  functions: ${s.functions.map((f) => `${f.domain}:${f.name}`).join(', ')}`);
+  for (const [label, props] of [
+    ['metadata', s.metadataProps],
+    ['graph metadata', s.graphMetadataProps],
+  ] as const) {
+    const entries = Object.entries(props);
+    if (entries.length === 0) continue;
+    lines.push(`  ${label}:`);
+    for (const [k, v] of entries) lines.push(`    ${k} = ${firstLine(v)}`);
+  }
+  return lines.join('\n');
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n', 1)[0] ?? '';
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
