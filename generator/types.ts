@@ -112,7 +112,7 @@ export interface ProjectSnapshot {
   /** Small files republished with the catalog (e.g. the preview image). */
   carried: CarriedFile[];
   /** ONNX summaries of model files, keyed by repository path (filled by the edge that can read bytes). */
-  onnx: Record<string, unknown>;
+  onnx: Record<string, import('./onnx/types.js').OnnxSummary>;
   /** Problems the source met while reading this project (e.g. an unreadable ONNX file). */
   diagnostics: Diagnostic[];
 }
