@@ -22,6 +22,10 @@ export interface PreviousProject {
   topics: string[];
   lastActivityAt: string;
   snapshot: ProjectSnapshot;
+  /** ISO 8601: when the snapshot was read from the source (GitLab source: re-read after a maximum age). */
+  readAt?: string;
+  /** ISO 8601: when the source last verified the project unchanged (GitLab source: see `decideChange`). */
+  checkedAt?: string;
 }
 
 /** How a listed project's snapshot was obtained. */

@@ -1,0 +1,633 @@
+/**
+ * The GitLab project source: lists the projects of each category topic (REST, keyset pages) and reads
+ * each project into a `ProjectSnapshot` (README, recursive tree, head commit, latest release, license,
+ * LFS pointers, preview, packages, container images, ONNX summaries).
+ *
+ * Incremental: with the previous build's state, a project whose listing shows no sign of change is
+ * reused without any request (see `decideChange`). Fault policy: a project that cannot be read keeps
+ * its previous snapshot ('stale'); the listing failing throws `SourceUnreachableError` (exit 4).
+ */
+import { SourceUnreachableError } from '../../errors.js';
+import type {
+  ContainerInfo,
+  Diagnostic,
+  PackageInfo,
+  ProjectInfo,
+  ProjectSnapshot,
+  ReleaseInfo,
+  RepoFile,
+  Visibility,
+} from '../../types.js';
+import type { FailedProject, PreviousProject, Source, SourceEntry, SourceListing, SourceQuery } from '../source.js';
+import { createGitbeaker, type GitLabApi } from './client.js';
+import { lfsMatcher, parseLfsPointer } from './lfs.js';
+import { GitLabRequestError, GitLabTransport, type TransportOptions } from './transport.js';
+
+/** Reads one ONNX file over HTTP (Range requests) and returns its summary (`generator/onnx`). */
+export type OnnxInspectHook = (file: {
+  /** Absolute URL serving the real bytes. */
+  url: string;
+  /** Headers to send (authorization); never log them. */
+  headers: Record<string, string>;
+  /** A fetch that goes through the crawl's transport (retries, rate limits, concurrency, counting). */
+  fetch: typeof fetch;
+}) => Promise<unknown>;
+
+export interface GitLabSourceOptions {
+  /** GitLab base URL, e.g. `https://gitlab.example.com` (no `/api/v4`). */
+  url: string;
+  /** A `read_api` token (personal, group or project access token), sent as `Authorization: Bearer`. */
+  token?: string;
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Per-attempt timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Further transport settings (retries, backoff; tests shorten them). */
+  transport?: Omit<TransportOptions, 'concurrency' | 'timeoutMs' | 'secrets'>;
+  /** Describe ONNX files (left out: ONNX files are listed but not described). */
+  inspectOnnx?: OnnxInspectHook;
+  /** LFS pointers read per project at most (default 500); further LFS files are listed without size. */
+  maxLfsPointers?: number;
+  /** Carry a root `preview.png|jpg|jpeg` up to this many bytes (default 1 MiB; 0 disables). */
+  carryPreviewMaxBytes?: number;
+  /**
+   * A project whose `last_activity_at` is unchanged is reused without a request once this long has
+   * passed between its `last_activity_at` and the previous check (default 65 min: GitLab moves
+   * `last_activity_at` at most once an hour, plus 5 min for clock skew).
+   */
+  activityGraceMs?: number;
+  /** Read a project again after this long even if nothing shows a change (default 7 days). */
+  refreshAfterMs?: number;
+  now?: () => Date;
+  /** Progress and retry lines (never contain the token). */
+  log?: (line: string) => void;
+}
+
+/** Logical calls made, by purpose (retries are counted by the transport, not here). */
+export interface GitLabCallCounts {
+  listing: number;
+  tree: number;
+  readme: number;
+  head: number;
+  release: number;
+  license: number;
+  packages: number;
+  containers: number;
+  gitattributes: number;
+  lfsPointer: number;
+  preview: number;
+}
+
+/** A project as `GET /projects` lists it (the fields we read). */
+interface ListedProject {
+  id: number;
+  name: string;
+  name_with_namespace: string;
+  path_with_namespace: string;
+  description: string | null;
+  default_branch?: string | null;
+  topics?: string[];
+  tag_list?: string[];
+  web_url: string;
+  readme_url?: string | null;
+  created_at: string;
+  last_activity_at: string;
+  star_count?: number;
+  visibility?: Visibility;
+  archived?: boolean;
+  empty_repo?: boolean;
+  packages_enabled?: boolean;
+  container_registry_enabled?: boolean;
+  container_registry_access_level?: string;
+}
+
+interface TreeEntry {
+  path: string;
+  type: string;
+}
+
+const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
+const PREVIEW_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
+const LICENSE_FILE = /^(un)?licen[cs]e(\.[a-z0-9]+)?$|^copying(\.[a-z0-9]+)?$/i;
+
+/** What to do with a listed project, given the previous build's record of it. */
+export type ChangeDecision = 'reuse' | 'check-head' | 'read';
+
+/**
+ * Decide from the listing alone whether a project may have changed (pure; no request).
+ * GitLab moves `last_activity_at` on a push only if it is older than one hour (reference/gitlab.md §0.8).
+ * So if it is unchanged and the previous check happened at least an hour (+ skew) after it, no push
+ * can have happened since that check: reuse. If it is unchanged but recent, a push may hide inside the
+ * hour: check the head commit (one request). If it moved: check the head too (activity is not always a
+ * push). No previous record, no head, another default branch, or an old snapshot: read.
+ */
+export function decideChange(
+  listed: { last_activity_at: string; default_branch?: string | null },
+  prev: PreviousProject | undefined,
+  nowMs: number,
+  opts: { activityGraceMs: number; refreshAfterMs: number },
+): ChangeDecision {
+  if (!prev?.headCommit) return 'read';
+  if ((listed.default_branch ?? 'main') !== prev.snapshot.project.defaultBranch) return 'read';
+  const readAt = prev.readAt ? Date.parse(prev.readAt) : NaN;
+  if (!Number.isFinite(readAt) || nowMs - readAt > opts.refreshAfterMs) return 'read';
+  if (listed.last_activity_at !== prev.lastActivityAt) return 'check-head';
+  const checkedAt = prev.checkedAt ? Date.parse(prev.checkedAt) : readAt;
+  const activity = Date.parse(listed.last_activity_at);
+  if (Number.isFinite(activity) && checkedAt - activity >= opts.activityGraceMs) return 'reuse';
+  return 'check-head';
+}
+
+/** What the source remembers per project for the next build (the state stores it beside the snapshot). */
+export interface GitLabProjectMark {
+  readAt: string;
+  checkedAt: string;
+}
+
+export class GitLabSource implements Source {
+  readonly description: string;
+  readonly transport: GitLabTransport;
+  readonly calls: GitLabCallCounts = {
+    listing: 0,
+    tree: 0,
+    readme: 0,
+    head: 0,
+    release: 0,
+    license: 0,
+    packages: 0,
+    containers: 0,
+    gitattributes: 0,
+    lfsPointer: 0,
+    preview: 0,
+  };
+  /** After `projects()`: when each listed project was last read / last verified unchanged. */
+  readonly marks = new Map<number, GitLabProjectMark>();
+  private readonly api: GitLabApi;
+  private readonly host: string;
+  private readonly o: GitLabSourceOptions;
+  private readonly authHeaders: Record<string, string>;
+
+  constructor(opts: GitLabSourceOptions) {
+    this.o = opts;
+    this.host = opts.url.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
+    this.description = `gitlab ${this.host}`;
+    this.transport = new GitLabTransport({
+      ...opts.transport,
+      concurrency: opts.concurrency ?? 8,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      secrets: opts.token ? [opts.token] : [],
+      onRetry:
+        opts.transport?.onRetry ??
+        ((r) => opts.log?.(`gitlab: retry ${r.attempt} of ${r.method} ${r.path} (${r.status ?? 'network'}) in ${r.delayMs} ms`)),
+    });
+    this.api = createGitbeaker(this.host, opts.token, this.transport);
+    this.authHeaders = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  }
+
+  async projects(query: SourceQuery): Promise<SourceListing> {
+    const now = (this.o.now ?? (() => new Date()))();
+    const listed = await this.list(query);
+    const excluded = { visibility: 0, archived: 0 };
+    const keep: ListedProject[] = [];
+    for (const p of listed) {
+      // Defence in depth: the server filtered already; a token that sees more must not widen the catalog.
+      const vis: Visibility = p.visibility ?? 'public';
+      if (!query.visibility.includes(vis)) excluded.visibility++;
+      else if (query.archived === 'exclude' && p.archived === true) excluded.archived++;
+      else keep.push(p);
+    }
+    const entries: (SourceEntry | undefined)[] = new Array(keep.length);
+    const failed: FailedProject[] = [];
+    const grace = this.o.activityGraceMs ?? 65 * 60 * 1000;
+    const refresh = this.o.refreshAfterMs ?? 7 * 24 * 3600 * 1000;
+    const nowIso = now.toISOString();
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= keep.length) return;
+        const p = keep[i]!;
+        const prev = query.previous?.get(p.id);
+        try {
+          let decision = decideChange(p, prev, now.getTime(), { activityGraceMs: grace, refreshAfterMs: refresh });
+          if (decision === 'check-head' && prev) {
+            const head = await this.headCommit(p.id, p.default_branch ?? 'main');
+            decision = head === prev.headCommit ? 'reuse' : 'read';
+          }
+          if (decision === 'reuse' && prev) {
+            entries[i] = { snapshot: this.refreshed(prev, p), origin: 'unchanged' };
+            this.marks.set(p.id, { readAt: prev.readAt ?? nowIso, checkedAt: nowIso });
+          } else {
+            entries[i] = { snapshot: await this.read(p), origin: 'fresh' };
+            this.marks.set(p.id, { readAt: nowIso, checkedAt: nowIso });
+          }
+        } catch (err) {
+          const reason = this.transport.redact(err instanceof Error ? err.message : String(err));
+          if (prev) {
+            const snapshot = this.refreshed(prev, p);
+            snapshot.diagnostics = [
+              ...snapshot.diagnostics.filter((d) => d.code !== 'gitlab/stale'),
+              {
+                level: 'warning',
+                code: 'gitlab/stale',
+                message: `could not be read from GitLab (${reason}); the item of the previous build is kept`,
+              },
+            ];
+            entries[i] = { snapshot, origin: 'stale' };
+            if (prev.readAt && prev.checkedAt) this.marks.set(p.id, { readAt: prev.readAt, checkedAt: prev.checkedAt });
+          } else {
+            failed.push({
+              fullPath: p.path_with_namespace,
+              diagnostics: [{ level: 'error', code: 'gitlab/unreadable', message: `could not be read from GitLab (${reason})` }],
+            });
+          }
+          this.o.log?.(`gitlab: ${p.path_with_namespace}: ${reason}`);
+        }
+      }
+    };
+    const workers = Math.max(1, (this.o.concurrency ?? 8) * 2);
+    await Promise.all(Array.from({ length: Math.min(workers, keep.length) }, worker));
+    return {
+      entries: entries.filter((e): e is SourceEntry => e !== undefined),
+      failed,
+      excluded,
+      requests: this.transport.requests,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Discovery
+
+  /** Every project carrying any category topic (one keyset listing per topic, AND-free), by id. */
+  private async list(query: SourceQuery): Promise<ListedProject[]> {
+    const byId = new Map<number, ListedProject>();
+    const only = query.visibility.length === 1 ? query.visibility[0] : undefined;
+    for (const topic of query.topics) {
+      if (topic.includes(',')) {
+        // GitLab splits `topic` on commas (AND): such a category topic can never match as one name.
+        throw new SourceUnreachableError(`topic "${topic}" contains a comma, which GitLab's topic filter cannot express`);
+      }
+      let page: ListedProject[];
+      try {
+        this.calls.listing++;
+        page = (await this.api.Projects.all({
+          topic,
+          pagination: 'keyset',
+          orderBy: 'id',
+          sort: 'asc',
+          perPage: 100,
+          ...(only ? { visibility: only } : {}),
+          ...(query.archived === 'exclude' ? { archived: false } : {}),
+        } as never)) as unknown as ListedProject[];
+      } catch (err) {
+        const reason = this.transport.redact(err instanceof Error ? err.message : String(err));
+        throw new SourceUnreachableError(`GitLab ${this.host}: listing the projects of topic "${topic}" failed: ${reason}`);
+      }
+      for (const p of page) {
+        // exact topic names (the server matches exactly; keep the guarantee if a proxy does not)
+        const topics = p.topics ?? p.tag_list ?? [];
+        if (topics.includes(topic)) byId.set(p.id, p);
+      }
+      this.o.log?.(`gitlab: topic "${topic}": ${page.length} project(s)`);
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading one project
+
+  private info(p: ListedProject, extra: Pick<ProjectInfo, 'license' | 'headCommit'>): ProjectInfo {
+    return {
+      id: p.id,
+      fullPath: p.path_with_namespace,
+      name: p.name,
+      nameWithNamespace: p.name_with_namespace,
+      description: p.description ?? null,
+      topics: [...(p.topics ?? p.tag_list ?? [])].sort(),
+      visibility: p.visibility ?? 'public',
+      archived: p.archived ?? false,
+      webUrl: p.web_url,
+      defaultBranch: p.default_branch ?? 'main',
+      createdAt: p.created_at,
+      lastActivityAt: p.last_activity_at,
+      starCount: p.star_count ?? 0,
+      license: extra.license,
+      ...(extra.headCommit ? { headCommit: extra.headCommit } : {}),
+    };
+  }
+
+  /** The previous snapshot with what the listing says now (name, topics, stars, dates...). */
+  private refreshed(prev: PreviousProject, p: ListedProject): ProjectSnapshot {
+    const old = prev.snapshot.project;
+    return { ...prev.snapshot, project: this.info(p, { license: old.license, headCommit: old.headCommit }) };
+  }
+
+  private async headCommit(id: number, branch: string): Promise<string | undefined> {
+    this.calls.head++;
+    try {
+      const c = (await this.api.Commits.show(id, branch, { stats: false } as never)) as unknown as { id: string };
+      return c.id;
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  private fileHref(id: number, path: string, branch: string): string {
+    return `${this.host}/api/v4/projects/${id}/repository/files/${encodeURIComponent(path)}/raw?ref=${encodeURIComponent(branch)}&lfs=true`;
+  }
+
+  /** A raw file (pointer, not LFS object); null on 404. */
+  private async raw(id: number, path: string, branch: string): Promise<{ body: string | Blob; commit?: string } | null> {
+    try {
+      const r = (await this.api.RepositoryFiles.showRaw(id, path, branch, { showExpanded: true })) as unknown as {
+        data: string | Blob;
+        headers: Record<string, string>;
+      };
+      return { body: r.data, commit: r.headers['x-gitlab-commit-id'] };
+    } catch (err) {
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  }
+
+  private async tree(id: number, branch: string): Promise<TreeEntry[]> {
+    this.calls.tree++;
+    try {
+      return (await this.api.Repositories.allRepositoryTrees(id, {
+        recursive: true,
+        pagination: 'keyset',
+        perPage: 100,
+        ref: branch,
+      } as never)) as unknown as TreeEntry[];
+    } catch (err) {
+      if (isStatus(err, 404)) return []; // empty repository
+      throw err;
+    }
+  }
+
+  private async release(p: ListedProject): Promise<ReleaseInfo | null> {
+    this.calls.release++;
+    let list: {
+      tag_name: string;
+      name?: string | null;
+      description?: string | null;
+      released_at?: string;
+      assets?: { sources?: { format: string; url: string }[] };
+    }[];
+    try {
+      list = (await this.api.ProjectReleases.all(p.id, { orderBy: 'released_at', sort: 'desc', perPage: 1, page: 1 } as never)) as never;
+    } catch (err) {
+      if (isStatus(err, 403) || isStatus(err, 404)) return null; // releases feature off
+      throw err;
+    }
+    const r = list[0];
+    if (!r) return null;
+    const zip = r.assets?.sources?.find((s) => s.format === 'zip')?.url;
+    return {
+      tagName: r.tag_name,
+      name: r.name ?? r.tag_name,
+      ...(r.description ? { description: r.description } : {}),
+      ...(r.released_at ? { releasedAt: r.released_at } : {}),
+      archiveHref: zip ?? `${this.host}/api/v4/projects/${p.id}/repository/archive.zip?sha=${encodeURIComponent(r.tag_name)}`,
+    };
+  }
+
+  private async packages(p: ListedProject): Promise<PackageInfo[]> {
+    if (p.packages_enabled === false) return [];
+    this.calls.packages++;
+    let list: { name: string; version?: string; package_type: string; _links?: { web_path?: string } }[];
+    try {
+      list = (await this.api.Packages.all({ projectId: p.id, orderBy: 'created_at', sort: 'desc', perPage: 100 } as never)) as never;
+    } catch (err) {
+      if (isStatus(err, 403) || isStatus(err, 404)) return [];
+      throw err;
+    }
+    // newest first: keep the latest version of each package name (SharingHub's `package` links)
+    const seen = new Map<string, PackageInfo>();
+    for (const k of list) {
+      const key = `${k.package_type}\u0000${k.name}`;
+      if (seen.has(key)) continue;
+      seen.set(key, {
+        name: k.name,
+        ...(k.version ? { version: k.version } : {}),
+        packageType: k.package_type,
+        webUrl: k._links?.web_path ? `${this.host}${k._links.web_path}` : `${p.web_url}/-/packages`,
+      });
+    }
+    return [...seen.values()];
+  }
+
+  private async containers(p: ListedProject): Promise<ContainerInfo[]> {
+    if (p.container_registry_enabled === false || p.container_registry_access_level === 'disabled') return [];
+    this.calls.containers++;
+    let list: { name: string; location: string; tags?: { name: string }[] }[];
+    try {
+      list = (await this.api.ContainerRegistry.allRepositories({ projectId: p.id, tags: true, perPage: 100 } as never)) as never;
+    } catch (err) {
+      if (isStatus(err, 403) || isStatus(err, 404)) return [];
+      throw err;
+    }
+    return list
+      .filter((r) => !r.name.startsWith('snapshot')) // as SharingHub: snapshot images are skipped
+      .map((r) => ({
+        location: r.location,
+        tags: (r.tags ?? []).map((t) => t.name).filter((t) => !/^[0-9a-f]{64}$/.test(t)),
+      }));
+  }
+
+  private async read(p: ListedProject): Promise<ProjectSnapshot> {
+    const id = p.id;
+    const branch = p.default_branch ?? 'main';
+    const diagnostics: Diagnostic[] = [];
+    const empty = p.empty_repo === true;
+    const readmeName = readmeFromUrl(p.readme_url, branch);
+    const treeP = empty ? Promise.resolve([] as TreeEntry[]) : this.tree(id, branch);
+    const readmeP = readmeName ? this.readme(id, readmeName, branch) : Promise.resolve(null);
+    const [entries, readmeFirst, release, packages, containers] = await Promise.all([
+      treeP,
+      readmeP,
+      this.release(p),
+      this.packages(p),
+      this.containers(p),
+    ]);
+
+    const blobs: string[] = [];
+    for (const e of entries) {
+      if (e.type !== 'blob') continue;
+      if (!safeRepoPath(e.path)) {
+        diagnostics.push({ level: 'warning', code: 'gitlab/unsafe-path', message: 'a file with an unsafe path was skipped' });
+        continue;
+      }
+      blobs.push(e.path);
+    }
+    const inRoot = new Set(blobs.filter((b) => !b.includes('/')));
+
+    // README: the file `readme_url` names; without that field (anonymous listing), README.md / readme.md.
+    let readme = readmeFirst;
+    if (p.readme_url === undefined && !empty) {
+      const name = ['README.md', 'readme.md'].find((n) => inRoot.has(n));
+      if (name) readme = await this.readme(id, name, branch);
+    }
+    let headCommit = readme?.commit;
+    if (!headCommit && !empty) headCommit = await this.headCommit(id, branch);
+
+    const licenseFile = [...inRoot].some((f) => LICENSE_FILE.test(f));
+    const license = licenseFile ? await this.license(id) : null;
+
+    // LFS: paths the root .gitattributes sends through the LFS filter; their pointer gives size and oid.
+    const lfs = new Map<string, { oid: string; size: number }>();
+    if (inRoot.has('.gitattributes')) {
+      this.calls.gitattributes++;
+      const attrs = await this.raw(id, '.gitattributes', branch);
+      if (attrs && typeof attrs.body === 'string') {
+        const isLfs = lfsMatcher(attrs.body);
+        const candidates = blobs.filter((b) => isLfs(b));
+        const cap = this.o.maxLfsPointers ?? 500;
+        if (candidates.length > cap) {
+          diagnostics.push({
+            level: 'info',
+            code: 'gitlab/lfs-limit',
+            message: `${candidates.length} LFS files; sizes and checksums are read for the first ${cap} only`,
+          });
+        }
+        await Promise.all(
+          candidates.slice(0, cap).map(async (path) => {
+            this.calls.lfsPointer++;
+            const r = await this.raw(id, path, branch);
+            const text = r && typeof r.body === 'string' ? r.body : null;
+            const ptr = text === null ? null : parseLfsPointer(text);
+            if (ptr) lfs.set(path, ptr);
+          }),
+        );
+      }
+    }
+
+    const files: RepoFile[] = blobs.map((path) => {
+      const ptr = lfs.get(path);
+      return {
+        path,
+        ...(ptr ? { size: ptr.size, sha256: ptr.oid, lfs: { oid: ptr.oid, size: ptr.size } } : {}),
+        href: this.fileHref(id, path, branch),
+      };
+    });
+
+    const carried: ProjectSnapshot['carried'] = [];
+    const previewName = PREVIEW_NAMES.find((n) => inRoot.has(n));
+    const maxPreview = this.o.carryPreviewMaxBytes ?? 1024 * 1024;
+    if (previewName && maxPreview > 0) {
+      const ptr = lfs.get(previewName);
+      if (!ptr || ptr.size <= maxPreview) {
+        this.calls.preview++;
+        const bytes = await this.rawBytes(this.fileHref(id, previewName, branch));
+        if (bytes && bytes.length <= maxPreview) {
+          carried.push({ path: previewName, mediaType: PREVIEW_TYPES[previewName.split('.').pop()!]!, bytes });
+        }
+      }
+    }
+
+    const onnx: Record<string, unknown> = {};
+    if (this.o.inspectOnnx) {
+      const inspect = this.o.inspectOnnx;
+      const f = transportFetch(this.transport);
+      for (const path of blobs.filter((b) => b.toLowerCase().endsWith('.onnx'))) {
+        try {
+          onnx[path] = await inspect({ url: this.fileHref(id, path, branch), headers: { ...this.authHeaders }, fetch: f });
+        } catch (err) {
+          diagnostics.push({
+            level: 'warning',
+            code: 'gitlab/onnx-unreadable',
+            file: path,
+            message: `ONNX file could not be described: ${this.transport.redact(err instanceof Error ? err.message : String(err))}`,
+          });
+        }
+      }
+    }
+
+    return {
+      project: this.info(p, { license, headCommit }),
+      readme: readme ? { path: readme.path, text: readme.text } : null,
+      files,
+      release,
+      packages,
+      containers,
+      carried,
+      onnx,
+      diagnostics,
+    };
+  }
+
+  private async readme(id: number, path: string, branch: string): Promise<{ path: string; text: string; commit?: string } | null> {
+    this.calls.readme++;
+    const r = await this.raw(id, path, branch);
+    if (!r) return null;
+    const text = typeof r.body === 'string' ? r.body : await r.body.text();
+    return { path, text, ...(r.commit ? { commit: r.commit } : {}) };
+  }
+
+  private async license(id: number): Promise<ProjectInfo['license']> {
+    this.calls.license++;
+    const p = (await this.api.Projects.show(id, { license: true } as never)) as unknown as {
+      license_url?: string | null;
+      license?: { key: string; name?: string } | null;
+    };
+    if (!p.license?.key) return null;
+    return { key: p.license.key, ...(p.license.name ? { name: p.license.name } : {}), url: p.license_url ?? null };
+  }
+
+  /** Real bytes of a file (LFS resolved), through the transport; null on 404. */
+  private async rawBytes(url: string): Promise<Uint8Array | null> {
+    const r = await this.transport.request(url, { headers: { ...this.authHeaders } });
+    if (r.status === 404) return null;
+    if (r.status >= 400) {
+      throw new GitLabRequestError(`GET ${new URL(url).pathname}: HTTP ${r.status}`, { status: r.status, method: 'GET', path: new URL(url).pathname });
+    }
+    return r.body;
+  }
+}
+
+/** Build the GitLab source (what `stachub build --gitlab-url` uses). */
+export function createGitLabSource(opts: GitLabSourceOptions): GitLabSource {
+  return new GitLabSource(opts);
+}
+
+/** A `fetch` that sends through the transport (used by the ONNX byte source for its Range reads). */
+export function transportFetch(t: GitLabTransport): typeof fetch {
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url;
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const r = await t.request(url, { method: init?.method ?? 'GET', headers });
+    const nullBody = r.status === 204 || r.status === 304 || (init?.method ?? 'GET') === 'HEAD';
+    const res = new Response(nullBody ? null : r.body, { status: r.status, headers: r.headers });
+    Object.defineProperty(res, 'url', { value: r.url });
+    return res;
+  }) as typeof fetch;
+}
+
+/** The README's file name from `readme_url` (`{web_url}/-/blob/{branch}/{name}`); undefined if the field is absent. */
+export function readmeFromUrl(url: string | null | undefined, branch: string): string | null | undefined {
+  if (url === undefined) return undefined;
+  if (url === null) return null;
+  const marker = [`/-/blob/${branch}/`, `/blob/${branch}/`].find((m) => url.includes(m));
+  if (!marker) return 'README.md';
+  let name: string;
+  try {
+    name = decodeURIComponent(url.slice(url.indexOf(marker) + marker.length));
+  } catch {
+    return 'README.md';
+  }
+  return safeRepoPath(name) ? name : 'README.md';
+}
+
+/** Repository paths from outside are not trusted: relative, POSIX, no `..`, no control characters. */
+export function safeRepoPath(p: string): boolean {
+  if (!p || p.startsWith('/') || p.includes('\\') || /[\u0000-\u001f]/.test(p)) return false;
+  return !p.split('/').some((s) => s === '..' || s === '.' || s === '');
+}
+
+function isStatus(err: unknown, status: number): boolean {
+  return err instanceof GitLabRequestError && err.status === status;
+}

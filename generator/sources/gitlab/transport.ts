@@ -1,0 +1,231 @@
+/**
+ * The HTTP transport under every GitLab request (gitbeaker's `requesterFn` and the raw/Range reads).
+ *
+ * Why our own: gitbeaker's built-in retry ignores `Retry-After`, retries only 429/502 and gives up
+ * after ~0.25 s (reference/gitlab.md §4.4), its limiter is per resource instance, and its timeout is one
+ * signal shared by all pages of a call. Here:
+ * - one global concurrency limit for every request of the crawl;
+ * - a timeout per attempt;
+ * - retries with exponential backoff and full jitter on 429, 5xx (500/502/503/504) and network errors;
+ * - a 429's `Retry-After` (seconds or HTTP date), else its `RateLimit-Reset`, pauses *every* request
+ *   until then (the limit is per user, so all in-flight work shares it); a success answer with
+ *   `RateLimit-Remaining: 0` pauses until `RateLimit-Reset` too;
+ * - errors name the method and path, never a header, and any occurrence of the token is redacted.
+ */
+
+/** What a request returned (fully read: GitLab API bodies are small; ONNX reads are ranges). */
+export interface TransportResponse {
+  status: number;
+  headers: Headers;
+  body: Uint8Array;
+  /** The URL that answered (after redirects). */
+  url: string;
+}
+
+export interface TransportOptions {
+  /** Requests in flight at once, for the whole crawl (default 8). */
+  concurrency?: number;
+  /** Milliseconds one attempt may take, body included (default 30 000). */
+  timeoutMs?: number;
+  /** Attempts after the first one (default 6). */
+  maxRetries?: number;
+  /** First backoff step in ms (default 500); doubles each retry, full jitter. */
+  baseDelayMs?: number;
+  /** Longest single backoff in ms (default 30 000). */
+  maxDelayMs?: number;
+  /** Longest wait a `Retry-After`/`RateLimit-Reset` may impose, in ms (default 300 000). */
+  maxRetryAfterMs?: number;
+  /** Secrets to redact from every error message (the token). */
+  secrets?: string[];
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  /** Told about each retry (for logs; never given headers). */
+  onRetry?: (info: { method: string; path: string; status?: number; delayMs: number; attempt: number }) => void;
+}
+
+/** A request that failed for good: a non-retryable status, or retries exhausted. */
+export class GitLabRequestError extends Error {
+  /** HTTP status, or undefined for a network error / timeout. */
+  readonly status: number | undefined;
+  readonly method: string;
+  /** Path and query of the request (tokens are never in URLs we build). */
+  readonly path: string;
+  constructor(message: string, init: { status: number | undefined; method: string; path: string }) {
+    super(message);
+    this.name = 'GitLabRequestError';
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+  }
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** A FIFO counting semaphore. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async acquire(): Promise<void> {
+    if (this.active < this.max) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+export class GitLabTransport {
+  /** HTTP requests sent (every attempt counts). */
+  requests = 0;
+  /** Of which retries. */
+  retries = 0;
+  /** Milliseconds spent paused by the server's rate limit announcements. */
+  pausedMs = 0;
+  private readonly limiter: Limiter;
+  private readonly o: Required<Omit<TransportOptions, 'onRetry' | 'secrets'>> & Pick<TransportOptions, 'onRetry'>;
+  private readonly secrets: string[];
+  private pausedUntil = 0;
+
+  constructor(opts: TransportOptions = {}) {
+    this.o = {
+      concurrency: opts.concurrency ?? 8,
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      maxRetries: opts.maxRetries ?? 6,
+      baseDelayMs: opts.baseDelayMs ?? 500,
+      maxDelayMs: opts.maxDelayMs ?? 30_000,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 300_000,
+      fetch: opts.fetch ?? globalThis.fetch,
+      sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+      random: opts.random ?? Math.random,
+      now: opts.now ?? Date.now,
+      onRetry: opts.onRetry,
+    };
+    this.secrets = (opts.secrets ?? []).filter((s) => s.length > 0);
+    this.limiter = new Limiter(Math.max(1, this.o.concurrency));
+  }
+
+  /** Replace every secret in a text. */
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join('[REDACTED]');
+    return out;
+  }
+
+  /**
+   * Send a request, retrying as described above. Resolves with any final answer whose status is not
+   * retryable (including 4xx: callers decide); rejects with `GitLabRequestError` when retries run out
+   * or the network keeps failing.
+   */
+  async request(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<TransportResponse> {
+    const method = init.method ?? 'GET';
+    const u = new URL(url);
+    const path = this.redact(u.pathname + u.search);
+    let lastProblem = '';
+    let lastStatus: number | undefined;
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForGate();
+      await this.limiter.acquire();
+      let res: TransportResponse | undefined;
+      let delay: number | undefined;
+      try {
+        this.requests++;
+        if (attempt > 0) this.retries++;
+        const signal = AbortSignal.timeout(this.o.timeoutMs);
+        const r = await this.o.fetch(url, { method, headers: init.headers, body: init.body, signal, redirect: 'follow' });
+        const body = method === 'HEAD' ? new Uint8Array() : new Uint8Array(await r.arrayBuffer());
+        res = { status: r.status, headers: r.headers, body, url: r.url || url };
+        this.noteRateLimit(r.status, r.headers);
+        if (RETRY_STATUS.has(r.status)) {
+          lastStatus = r.status;
+          lastProblem = `HTTP ${r.status}`;
+          delay = this.serverDelay(r.status, r.headers);
+        }
+      } catch (err) {
+        lastStatus = undefined;
+        lastProblem = describeNetworkError(err);
+      } finally {
+        this.limiter.release();
+      }
+      if (res && !RETRY_STATUS.has(res.status)) return res;
+      if (attempt >= this.o.maxRetries) {
+        throw new GitLabRequestError(this.redact(`${method} ${path}: ${lastProblem} after ${attempt + 1} attempt(s)`), {
+          status: lastStatus,
+          method,
+          path,
+        });
+      }
+      const backoff = this.backoff(attempt);
+      const wait = delay !== undefined ? Math.max(delay, 0) : backoff;
+      this.o.onRetry?.({ method, path, status: lastStatus, delayMs: wait, attempt: attempt + 1 });
+      await this.o.sleep(wait);
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const cap = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** attempt);
+    // full jitter, but never zero so a storm does not hammer the server
+    return Math.max(10, Math.round(cap * this.o.random()));
+  }
+
+  /** The wait a retryable answer announces, or undefined to use backoff. Also arms the global gate on 429. */
+  private serverDelay(status: number, headers: Headers): number | undefined {
+    const announced = parseRetryAfter(headers.get('retry-after'), this.o.now()) ?? this.resetDelay(headers);
+    if (announced === undefined) return undefined;
+    const ms = Math.min(announced, this.o.maxRetryAfterMs);
+    if (status === 429) this.pausedUntil = Math.max(this.pausedUntil, this.o.now() + ms);
+    return ms;
+  }
+
+  private resetDelay(headers: Headers): number | undefined {
+    const reset = headers.get('ratelimit-reset');
+    if (!reset || !/^\d+$/.test(reset.trim())) return undefined;
+    return Math.max(0, Number(reset) * 1000 - this.o.now());
+  }
+
+  /** A success answer that says the quota is exhausted pauses everything until the reset. */
+  private noteRateLimit(status: number, headers: Headers): void {
+    if (status >= 400) return;
+    const remaining = headers.get('ratelimit-remaining');
+    if (remaining === null || remaining.trim() !== '0') return;
+    const ms = this.resetDelay(headers);
+    if (ms !== undefined) this.pausedUntil = Math.max(this.pausedUntil, this.o.now() + Math.min(ms, this.o.maxRetryAfterMs));
+  }
+
+  private async waitForGate(): Promise<void> {
+    for (;;) {
+      const wait = this.pausedUntil - this.o.now();
+      if (wait <= 0) return;
+      this.pausedMs += wait;
+      await this.o.sleep(wait);
+    }
+  }
+}
+
+/** `Retry-After`: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
+}
+
+function describeNetworkError(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return cause?.code ? `network error ${cause.code}` : `network error (${err.message})`;
+  }
+  return 'network error';
+}
