@@ -8,6 +8,7 @@
  * its previous snapshot ('stale'); the listing failing throws `SourceUnreachableError` (exit 4).
  */
 import { SourceUnreachableError } from '../../errors.js';
+import { httpByteSource, inspectOnnx, scanOptionsFor, type OnnxSummary } from '../../onnx/index.js';
 import type {
   ContainerInfo,
   Diagnostic,
@@ -31,7 +32,11 @@ export type OnnxInspectHook = (file: {
   headers: Record<string, string>;
   /** A fetch that goes through the crawl's transport (retries, rate limits, concurrency, counting). */
   fetch: typeof fetch;
-}) => Promise<unknown>;
+}) => Promise<OnnxSummary>;
+
+/** The default ONNX hook: the lazy scanner of `generator/onnx` over HTTP Range requests. */
+export const inspectOnnxOverHttp: OnnxInspectHook = ({ url, headers, fetch }) =>
+  inspectOnnx(httpByteSource(url, { headers, fetch }), scanOptionsFor(url));
 
 export interface GitLabSourceOptions {
   /** GitLab base URL, e.g. `https://gitlab.example.com` (no `/api/v4`). */
@@ -44,8 +49,8 @@ export interface GitLabSourceOptions {
   timeoutMs?: number;
   /** Further transport settings (retries, backoff; tests shorten them). */
   transport?: Omit<TransportOptions, 'concurrency' | 'timeoutMs' | 'secrets'>;
-  /** Describe ONNX files (left out: ONNX files are listed but not described). */
-  inspectOnnx?: OnnxInspectHook;
+  /** Describe ONNX files (default: `inspectOnnxOverHttp`; `false`: list them without describing them). */
+  inspectOnnx?: OnnxInspectHook | false;
   /** LFS pointers read per project at most (default 500); further LFS files are listed without size. */
   maxLfsPointers?: number;
   /** Carry a root `preview.png|jpg|jpeg` up to this many bytes (default 1 MiB; 0 disables). */
@@ -526,9 +531,9 @@ export class GitLabSource implements Source {
       }
     }
 
-    const onnx: Record<string, unknown> = {};
-    if (this.o.inspectOnnx) {
-      const inspect = this.o.inspectOnnx;
+    const onnx: ProjectSnapshot['onnx'] = {};
+    const inspect = this.o.inspectOnnx === undefined ? inspectOnnxOverHttp : this.o.inspectOnnx;
+    if (inspect) {
       const f = transportFetch(this.transport);
       for (const path of blobs.filter((b) => b.toLowerCase().endsWith('.onnx'))) {
         try {
@@ -599,7 +604,7 @@ export function transportFetch(t: GitLabTransport): typeof fetch {
     new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).forEach((v, k) => {
       headers[k] = v;
     });
-    const r = await t.request(url, { method: init?.method ?? 'GET', headers });
+    const r = await t.request(url, { method: init?.method ?? 'GET', headers, ...(init?.redirect ? { redirect: init.redirect } : {}) });
     const nullBody = r.status === 204 || r.status === 304 || (init?.method ?? 'GET') === 'HEAD';
     const res = new Response(nullBody ? null : r.body, { status: r.status, headers: r.headers });
     Object.defineProperty(res, 'url', { value: r.url });

@@ -126,7 +126,7 @@ export class GitLabTransport {
    */
   async request(
     url: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+    init: { method?: string; headers?: Record<string, string>; body?: string; redirect?: 'follow' | 'manual' | 'error' } = {},
   ): Promise<TransportResponse> {
     const method = init.method ?? 'GET';
     const u = new URL(url);
@@ -142,7 +142,7 @@ export class GitLabTransport {
         this.requests++;
         if (attempt > 0) this.retries++;
         const signal = AbortSignal.timeout(this.o.timeoutMs);
-        const r = await this.o.fetch(url, { method, headers: init.headers, body: init.body, signal, redirect: 'follow' });
+        const r = await this.o.fetch(url, { method, headers: init.headers, body: init.body, signal, redirect: init.redirect ?? 'follow' });
         const body = method === 'HEAD' ? new Uint8Array() : new Uint8Array(await r.arrayBuffer());
         res = { status: r.status, headers: r.headers, body, url: r.url || url };
         this.noteRateLimit(r.status, r.headers);

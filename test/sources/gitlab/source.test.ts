@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeGitLab } from '../../fakes/gitlab/server.js';
 import { sha256Hex } from '../../fakes/gitlab/model.js';
 import { SourceUnreachableError } from '../../../generator/errors.js';
+import type { OnnxSummary } from '../../../generator/onnx/index.js';
+import { DT, encodeModel } from '../../../generator/onnx/schema.js';
 import { AIMODEL, DATASET, ONNX_BYTES, TOKEN, addDataset, addModel, query, source, startFake } from './helpers.js';
 
 let gl: FakeGitLab;
@@ -93,7 +95,7 @@ describe('GitLab source: one project', () => {
       inspectOnnx: async ({ url, headers, fetch }) => {
         onnxCalls.push({ url, headers });
         const r = await fetch(url, { headers: { ...headers, range: 'bytes=0-3' } });
-        return { status: r.status, head: [...new Uint8Array(await r.arrayBuffer())] };
+        return { status: r.status, head: [...new Uint8Array(await r.arrayBuffer())] } as unknown as OnnxSummary;
       },
     }).projects(query());
     expect(listing.entries).toHaveLength(1);
@@ -145,6 +147,40 @@ describe('GitLab source: one project', () => {
     expect(c.lfsPointer).toBe(1);
     // the head commit came with the README (X-Gitlab-Commit-Id), not a separate request
     expect(gl.count('commit')).toBe(0);
+  });
+
+  it('describes ONNX models with the scanner over Range requests (at most 4 per model)', async () => {
+    gl = await startFake();
+    const model = encodeModel({
+      ir_version: 8,
+      producer_name: 'stachub-test',
+      opset_import: [{ domain: '', version: 17 }],
+      graph: {
+        name: 'g',
+        node: [{ op_type: 'MatMul', input: ['x', 'w'], output: ['y'] }],
+        initializer: [{ name: 'w', dims: [3, 2], data_type: DT.FLOAT, raw_data: Buffer.alloc(24, 1) }],
+        input: [{ name: 'x', type: { tensor_type: { elem_type: DT.FLOAT, shape: { dim: [{ dim_param: 'batch' }, { dim_value: 3 }] } } } }],
+        output: [{ name: 'y', type: { tensor_type: { elem_type: DT.FLOAT, shape: { dim: [{ dim_param: 'batch' }, { dim_value: 2 }] } } } }],
+      },
+    });
+    gl.addProject({
+      id: 3,
+      fullPath: 'g/real-model',
+      topics: [AIMODEL],
+      files: { 'README.md': '# m\n', '.gitattributes': '*.onnx filter=lfs\n', 'model.onnx': { content: model, lfs: true } },
+    });
+    const listing = await source(gl).projects(query());
+    const s = listing.entries[0]!.snapshot;
+    expect(s.diagnostics).toEqual([]);
+    expect(s.onnx['model.onnx']).toMatchObject({
+      producerName: 'stachub-test',
+      inputs: [{ name: 'x', type: 'tensor', dataType: 'float32', shape: ['batch', 3] }],
+      outputs: [{ name: 'y', type: 'tensor', dataType: 'float32', shape: ['batch', 2] }],
+      parameterCount: 6,
+    });
+    const ranged = gl.requests.filter((r) => r.route === 'raw' && r.url.includes('model.onnx') && r.url.includes('lfs=true'));
+    expect(ranged.length).toBeGreaterThan(0);
+    expect(ranged.length).toBeLessThanOrEqual(4);
   });
 
   it('a failing ONNX description is a warning on the snapshot, not a failure', async () => {
