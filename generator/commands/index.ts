@@ -6,7 +6,8 @@ import { registerLint } from './lint.js';
 import { registerValidate } from './validate.js';
 import { registerInspect } from './inspect.js';
 import { registerPublish } from './publish.js';
+import { registerServe } from './serve.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const commands: RegisterCommand[] = [registerBuild, registerValidate, registerInspect, registerLint, registerPublish];
+export const commands: RegisterCommand[] = [registerBuild, registerValidate, registerInspect, registerLint, registerPublish, registerServe];

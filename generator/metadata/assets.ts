@@ -19,6 +19,7 @@ export type AssetRule =
       type?: string;
       'type-as'?: string;
       roles?: string[];
+      [extensionField: `${string}:${string}`]: unknown;
     };
 
 /** SharingHub's `type-as` shortcuts, plus `onnx`. */
@@ -170,6 +171,8 @@ export function discoverAssets(
         ...(mediaType ? { type: mediaType } : {}),
         roles: r.roles ?? ['data'],
       };
+      // Extension fields written on the rule (e.g. `mlm:artifact_type`) are copied to the asset.
+      for (const [k, v] of Object.entries(r)) if (/^[a-z][a-z0-9-]*:/.test(k)) asset[k] = v;
       const size = file.lfs?.size ?? file.size;
       if (size !== undefined) asset['file:size'] = size;
       const sha = file.lfs?.oid ?? file.sha256;

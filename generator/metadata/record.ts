@@ -10,6 +10,7 @@ import { doisFromBody, previewFromBody, rewriteBody, summarize } from './body.js
 import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
+import { onnxToMlm } from '../onnx/mlm.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
 export interface ProjectReference {
@@ -300,8 +301,46 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   diagnostics.push(...found.diagnostics);
   for (const a of found.assets) {
     assets[a.key] = a.asset;
-    if (a.asset['file:size'] !== undefined || a.asset['file:checksum'] !== undefined) extensions.add(FILE_EXTENSION);
+    for (const field of Object.keys(a.asset)) {
+      const prefix = /^([a-z][a-z0-9-]*):/.exec(field)?.[1];
+      if (prefix === 'file') extensions.add(FILE_EXTENSION);
+      else if (prefix && known[prefix]) extensions.add(known[prefix]!);
+    }
   }
+  // --- ONNX models among the assets -> MLM (issue: describe models from the file itself) ------
+  const mlmUrl = known.mlm ?? config.extensions.mlm;
+  const readmeMlm = mlmBlock(data);
+  let described = false;
+  for (const a of found.assets) {
+    const summary = a.file ? snapshot.onnx[a.file.path] : undefined;
+    if (!summary || !a.file) continue;
+    const mlm = onnxToMlm(summary, described ? undefined : readmeMlm, {
+      name: project.name,
+      ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
+      ...(a.file.lfs?.oid ?? a.file.sha256 ? { sha256: (a.file.lfs?.oid ?? a.file.sha256)! } : {}),
+      file: a.file.path,
+    });
+    const roles = [...new Set([...((mlm.asset.roles as string[] | undefined) ?? []), ...(a.asset.roles ?? []).filter((r) => r !== 'data')])];
+    assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
+    if (!described) {
+      // The first model describes the item; the README's `mlm:` block completes it (merged by onnxToMlm).
+      for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
+      Object.assign(properties, mlm.properties);
+      described = true;
+    }
+    for (const url of mlm.stacExtensions) extensions.add(url);
+    diagnostics.push(...mlm.diagnostics);
+  }
+  if (mlmUrl && extensions.has(mlmUrl) && !Object.values(assets).some((a) => a.roles?.includes('mlm:model'))) {
+    // MLM requires a model asset; without one the item would not validate. Keep the fields, drop the claim.
+    extensions.delete(mlmUrl);
+    warn(
+      'mlm/no-model-asset',
+      'the mlm: block needs a model file: add an asset rule matching it (an .onnx file is described automatically; other formats need roles [mlm:model] and mlm:artifact_type)',
+      at('mlm'),
+    );
+  }
+
   if (snapshot.release) {
     const r = snapshot.release;
     assets.release = {
@@ -347,6 +386,14 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     carried: [...carried.values()].sort((a, b) => a.path.localeCompare(b.path)),
     diagnostics,
   };
+}
+
+/** The README's MLM fields without their prefix: the `mlm:` block and any top-level `mlm:<field>` keys. */
+function mlmBlock(data: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) if (k.startsWith('mlm:')) out[k.slice(4)] = v;
+  if (isObject(data.mlm)) Object.assign(out, data.mlm);
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -11,6 +11,7 @@ import { SourceUnreachableError } from '../errors.js';
 import { mediaTypeOf } from '../metadata/assets.js';
 import type { CarriedFile, ContainerInfo, Diagnostic, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
 import { parseYaml } from '../yaml.js';
+import type { OnnxSummary } from '../onnx/types.js';
 import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
 
 export const DESCRIPTOR = 'stachub-project.yml';
@@ -22,7 +23,7 @@ const GITLAB_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\noid sha256:([0-9a-f]{64})\r?\nsize (\d+)\r?\n?/;
 
 /** Extra work at the edge for files the pipeline wants described (e.g. ONNX models). */
-export type FileInspector = (absolutePath: string, file: RepoFile) => Promise<{ summary?: unknown; diagnostic?: Diagnostic } | undefined>;
+export type FileInspector = (absolutePath: string, file: RepoFile) => Promise<{ summary?: OnnxSummary; diagnostic?: Diagnostic } | undefined>;
 
 export class WorkspaceSource implements Source {
   readonly description: string;
@@ -30,7 +31,7 @@ export class WorkspaceSource implements Source {
     private readonly root: string,
     private readonly inspect?: FileInspector,
   ) {
-    this.description = `workspace ${root}`;
+    this.description = `workspace ${path.relative(process.cwd(), root) || "."}`;
   }
 
   async projects(query: SourceQuery): Promise<SourceListing> {
@@ -81,7 +82,7 @@ export class WorkspaceSource implements Source {
     const diagnostics: Diagnostic[] = [];
     const files: RepoFile[] = [];
     const carried: CarriedFile[] = [];
-    const onnx: Record<string, unknown> = {};
+    const onnx: Record<string, OnnxSummary> = {};
     for (const rel of await listFiles(folder)) {
       if (rel === DESCRIPTOR) continue;
       const abs = path.join(folder, ...rel.split('/'));
@@ -113,7 +114,7 @@ export class WorkspaceSource implements Source {
       packages: extras.packages,
       containers: extras.containers,
       carried,
-      onnx: onnx as ProjectSnapshot['onnx'],
+      onnx,
       diagnostics,
     };
   }

@@ -1,0 +1,161 @@
+/**
+ * The pipeline (DESIGN.md): Source -> toRecord -> toStac -> layout -> render -> validate -> files.
+ * Only the source (and the schema loader) touch the world; `build` returns the files and the
+ * report, and the caller decides where they go (a directory, S3, memory).
+ */
+import type { Config } from './config.js';
+import { toRecord, type ProjectRecord } from './metadata/record.js';
+import { render } from './render/index.js';
+import { siteConfigFromYaml } from './render/site-config.js';
+import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
+import type { Source, SourceListing } from './sources/source.js';
+import { layout, type CatalogType } from './stac/layout.js';
+import { jsonBytes } from './stac/serialize.js';
+import { toStac } from './stac/toStac.js';
+import type { StacTree } from './stac/types.js';
+import type { Diagnostic, OutputFile } from './types.js';
+import { checkLinks, validateSchemas, type SchemaLoader, type ValidationProblem } from './validate/index.js';
+
+export interface BuildOptions {
+  config: Config;
+  source: Source;
+  /** Schema loader for validating the output; without one, only links are checked. */
+  schemaLoader?: SchemaLoader;
+  catalogType?: CatalogType;
+  now?: () => Date;
+  version?: string;
+  /** Progress lines (the CLI passes a progress reporter). */
+  log?: (line: string) => void;
+}
+
+export interface BuildResult {
+  files: OutputFile[];
+  report: BuildReport;
+  tree: StacTree;
+  records: ProjectRecord[];
+  problems: ValidationProblem[];
+}
+
+export const REPORT_FILE = 'build-report.json';
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const { config } = options;
+  const now = (options.now ?? (() => new Date()))();
+  const log = options.log ?? (() => {});
+
+  log(`listing projects from ${options.source.description}`);
+  const listing: SourceListing = await options.source.projects({
+    topics: config.categories.map((c) => c.gitlabTopic),
+    visibility: config.visibility,
+    archived: config.archived,
+  });
+  log(`read ${listing.entries.length} project(s)`);
+
+  const records = listing.entries.map((e) => toRecord(e.snapshot, config));
+  return assemble(records, listing, options, now, started);
+}
+
+/** The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report. */
+export async function assemble(
+  records: ProjectRecord[],
+  listing: Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests'>,
+  options: BuildOptions,
+  now: Date,
+  started: number = Date.now(),
+): Promise<BuildResult> {
+  const { config } = options;
+  const { tree: unplaced, diagnostics: joinDiagnostics } = toStac(records, config);
+  const catalogType: CatalogType = options.catalogType ?? (config.output.baseUrl ? 'relative-published' : 'self-contained');
+  const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
+
+  const files: OutputFile[] = [];
+  const docs = new Map<string, Record<string, unknown>>();
+  const addDoc = (path: string, json: object, mediaType: string): void => {
+    docs.set(path, json as Record<string, unknown>);
+    files.push({ path, mediaType, content: jsonBytes(json) });
+  };
+  addDoc(tree.catalog.path, tree.catalog.json, 'application/json');
+  const itemOwner = new Map<string, string>();
+  for (const { collection, items } of tree.collections) {
+    addDoc(collection.path, collection.json, 'application/json');
+    for (const item of items) {
+      addDoc(item.path, item.json, 'application/geo+json');
+      itemOwner.set(item.path, item.json.id);
+    }
+  }
+  for (const f of carried) files.push({ path: f.path, mediaType: f.mediaType, content: f.bytes });
+  const generatedAt = now.toISOString();
+  files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: siteConfigFromYaml(config.site) }));
+
+  // Validate what will be written: schemas (when a loader is given) and every link.
+  const problems: ValidationProblem[] = [];
+  if (options.schemaLoader) {
+    try {
+      problems.push(...(await validateSchemas(docs, options.schemaLoader)));
+    } catch (err) {
+      problems.push({ path: 'catalog.json', kind: 'schema', message: `schemas could not be loaded: ${(err as Error).message}` });
+    }
+  }
+  problems.push(...checkLinks(docs, new Set(files.map((f) => f.path)), config.output.baseUrl));
+
+  // Build report: per project, its own diagnostics, join problems and its items' validation problems.
+  const byProject = new Map<string, Diagnostic[]>();
+  const catalogMessages: Diagnostic[] = [];
+  for (const p of problems) {
+    const owner = itemOwner.get(p.path);
+    const d: Diagnostic = { level: 'error', code: p.kind === 'schema' ? 'stac/schema' : 'stac/link', message: p.message, file: p.path };
+    if (owner) byProject.set(owner, [...(byProject.get(owner) ?? []), d]);
+    else catalogMessages.push(d);
+  }
+  const origins = new Map(listing.entries.map((e) => [e.snapshot.project.fullPath, e.origin]));
+  const projects: ProjectReport[] = records.map((r) => {
+    const origin = origins.get(r.id) ?? 'fresh';
+    const messages = sortMessages([
+      ...(origin === 'stale'
+        ? [{ level: 'warning' as const, code: 'source/stale', message: 'the project could not be read; its item from the previous build is kept' }]
+        : []),
+      ...r.diagnostics,
+      ...(joinDiagnostics.get(r.id) ?? []),
+      ...(byProject.get(r.id) ?? []),
+    ]);
+    const status = r.categories.length === 0 ? 'skipped' : statusOf(messages);
+    return { path: r.id, status, categories: r.categories, origin, messages };
+  });
+  for (const f of listing.failed) {
+    projects.push({ path: f.fullPath, status: 'error', categories: [], messages: sortMessages(f.diagnostics) });
+  }
+  projects.sort((a, b) => a.path.localeCompare(b.path));
+  const count = (s: ProjectReport['status']): number => projects.filter((p) => p.status === s).length;
+  const all = [...projects.flatMap((p) => p.messages), ...catalogMessages];
+  const report: BuildReport = {
+    stachub: options.version ?? '0.0.0',
+    generatedAt,
+    source: describeSourceKind(options.source.description),
+    projects,
+    counts: {
+      projects: projects.length,
+      items: tree.collections.reduce((n, c) => n + c.items.length, 0),
+      collections: tree.collections.length,
+      ok: count('ok'),
+      warning: count('warning'),
+      error: count('error'),
+      skipped: count('skipped'),
+      excludedVisibility: listing.excluded.visibility,
+      excludedArchived: listing.excluded.archived,
+      warnings: all.filter((m) => m.level === 'warning').length,
+      errors: all.filter((m) => m.level === 'error').length,
+    },
+    messages: catalogMessages,
+    durationMs: Date.now() - started,
+    ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
+  };
+  files.push({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files, report, tree, records, problems };
+}
+
+/** The report names the kind of source and its location, never credentials. */
+function describeSourceKind(description: string): string {
+  return description.replace(/\/\/[^/@\s]*@/g, '//');
+}

@@ -1,0 +1,117 @@
+/** `stachub build`: crawl, generate, validate and render a catalog into a folder. */
+import { Option, type Command } from 'commander';
+import { build } from '../build.js';
+import { applyOverrides, defaultConfig, loadConfigFile, type Config } from '../config.js';
+import { UsageError, EXIT } from '../errors.js';
+import { writeOutputDir } from '../output.js';
+import { summarize } from '../report.js';
+import type { Source } from '../sources/source.js';
+import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
+import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
+import type { CatalogType } from '../stac/layout.js';
+import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
+import type { CliContext } from './context.js';
+
+export interface BuildFlags {
+  config?: string;
+  out?: string;
+  baseUrl?: string;
+  workspace?: string;
+  gitlabUrl?: string;
+  mlflowUrl?: string;
+  mlflowExport?: string;
+  schemaMap?: string[];
+  catalogType?: CatalogType;
+  validate: boolean;
+  strict?: boolean;
+}
+
+/** Resolve the configuration of a build from its flags and the environment. */
+export async function resolveBuildConfig(flags: BuildFlags, env: NodeJS.ProcessEnv): Promise<Config> {
+  const configFile = flags.config ?? env.STACHUB_CONFIG;
+  const base = configFile ? await loadConfigFile(configFile) : defaultConfig();
+  return applyOverrides(
+    base,
+    {
+      ...(flags.workspace ? { workspace: flags.workspace } : {}),
+      ...(flags.gitlabUrl ? { gitlabUrl: flags.gitlabUrl } : {}),
+      ...(flags.mlflowUrl ? { mlflowUrl: flags.mlflowUrl } : {}),
+      ...(flags.mlflowExport ? { mlflowExport: flags.mlflowExport } : {}),
+      ...(flags.out ? { out: flags.out } : {}),
+      ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+    },
+    env,
+  );
+}
+
+/** Describe `.onnx` files of a workspace with the metadata scanner; a bad model is a warning on its project. */
+export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
+  if (!file.path.toLowerCase().endsWith('.onnx')) return undefined;
+  try {
+    return { summary: await inspectOnnx(fileByteSource(absolutePath)) };
+  } catch (err) {
+    const detail = err instanceof OnnxError ? `${err.detail}${err.offset !== undefined ? ` (at byte ${err.offset})` : ''} [${err.code}]` : (err as Error).message;
+    return { diagnostic: { level: 'warning', code: 'onnx/unreadable', message: `ONNX model could not be described: ${detail}`, file: file.path } };
+  }
+};
+
+/** The project source the configuration names. */
+export async function createSource(config: Config, _env: NodeJS.ProcessEnv): Promise<Source> {
+  const source = config.source;
+  if (!source) {
+    throw new UsageError('no project source: give --workspace DIR or --gitlab-url URL (or GITLAB_URL / CI_SERVER_URL), or a config file with `source:`');
+  }
+  if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectOnnxFile);
+  throw new UsageError('the GitLab source is not available in this build of stachub');
+}
+
+export const registerBuild = (program: Command, ctx: CliContext): void => {
+  program
+    .command('build')
+    .description('Crawl the projects, generate the STAC catalog and the HTML site, validate them and write them to a folder.')
+    .option('-c, --config <file>', 'configuration file (stachub.config.yml); without it, SharingHub\'s default categories (env STACHUB_CONFIG)')
+    .option('-o, --out <dir>', 'output folder (default: output.dir of the config, else ./public)')
+    .option('--base-url <url>', 'public URL of the output folder: makes a published catalog with absolute self links (env STACHUB_BASE_URL)')
+    .option('--workspace <dir>', 'read projects from a local workspace folder instead of the config\'s source')
+    .option('--gitlab-url <url>', 'read projects from this GitLab instance (env GITLAB_URL or CI_SERVER_URL; token from GITLAB_TOKEN)')
+    .option('--mlflow-url <url>', 'join the model registry of this MLflow server (env MLFLOW_TRACKING_URI)')
+    .option('--mlflow-export <dir>', 'join the model registry from an mlflow-export-import folder')
+    .option('--schema-map <url=dir...>', 'validate offline: serve schema URLs under this prefix from a local folder (repeatable)')
+    .addOption(new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']))
+    .option('--no-validate', 'skip STAC schema validation (links are still checked)')
+    .option('--strict', 'exit 3 when any project has an error or the output does not validate')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stachub build --config examples/stachub.config.yml --out public
+  $ GITLAB_TOKEN=... stachub build --gitlab-url https://gitlab.example.com --out public
+
+Exit codes: 0 ok, 2 usage or config, 3 validation failed (with --strict, or invalid output), 4 source unreachable.
+The build report is written to <out>/build-report.json.`,
+    )
+    .action(async (flags: BuildFlags) => {
+      const config = await resolveBuildConfig(flags, ctx.env);
+      const source = await createSource(config, ctx.env);
+      const schemaLoader = flags.validate
+        ? createSchemaLoader({ map: parseSchemaMap(flags.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env) })
+        : undefined;
+      const result = await build({
+        config,
+        source,
+        ...(schemaLoader ? { schemaLoader } : {}),
+        ...(flags.catalogType ? { catalogType: flags.catalogType } : {}),
+        now: ctx.now,
+        version: ctx.version,
+        log: (line) => ctx.stderr(`stachub: ${line}\n`),
+      });
+      await writeOutputDir(config.output.dir, result.files);
+      ctx.stderr(summarize(result.report));
+      ctx.stderr(`stachub: wrote ${result.files.length} file(s) to ${config.output.dir}\n`);
+      const invalid = result.problems.length > 0;
+      if (invalid) {
+        ctx.stderr(`stachub: the output has ${result.problems.length} validation problem(s); see build-report.json\n`);
+      }
+      if (invalid || (flags.strict && result.report.counts.error > 0)) ctx.exitCode = EXIT.validation;
+    });
+};

@@ -1,0 +1,82 @@
+/** `stachub lint README.md...`: front-matter problems with line numbers, as project authors see them. */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { defaultConfig, loadConfigFile } from '../config.js';
+import { EXIT } from '../errors.js';
+import { toRecord } from '../metadata/record.js';
+import type { Diagnostic, ProjectSnapshot } from '../types.js';
+import type { CliContext } from './context.js';
+
+/** Lint one README as the build would read it (pure apart from the text given). */
+export function lintReadme(text: string, file: string, config = defaultConfig()): Diagnostic[] {
+  // A neutral project: the README is checked on its own, without GitLab's fallbacks.
+  const snapshot: ProjectSnapshot = {
+    project: {
+      id: 1,
+      fullPath: 'lint/readme',
+      name: 'readme',
+      nameWithNamespace: 'lint / readme',
+      description: null,
+      topics: [],
+      visibility: 'public',
+      archived: false,
+      webUrl: 'https://gitlab.invalid/lint/readme',
+      defaultBranch: 'main',
+      createdAt: '2000-01-01T00:00:00Z',
+      lastActivityAt: '2000-01-01T00:00:00Z',
+      starCount: 0,
+      license: null,
+    },
+    readme: { path: file, text },
+    files: [],
+    release: null,
+    packages: [],
+    containers: [],
+    carried: [],
+    onnx: {},
+    diagnostics: [],
+  };
+  const record = toRecord(snapshot, config);
+  // Warnings that only make sense with the repository at hand are left to the build.
+  const repoOnly = new Set(['assets/no-match', 'preview/missing', 'links/href', 'assets/href']);
+  return record.diagnostics
+    .filter((d) => !repoOnly.has(d.code))
+    .map((d) => ({ ...d, file: d.file ?? file }))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file ?? ''}${d.line !== undefined ? `:${d.line}` : ''}: ${d.level}: ${d.message} [${d.code}]`;
+}
+
+export const registerLint = (program: Command, ctx: CliContext): void => {
+  program
+    .command('lint')
+    .description('Check README front matter against the metadata contract; problems are printed with their line numbers.')
+    .argument('<files...>', 'README.md files')
+    .option('-c, --config <file>', 'configuration whose extensions and categories apply (env STACHUB_CONFIG)')
+    .option('--json', 'print the problems as JSON, one object per file')
+    .option('--warnings-as-errors', 'exit non-zero on warnings too')
+    .addHelpText('after', '\nExit codes: 0 no error, 3 errors found (or warnings with --warnings-as-errors), 2 unreadable file.')
+    .action(async (files: string[], opts: { config?: string; json?: boolean; warningsAsErrors?: boolean }) => {
+      const configFile = opts.config ?? ctx.env.STACHUB_CONFIG;
+      const config = configFile ? await loadConfigFile(configFile) : defaultConfig();
+      let failed = false;
+      for (const file of files) {
+        let text: string;
+        try {
+          text = await readFile(file, 'utf8');
+        } catch (err) {
+          ctx.stderr(`stachub: cannot read ${file}: ${(err as Error).message}\n`);
+          ctx.exitCode = EXIT.usage;
+          continue;
+        }
+        const problems = lintReadme(text, file, config);
+        if (problems.some((d) => d.level === 'error' || (opts.warningsAsErrors && d.level === 'warning'))) failed = true;
+        if (opts.json) ctx.stdout(`${JSON.stringify({ file, problems })}\n`);
+        else if (problems.length === 0) ctx.stdout(`${file}: ok\n`);
+        else for (const d of problems) ctx.stdout(`${formatDiagnostic(d)}\n`);
+      }
+      if (failed && ctx.exitCode === undefined) ctx.exitCode = EXIT.validation;
+    });
+};

@@ -1,0 +1,76 @@
+/**
+ * The build report (`build-report.json`, DESIGN.md): one entry per project with its status and
+ * messages, and counts. Projects left out for visibility or archival are counted, never named.
+ */
+import type { Diagnostic } from './types.js';
+
+export type ProjectStatus = 'ok' | 'warning' | 'error' | 'skipped';
+
+export interface ProjectReport {
+  path: string;
+  status: ProjectStatus;
+  /** Categories the project was published in. */
+  categories: string[];
+  /** `fresh` (read now), `unchanged` (reused from the previous build), `stale` (read failed, previous item kept). */
+  origin?: 'fresh' | 'unchanged' | 'stale';
+  messages: Diagnostic[];
+}
+
+export interface BuildReport {
+  stachub: string;
+  generatedAt: string;
+  source: string;
+  projects: ProjectReport[];
+  counts: {
+    projects: number;
+    items: number;
+    collections: number;
+    ok: number;
+    warning: number;
+    error: number;
+    skipped: number;
+    /** Projects not read because the configuration does not allow their visibility. */
+    excludedVisibility: number;
+    excludedArchived: number;
+    warnings: number;
+    errors: number;
+  };
+  /** Catalog-level problems (validation of the whole output). */
+  messages: Diagnostic[];
+  durationMs?: number;
+  requests?: number;
+}
+
+export function statusOf(messages: readonly Diagnostic[]): ProjectStatus {
+  if (messages.some((m) => m.level === 'error')) return 'error';
+  if (messages.some((m) => m.level === 'warning')) return 'warning';
+  return 'ok';
+}
+
+/** Order messages so a report reads top-down: by level, then file and line. */
+export function sortMessages(messages: Diagnostic[]): Diagnostic[] {
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return [...messages].sort(
+    (a, b) => rank[a.level] - rank[b.level] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0),
+  );
+}
+
+/** One-screen console summary of a build. */
+export function summarize(report: BuildReport): string {
+  const c = report.counts;
+  const lines = [
+    `stachub: ${c.projects} project(s) -> ${c.items} item(s) in ${c.collections} collection(s)` +
+      (report.durationMs !== undefined ? ` in ${(report.durationMs / 1000).toFixed(2)} s` : ''),
+    `  ${c.ok} ok, ${c.warning} with warnings, ${c.error} with errors, ${c.skipped} skipped; ${c.warnings} warning(s), ${c.errors} error(s)`,
+  ];
+  if (c.excludedVisibility || c.excludedArchived) {
+    lines.push(`  left out: ${c.excludedVisibility} not allowed by visibility, ${c.excludedArchived} archived`);
+  }
+  for (const p of report.projects) {
+    for (const m of p.messages.filter((x) => x.level === 'error')) {
+      lines.push(`  error   ${p.path}: ${m.file ? `${m.file}${m.line ? `:${m.line}` : ''}: ` : ''}${m.message}`);
+    }
+  }
+  for (const m of report.messages.filter((x) => x.level === 'error')) lines.push(`  error   ${m.file ?? ''}: ${m.message}`);
+  return `${lines.join('\n')}\n`;
+}
