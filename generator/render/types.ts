@@ -1,5 +1,8 @@
 /** The contract between the pipeline and the rendering stage (`render(input) -> OutputFile[]`). */
 import type { StacTree } from '../stac/types.js';
+import type { SiteConfig } from './site-config.js';
+
+export type { SiteConfig, SiteLink } from './site-config.js';
 
 /** What the rendering stage receives: the laid-out STAC tree plus presentation settings. */
 export interface RenderInput {
@@ -14,4 +17,9 @@ export interface RenderInput {
   baseUrl?: string;
   /** ISO 8601 time of the build (injected, so output is byte-stable in tests). */
   generatedAt: string;
+  /**
+   * Presentation settings: the `site:` block of the configuration file, converted with
+   * `siteConfigFromYaml` (generator/render/site-config.ts). Absent: defaults taken from the root catalog.
+   */
+  site?: SiteConfig;
 }

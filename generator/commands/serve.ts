@@ -1,0 +1,153 @@
+/**
+ * `stachub serve DIR [--port N] [--host H]`: a local static server for a built catalog and site,
+ * for previews and tests. It serves files as an object store would: the right Content-Type for
+ * STAC JSON, HTML, CSS, JS and images, `index.html` for a folder, CORS open (so a STAC Browser on
+ * another origin can read the catalog), and nothing outside DIR.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { extname, join, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { RegisterCommand } from './index.js';
+import { UsageError } from '../errors.js';
+
+/** Content types by file extension (lower case, with the dot). */
+export const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.json': 'application/json',
+  '.geojson': 'application/geo+json',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.xml': 'application/xml',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+  '.parquet': 'application/vnd.apache.parquet',
+  '.onnx': 'application/octet-stream',
+};
+
+/** A running preview server. */
+export interface StaticServer {
+  /** `http://127.0.0.1:PORT/` */
+  url: string;
+  port: number;
+  close: () => Promise<void>;
+}
+
+/** Media type of a file name (STAC items, `*.json` documents with a `Feature` body, are served as JSON too). */
+export function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Start a static server over `dir` on `host:port` (port 0 picks a free port). */
+export async function startStaticServer(dir: string, options: { port?: number; host?: string } = {}): Promise<StaticServer> {
+  const rootDir = resolve(dir);
+  const info = await stat(rootDir).catch(() => null);
+  if (!info?.isDirectory()) throw new UsageError(`serve: ${dir} is not a directory`);
+  const host = options.host ?? '127.0.0.1';
+  const server: Server = createServer((req, res) => {
+    void handle(rootDir, req.method ?? 'GET', req.url ?? '/', res);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shown}:${port}/`,
+    port,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(rootDir: string, method: string, rawUrl: string, res: import('node:http').ServerResponse): Promise<void> {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (method === 'OPTIONS') {
+    res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': '*' });
+    res.end();
+    return;
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    res.writeHead(405, { Allow: 'GET, HEAD, OPTIONS' });
+    res.end();
+    return;
+  }
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(rawUrl, 'http://localhost').pathname);
+  } catch {
+    res.writeHead(400).end('bad request');
+    return;
+  }
+  // Never serve outside the directory: resolve, then check the prefix.
+  let file = resolve(join(rootDir, pathname));
+  if (pathname.includes('\0') || (file !== rootDir && !file.startsWith(rootDir + sep))) {
+    res.writeHead(403).end('forbidden');
+    return;
+  }
+  let info = await stat(file).catch(() => null);
+  if (info?.isDirectory()) {
+    if (!pathname.endsWith('/')) {
+      res.writeHead(301, { Location: pathname + '/' });
+      res.end();
+      return;
+    }
+    file = join(file, 'index.html');
+    info = await stat(file).catch(() => null);
+  }
+  if (!info?.isFile()) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('not found');
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Content-Length': info.size, 'Cache-Control': 'no-cache' });
+  if (method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(file).pipe(res);
+}
+
+export const registerServe: RegisterCommand = (program, ctx) => {
+  program
+    .command('serve')
+    .description('Serve a built catalog and its site locally (preview; 127.0.0.1 unless --host says otherwise).')
+    .argument('<dir>', 'folder written by `stachub build`')
+    .option('-p, --port <n>', 'TCP port (0 picks a free one; env STACHUB_PORT)', ctx.env.STACHUB_PORT ?? '8080')
+    .option('--host <address>', 'address to listen on (env STACHUB_HOST)', ctx.env.STACHUB_HOST ?? '127.0.0.1')
+    .action(async (dir: string, opts: { port: string; host: string }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be 0..65535, got ${opts.port}`);
+      const server = await startStaticServer(dir, { port, host: opts.host });
+      ctx.stdout(`Serving ${resolve(dir)} at ${server.url} (Ctrl+C to stop)\n`);
+      // Run until interrupted; resolve so the CLI exits cleanly on SIGINT/SIGTERM.
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.close().then(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+};

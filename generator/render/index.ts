@@ -1,0 +1,324 @@
+/**
+ * The rendering stage: the laid-out STAC tree in, the HTML site out (pages beside each JSON
+ * document, CSS/JS/favicon assets, a search index). Pure: the templates are read once from site/
+ * (or passed in), and the same input always gives the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import Handlebars from 'handlebars';
+import type { OutputFile } from '../types.js';
+import type { RenderInput } from './types.js';
+import { bundledSiteSources, type SiteSources } from './assets.js';
+import { buildModel, byRecent, pagePathFor, sharedFolders, type CategoryView, type ProjectView, type SiteModel } from './model.js';
+import { projectPage } from './project.js';
+import { resolveSite, type ResolvedSite } from './site-config.js';
+import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
+import { ago, isoDate, markdownToText, summary } from './format.js';
+import { renderReadme } from './markdown.js';
+import { SafeHtml } from './html.js';
+
+export type { RenderInput } from './types.js';
+export type { SiteConfig, SiteLink } from './site-config.js';
+export { siteConfigFromYaml } from './site-config.js';
+
+/** Root-relative paths of the files the site adds beside the STAC documents. */
+export const SITE_FILES = {
+  css: 'assets/site.css',
+  js: 'assets/site.js',
+  favicon: 'assets/favicon.svg',
+  searchIndex: 'search-index.json',
+  searchPage: 'search/index.html',
+} as const;
+
+const enc = new TextEncoder();
+
+function file(path: string, mediaType: string, text: string): OutputFile {
+  return { path, mediaType, content: enc.encode(text) };
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 10);
+}
+
+/** A card of a project list, with hrefs relative to the page that shows it. */
+interface Card {
+  id: string;
+  title: string;
+  href: string;
+  summary: string;
+  preview: string | null;
+  initials: string;
+  hue: number;
+  category: string;
+  categoryId: string;
+  keywords: string[];
+  license: string | null;
+  framework: string | null;
+  tasks: string[];
+  dataTypes: string[];
+  stars: number;
+  updated: string;
+  updatedAgo: string;
+  versions: number;
+  data: Record<string, string>;
+}
+
+interface Facet {
+  name: string;
+  label: string;
+  options: Array<{ value: string; count: number }>;
+  many: boolean;
+}
+
+function hueOf(s: string): number {
+  let h = 0;
+  for (const ch of s) h = (h * 31 + ch.charCodeAt(0)) % 360;
+  return h;
+}
+
+function initialsOf(title: string): string {
+  const words = title.replace(/[^\p{L}\p{N} ]+/gu, ' ').trim().split(/\s+/);
+  return ((words[0]?.[0] ?? '?') + (words[1]?.[0] ?? '')).toUpperCase();
+}
+
+function card(view: ProjectView, page: string, model: SiteModel, now: string): Card {
+  const category = model.categories.find((c) => c.id === view.categoryId);
+  const preview = view.preview === null ? null : isAbsoluteUrl(view.preview) ? view.preview : relativeHref(page, view.preview);
+  return {
+    id: view.item.json.id,
+    title: view.title,
+    href: relativeHref(page, view.page),
+    summary: view.summary,
+    // Remote previews would be a third-party request: only images published with the catalog are shown.
+    preview: preview !== null && isAbsoluteUrl(preview) ? null : preview,
+    initials: initialsOf(view.title),
+    hue: hueOf(view.item.json.id),
+    category: category?.title ?? view.categoryId,
+    categoryId: view.categoryId,
+    keywords: view.keywords,
+    license: view.license,
+    framework: view.framework,
+    tasks: view.tasks,
+    dataTypes: view.dataTypes,
+    stars: view.stars,
+    updated: isoDate(view.updated),
+    updatedAgo: ago(view.updated, now),
+    versions: view.versions.length,
+    data: {
+      id: view.item.json.id,
+      title: view.title.toLowerCase(),
+      category: view.categoryId,
+      keyword: view.keywords.join('|'),
+      license: view.license ?? '',
+      framework: view.framework ?? '',
+      task: view.tasks.join('|'),
+      dtype: view.dataTypes.join('|'),
+      stars: String(view.stars),
+      updated: view.updated ?? '',
+    },
+  };
+}
+
+function facets(projects: ProjectView[], withCategory: CategoryView[] | null): Facet[] {
+  const count = (values: (v: ProjectView) => string[]): Array<{ value: string; count: number }> => {
+    const m = new Map<string, number>();
+    for (const p of projects) for (const v of new Set(values(p))) m.set(v, (m.get(v) ?? 0) + 1);
+    return [...m]
+      .map(([value, n]) => ({ value, count: n }))
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value, 'en'));
+  };
+  const out: Facet[] = [];
+  if (withCategory) {
+    out.push({
+      name: 'category',
+      label: 'Category',
+      options: withCategory.map((c) => ({ value: c.id, count: c.projects.length })).filter((o) => o.count > 0),
+      many: false,
+    });
+  }
+  out.push(
+    { name: 'keyword', label: 'Keywords', options: count((p) => p.keywords), many: true },
+    { name: 'license', label: 'License', options: count((p) => (p.license ? [p.license] : [])), many: false },
+    { name: 'framework', label: 'Framework', options: count((p) => (p.framework ? [p.framework] : [])), many: false },
+    { name: 'task', label: 'Task', options: count((p) => p.tasks), many: false },
+    { name: 'dtype', label: 'Data type', options: count((p) => p.dataTypes), many: false },
+  );
+  return out.filter((f) => f.options.length > 0);
+}
+
+function handlebarsEnv(sources: SiteSources): { env: typeof Handlebars; templates: Record<string, Handlebars.TemplateDelegate> } {
+  const env = Handlebars.create();
+  for (const [name, text] of Object.entries(sources.partials)) env.registerPartial(name, text);
+  env.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  env.registerHelper('join', (xs: unknown, sep: unknown) => (Array.isArray(xs) ? xs.join(typeof sep === 'string' ? sep : ', ') : ''));
+  env.registerHelper('plural', (n: unknown, one: unknown, many: unknown) => (n === 1 ? one : many));
+  const templates: Record<string, Handlebars.TemplateDelegate> = {};
+  for (const [name, text] of Object.entries(sources.templates)) templates[name] = env.compile(text, { strict: false });
+  return { env, templates };
+}
+
+/** Render the site for a laid-out catalog. */
+export function render(input: RenderInput, sources: SiteSources = bundledSiteSources()): OutputFile[] {
+  const { tree, baseUrl, generatedAt } = input;
+  const site = resolveSite(input.site, tree.catalog.json);
+  const model = buildModel(tree, baseUrl);
+  const { templates } = handlebarsEnv(sources);
+  const tpl = (name: string): Handlebars.TemplateDelegate => {
+    const t = templates[name];
+    if (!t) throw new Error(`site template ${name}.hbs is missing`);
+    return t;
+  };
+  const out: OutputFile[] = [];
+
+  const css = sources.assets['site.css'] ?? '';
+  const js = sources.assets['site.js'] ?? '';
+  const favicon = sources.assets['favicon.svg'] ?? '';
+  out.push(file(SITE_FILES.css, 'text/css; charset=utf-8', css));
+  out.push(file(SITE_FILES.js, 'text/javascript; charset=utf-8', js));
+  out.push(file(SITE_FILES.favicon, 'image/svg+xml', favicon));
+  const version = { css: shortHash(css), js: shortHash(js) };
+
+  const shared = sharedFolders(tree);
+  const homePage = pagePathFor(tree.catalog.path, shared);
+
+  const layout = (page: string, body: string, meta: { title: string; description: string; image?: string | null; type?: string; current?: string }): string => {
+    const root = rootPrefix(page);
+    const ogImage = meta.image && baseUrl ? (isAbsoluteUrl(meta.image) ? meta.image : absoluteUrl(baseUrl, meta.image)) : null;
+    return tpl('layout')({
+      lang: site.lang,
+      pageTitle: meta.title === site.title ? site.title : `${meta.title} · ${site.title}`,
+      title: meta.title,
+      description: meta.description,
+      site,
+      root,
+      home: relativeHref(page, homePage),
+      search: relativeHref(page, SITE_FILES.searchPage),
+      css: `${root}${SITE_FILES.css}?v=${version.css}`,
+      js: `${root}${SITE_FILES.js}?v=${version.js}`,
+      favicon: `${root}${SITE_FILES.favicon}`,
+      logo: site.logo === null ? null : isAbsoluteUrl(site.logo) ? site.logo : `${root}${site.logo.replace(/^\.?\//, '')}`,
+      accentStyle: accentStyle(site),
+      canonical: baseUrl ? absoluteUrl(baseUrl, page.replace(/(^|\/)index\.html$/, '$1')) : null,
+      ogImage,
+      ogType: meta.type ?? 'website',
+      nav: model.categories.map((c) => ({ title: c.title, href: relativeHref(page, c.page), current: meta.current === c.id })),
+      footerLinks: site.footerLinks.map((l) => ({ label: l.label, href: isAbsoluteUrl(l.href) ? l.href : `${root}${l.href.replace(/^\.?\//, '')}` })),
+      catalogJson: relativeHref(page, tree.catalog.path),
+      generatedAt,
+      generatedDate: isoDate(generatedAt),
+      body: new SafeHtml(body),
+    });
+  };
+
+  // Home.
+  const recent = model.projects.slice().sort(byRecent).slice(0, site.recentCount);
+  const homeBody = tpl('home')({
+    site,
+    tagline: new SafeHtml(renderReadme(site.tagline, (u) => u)),
+    search: relativeHref(homePage, SITE_FILES.searchPage),
+    total: model.projects.length,
+    categories: model.categories.map((c) => ({
+      id: c.id,
+      title: c.title,
+      description: summary(c.description, 200),
+      count: c.projects.length,
+      href: relativeHref(homePage, c.page),
+      hue: hueOf(c.id),
+    })),
+    recent: recent.map((v) => card(v, homePage, model, generatedAt)),
+  });
+  out.push(file(homePage, 'text/html; charset=utf-8', layout(homePage, homeBody, { title: site.title, description: markdownToText(site.tagline) })));
+
+  // Category pages and the all-projects search page share the list template.
+  const listPage = (page: string, projects: ProjectView[], heading: string, description: string, withCategory: boolean, current?: string): string => {
+    const sorted = projects.slice().sort(byRecent);
+    const body = tpl('list')({
+      heading,
+      self: posix.basename(page),
+      description: new SafeHtml(renderReadme(description, (u) => u)),
+      count: sorted.length,
+      cards: sorted.map((v) => card(v, page, model, generatedAt)),
+      facets: facets(sorted, withCategory ? model.categories : null),
+      searchIndex: relativeHref(page, SITE_FILES.searchIndex),
+      collectionJson: ((c) => (c ? relativeHref(page, c.collection.path) : null))(model.categories.find((c) => c.id === current)),
+      showCategory: withCategory,
+      breadcrumbs: [{ title: site.title, href: relativeHref(page, homePage) }],
+    });
+    return layout(page, body, { title: heading, description: markdownToText(description).slice(0, 200), current });
+  };
+  for (const c of model.categories) {
+    out.push(file(c.page, 'text/html; charset=utf-8', listPage(c.page, c.projects, c.title, c.description, false, c.id)));
+  }
+  out.push(
+    file(
+      SITE_FILES.searchPage,
+      'text/html; charset=utf-8',
+      listPage(SITE_FILES.searchPage, model.projects, 'Search', `All ${model.projects.length} projects of ${site.title}.`, true, 'search'),
+    ),
+  );
+
+  // Project pages (version items included: each has its own page).
+  for (const view of model.byPath.values()) {
+    const category = model.categories.find((c) => c.id === view.categoryId)!;
+    const content = projectPage(view, model, site, baseUrl);
+    const body = tpl('project')({
+      view: card(view, view.page, model, generatedAt),
+      p: content,
+      site,
+      created: isoDate(view.created),
+      breadcrumbs: [
+        { title: site.title, href: relativeHref(view.page, homePage) },
+        { title: category.title, href: relativeHref(view.page, category.page) },
+        ...(view.versionOf ? [{ title: view.versionOf.title, href: relativeHref(view.page, view.versionOf.page) }] : []),
+      ],
+      hasModel: content.inputs.length + content.outputs.length + content.modelFacts.length > 0,
+      hasRelated: content.uses.length + content.usedBy.length > 0,
+      stacBrowserBase: site.stacBrowserUrl,
+    });
+    out.push(
+      file(
+        view.page,
+        'text/html; charset=utf-8',
+        layout(view.page, body, {
+          title: view.title,
+          description: view.summary,
+          image: view.preview,
+          type: 'article',
+          current: view.categoryId,
+        }),
+      ),
+    );
+  }
+
+  out.push(file(SITE_FILES.searchIndex, 'application/json', searchIndex(model, generatedAt)));
+  return out;
+}
+
+function accentStyle(site: ResolvedSite): SafeHtml {
+  const safe = (c: string): string => (/^[#(),.%\w\s-]+$/.test(c) ? c : '');
+  return new SafeHtml(
+    `:root{--accent:${safe(site.colors.accent)};--accent-dark:${safe(site.colors.accentDark)}}`,
+  );
+}
+
+/** The prebuilt full-text index the list pages search (one entry per listed project). */
+function searchIndex(model: SiteModel, generatedAt: string): string {
+  const projects = model.projects.map((v) => {
+    const p = v.item.json.properties;
+    const text = [
+      v.title,
+      v.item.json.id,
+      v.keywords.join(' '),
+      v.tasks.join(' '),
+      v.framework ?? '',
+      typeof p['mlm:architecture'] === 'string' ? p['mlm:architecture'] : '',
+      markdownToText(typeof p.description === 'string' ? p.description : '').slice(0, 4000),
+    ]
+      .join(' ')
+      .toLowerCase()
+      .replace(/\s+/g, ' ')
+      .trim();
+    return { id: v.item.json.id, title: v.title, page: v.page, category: v.categoryId, text };
+  });
+  return JSON.stringify({ generatedAt, projects }) + '\n';
+}

@@ -1,0 +1,91 @@
+/**
+ * The spatial extent of an item as an inline SVG on a bundled equirectangular graticule: no tile
+ * server, no third-party request. Coordinates are WGS84 longitude/latitude (GeoJSON order).
+ */
+import { esc } from './html.js';
+
+type Position = number[];
+
+const W = 360;
+const H = 180;
+const px = (lon: number): string => (lon + 180).toFixed(2);
+const py = (lat: number): string => (90 - lat).toFixed(2);
+
+/** Every linear ring (or point) of a GeoJSON geometry, as lists of positions. */
+function rings(geometry: Record<string, unknown>): { rings: Position[][]; points: Position[] } {
+  const out = { rings: [] as Position[][], points: [] as Position[] };
+  const c = geometry.coordinates as unknown;
+  switch (geometry.type) {
+    case 'Point':
+      out.points.push(c as Position);
+      break;
+    case 'MultiPoint':
+      out.points.push(...(c as Position[]));
+      break;
+    case 'LineString':
+      out.rings.push(c as Position[]);
+      break;
+    case 'MultiLineString':
+    case 'Polygon':
+      out.rings.push(...(c as Position[][]));
+      break;
+    case 'MultiPolygon':
+      for (const poly of c as Position[][][]) out.rings.push(...poly);
+      break;
+    case 'GeometryCollection':
+      for (const g of (geometry.geometries as Array<Record<string, unknown>>) ?? []) {
+        const sub = rings(g);
+        out.rings.push(...sub.rings);
+        out.points.push(...sub.points);
+      }
+      break;
+  }
+  return out;
+}
+
+function validPosition(p: unknown): p is Position {
+  return Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number' && Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90;
+}
+
+/** A compact description of a bbox for screen readers and the caption. */
+export function describeBbox(b: number[]): string {
+  const f = (v: number, pos: string, neg: string): string => `${Math.abs(v).toFixed(2).replace(/\.?0+$/, '')}°${v < 0 ? neg : pos}`;
+  const [w, s, e, n] = b.length >= 6 ? [b[0]!, b[1]!, b[3]!, b[4]!] : [b[0]!, b[1]!, b[2]!, b[3]!];
+  return `${f(w, 'E', 'W')} to ${f(e, 'E', 'W')}, ${f(s, 'N', 'S')} to ${f(n, 'N', 'S')}`;
+}
+
+/**
+ * Inline SVG of the item's extent (its geometry, else its bbox), or null when the item has none
+ * or it is the whole world (nothing to show).
+ */
+export function extentMap(id: string, geometry: Record<string, unknown> | null, bbox: number[] | undefined): string | null {
+  let shapes = geometry ? rings(geometry) : { rings: [], points: [] };
+  shapes = { rings: shapes.rings.filter((r) => r.every(validPosition)), points: shapes.points.filter(validPosition) };
+  if (shapes.rings.length === 0 && shapes.points.length === 0 && bbox && bbox.length >= 4) {
+    const [w, s, e, n] = bbox.length >= 6 ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!] : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
+    shapes.rings.push([[w, s], [e, s], [e, n], [w, n], [w, s]]);
+  }
+  if (shapes.rings.length === 0 && shapes.points.length === 0) return null;
+  const all = [...shapes.rings.flat(), ...shapes.points];
+  const lons = all.map((p) => p[0]!);
+  const lats = all.map((p) => p[1]!);
+  const box = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+  if (box[0]! <= -180 && box[1]! <= -90 && box[2]! >= 180 && box[3]! >= 90) return null;
+  const parts: string[] = [
+    `<svg class="extent-map" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="${id}-t">Spatial extent: ${esc(describeBbox(box))}</title>`,
+    `<rect class="sea" x="0" y="0" width="${W}" height="${H}"/>`,
+  ];
+  const grid: string[] = [];
+  for (let lon = -150; lon <= 150; lon += 30) grid.push(`M${px(lon)} 0V${H}`);
+  for (let lat = -60; lat <= 60; lat += 30) grid.push(`M0 ${py(lat)}H${W}`);
+  parts.push(`<path class="graticule" d="${grid.join('')}"/>`);
+  parts.push(`<path class="equator" d="M0 ${py(0)}H${W}M${px(0)} 0V${H}"/>`);
+  for (const ring of shapes.rings) {
+    const d = ring.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p[0]!)} ${py(p[1]!)}`).join('');
+    parts.push(`<path class="extent" d="${d}Z"/>`);
+  }
+  for (const p of shapes.points) parts.push(`<circle class="extent-point" cx="${px(p[0]!)}" cy="${py(p[1]!)}" r="3"/>`);
+  parts.push('</svg>');
+  return parts.join('');
+}

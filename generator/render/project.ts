@@ -1,0 +1,395 @@
+/**
+ * The project page's content: README, model inputs/outputs, versions with metric charts, assets,
+ * providers, citation, related projects, extent map and "use it" snippets. Every href is made
+ * relative to the page.
+ */
+import { posix } from 'node:path';
+import type { StacAsset, StacLink } from '../stac/types.js';
+import type { ProjectView, SiteModel } from './model.js';
+import { linkTarget } from './model.js';
+import { absoluteUrl, isAbsoluteUrl, relativeHref, resolveFromDoc } from './paths.js';
+import { renderReadme } from './markdown.js';
+import { SafeHtml, esc } from './html.js';
+import { formatBytes, formatCount, formatMetric, groupDigits, isoDate } from './format.js';
+import { lineChart } from './charts.js';
+import { extentMap, describeBbox } from './map.js';
+import { snippets, type CodeUrl, type Snippet } from './snippets.js';
+import type { ResolvedSite } from './site-config.js';
+
+export interface IoRow {
+  name: string;
+  description: string | null;
+  shape: string;
+  dimOrder: string;
+  dataType: string;
+  bands: string;
+  tasks: string;
+  classes: string;
+}
+
+export interface VersionRow {
+  version: string;
+  page: string;
+  date: string;
+  stage: string | null;
+  aliases: string[];
+  metrics: Array<{ name: string; value: string }>;
+}
+
+export interface AssetRow {
+  key: string;
+  title: string;
+  href: string;
+  type: string;
+  roles: string;
+  size: string;
+  checksum: string | null;
+  checksumShort: string | null;
+}
+
+export interface LinkRow {
+  label: string;
+  href: string;
+  note: string | null;
+}
+
+export interface RelatedRow {
+  title: string;
+  href: string;
+  category: string;
+}
+
+export interface ProjectPage {
+  readme: SafeHtml | null;
+  inputs: IoRow[];
+  outputs: IoRow[];
+  modelFacts: Array<{ label: string; value: string }>;
+  versions: VersionRow[];
+  metricNames: string[];
+  charts: Array<{ name: string; svg: SafeHtml }>;
+  assets: AssetRow[];
+  providers: Array<{ name: string; href: string | null; roles: string }>;
+  links: LinkRow[];
+  gitlab: string | null;
+  jsonHref: string;
+  jsonAbsolute: string | null;
+  stacBrowser: string | null;
+  license: { id: string; href: string | null } | null;
+  citation: { doi: string | null; doiHref: string | null; text: string | null; bibtex: string; publications: Array<{ text: string; href: string | null }> } | null;
+  uses: RelatedRow[];
+  usedBy: RelatedRow[];
+  map: SafeHtml | null;
+  extentText: string | null;
+  snippets: Snippet[];
+  versionOf: { title: string; href: string } | null;
+  versionLabel: string | null;
+  temporal: string | null;
+}
+
+const HIDDEN_LINK_RELS = new Set([
+  'self', 'root', 'parent', 'collection', 'derived_from', 'ml-model:train-data', 'preview', 'license', 'via',
+  'version-history', 'latest-version', 'predecessor-version', 'successor-version', 'cite-as', 'item', 'child',
+]);
+
+const LINK_LABELS: Record<string, string> = {
+  bug_tracker: 'Issues',
+  'mlflow:model': 'MLflow model',
+  'mlflow:tracking-uri': 'MLflow tracking',
+  package: 'Package',
+  container: 'Container image',
+  documentation: 'Documentation',
+  describedby: 'Description',
+};
+
+function shapeText(shape: unknown): string {
+  if (!Array.isArray(shape)) return '';
+  return shape.map((d) => (d === -1 || d === null ? 'any' : String(d))).join(' × ');
+}
+
+function ioRows(list: unknown, key: 'input' | 'result'): IoRow[] {
+  if (!Array.isArray(list)) return [];
+  return (list as Array<Record<string, unknown>>).map((io) => {
+    const s = (io[key] ?? {}) as Record<string, unknown>;
+    const bands = Array.isArray(io.bands)
+      ? (io.bands as unknown[]).map((b) => (typeof b === 'string' ? b : String((b as { name?: unknown })?.name ?? ''))).filter(Boolean).join(', ')
+      : '';
+    const classes = Array.isArray(io['classification:classes'])
+      ? (io['classification:classes'] as Array<Record<string, unknown>>)
+          .map((c) => `${String(c.value ?? '')}${c.name !== undefined ? ' ' + String(c.name) : ''}`.trim())
+          .join(', ')
+      : '';
+    return {
+      name: String(io.name ?? ''),
+      description: typeof io.description === 'string' ? io.description : null,
+      shape: shapeText(s.shape),
+      dimOrder: Array.isArray(s.dim_order) ? (s.dim_order as unknown[]).join(', ') : '',
+      dataType: typeof s.data_type === 'string' ? s.data_type : '',
+      bands,
+      tasks: Array.isArray(io.tasks) ? (io.tasks as unknown[]).join(', ') : '',
+      classes,
+    };
+  });
+}
+
+/** `1220<hex>` (multihash sha2-256) -> `sha256:<hex>`; other values are shown as they are. */
+export function checksumText(v: unknown): string | null {
+  if (typeof v !== 'string' || v === '') return null;
+  if (/^1220[0-9a-f]{64}$/i.test(v)) return `sha256:${v.slice(4).toLowerCase()}`;
+  if (/^1340[0-9a-f]{128}$/i.test(v)) return `sha512:${v.slice(4).toLowerCase()}`;
+  return v;
+}
+
+function mediaLabel(type: string | undefined): string {
+  if (!type) return '';
+  if (type.includes('framework=onnx')) return 'ONNX';
+  const known: Record<string, string> = {
+    'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/tiff; application=geotiff': 'GeoTIFF',
+    'image/tiff; application=geotiff; profile=cloud-optimized': 'COG', 'application/json': 'JSON',
+    'application/geo+json': 'GeoJSON', 'text/csv': 'CSV', 'application/x-parquet': 'Parquet',
+    'application/vnd.apache.parquet': 'Parquet', 'application/zip': 'ZIP', 'text/markdown': 'Markdown',
+    'application/x-ipynb+json': 'Notebook', 'text/x-python': 'Python', 'application/gzip': 'gzip',
+    'application/x-hdf5': 'HDF5', 'application/x-netcdf': 'NetCDF', 'text/html': 'HTML', 'text/plain': 'Text',
+  };
+  return known[type] ?? type;
+}
+
+/** The project page content for `view`, with hrefs relative to its page. */
+export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedSite, baseUrl: string | undefined): ProjectPage {
+  const item = view.item.json;
+  const p = item.properties;
+  const docPath = view.item.path;
+  const page = view.page;
+  // A file of the catalog -> href relative to the page; an absolute URL stays as it is.
+  const hrefFromDoc = (href: string): string => {
+    const target = linkTarget(docPath, { rel: '', href }, baseUrl);
+    return target === null ? href : relativeHref(page, target);
+  };
+  const codeUrl = (href: string): CodeUrl => {
+    const target = linkTarget(docPath, { rel: '', href }, baseUrl);
+    if (target === null) return { absolute: href, relative: href };
+    return { absolute: baseUrl ? absoluteUrl(baseUrl, target) : null, relative: relativeHref(page, target) };
+  };
+  const via = item.links.find((l) => l.rel === 'via' && isAbsoluteUrl(l.href));
+  const gitlab = via?.href ?? null;
+  const branch = typeof p['sharinghub:default-branch'] === 'string' ? (p['sharinghub:default-branch'] as string) : 'HEAD';
+
+  // README: relative URLs point into the GitLab repository; files the catalog republishes
+  // (assets with a relative href whose key is the repository path) are served from the catalog.
+  const carried = new Map<string, string>();
+  for (const [key, asset] of Object.entries(item.assets ?? {})) {
+    if (!isAbsoluteUrl(asset.href)) carried.set(posix.normalize(key.replace(/^\.\//, '')), hrefFromDoc(asset.href));
+  }
+  const description = typeof p.description === 'string' ? p.description : '';
+  const readme =
+    description.trim() === ''
+      ? null
+      : new SafeHtml(
+          renderReadme(description, (url, kind) => {
+            if (url === '' || url.startsWith('#')) return url;
+            if (isAbsoluteUrl(url) || url.startsWith('/')) {
+              if (url.startsWith('/') && gitlab) return new URL(url, gitlab).href;
+              return url;
+            }
+            const [pathPart, hash] = url.split('#', 2) as [string, string | undefined];
+            const repoPath = posix.normalize(pathPart.replace(/^\.\//, ''));
+            const suffix = hash !== undefined ? '#' + hash : '';
+            const local = carried.get(repoPath);
+            if (local !== undefined) return local + suffix;
+            if (gitlab && !repoPath.startsWith('../')) {
+              const mode = kind === 'image' ? 'raw' : repoPath.endsWith('/') || repoPath === '.' ? 'tree' : 'blob';
+              return `${gitlab.replace(/\/$/, '')}/-/${mode}/${encodeURIComponent(branch)}/${repoPath.split('/').map(encodeURIComponent).join('/')}${suffix}`;
+            }
+            if (gitlab) return new URL(url, gitlab.replace(/\/?$/, '/')).href;
+            return kind === 'image' ? null : url;
+          }),
+        );
+
+  const inputs = ioRows(p['mlm:input'], 'input');
+  const outputs = ioRows(p['mlm:output'], 'result');
+  const modelAsset = Object.values(item.assets ?? {}).find((a) => a.roles?.includes('mlm:model'));
+  const modelFacts: Array<{ label: string; value: string }> = [];
+  const fact = (label: string, v: unknown, f: (x: never) => string = String): void => {
+    if (v !== undefined && v !== null && v !== '') modelFacts.push({ label, value: f(v as never) });
+  };
+  fact('Architecture', p['mlm:architecture']);
+  fact('Framework', [p['mlm:framework'], p['mlm:framework_version']].filter(Boolean).join(' ') || undefined);
+  fact('Tasks', Array.isArray(p['mlm:tasks']) && (p['mlm:tasks'] as unknown[]).length > 0 ? (p['mlm:tasks'] as string[]).join(', ') : undefined);
+  fact('Parameters', p['mlm:total_parameters'], (n: number) => `${formatCount(n)} (${groupDigits(n)})`);
+  fact('Model size', modelAsset?.['file:size'], (n: number) => formatBytes(n));
+  fact('Memory', p['mlm:memory_size'], (n: number) => formatBytes(n));
+  fact('Pretrained', p['mlm:pretrained'] === undefined ? undefined : p['mlm:pretrained'] ? `yes${p['mlm:pretrained_source'] ? ` (${String(p['mlm:pretrained_source'])})` : ''}` : 'no');
+  fact('Accelerator', p['mlm:accelerator']);
+  fact('Batch size', p['mlm:batch_size_suggestion']);
+
+  // Versions and their key metrics.
+  const metricSet = new Set<string>();
+  const versions: VersionRow[] = view.versions.map((v) => {
+    const vp = v.item.json.properties;
+    const metrics = (vp['mlflow:metrics'] ?? {}) as Record<string, unknown>;
+    for (const [k, val] of Object.entries(metrics)) if (typeof val === 'number') metricSet.add(k);
+    return {
+      version: String(vp.version ?? ''),
+      page: relativeHref(page, v.page),
+      date: isoDate(vp.created ?? vp.datetime),
+      stage: typeof vp['mlflow:stage'] === 'string' && vp['mlflow:stage'] !== 'None' ? (vp['mlflow:stage'] as string) : null,
+      aliases: Array.isArray(vp['mlflow:aliases']) ? (vp['mlflow:aliases'] as string[]) : [],
+      metrics: [],
+    };
+  });
+  const metricNames = [...metricSet].sort().slice(0, 6);
+  view.versions.forEach((v, i) => {
+    const metrics = (v.item.json.properties['mlflow:metrics'] ?? {}) as Record<string, unknown>;
+    versions[i]!.metrics = metricNames.map((m) => ({ name: m, value: typeof metrics[m] === 'number' ? formatMetric(metrics[m] as number) : '–' }));
+  });
+  versions.reverse(); // newest first in the table
+  const charts: Array<{ name: string; svg: SafeHtml }> = [];
+  metricNames.forEach((m, i) => {
+    const points = view.versions
+      .map((v) => ({ label: `v${String(v.item.json.properties.version)}`, value: ((v.item.json.properties['mlflow:metrics'] ?? {}) as Record<string, unknown>)[m] }))
+      .filter((pt): pt is { label: string; value: number } => typeof pt.value === 'number');
+    if (points.length >= 2) charts.push({ name: m, svg: new SafeHtml(lineChart(`chart-${i}`, `${m} by version`, points)) });
+  });
+  // A version page shows its own metrics as a table.
+  if (view.versionOf !== null) {
+    const own = (p['mlflow:metrics'] ?? {}) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(own).sort(([a], [b]) => a.localeCompare(b))) {
+      if (typeof v === 'number') modelFacts.push({ label: k, value: formatMetric(v) });
+    }
+  }
+
+  const assets: AssetRow[] = Object.entries(item.assets ?? {}).map(([key, a]: [string, StacAsset]) => {
+    const checksum = checksumText(a['file:checksum']);
+    return {
+      key,
+      title: a.title ?? key,
+      href: hrefFromDoc(a.href),
+      type: mediaLabel(a.type),
+      roles: (a.roles ?? []).join(', '),
+      size: typeof a['file:size'] === 'number' ? formatBytes(a['file:size'] as number) : '',
+      checksum,
+      checksumShort: checksum === null ? null : checksum.length > 24 ? `${checksum.slice(0, 19)}…` : checksum,
+    };
+  });
+
+  const providers = Array.isArray(p.providers)
+    ? (p.providers as Array<Record<string, unknown>>).map((pr) => ({
+        name: String(pr.name ?? ''),
+        href: typeof pr.url === 'string' && /^https?:/.test(pr.url) ? pr.url : null,
+        roles: Array.isArray(pr.roles) ? (pr.roles as string[]).join(', ') : '',
+      }))
+    : [];
+
+  const links: LinkRow[] = item.links
+    .filter((l) => !HIDDEN_LINK_RELS.has(l.rel))
+    .map((l: StacLink) => ({
+      label: l.title ?? LINK_LABELS[l.rel] ?? l.rel,
+      href: hrefFromDoc(l.href),
+      note: typeof l['mlflow:uri'] === 'string' ? (l['mlflow:uri'] as string) : null,
+    }));
+
+  const licenseId = typeof p.license === 'string' ? p.license : null;
+  const licenseLink = item.links.find((l) => l.rel === 'license');
+  const license = licenseId === null ? null : { id: licenseId, href: licenseLink ? hrefFromDoc(licenseLink.href) : null };
+
+  const doi = typeof p['sci:doi'] === 'string' ? (p['sci:doi'] as string) : null;
+  const citeText = typeof p['sci:citation'] === 'string' && p['sci:citation'] !== '' ? (p['sci:citation'] as string) : null;
+  const pubs = Array.isArray(p['sci:publications'])
+    ? (p['sci:publications'] as Array<Record<string, unknown>>).map((pub) => ({
+        text: String(pub.citation || pub.doi || ''),
+        href: typeof pub.doi === 'string' ? `https://doi.org/${pub.doi}` : null,
+      }))
+    : [];
+  const jsonTarget = docPath;
+  const jsonAbsolute = baseUrl ? absoluteUrl(baseUrl, jsonTarget) : null;
+  const year = (view.created ?? view.updated ?? '').slice(0, 4);
+  const authors = providers.filter((pr) => /producer|licensor/.test(pr.roles)).map((pr) => pr.name);
+  const bibKey = item.id.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') + (year ? `_${year}` : '');
+  const bib = [
+    `@misc{${bibKey},`,
+    `  title = {${view.title}},`,
+    ...(authors.length ? [`  author = {${authors.join(' and ')}},`] : []),
+    ...(year ? [`  year = {${year}},`] : []),
+    ...(doi ? [`  doi = {${doi}},`] : []),
+    ...(jsonAbsolute || gitlab ? [`  url = {${doi ? `https://doi.org/${doi}` : (gitlab ?? jsonAbsolute)}},`] : []),
+    '}',
+  ].join('\n');
+  const citation = { doi, doiHref: doi ? `https://doi.org/${doi}` : null, text: citeText, bibtex: bib, publications: pubs };
+
+  const related = (list: ProjectView[]): RelatedRow[] =>
+    list.map((r) => ({
+      title: r.title,
+      href: relativeHref(page, r.page),
+      category: model.categories.find((c) => c.id === r.categoryId)?.title ?? r.categoryId,
+    }));
+
+  const mapSvg = extentMap('extent', item.geometry, item.bbox);
+  const bbox = item.bbox && item.bbox.length >= 4 ? describeBbox(item.bbox) : null;
+
+  const downloads = Object.entries(item.assets ?? {})
+    .filter(([, a]) => (a.roles ?? []).some((r) => ['mlm:model', 'model', 'data', 'mlm:weights'].includes(r)))
+    .map(([key, a]) => ({ file: posix.basename(key) || key, url: codeUrl(a.href), onnx: (a.type ?? '').includes('onnx') || key.endsWith('.onnx') }));
+  const mlflowUris = [
+    ...item.links.filter((l) => typeof l['mlflow:uri'] === 'string').map((l) => l['mlflow:uri'] as string),
+    ...view.versions
+      .slice()
+      .reverse()
+      .flatMap((v) => v.item.json.links.filter((l) => typeof l['mlflow:uri'] === 'string').map((l) => l['mlflow:uri'] as string)),
+    ...(typeof p['mlflow:uri'] === 'string' ? [p['mlflow:uri'] as string] : []),
+  ];
+  const tracking = item.links.find((l) => l.rel === 'mlflow:tracking-uri');
+  const ioForCode = ((p['mlm:input'] ?? []) as Array<Record<string, unknown>>).map((io) => {
+    const s = (io.input ?? {}) as Record<string, unknown>;
+    return {
+      name: String(io.name ?? 'input'),
+      shape: Array.isArray(s.shape) ? (s.shape as number[]) : [1],
+      dataType: typeof s.data_type === 'string' ? s.data_type : 'float32',
+    };
+  });
+
+  const start = typeof p.start_datetime === 'string' ? isoDate(p.start_datetime) : '';
+  const end = typeof p.end_datetime === 'string' ? isoDate(p.end_datetime) : '';
+  const stacBrowser = site.stacBrowserUrl && jsonAbsolute ? stacBrowserHref(site.stacBrowserUrl, jsonAbsolute) : null;
+
+  return {
+    readme,
+    inputs,
+    outputs,
+    modelFacts,
+    versions,
+    metricNames,
+    charts,
+    assets,
+    providers,
+    links,
+    gitlab,
+    jsonHref: relativeHref(page, jsonTarget),
+    jsonAbsolute,
+    stacBrowser,
+    license,
+    citation: doi || citeText || pubs.length > 0 ? citation : null,
+    uses: related(view.uses),
+    usedBy: related(view.usedBy),
+    map: mapSvg === null ? null : new SafeHtml(mapSvg),
+    extentText: mapSvg === null ? null : bbox,
+    snippets: snippets({
+      itemUrl: codeUrl(posix.basename(docPath)),
+      downloads,
+      mlflowUris: [...new Set(mlflowUris)],
+      trackingUri: tracking && isAbsoluteUrl(tracking.href) ? tracking.href : null,
+      inputs: ioForCode,
+    }),
+    versionOf: view.versionOf ? { title: view.versionOf.title, href: relativeHref(page, view.versionOf.page) } : null,
+    versionLabel: p.version !== undefined ? String(p.version) : null,
+    temporal: start || end ? `${start || '…'} – ${end || '…'}` : null,
+  };
+}
+
+/** `<STAC Browser base>#/external/<item URL>`: STAC Browser's route for a document outside its default catalog. */
+export function stacBrowserHref(base: string, itemUrl: string): string {
+  const b = base.replace(/#.*$/, '').replace(/\/?$/, '/');
+  return `${b}#/external/${itemUrl.replace(/^https?:\/\//, '')}`;
+}
+
+export { esc };
+// Re-exported for tests that resolve hrefs the same way as the pages.
+export { resolveFromDoc };

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { posix } from 'node:path';
+import { render, SITE_FILES } from '../../generator/render/index.js';
+import { fixtureTree } from './fixture.js';
+import type { OutputFile } from '../../generator/types.js';
+import type { StacTree } from '../../generator/stac/types.js';
+
+const GENERATED_AT = '2026-04-01T00:00:00Z';
+const dec = new TextDecoder();
+
+function build(tree: StacTree = fixtureTree(), extra: Partial<Parameters<typeof render>[0]> = {}): Map<string, string> {
+  const files: OutputFile[] = render({ tree, generatedAt: GENERATED_AT, ...extra });
+  return new Map(files.map((f) => [f.path, dec.decode(f.content)]));
+}
+
+/** Every href/src attribute value of a page. */
+function urls(html: string): string[] {
+  return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => m[1]!.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
+}
+
+/** Files the STAC documents declare (assets and links with relative hrefs), root-relative. */
+function declaredFiles(tree: StacTree): Set<string> {
+  const out = new Set<string>();
+  const docs = [tree.catalog, ...tree.collections.flatMap((c) => [c.collection, ...c.items])];
+  for (const d of docs) {
+    out.add(d.path);
+    const hrefs = [...d.json.links.map((l) => l.href), ...Object.values((d.json as { assets?: Record<string, { href: string }> }).assets ?? {}).map((a) => a.href)];
+    for (const h of hrefs) if (!/^[a-z]+:/i.test(h)) out.add(posix.normalize(posix.join(posix.dirname(d.path), h)));
+  }
+  return out;
+}
+
+describe('render', () => {
+  it('writes an index.html beside the catalog, each collection and each item', () => {
+    const pages = build();
+    for (const p of ['index.html', 'ai-model/index.html', 'dataset/index.html', 'ai-model/eo/flood-unet/index.html', 'dataset/eo/sen1floods11/index.html', 'ai-model/eo/flood-unet/versions/3/index.html']) {
+      expect(pages.has(p), p).toBe(true);
+    }
+    expect(pages.has(SITE_FILES.css)).toBe(true);
+    expect(pages.has(SITE_FILES.js)).toBe(true);
+    expect(pages.has(SITE_FILES.favicon)).toBe(true);
+    expect(pages.has(SITE_FILES.searchIndex)).toBe(true);
+  });
+
+  it('uses only relative links that resolve to a page, an asset or a declared STAC file', () => {
+    const tree = fixtureTree();
+    const pages = build(tree);
+    const known = new Set([...pages.keys(), ...declaredFiles(tree)]);
+    for (const [path, html] of pages) {
+      if (!path.endsWith('.html')) continue;
+      for (const u of urls(html)) {
+        if (/^(https?:|mailto:)/.test(u) || u.startsWith('#')) continue;
+        expect(u.startsWith('/'), `${path}: ${u} is root-absolute`).toBe(false);
+        const target = posix.normalize(posix.join(posix.dirname(path), u.split(/[?#]/)[0]!));
+        const file = u.endsWith('/') || target === '.' ? posix.join(target, 'index.html') : target;
+        expect(known.has(file), `${path} links to ${u} (${file})`).toBe(true);
+      }
+    }
+  });
+
+  it('lists the categories with their counts and the recently updated projects on the home page', () => {
+    const home = build().get('index.html')!;
+    expect(home).toMatch(/2 <span>projects<\/span>\s*<\/span>\s*<span class="category-title">AI models/);
+    expect(home).toContain('href="ai-model/index.html"');
+    // Newest first: the flood model (its latest version, March) before the dataset (2025) before the 2024 trap.
+    expect(home.indexOf('Flood U-Net')).toBeLessThan(home.indexOf('Sen1Floods11'));
+    expect(home.indexOf('Sen1Floods11')).toBeLessThan(home.indexOf('Trap &lt;b&gt;model'));
+  });
+
+  it('shows cards with facets as data attributes, and version items only under their project', () => {
+    const cat = build().get('ai-model/index.html')!;
+    const cards = [...cat.matchAll(/<li class="card" ([^>]*)>/g)].map((m) => m[1]!);
+    expect(cards).toHaveLength(2);
+    expect(cards[0]).toContain('data-keyword="flood|sentinel-1|segmentation"');
+    expect(cards[0]).toContain('data-framework="ONNX"');
+    expect(cards[0]).toContain('data-dtype="float32"');
+    expect(cat).toContain('<option value="scikit-learn">scikit-learn (1)</option>');
+    expect(cat).not.toContain('flood-unet v2');
+  });
+
+  it('renders the model card: inputs, outputs, versions with metrics and charts, files, citation, related', () => {
+    const page = build().get('ai-model/eo/flood-unet/index.html')!;
+    expect(page).toMatch(/<caption id="inputs-caption">Inputs<\/caption>[\s\S]*<code>sar<\/code>[\s\S]*any × 2 × 256 × 256[\s\S]*float32/);
+    expect(page).toContain('0 dry, 1 flooded');
+    expect(page).toMatch(/<a href="versions\/3\/index.html">v3<\/a>[\s\S]*Production[\s\S]*@champion[\s\S]*0.74/);
+    expect((page.match(/<svg class="chart"/g) ?? []).length).toBe(2); // iou and loss
+    expect(page).toContain('7.8M (7,765,442)');
+    expect(page).toContain('31.1 MB');
+    expect(page).toContain('sha256:' + 'ab'.repeat(32));
+    expect(page).toContain('href="https://doi.org/10.5281/zenodo.1234567"');
+    expect(page).toContain('@misc{eo_flood_unet_2025');
+    expect(page).toMatch(/Built from[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html">Sen1Floods11/);
+    expect(page).toContain('models:/flood-unet/3');
+    expect(page).toContain('session = ort.InferenceSession("model.onnx")');
+    expect(page).toContain('np.zeros((1, 2, 256, 256), dtype=np.float32)');
+    expect(page).toContain('<svg class="extent-map"');
+    const dataset = build().get('dataset/eo/sen1floods11/index.html')!;
+    expect(dataset).toMatch(/Used by[\s\S]*href="..\/..\/..\/ai-model\/eo\/flood-unet\/index.html">Flood U-Net/);
+  });
+
+  it('rewrites README links: catalog files stay local, other relative paths go to the GitLab project', () => {
+    const page = build().get('ai-model/eo/flood-unet/index.html')!;
+    expect(page).toContain('<img src="docs/sample.png" alt="Sample prediction" loading="lazy" />');
+    expect(page).toContain('href="https://gitlab.example.com/eo/flood-unet/-/blob/main/docs/TRAINING.md"');
+    // A dataset without a GitLab link and a missing image: the image is dropped rather than broken.
+    const dataset = build().get('dataset/eo/sen1floods11/index.html')!;
+    expect(dataset).toContain('src="https://gitlab.example.com/eo/sen1floods11/-/raw/HEAD/map.png"');
+  });
+
+  it('never lets scripts, event handlers or javascript: URLs of a README through', () => {
+    for (const [path, html] of build()) {
+      if (!path.endsWith('.html')) continue;
+      const withoutOwnScript = html.replace(/<script src="[^"]*site\.js\?v(=|&#x3D;)[0-9a-f]+" defer><\/script>/, '');
+      expect(withoutOwnScript, path).not.toMatch(/<script/i);
+      expect(html, path).not.toMatch(/\son[a-z]+\s*=/i);
+      expect(html, path).not.toMatch(/(href|src|action)\s*=\s*"\s*javascript:/i);
+      expect(html, path).not.toMatch(/<iframe|<form action|style="background/i);
+    }
+    const trap = build().get('ai-model/sandbox/trap/index.html')!;
+    expect(trap).toContain('Trap &lt;b&gt;model&lt;/b&gt;');
+  });
+
+  it('is byte-stable for a given build time', () => {
+    const a = build();
+    const b = build();
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [k, v] of a) expect(b.get(k), k).toBe(v);
+  });
+
+  it('takes title, colours, footer links and the STAC Browser URL from the site settings', () => {
+    const pages = build(fixtureTree(), {
+      baseUrl: 'https://models.example.org/hub/',
+      site: {
+        title: 'Acme models',
+        colors: { accent: '#224466' },
+        footerLinks: [{ label: 'Privacy', href: 'https://acme.example/privacy' }],
+        stacBrowserUrl: 'https://browser.example.org/',
+      },
+    });
+    const home = pages.get('index.html')!;
+    expect(home).toContain('<title>Acme models</title>');
+    expect(home).toContain('--accent:#224466');
+    expect(home).toContain('<a href="https://acme.example/privacy">Privacy</a>');
+    expect(home).toContain('<meta property="og:url" content="https://models.example.org/hub/">');
+    const page = pages.get('ai-model/eo/flood-unet/index.html')!;
+    expect(page).toContain(
+      'href="https://browser.example.org/#/external/models.example.org/hub/ai-model/eo/flood-unet/flood-unet.json"',
+    );
+    expect(page).toContain('pystac.Item.from_file("https://models.example.org/hub/ai-model/eo/flood-unet/flood-unet.json")');
+    expect(page).toContain('<meta property="og:image" content="https://models.example.org/hub/ai-model/eo/flood-unet/preview.png">');
+  });
+
+  it('builds a search index with the full text of each listed project', () => {
+    const index = JSON.parse(build().get(SITE_FILES.searchIndex)!) as { projects: Array<{ id: string; page: string; text: string }> };
+    expect(index.projects.map((p) => p.id).sort()).toEqual(['eo/flood-unet', 'eo/sen1floods11', 'sandbox/trap']);
+    const flood = index.projects.find((p) => p.id === 'eo/flood-unet')!;
+    expect(flood.page).toBe('ai-model/eo/flood-unet/index.html');
+    expect(flood.text).toContain('radar tiles');
+  });
+});
