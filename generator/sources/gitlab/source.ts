@@ -53,7 +53,11 @@ export interface GitLabSourceOptions {
   inspectOnnx?: OnnxInspectHook | false;
   /** LFS pointers read per project at most (default 500); further LFS files are listed without size. */
   maxLfsPointers?: number;
-  /** Carry a root `preview.png|jpg|jpeg` up to this many bytes (default 1 MiB; 0 disables). */
+  /**
+   * Carry a root `preview.png|jpg|jpeg` up to this many bytes into the snapshot, so the catalog
+   * republishes it (default 0: not carried; the item links the file's href, which serves it for
+   * public projects, and neither a request nor state space is spent).
+   */
   carryPreviewMaxBytes?: number;
   /**
    * A project whose `last_activity_at` is unchanged is reused without a request once this long has
@@ -519,7 +523,7 @@ export class GitLabSource implements Source {
 
     const carried: ProjectSnapshot['carried'] = [];
     const previewName = PREVIEW_NAMES.find((n) => inRoot.has(n));
-    const maxPreview = this.o.carryPreviewMaxBytes ?? 1024 * 1024;
+    const maxPreview = this.o.carryPreviewMaxBytes ?? 0;
     if (previewName && maxPreview > 0) {
       const ptr = lfs.get(previewName);
       if (!ptr || ptr.size <= maxPreview) {

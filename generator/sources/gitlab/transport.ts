@@ -27,8 +27,14 @@ export interface TransportOptions {
   concurrency?: number;
   /** Milliseconds one attempt may take, body included (default 30 000). */
   timeoutMs?: number;
-  /** Attempts after the first one (default 6). */
+  /** Retries after the first attempt for 5xx, network errors and 429s that announce no wait (default 6). */
   maxRetries?: number;
+  /**
+   * Total time a request may spend waiting on 429s that announce their wait (`Retry-After` or
+   * `RateLimit-Reset`), in ms (default 900 000). The server said when to come back, so such waits
+   * do not use up `maxRetries`; a storm is ridden out rather than dropped.
+   */
+  maxRateLimitWaitMs?: number;
   /** First backoff step in ms (default 500); doubles each retry, full jitter. */
   baseDelayMs?: number;
   /** Longest single backoff in ms (default 30 000). */
@@ -102,6 +108,7 @@ export class GitLabTransport {
       baseDelayMs: opts.baseDelayMs ?? 500,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 300_000,
+      maxRateLimitWaitMs: opts.maxRateLimitWaitMs ?? 900_000,
       fetch: opts.fetch ?? globalThis.fetch,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       random: opts.random ?? Math.random,
@@ -133,6 +140,8 @@ export class GitLabTransport {
     const path = this.redact(u.pathname + u.search);
     let lastProblem = '';
     let lastStatus: number | undefined;
+    let counted = 0; // retries that use up maxRetries
+    let rateLimitWaited = 0;
     for (let attempt = 0; ; attempt++) {
       await this.waitForGate();
       await this.limiter.acquire();
@@ -158,15 +167,21 @@ export class GitLabTransport {
         this.limiter.release();
       }
       if (res && !RETRY_STATUS.has(res.status)) return res;
-      if (attempt >= this.o.maxRetries) {
+      const announced429 = res?.status === 429 && delay !== undefined;
+      const exhausted = announced429
+        ? rateLimitWaited + (delay ?? 0) > this.o.maxRateLimitWaitMs
+        : counted >= this.o.maxRetries;
+      if (exhausted) {
         throw new GitLabRequestError(this.redact(`${method} ${path}: ${lastProblem} after ${attempt + 1} attempt(s)`), {
           status: lastStatus,
           method,
           path,
         });
       }
-      const backoff = this.backoff(attempt);
+      const backoff = this.backoff(counted);
       const wait = delay !== undefined ? Math.max(delay, 0) : backoff;
+      if (announced429) rateLimitWaited += wait;
+      else counted++;
       this.o.onRetry?.({ method, path, status: lastStatus, delayMs: wait, attempt: attempt + 1 });
       await this.o.sleep(wait);
     }

@@ -92,6 +92,7 @@ describe('GitLab source: one project', () => {
     addModel(gl, 7, 'team/sub/model');
     const onnxCalls: { url: string; headers: Record<string, string> }[] = [];
     const listing = await source(gl, {
+      carryPreviewMaxBytes: 1024 * 1024,
       inspectOnnx: async ({ url, headers, fetch }) => {
         onnxCalls.push({ url, headers });
         const r = await fetch(url, { headers: { ...headers, range: 'bytes=0-3' } });
