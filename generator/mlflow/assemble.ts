@@ -153,7 +153,7 @@ export interface AssembleInput {
   run?: RunInfo;
   mlmodel?: MlmodelInfo;
   /** The model file as the reader located it (href, size, local path). */
-  file?: { artifactPath: string; href: string; localPath?: string; size?: number };
+  file?: { artifactPath: string; href?: string; localPath?: string; size?: number };
   /** The public tracking URI, for the run page link when the version has no `run_link`. */
   trackingUri?: string;
 }
@@ -207,7 +207,7 @@ export function assembleVersion(input: AssembleInput): ModelVersion {
     const file: ModelFile = {
       name,
       artifactPath: input.file.artifactPath,
-      href: input.file.href,
+      ...(input.file.href ? { href: input.file.href } : {}),
       mediaType: mediaTypeOf(name, framework?.name),
     };
     if (input.file.localPath) file.localPath = input.file.localPath;

@@ -12,6 +12,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceUnreachableError } from '../errors.js';
+import { fileByteSource } from '../onnx/byte-source.js';
 import type { Diagnostic } from '../types.js';
 import {
   assembleVersion,
@@ -32,7 +33,8 @@ export interface ExportRegistryOptions {
   dir: string;
   /**
    * Public URL the export directory is served at (e.g. next to the catalog). When set, model file
-   * hrefs point there; otherwise they are MLflow `models:/<name>/<version>/<file>` URIs.
+   * hrefs point there; else, with `trackingUri`, at that MLflow server's artifact API; else a model
+   * file has no href (it is still described from its local bytes, but not published as an asset).
    */
   artifactBaseUrl?: string;
   /** Public MLflow tracking URI the export came from, for `mlflow:tracking-uri` and run page links. */
@@ -62,6 +64,8 @@ export function exportRegistry(options: ExportRegistryOptions): Registry {
     description: `mlflow export ${options.dir}`,
     ...(trackingUri ? { trackingUri } : {}),
     versions: () => readExport({ ...options, ...(trackingUri ? { trackingUri } : {}) }),
+    // localPath is only ever set by readExport, after checking the file lies inside the export.
+    modelFileSource: (file) => (file.localPath ? fileByteSource(file.localPath) : undefined),
   };
 }
 
@@ -156,10 +160,10 @@ async function readVersion(
   if (!mlmodel) {
     diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the export (no flavors, no model file)` });
   }
-  let file: { artifactPath: string; href: string; localPath?: string; size?: number } | undefined;
+  let file: { artifactPath: string; href?: string; localPath?: string; size?: number } | undefined;
   if (mlmodel?.modelFile && modelRel !== undefined) {
     const artifactPath = modelRel ? `${modelRel}/${mlmodel.modelFile}` : mlmodel.modelFile;
-    file = { artifactPath, href: modelsFileUri(name, version, mlmodel.modelFile) };
+    file = { artifactPath };
     if (artifactsDir) {
       const local = path.join(artifactsDir, artifactPath);
       const info = await statInside(root, local);
@@ -168,6 +172,11 @@ async function readVersion(
         file.size = info.size;
         if (options.artifactBaseUrl) file.href = withSlash(options.artifactBaseUrl) + encodePath(path.relative(root, local));
       }
+    }
+    if (!file.href && options.trackingUri) {
+      // The MLflow server the export came from serves the same artifacts.
+      const root3 = logged && modelRel === '' ? str(logged.value['artifact_location']) ?? str(logged.value['artifact_uri']) : undefined;
+      file.href = serverDownloadUrl(options.trackingUri, root3 ?? source, runId, artifactPath, mlmodel.modelFile);
     }
   }
   return assembleVersion({
@@ -180,9 +189,22 @@ async function readVersion(
   });
 }
 
-/** `models:/<name>/<version>/<file>`, percent-encoded so it is a valid IRI reference. */
-export function modelsFileUri(name: string, version: string, file: string): string {
-  return `models:/${encodeURIComponent(name)}/${encodeURIComponent(version)}/${encodePath(file)}`;
+/**
+ * Download URL of a model file on the MLflow server an export came from: the proxied artifact API
+ * for `mlflow-artifacts:` locations, else the server's `get-artifact` view for the run.
+ */
+export function serverDownloadUrl(
+  trackingUri: string,
+  modelDirUri: string | undefined,
+  runId: string | undefined,
+  artifactPath: string,
+  file: string,
+): string | undefined {
+  const base = withSlash(trackingUri);
+  const proxied = /^mlflow-artifacts:(?:\/\/[^/]*)?\/*(.+?)\/*$/.exec(modelDirUri ?? '');
+  if (proxied?.[1] && isSafeRelative(proxied[1])) return `${base}api/2.0/mlflow-artifacts/artifacts/${encodePath(`${proxied[1]}/${file}`)}`;
+  if (runId) return `${base}get-artifact?path=${encodeURIComponent(artifactPath)}&run_uuid=${encodeURIComponent(runId)}`;
+  return undefined;
 }
 
 function encodePath(p: string): string {

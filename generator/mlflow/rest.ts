@@ -13,6 +13,7 @@
  * headers only and never appear in URLs, logs, diagnostics or errors.
  */
 import { SourceUnreachableError } from '../errors.js';
+import { httpByteSource } from '../onnx/byte-source.js';
 import type { Diagnostic } from '../types.js';
 import {
   assembleVersion,
@@ -40,6 +41,8 @@ export interface RestRegistryOptions {
   concurrency?: number;
   /** Per-request timeout in ms (default 30 s). */
   timeoutMs?: number;
+  /** `max_results` of search calls (default 1000, the registry's maximum for registered models). */
+  pageSize?: number;
 }
 
 /** A failed MLflow call, with the error code MLflow sent (no credential, no query string). */
@@ -66,6 +69,14 @@ export function restRegistry(options: RestRegistryOptions): Registry {
     description: `mlflow ${publicUri}`,
     trackingUri,
     versions: () => new RestReader(base, trackingUri, userInfo, options).read(),
+    // Credentials go to the tracking server's origin only (httpByteSource never forwards them elsewhere).
+    modelFileSource: (file) =>
+      file.href?.startsWith(base + '/')
+        ? httpByteSource(file.href, {
+            headers: authHeader(options.env ?? process.env, userInfo),
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          })
+        : undefined,
   };
 }
 
@@ -95,6 +106,7 @@ class RestReader {
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly runs = new Map<string, Promise<RunInfo | undefined>>();
   private readonly diagnostics: Diagnostic[] = [];
+  private readonly pageSize: string;
 
   constructor(
     private readonly base: string,
@@ -105,12 +117,13 @@ class RestReader {
     this.fetch = options.fetch ?? fetch;
     this.headers = { accept: 'application/json', ...authHeader(options.env ?? process.env, userInfo) };
     this.limit = pool(options.concurrency ?? 4);
+    this.pageSize = String(Math.min(1000, Math.max(1, options.pageSize ?? 1000)));
   }
 
   async read(): Promise<RegistryResult> {
     let models: Record<string, unknown>[];
     try {
-      models = await this.pages('registered-models/search', { max_results: '1000' }, 'registered_models');
+      models = await this.pages('registered-models/search', { max_results: this.pageSize }, 'registered_models');
     } catch (err) {
       throw new SourceUnreachableError(`MLflow registry at ${this.trackingUri} cannot be listed: ${(err as Error).message}`, {
         cause: err,
@@ -125,7 +138,7 @@ class RestReader {
     const rm = registeredModelInfo(raw);
     let list: Record<string, unknown>[];
     try {
-      list = await this.pages('model-versions/search', { filter: nameFilter(rm.name), max_results: '1000' }, 'model_versions');
+      list = await this.pages('model-versions/search', { filter: nameFilter(rm.name), max_results: this.pageSize }, 'model_versions');
     } catch (err) {
       this.warn('mlflow/versions-unreadable', `${rm.name}: versions cannot be listed: ${(err as Error).message}`);
       // The registered model still lists its latest version per stage.

@@ -5,6 +5,7 @@
  * server over REST, and the tracking shim's store. Everything after them (linking versions to
  * projects, mapping them into STAC) is pure.
  */
+import type { ByteSource } from '../onnx/byte-source.js';
 import type { Diagnostic } from '../types.js';
 
 /** A final metric value. MLflow allows NaN and ±Infinity, which JSON can only carry as strings. */
@@ -32,10 +33,10 @@ export interface ModelFile {
    */
   artifactPath: string;
   /**
-   * Where the bytes can be fetched: an absolute http(s) URL (the MLflow artifact download API), or,
-   * when the registry offers none (exports), the MLflow URI `models:/<name>/<version>/<file>`.
+   * Absolute http(s) URL that serves the bytes (the MLflow artifact download API, or where an export
+   * is published). Absent when no public URL is known: the file is then not published as an asset.
    */
-  href: string;
+  href?: string;
   /** Absolute local path of the bytes (export directories and the shim's store), for hashing and ONNX. */
   localPath?: string;
   /** Size in bytes, when the registry knows it. */
@@ -128,4 +129,9 @@ export interface Registry {
    * Throws `SourceUnreachableError` (exit 4) only when the registry cannot be listed at all.
    */
   versions(): Promise<RegistryResult>;
+  /**
+   * Random access to a version's model file (a local file, or Range requests with the registry's
+   * credentials), for the ONNX scanner. Undefined when the bytes cannot be reached.
+   */
+  modelFileSource(file: ModelFile): ByteSource | undefined;
 }

@@ -40,7 +40,7 @@ describe('export reader on the real mlflow-export-import samples', () => {
     expect(v.mlflowVersion).toBe('2.13.1');
     // model.pkl itself was not copied into the sample: the file is named, but has no local bytes.
     expect(v.modelFile).toMatchObject({ name: 'model.pkl', artifactPath: 'model/model.pkl' });
-    expect(v.modelFile?.href).toBe('models:/andre_catalog.ml_models2.sklearn_wine_best/15/model.pkl');
+    expect(v.modelFile?.href).toBeUndefined();
     expect(v.modelFile?.localPath).toBeUndefined();
     expect(v.runTags['mlflow.log-model.history']).toBeUndefined();
     expect(v.runTags['mlflow.source.type']).toBe('NOTEBOOK');
@@ -112,9 +112,19 @@ describe('export reader on the stachub fixture (2.x runs, an ONNX model, a 3.x l
     expect(diagnostics.map((d) => d.code).sort()).toEqual(['mlflow/mlmodel-missing', 'mlflow/run-missing']);
   });
 
-  it('without a public base URL, model files are named by their models:/ URI', async () => {
-    const { versions } = await readExport({ dir: fixture });
-    const v2 = versions.find((v) => v.version === '2' && v.modelName.startsWith('wine'));
-    expect(v2?.modelFile?.href).toBe('models:/wine-classifier%20(42)/2/model.onnx');
+  it('without a public base URL, model files are served by the MLflow server the export came from, if given', async () => {
+    const withServer = await readExport({ dir: fixture, trackingUri: 'https://mlflow.example.com/' });
+    const hrefs = withServer.versions.filter((v) => v.modelName.startsWith('wine')).map((v) => v.modelFile?.href);
+    expect(hrefs).toEqual([
+      'https://mlflow.example.com/api/2.0/mlflow-artifacts/artifacts/7/1111aaaa1111aaaa1111aaaa1111aaaa/artifacts/model/model.pkl',
+      'https://mlflow.example.com/api/2.0/mlflow-artifacts/artifacts/7/2222bbbb2222bbbb2222bbbb2222bbbb/artifacts/onnx-model/model.onnx',
+      'https://mlflow.example.com/api/2.0/mlflow-artifacts/artifacts/7/models/m-0123456789abcdef0123456789abcdef/artifacts/model.onnx',
+    ]);
+    expect(withServer.versions[2]?.runLink).toBe('https://mlflow.example.com/#/experiments/7/runs/2222bbbb2222bbbb2222bbbb2222bbbb');
+    // Neither: the file is known (and described from its bytes) but has no public URL.
+    const alone = await readExport({ dir: fixture });
+    const v2 = alone.versions.find((v) => v.version === '2' && v.modelName.startsWith('wine'));
+    expect(v2?.modelFile?.href).toBeUndefined();
+    expect(v2?.modelFile?.localPath).toBeDefined();
   });
 });
