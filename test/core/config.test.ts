@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { applyOverrides, defaultConfig, parseConfig } from '../../generator/config.js';
+import { ConfigError, UsageError } from '../../generator/errors.js';
+
+describe('configuration file', () => {
+  it('reads categories in order, resolves paths against the file and merges extensions', () => {
+    const c = parseConfig(
+      'catalog: {id: demo, title: Demo, description: D}\ncategories:\n  - models: {title: Models, gitlab_topic: "sharinghub:aimodel", features: {mlflow: enable}}\n  - data: {title: Data, gitlab_topic: "sharinghub:dataset", assets: ["*.zip"]}\nextensions: {proj: "https://ext.test/p.json"}\nsource: {workspace: ws}\noutput: {dir: out, base_url: "https://x.test/cat"}\n',
+      '/etc/stachub/stachub.config.yml',
+    );
+    expect(c.categories.map((x) => [x.id, x.gitlabTopic])).toEqual([['models', 'sharinghub:aimodel'], ['data', 'sharinghub:dataset']]);
+    expect(c.categories[1]!.assets).toEqual(['*.zip']);
+    expect(c.source).toEqual({ kind: 'workspace', dir: '/etc/stachub/ws' });
+    expect(c.output).toEqual({ dir: '/etc/stachub/out', baseUrl: 'https://x.test/cat/' });
+    expect(c.extensions.proj).toBe('https://ext.test/p.json');
+    expect(c.extensions.mlm).toBe('https://stac-extensions.github.io/mlm/v1.5.2/schema.json');
+    expect(c.visibility).toEqual(['public']);
+  });
+
+  it('lists every problem at once, each with its line', () => {
+    const text = [
+      'catalog:',
+      '  id: "bad id"', // line 2
+      'categories:',
+      '  - models: {title: Models}', // line 4: missing gitlab_topic
+      'source:',
+      '  visibility: [public, secret]', // line 6
+      'unknown_key: 1', // line 7
+    ].join('\n');
+    let error: unknown;
+    try {
+      parseConfig(text, 'cfg.yml');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/line 2: catalog\.id/);
+    expect(problems.join('\n')).toMatch(/line 4: categories\.0\.models: missing required key 'gitlab_topic'/);
+    expect(problems.join('\n')).toMatch(/line 6: source\.visibility\.1: must be one of "public", "internal", "private"/);
+    expect(problems.join('\n')).toMatch(/line 7: \(top level\)|unknown key 'unknown_key'/);
+    expect((error as ConfigError).exitCode).toBe(2);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(() => parseConfig('catalog:\n  id: [x\n', 'c.yml')).toThrow(/line \d: YAML syntax/);
+  });
+
+  it('rejects both a workspace and a GitLab source', () => {
+    expect(() => parseConfig('source: {workspace: a, gitlab: {url: "https://g.test"}}', 'c.yml')).toThrow(/either workspace or gitlab/);
+  });
+
+  it('defaults to SharingHub\'s categories', () => {
+    expect(defaultConfig('/tmp').categories.map((c) => `${c.id}=${c.gitlabTopic}`)).toEqual([
+      'ai-model=sharinghub:aimodel',
+      'dataset=sharinghub:dataset',
+      'processor=sharinghub:processor',
+      'tools=sharinghub:tools',
+      'dashboard=sharinghub:space',
+    ]);
+  });
+});
+
+describe('overrides and environment', () => {
+  const base = defaultConfig('/work');
+  it('flags win, then the environment fills the gaps', () => {
+    const env = { GITLAB_URL: 'https://env.test', STACHUB_BASE_URL: 'https://pub.test/x', MLFLOW_TRACKING_URI: 'https://ml.test' };
+    const fromEnv = applyOverrides(base, {}, env, '/work');
+    expect(fromEnv.source).toEqual({ kind: 'gitlab', url: 'https://env.test' });
+    expect(fromEnv.output.baseUrl).toBe('https://pub.test/x/');
+    expect(fromEnv.mlflow).toEqual({ url: 'https://ml.test' });
+    const fromFlags = applyOverrides(base, { workspace: 'ws', out: 'o', mlflowExport: 'exp' }, env, '/work');
+    expect(fromFlags.source).toEqual({ kind: 'workspace', dir: '/work/ws' });
+    expect(fromFlags.output.dir).toBe('/work/o');
+    expect(fromFlags.mlflow).toEqual({ export: '/work/exp' });
+  });
+  it('uses CI_SERVER_URL when GITLAB_URL is absent', () => {
+    expect(applyOverrides(base, {}, { CI_SERVER_URL: 'https://ci.test' }).source).toEqual({ kind: 'gitlab', url: 'https://ci.test' });
+  });
+  it('rejects conflicting flags, non-http URLs and credentials in URLs', () => {
+    expect(() => applyOverrides(base, { workspace: 'a', gitlabUrl: 'https://g.test' }, {})).toThrow(UsageError);
+    expect(() => applyOverrides(base, { gitlabUrl: 'ftp://g.test' }, {})).toThrow(/http/);
+    expect(() => applyOverrides(base, { gitlabUrl: 'https://user:tok@g.test' }, {})).toThrow(/credentials/);
+  });
+});

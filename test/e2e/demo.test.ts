@@ -1,0 +1,120 @@
+/**
+ * The demo workspace end to end through the real CLI: build, validate offline against the official
+ * schemas in ../shared, and pin every generated STAC document with golden files.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../generator/cli.js';
+import type { BuildReport } from '../../generator/report.js';
+import { repoRoot, schemaMapPairs } from '../helpers.js';
+
+const NOW = new Date('2026-11-01T12:00:00Z');
+let out: string;
+let buildCode: number;
+let stderr = '';
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let so = '';
+  let se = '';
+  const code = await main(['node', 'stachub', ...argv], { stdout: (s) => (so += s), stderr: (s) => (se += s), now: () => NOW, env: {} });
+  return { code, stdout: so, stderr: se };
+}
+
+async function listFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${d.name}` : d.name;
+    if (d.isDirectory()) out.push(...(await listFiles(path.join(dir, d.name), rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+beforeAll(async () => {
+  out = await mkdtemp(path.join(os.tmpdir(), 'stachub-demo-'));
+  const r = await run(['build', '--config', path.join(repoRoot, 'examples/stachub.config.yml'), '--out', out, '--schema-map', ...schemaMapPairs]);
+  buildCode = r.code;
+  stderr = r.stderr;
+});
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe('demo catalog', () => {
+  it('builds with exit 0 and a console summary', () => {
+    expect(buildCode, stderr).toBe(0);
+    expect(stderr).toMatch(/10 project\(s\) -> 11 item\(s\) in 4 collection\(s\)/);
+    expect(stderr).toMatch(/left out: 1 not allowed by visibility, 1 archived/);
+  });
+
+  it('validates offline: every schema and every link', async () => {
+    const r = await run(['validate', out, '--offline', '--schema-map', ...schemaMapPairs]);
+    expect(r.stdout).toMatch(/16 document\(s\) checked: valid, every link resolves/);
+    expect(r.code).toBe(0);
+  });
+
+  it('reports the broken-YAML project as an error with its line, and publishes everything else', async () => {
+    const report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
+    const broken = report.projects.find((p) => p.path === 'sandbox/broken-metadata')!;
+    expect(broken.status).toBe('error');
+    expect(broken.messages[0]).toMatchObject({ level: 'error', code: 'front-matter/yaml', file: 'README.md', line: 7 });
+    expect(report.projects.filter((p) => p.status !== 'error').map((p) => p.path)).toEqual([
+      'agri/crop-type-benchmark',
+      'climate/era5-downscaling',
+      'eo-lab/building-detection-unet',
+      'eo-lab/flood-dashboard',
+      'eo-lab/flood-segmentation',
+      'eo-lab/inria-aerial-buildings',
+      'eo-lab/sen1floods11-dataset',
+      'forestry/tree-species-classifier',
+      'sandbox/no-readme-model',
+    ]);
+    expect(report.counts).toMatchObject({ projects: 10, items: 11, collections: 4, excludedVisibility: 1, excludedArchived: 1, error: 1 });
+  });
+
+  it('leaves the private project out of every file, without naming it', async () => {
+    for (const f of await listFiles(out)) {
+      const text = await readFile(path.join(out, f), 'latin1');
+      for (const needle of ['secret-model', 'internal-rd', 'Secret Model', '"sharinghub:id": 1700']) {
+        expect(text.includes(needle), `${f} mentions ${needle}`).toBe(false);
+      }
+    }
+  });
+
+  it('describes the ONNX model with MLM fields read from the file', async () => {
+    const item = JSON.parse(await readFile(path.join(out, 'ai-model/eo-lab/flood-segmentation/flood-segmentation.json'), 'utf8'));
+    expect(item.properties['mlm:framework']).toBe('ONNX');
+    expect(item.properties['mlm:input'][0].input.shape).toEqual([-1, 2, 256, 256]);
+    expect(item.assets.model.roles).toContain('mlm:model');
+    expect(item.assets.model['mlm:artifact_type']).toBe('onnx');
+  });
+
+  it('matches the golden STAC documents and build report', async () => {
+    const files = (await listFiles(out)).filter((f) => f.endsWith('.json') && !f.startsWith('search'));
+    expect(files.length).toBe(17);
+    for (const f of files) {
+      let text = await readFile(path.join(out, f), 'utf8');
+      if (f === 'build-report.json') text = text.replace(/"durationMs": \d+/, '"durationMs": 0');
+      await expect(text, f).toMatchFileSnapshot(path.join(repoRoot, 'test/golden/demo', f));
+    }
+  });
+
+  it('runs from the compiled command as installed by npm ci', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stachub-bin-'));
+    try {
+      const { stderr: err } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/stachub.js'), 'build', '--config', 'examples/stachub.config.yml', '--out', dir, '--no-validate'], {
+        cwd: repoRoot,
+      });
+      expect(err).toMatch(/10 project\(s\) -> 11 item\(s\)/);
+      const a = await readFile(path.join(dir, 'dataset/collection.json'), 'utf8');
+      const b = await readFile(path.join(out, 'dataset/collection.json'), 'utf8');
+      expect(a).toBe(b);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WorkspaceSource } from '../../generator/sources/workspace.js';
+import type { SourceQuery } from '../../generator/sources/source.js';
+
+let root: string;
+const query: SourceQuery = { topics: ['sharinghub:aimodel', 'sharinghub:dataset'], visibility: ['public'], archived: 'exclude' };
+
+async function project(dir: string, descriptor: string, files: Record<string, string> = {}): Promise<void> {
+  await mkdir(path.join(root, dir), { recursive: true });
+  await writeFile(path.join(root, dir, 'stachub-project.yml'), descriptor);
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, dir, name)), { recursive: true });
+    await writeFile(path.join(root, dir, name), content);
+  }
+}
+
+const descriptor = (id: number, p: string, extra = ''): string =>
+  `id: ${id}\npath_with_namespace: ${p}\nweb_url: https://gitlab.test/${p}\ntopics: ["sharinghub:aimodel"]\ncreated_at: 2025-01-01T00:00:00Z\nlast_activity_at: 2025-02-01T00:00:00Z\n${extra}`;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'stachub-ws-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('local workspace source', () => {
+  it('reads descriptors, README, files (hashed), LFS pointers and carried images', async () => {
+    const oid = 'c'.repeat(64);
+    await project('a', descriptor(1, 'grp/a', 'default_branch: dev\nstar_count: 4\nlicense: mit\n'), {
+      'README.md': '# A',
+      'src/x.py': 'print(1)',
+      'model.bin': `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize 123456\n`,
+      'preview.png': 'PNGDATA',
+    });
+    const listing = await new WorkspaceSource(root).projects(query);
+    expect(listing.failed).toEqual([]);
+    const s = listing.entries[0]!.snapshot;
+    expect(s.project).toMatchObject({ id: 1, fullPath: 'grp/a', name: 'a', defaultBranch: 'dev', starCount: 4, license: { key: 'mit' }, nameWithNamespace: 'grp / a' });
+    expect(s.readme).toEqual({ path: 'README.md', text: '# A' });
+    expect(s.files.map((f) => f.path)).toEqual(['README.md', 'model.bin', 'preview.png', 'src/x.py']);
+    expect(s.files.find((f) => f.path === 'model.bin')).toMatchObject({ lfs: { oid, size: 123456 }, size: 123456, sha256: oid });
+    expect(s.files.find((f) => f.path === 'src/x.py')).toMatchObject({
+      size: 8,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      href: 'https://gitlab.test/grp/a/-/raw/dev/src/x.py',
+    });
+    expect(s.carried.map((c) => c.path)).toEqual(['preview.png']);
+  });
+
+  it('never reads projects whose visibility is not allowed, and skips archived ones, counting both', async () => {
+    await project('pub', descriptor(1, 'g/pub'));
+    await project('priv', descriptor(2, 'g/priv', 'visibility: private\n'), { 'README.md': 'secret' });
+    await project('old', descriptor(3, 'g/old', 'archived: true\n'));
+    await project('other', descriptor(4, 'g/other').replace('sharinghub:aimodel', 'unrelated'));
+    const listing = await new WorkspaceSource(root).projects(query);
+    expect(listing.entries.map((e) => e.snapshot.project.fullPath)).toEqual(['g/pub']);
+    expect(listing.excluded).toEqual({ visibility: 1, archived: 1 });
+    const withArchived = await new WorkspaceSource(root).projects({ ...query, archived: 'include', visibility: ['public', 'private'] });
+    expect(withArchived.entries.map((e) => e.snapshot.project.fullPath).sort()).toEqual(['g/old', 'g/priv', 'g/pub']);
+  });
+
+  it('reports a bad descriptor with its file and line, without stopping the others', async () => {
+    await project('good', descriptor(1, 'g/good'));
+    await project('bad', 'id: -3\npath_with_namespace: "../etc"\nweb_url: nope\ntopics: x\n');
+    const listing = await new WorkspaceSource(root).projects(query);
+    expect(listing.entries).toHaveLength(1);
+    const messages = listing.failed[0]!.diagnostics;
+    expect(listing.failed[0]!.fullPath).toBe('bad');
+    expect(messages.map((m) => m.line)).toEqual(expect.arrayContaining([1, 2, 3, 4]));
+    expect(messages.every((m) => m.file?.endsWith(path.join('bad', 'stachub-project.yml')))).toBe(true);
+  });
+
+  it('does not follow symlinks out of a project', async () => {
+    const outside = path.join(root, '..', `outside-${path.basename(root)}.txt`);
+    await writeFile(outside, 'host secret');
+    await project('p', descriptor(1, 'g/p'), { 'README.md': '# P' });
+    await symlink(outside, path.join(root, 'p', 'leak.txt'));
+    const listing = await new WorkspaceSource(root).projects(query);
+    expect(listing.entries[0]!.snapshot.files.map((f) => f.path)).toEqual(['README.md']);
+    await rm(outside);
+  });
+
+  it('rejects two projects with the same path', async () => {
+    await project('one', descriptor(1, 'g/same'));
+    await project('two', descriptor(2, 'g/same'));
+    const listing = await new WorkspaceSource(root).projects(query);
+    expect(listing.entries).toHaveLength(1);
+    expect(listing.failed[0]!.diagnostics[0]!.code).toBe('workspace/duplicate');
+  });
+});
