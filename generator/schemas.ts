@@ -78,7 +78,12 @@ function simplify(errors: ErrorObject[]): SchemaProblem[] {
     else if (e.keyword === 'enum') message = `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     else if (e.keyword === 'not' && e.instancePath.endsWith('source')) message = 'must set either workspace or gitlab, not both';
     else if (e.keyword === 'not' && e.instancePath.endsWith('mlflow')) message = 'must set either url or export, not both';
-    const key = `${e.instancePath} ${message}`;
+    else if (e.keyword === 'pattern' && String(e.params.pattern).startsWith('^https?://')) message = 'must be an http(s) URL';
+    else if (e.keyword === 'format' && ['uri', 'iri'].includes(String(e.params.format))) message = 'must be a URL';
+    // One value problem per place is enough ("must be an http(s) URL" says what "format" would);
+    // missing and unknown keys are separate problems, each named.
+    const perKey = e.keyword === 'required' || e.keyword === 'additionalProperties';
+    const key = perKey ? `${e.instancePath} ${message}` : e.instancePath;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push({ pointer: e.instancePath, message });
