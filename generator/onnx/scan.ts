@@ -25,6 +25,21 @@ export interface ScanOptions {
   maxListItems?: number;
 }
 
+/** One-byte tags of the ModelProto fields 1-15 with their wire types (fields 20+ need two bytes). */
+const MODEL_FIRST_TAGS: ReadonlySet<number> = new Set(
+  [
+    [F.Model.ir_version, WIRE.VARINT],
+    [F.Model.producer_name, WIRE.LEN],
+    [F.Model.producer_version, WIRE.LEN],
+    [F.Model.domain, WIRE.LEN],
+    [F.Model.model_version, WIRE.VARINT],
+    [F.Model.doc_string, WIRE.LEN],
+    [F.Model.graph, WIRE.LEN],
+    [F.Model.opset_import, WIRE.LEN],
+    [F.Model.metadata_props, WIRE.LEN],
+  ].map(([f, w]) => ((f as number) << 3) | (w as number)),
+);
+
 type FieldFn = (field: number, wt: number, v: number, tagPos: number) => void | Promise<void>;
 
 interface TensorHead {
@@ -171,11 +186,11 @@ class Scanner {
     let sawIr = false;
     let sawGraph = false;
     const main: GraphAcc = { initNames: new Set() };
-    // A first byte that is no valid tag (e.g. text, gzip, ZIP): say plainly that this is not ONNX.
+    // The first field must be a ModelProto field with its wire type (serialisers start with ir_version):
+    // text, PNG, gzip, ZIP... fail here with a plain "not an ONNX model".
     const b0 = await r.peekByte();
-    const wt0 = b0 & 7;
-    if (b0 < 8 || !(wt0 === 0 || wt0 === 1 || wt0 === 2 || wt0 === 5)) {
-      r.fail('onnx/not-onnx', 0, `first byte 0x${b0.toString(16).padStart(2, '0')} is not a protobuf field tag: not an ONNX model`);
+    if (!MODEL_FIRST_TAGS.has(b0)) {
+      r.fail('onnx/not-onnx', 0, `first byte 0x${b0.toString(16).padStart(2, '0')} does not start a ModelProto field: not an ONNX model`);
     }
     await this.fields(r.size, async (f, wt, v, at) => {
       const M = F.Model;
