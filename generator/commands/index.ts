@@ -7,7 +7,8 @@ import { registerValidate } from './validate.js';
 import { registerInspect } from './inspect.js';
 import { registerPublish } from './publish.js';
 import { registerServe } from './serve.js';
+import { registerTrack } from './track.js';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const commands: RegisterCommand[] = [registerBuild, registerValidate, registerInspect, registerLint, registerPublish, registerServe];
+export const commands: RegisterCommand[] = [registerBuild, registerValidate, registerInspect, registerLint, registerPublish, registerServe, registerTrack];

@@ -1,0 +1,101 @@
+/**
+ * `stachub track`: run the MLflow-compatible tracking shim (pipelines/tracking) until SIGINT/SIGTERM.
+ */
+import path from 'node:path';
+import { StachubError, UsageError } from '../errors.js';
+import type { RegisterCommand } from './index.js';
+import type { CliContext } from './context.js';
+import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
+
+/** Options after flags and environment are combined. */
+export interface TrackOptions {
+  port: number;
+  host: string;
+  storeDir: string;
+  token?: string;
+  anonymousReads: boolean;
+}
+
+interface TrackFlags {
+  port?: string;
+  host?: string;
+  store?: string;
+  token?: string;
+  anonymousReads?: boolean;
+}
+
+/** Flags win over the environment; the environment over the defaults. */
+export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv): TrackOptions {
+  const portText = flags.port ?? env['STACHUB_TRACK_PORT'] ?? env['PORT'] ?? '5000';
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got '${portText}'`);
+  const token = flags.token ?? env['STACHUB_TRACK_TOKEN'] ?? env['MLFLOW_TRACKING_TOKEN'];
+  const anon = flags.anonymousReads ?? /^(1|true|yes)$/i.test(env['STACHUB_TRACK_ANONYMOUS_READS'] ?? '');
+  return {
+    port: Number(portText),
+    host: flags.host ?? env['STACHUB_TRACK_HOST'] ?? '127.0.0.1',
+    storeDir: path.resolve(flags.store ?? env['STACHUB_TRACK_STORE'] ?? 'tracking-store'),
+    token: token === '' ? undefined : token,
+    anonymousReads: anon,
+  };
+}
+
+/** Start the server and report how to use it; the caller decides when to close it. */
+export async function startTrack(options: TrackOptions, ctx: CliContext): Promise<TrackingServer> {
+  let server: TrackingServer;
+  try {
+    server = await startTrackingServer({
+      port: options.port,
+      host: options.host,
+      storeDir: options.storeDir,
+      token: options.token,
+      anonymousReads: options.anonymousReads,
+      log: (line) => ctx.stderr(line + '\n'),
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is already in use`, { cause: err });
+    if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${options.host}:${options.port}`, { cause: err });
+    if (err instanceof Error && /is in use by process/.test(err.message)) throw new UsageError(err.message, { cause: err });
+    throw new StachubError(`could not start the tracking server: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const rec = server.store.recovery;
+  ctx.stderr(`stachub track: store ${options.storeDir} (${rec.records} records`);
+  if (rec.tornBytes > 0) ctx.stderr(`; dropped a torn final record of ${rec.tornBytes} bytes`);
+  if (rec.corruptLines > 0) ctx.stderr(`; skipped ${rec.corruptLines} corrupt records`);
+  ctx.stderr(')\n');
+  if (!options.token) ctx.stderr('stachub track: no token set (--token, STACHUB_TRACK_TOKEN): anyone who can reach the port can write\n');
+  else ctx.stderr(`stachub track: writes need the token${options.anonymousReads ? '; reads are open' : ', reads too'}\n`);
+  ctx.stdout(`MLFLOW_TRACKING_URI=${server.url}\n`);
+  return server;
+}
+
+export const registerTrack: RegisterCommand = (program, ctx) => {
+  program
+    .command('track')
+    .description(
+      'Run the MLflow-compatible tracking server: point the MLflow client at the printed MLFLOW_TRACKING_URI. ' +
+        'Runs, metrics, params, tags, logged models and the model registry are kept in the store directory, artifacts too.',
+    )
+    .option('--port <n>', 'TCP port to listen on (env STACHUB_TRACK_PORT or PORT; default 5000, 0 picks a free port)')
+    .option('--host <host>', 'interface to listen on (env STACHUB_TRACK_HOST; default 127.0.0.1, use 0.0.0.0 for all)')
+    .option('--store <dir>', 'store directory: journal and artifacts (env STACHUB_TRACK_STORE; default ./tracking-store)')
+    .option(
+      '--token <token>',
+      'token clients must send (Bearer, or Basic with the token as password) to write, and to read unless --anonymous-reads ' +
+        '(env STACHUB_TRACK_TOKEN or MLFLOW_TRACKING_TOKEN; default none: open to anyone who can reach the port)',
+    )
+    .option('--anonymous-reads', 'let clients without the token read (env STACHUB_TRACK_ANONYMOUS_READS=true)')
+    .action(async (flags: TrackFlags) => {
+      const server = await startTrack(resolveTrackOptions(flags, ctx.env), ctx);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          ctx.stderr('stachub track: shutting down\n');
+          void server.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+};

@@ -1,0 +1,338 @@
+/**
+ * The tracking store's entities, and their MLflow REST JSON shapes (reference/mlflow.md §1.6,
+ * `mlflow/protos/service.proto`, `model_registry.proto`): snake_case names, int64 as numbers,
+ * enums as names, unset fields omitted, non-finite metric values as the strings
+ * "NaN" / "Infinity" / "-Infinity" (MLflow's `message_to_json`).
+ */
+
+export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
+export const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+export type LifecycleStage = 'active' | 'deleted';
+export type LoggedModelStatus =
+  | 'LOGGED_MODEL_STATUS_UNSPECIFIED'
+  | 'LOGGED_MODEL_PENDING'
+  | 'LOGGED_MODEL_READY'
+  | 'LOGGED_MODEL_UPLOAD_FAILED';
+export const LOGGED_MODEL_STATUSES: LoggedModelStatus[] = [
+  'LOGGED_MODEL_STATUS_UNSPECIFIED',
+  'LOGGED_MODEL_PENDING',
+  'LOGGED_MODEL_READY',
+  'LOGGED_MODEL_UPLOAD_FAILED',
+];
+/** Registry stages, spelled as MLflow stores them. */
+export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** A key/value pair as MLflow serialises params and tags. */
+export interface KeyValue {
+  key: string;
+  value: string;
+}
+
+/** One metric point. `value` may be NaN or ±Infinity. */
+export interface MetricPoint {
+  value: number;
+  timestamp: number;
+  step: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+}
+
+export interface Experiment {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  creation_time: number;
+  last_update_time: number;
+  tags: Map<string, string>;
+}
+
+export interface DatasetInput {
+  dataset: { name: string; digest: string; source_type: string; source: string; schema?: string; profile?: string };
+  tags: KeyValue[];
+}
+
+export interface Run {
+  /** Store-internal number used by journal records instead of the 32-character run id. */
+  seq: number;
+  run_id: string;
+  run_name: string;
+  experiment_id: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number;
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+  deleted_time?: number;
+  params: Map<string, string>;
+  tags: Map<string, string>;
+  /** Full history per key, in logging order. */
+  metrics: Map<string, MetricPoint[]>;
+  /** Latest value per key: max by (step, timestamp, value), NaN lowest. */
+  latest: Map<string, MetricPoint>;
+  datasetInputs: DatasetInput[];
+  modelInputs: string[];
+  modelOutputs: { model_id: string; step: number }[];
+}
+
+export interface LoggedModel {
+  model_id: string;
+  experiment_id: string;
+  name: string;
+  creation_timestamp_ms: number;
+  last_updated_timestamp_ms: number;
+  artifact_uri: string;
+  status: LoggedModelStatus;
+  creator_id?: string;
+  model_type?: string;
+  source_run_id?: string;
+  status_message?: string;
+  tags: Map<string, string>;
+  params: Map<string, string>;
+  deleted: boolean;
+}
+
+export interface ModelVersion {
+  name: string;
+  version: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  current_stage: Stage;
+  description?: string;
+  source: string;
+  run_id?: string;
+  run_link?: string;
+  model_id?: string;
+  status: 'READY';
+  tags: Map<string, string>;
+}
+
+export interface RegisteredModel {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  description?: string;
+  tags: Map<string, string>;
+  aliases: Map<string, string>;
+  versions: Map<string, ModelVersion>;
+  /** Next version number; versions are never reused, even after a delete (as MLflow). */
+  nextVersion: number;
+}
+
+/** A metric value as MLflow's JSON writes it. */
+export function jsonDouble(v: number): number | string {
+  if (Number.isFinite(v)) return v;
+  if (Number.isNaN(v)) return 'NaN';
+  return v > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Read a JSON double back (numbers, or the strings protobuf JSON uses for non-finite values). */
+export function parseDouble(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (v === 'NaN' || v === 'nan') return NaN;
+    if (v === 'Infinity' || v === 'inf') return Infinity;
+    if (v === '-Infinity' || v === '-inf') return -Infinity;
+    if (v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  }
+  return undefined;
+}
+
+export function kvList(m: Map<string, string>): KeyValue[] {
+  const out: KeyValue[] = [];
+  for (const [key, value] of m) out.push({ key, value });
+  return out;
+}
+
+export interface MetricJson {
+  key: string;
+  value: number | string;
+  timestamp: number;
+  step: number;
+  model_id?: string;
+  dataset_name?: string;
+  dataset_digest?: string;
+  run_id?: string;
+}
+
+export function metricJson(key: string, p: MetricPoint, runId?: string): MetricJson {
+  return {
+    key,
+    value: jsonDouble(p.value),
+    timestamp: p.timestamp,
+    step: p.step,
+    model_id: p.model_id,
+    dataset_name: p.dataset_name,
+    dataset_digest: p.dataset_digest,
+    run_id: p.model_id !== undefined ? runId : undefined,
+  };
+}
+
+export interface ExperimentJson {
+  experiment_id: string;
+  name: string;
+  artifact_location: string;
+  lifecycle_stage: LifecycleStage;
+  creation_time: number;
+  last_update_time: number;
+  tags: KeyValue[];
+}
+
+export function experimentJson(e: Experiment): ExperimentJson {
+  return {
+    experiment_id: e.experiment_id,
+    name: e.name,
+    artifact_location: e.artifact_location,
+    lifecycle_stage: e.lifecycle_stage,
+    last_update_time: e.last_update_time,
+    creation_time: e.creation_time,
+    tags: kvList(e.tags),
+  };
+}
+
+export interface RunInfoJson {
+  run_id: string;
+  run_uuid: string;
+  run_name: string;
+  experiment_id: string;
+  user_id: string;
+  status: RunStatus;
+  start_time: number;
+  end_time?: number;
+  artifact_uri: string;
+  lifecycle_stage: LifecycleStage;
+}
+
+export function runInfoJson(r: Run): RunInfoJson {
+  return {
+    run_uuid: r.run_id,
+    run_id: r.run_id,
+    run_name: r.run_name,
+    experiment_id: r.experiment_id,
+    user_id: r.user_id,
+    status: r.status,
+    start_time: r.start_time,
+    end_time: r.end_time,
+    artifact_uri: r.artifact_uri,
+    lifecycle_stage: r.lifecycle_stage,
+  };
+}
+
+export interface RunJson {
+  info: RunInfoJson;
+  data: { metrics: MetricJson[]; params: KeyValue[]; tags: KeyValue[] };
+  inputs: { dataset_inputs: DatasetInput[]; model_inputs: { model_id: string }[] };
+  outputs: { model_outputs: { model_id: string; step: number }[] };
+}
+
+export function runJson(r: Run): RunJson {
+  const metrics: MetricJson[] = [];
+  for (const [key, p] of r.latest) metrics.push(metricJson(key, p, r.run_id));
+  return {
+    info: runInfoJson(r),
+    data: { metrics, params: kvList(r.params), tags: kvList(r.tags) },
+    inputs: { dataset_inputs: r.datasetInputs, model_inputs: r.modelInputs.map((model_id) => ({ model_id })) },
+    outputs: { model_outputs: r.modelOutputs },
+  };
+}
+
+export interface LoggedModelJson {
+  info: {
+    model_id: string;
+    experiment_id: string;
+    name: string;
+    creation_timestamp_ms: number;
+    last_updated_timestamp_ms: number;
+    artifact_uri: string;
+    status: LoggedModelStatus;
+    creator_id?: string;
+    model_type?: string;
+    source_run_id?: string;
+    status_message?: string;
+    tags: KeyValue[];
+    registrations: { name: string; version: string }[];
+  };
+  data: { params: KeyValue[]; metrics: MetricJson[] };
+}
+
+export interface ModelVersionJson {
+  name: string;
+  version: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  current_stage: Stage;
+  description?: string;
+  source: string;
+  run_id?: string;
+  run_link?: string;
+  model_id?: string;
+  status: 'READY';
+  tags: KeyValue[];
+  aliases: string[];
+}
+
+export function modelVersionJson(mv: ModelVersion, rm: RegisteredModel): ModelVersionJson {
+  const aliases: string[] = [];
+  for (const [alias, version] of rm.aliases) if (version === mv.version) aliases.push(alias);
+  return {
+    name: mv.name,
+    version: mv.version,
+    creation_timestamp: mv.creation_timestamp,
+    last_updated_timestamp: mv.last_updated_timestamp,
+    user_id: mv.user_id,
+    current_stage: mv.current_stage,
+    description: mv.description,
+    source: mv.source,
+    run_id: mv.run_id,
+    run_link: mv.run_link,
+    model_id: mv.model_id,
+    status: mv.status,
+    tags: kvList(mv.tags),
+    aliases,
+  };
+}
+
+export interface RegisteredModelJson {
+  name: string;
+  creation_timestamp: number;
+  last_updated_timestamp: number;
+  user_id?: string;
+  description?: string;
+  latest_versions: ModelVersionJson[];
+  tags: KeyValue[];
+  aliases: { alias: string; version: string }[];
+}
+
+/** The latest version per stage, as `latest_versions` lists them. */
+export function latestVersions(rm: RegisteredModel, stages?: string[]): ModelVersion[] {
+  const best = new Map<string, ModelVersion>();
+  for (const mv of rm.versions.values()) {
+    const cur = best.get(mv.current_stage);
+    if (!cur || Number(mv.version) > Number(cur.version)) best.set(mv.current_stage, mv);
+  }
+  const wanted = stages && stages.length > 0 ? new Set(stages.map((s) => s.toLowerCase())) : undefined;
+  return [...best.values()]
+    .filter((mv) => !wanted || wanted.has(mv.current_stage.toLowerCase()))
+    .sort((a, b) => Number(a.version) - Number(b.version));
+}
+
+export function registeredModelJson(rm: RegisteredModel): RegisteredModelJson {
+  const aliases: { alias: string; version: string }[] = [];
+  for (const [alias, version] of rm.aliases) aliases.push({ alias, version });
+  return {
+    name: rm.name,
+    creation_timestamp: rm.creation_timestamp,
+    last_updated_timestamp: rm.last_updated_timestamp,
+    user_id: rm.user_id,
+    description: rm.description,
+    latest_versions: latestVersions(rm).map((mv) => modelVersionJson(mv, rm)),
+    tags: kvList(rm.tags),
+    aliases,
+  };
+}

@@ -1,0 +1,90 @@
+/** `/api/2.0/mlflow/logged-models/*` (MLflow 3.x, reference §1.4). */
+import { LOGGED_MODEL_STATUSES, type LoggedModelStatus } from '../entities.js';
+import { Fields, invalidValue } from '../request.js';
+import { type OrderBy, paginate } from '../search.js';
+import { LIMITS } from '../validation.js';
+import type { Route } from './types.js';
+
+function status(v: unknown): LoggedModelStatus {
+  if (typeof v === 'number' && LOGGED_MODEL_STATUSES[v]) return LOGGED_MODEL_STATUSES[v];
+  if (typeof v === 'string' && (LOGGED_MODEL_STATUSES as string[]).includes(v)) return v as LoggedModelStatus;
+  throw invalidValue('status', v);
+}
+
+export const loggedModelRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: 'logged-models',
+    handler: async ({ store, fields }) => {
+      const m = await store.createLoggedModel({
+        experimentId: fields.requiredString('experiment_id'),
+        name: fields.string('name'),
+        modelType: fields.string('model_type'),
+        sourceRunId: fields.string('source_run_id') || undefined,
+        params: fields.keyValues('params'),
+        tags: fields.keyValues('tags'),
+      });
+      return { model: store.loggedModelJson(m) };
+    },
+  },
+  {
+    method: 'POST',
+    path: 'logged-models/search',
+    read: true,
+    handler: ({ store, fields }) => {
+      const max = fields.maxResults(100, LIMITS.searchLoggedModels);
+      const order: OrderBy[] = fields.objectList('order_by').map((o) => {
+        const f = new Fields(o, false);
+        return { type: 'attribute', key: f.requiredString('field_name'), ascending: f.bool('ascending') ?? true };
+      });
+      const list = store.searchLoggedModels(fields.stringList('experiment_ids'), fields.string('filter'), order);
+      const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
+      return { models: page.map((m) => store.loggedModelJson(m)), next_page_token: nextPageToken };
+    },
+  },
+  {
+    method: 'GET',
+    path: 'logged-models/{model_id}',
+    handler: ({ store, pathParams }) => ({ model: store.loggedModelJson(store.getLoggedModel(pathParams['model_id']!)) }),
+  },
+  {
+    method: 'PATCH',
+    path: 'logged-models/{model_id}',
+    handler: async ({ store, fields, pathParams }) => {
+      const m = await store.finalizeLoggedModel(pathParams['model_id']!, status(fields.data['status']));
+      return { model: store.loggedModelJson(m) };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'logged-models/{model_id}',
+    handler: async ({ store, pathParams }) => {
+      await store.deleteLoggedModel(pathParams['model_id']!);
+      return {};
+    },
+  },
+  {
+    method: 'POST',
+    path: 'logged-models/{model_id}/params',
+    handler: async ({ store, fields, pathParams }) => {
+      await store.logLoggedModelParams(pathParams['model_id']!, fields.keyValues('params'));
+      return {};
+    },
+  },
+  {
+    method: 'PATCH',
+    path: 'logged-models/{model_id}/tags',
+    handler: async ({ store, fields, pathParams }) => {
+      await store.setLoggedModelTags(pathParams['model_id']!, fields.keyValues('tags'));
+      return {};
+    },
+  },
+  {
+    method: 'DELETE',
+    path: 'logged-models/{model_id}/tags/{tag_key}',
+    handler: async ({ store, pathParams }) => {
+      await store.deleteLoggedModelTag(pathParams['model_id']!, pathParams['tag_key']!);
+      return {};
+    },
+  },
+];

@@ -1,0 +1,322 @@
+/**
+ * MLflow's search syntax (SearchRuns proto doc, `mlflow/utils/search_utils.py` behaviour):
+ * `filter` = clauses joined by AND, each `<identifier> <comparator> <value>`; identifiers
+ * `metrics.k`, `params.k`, `tags.k`, `attributes.k` (or a bare attribute such as `name`, `run_id`),
+ * keys optionally quoted with "..." or backticks; values are 'strings', "strings", numbers or
+ * `('a', 'b')` lists for IN. `order_by` = `<identifier> [ASC|DESC]`. Page tokens are opaque
+ * base64 offsets, as MLflow's are.
+ */
+import { invalid } from './errors.js';
+
+export type EntityType = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
+export type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
+
+export interface Clause {
+  type: EntityType;
+  key: string;
+  comparator: Comparator;
+  value: string | number | string[];
+}
+
+export interface OrderBy {
+  type: EntityType;
+  key: string;
+  ascending: boolean;
+}
+
+type Token = { kind: 'ident' | 'str' | 'num' | 'op' | 'lparen' | 'rparen' | 'comma'; text: string };
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === "'" || c === '"' || c === '`') {
+      // Quoted string or quoted key; '' escapes a quote inside.
+      let j = i + 1;
+      let text = '';
+      for (;;) {
+        if (j >= src.length) throw invalid(`Invalid filter '${src}': unterminated quote`);
+        if (src[j] === c) {
+          if (src[j + 1] === c) {
+            text += c;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        text += src[j];
+        j++;
+      }
+      out.push({ kind: c === "'" ? 'str' : c === '"' ? 'str' : 'ident', text });
+      // A double-quoted token right after a dot is a key, handled by the parser.
+      (out[out.length - 1] as Token & { quote?: string }).quote = c;
+      i = j + 1;
+    } else if (c === '(') {
+      out.push({ kind: 'lparen', text: c });
+      i++;
+    } else if (c === ')') {
+      out.push({ kind: 'rparen', text: c });
+      i++;
+    } else if (c === ',') {
+      out.push({ kind: 'comma', text: c });
+      i++;
+    } else if ('=!<>'.includes(c)) {
+      const two = src.slice(i, i + 2);
+      if (two === '!=' || two === '<=' || two === '>=' || two === '==') {
+        out.push({ kind: 'op', text: two === '==' ? '=' : two });
+        i += 2;
+      } else if (c === '!') {
+        throw invalid(`Invalid filter '${src}'`);
+      } else {
+        out.push({ kind: 'op', text: c });
+        i++;
+      }
+    } else if (/[-+\d.]/.test(c) && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.test(src.slice(i)) && !isIdentContinuation(out)) {
+      const m = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(src.slice(i))!;
+      out.push({ kind: 'num', text: m[0] });
+      i += m[0].length;
+    } else if (/[\w.]/.test(c)) {
+      let j = i;
+      while (j < src.length && /[\w.\-/:]/.test(src[j]!)) j++;
+      out.push({ kind: 'ident', text: src.slice(i, j) });
+      i = j;
+    } else {
+      throw invalid(`Invalid filter '${src}': unexpected character '${c}'`);
+    }
+  }
+  return out;
+}
+
+/** A number right after `metrics.` would be part of a key such as `metrics.0_loss`. */
+function isIdentContinuation(out: Token[]): boolean {
+  const last = out[out.length - 1];
+  return last !== undefined && last.kind === 'ident' && last.text.endsWith('.');
+}
+
+const PREFIXES: Record<string, EntityType> = {
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
+};
+
+/** Read an identifier (`metrics.loss`, `tags."a b"`, `name`) starting at tokens[i]. */
+function readIdentifier(tokens: Token[], i: number, src: string): { type: EntityType; key: string; next: number } {
+  const t = tokens[i];
+  if (!t || (t.kind !== 'ident' && t.kind !== 'str')) throw invalid(`Invalid filter '${src}': expected an identifier`);
+  if (t.kind === 'str' && (t as Token & { quote?: string }).quote === "'") {
+    throw invalid(`Invalid filter '${src}': expected an identifier, got '${t.text}'`);
+  }
+  const text = t.text;
+  const quoted = (t as Token & { quote?: string }).quote !== undefined;
+  if (!quoted) {
+    const dot = text.indexOf('.');
+    if (dot > 0) {
+      const prefix = text.slice(0, dot).toLowerCase();
+      const type = PREFIXES[prefix];
+      if (type) {
+        const rest = text.slice(dot + 1);
+        if (rest === '') {
+          const k = tokens[i + 1];
+          if (!k || (k.kind !== 'ident' && k.kind !== 'str')) throw invalid(`Invalid filter '${src}': missing key after '${text}'`);
+          return { type, key: k.text, next: i + 2 };
+        }
+        return { type, key: rest, next: i + 1 };
+      }
+    }
+  }
+  return { type: 'attribute', key: text, next: i + 1 };
+}
+
+/** Parse an MLflow filter string into clauses (AND only, as MLflow). */
+export function parseFilter(filter: string | undefined): Clause[] {
+  if (filter === undefined || filter.trim() === '') return [];
+  const tokens = tokenize(filter);
+  const clauses: Clause[] = [];
+  let i = 0;
+  for (;;) {
+    const id = readIdentifier(tokens, i, filter);
+    i = id.next;
+    const opTok = tokens[i];
+    let comparator: Comparator;
+    if (opTok?.kind === 'op') {
+      comparator = opTok.text as Comparator;
+      i++;
+    } else if (opTok?.kind === 'ident' && ['LIKE', 'ILIKE', 'IN'].includes(opTok.text.toUpperCase())) {
+      comparator = opTok.text.toUpperCase() as Comparator;
+      i++;
+    } else if (opTok?.kind === 'ident' && opTok.text.toUpperCase() === 'NOT' && tokens[i + 1]?.text.toUpperCase() === 'IN') {
+      comparator = 'NOT IN';
+      i += 2;
+    } else {
+      throw invalid(`Invalid filter '${filter}': expected a comparator after '${id.key}'`);
+    }
+    let value: Clause['value'];
+    const v = tokens[i];
+    if (comparator === 'IN' || comparator === 'NOT IN') {
+      if (v?.kind !== 'lparen') throw invalid(`Invalid filter '${filter}': IN needs a parenthesised list`);
+      i++;
+      const list: string[] = [];
+      for (;;) {
+        const item = tokens[i];
+        if (!item || (item.kind !== 'str' && item.kind !== 'num')) throw invalid(`Invalid filter '${filter}': bad IN list`);
+        list.push(item.text);
+        i++;
+        const sep = tokens[i];
+        if (sep?.kind === 'comma') i++;
+        else if (sep?.kind === 'rparen') {
+          i++;
+          break;
+        } else throw invalid(`Invalid filter '${filter}': bad IN list`);
+      }
+      value = list;
+    } else if (v?.kind === 'str') {
+      value = v.text;
+      i++;
+    } else if (v?.kind === 'num') {
+      value = Number(v.text);
+      i++;
+    } else {
+      throw invalid(`Invalid filter '${filter}': expected a value after '${comparator}'`);
+    }
+    if (id.type === 'metric' && typeof value !== 'number') {
+      throw invalid(`Invalid filter '${filter}': metric '${id.key}' must be compared with a number`);
+    }
+    if ((id.type === 'param' || id.type === 'tag') && typeof value === 'number') {
+      throw invalid(`Invalid filter '${filter}': ${id.type} '${id.key}' must be compared with a quoted string`);
+    }
+    clauses.push({ type: id.type, key: id.key, comparator, value });
+    const and = tokens[i];
+    if (!and) break;
+    if (and.kind === 'ident' && and.text.toUpperCase() === 'AND') {
+      i++;
+      continue;
+    }
+    throw invalid(`Invalid filter '${filter}': only AND is supported between clauses`);
+  }
+  return clauses;
+}
+
+/** Parse `order_by` entries such as `metrics.loss DESC`, `name`, `attributes.start_time ASC`. */
+export function parseOrderBy(orderBy: string[] | undefined): OrderBy[] {
+  const out: OrderBy[] = [];
+  for (const raw of orderBy ?? []) {
+    const tokens = tokenize(raw);
+    if (tokens.length === 0) continue;
+    const id = readIdentifier(tokens, 0, raw);
+    let ascending = true;
+    const dir = tokens[id.next];
+    if (dir) {
+      const d = dir.text.toUpperCase();
+      if (d === 'DESC') ascending = false;
+      else if (d !== 'ASC') throw invalid(`Invalid order_by clause '${raw}'. Could not be parsed.`);
+      if (tokens.length > id.next + 1) throw invalid(`Invalid order_by clause '${raw}'. Could not be parsed.`);
+    }
+    out.push({ type: id.type, key: id.key, ascending });
+  }
+  return out;
+}
+
+function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  let re = '';
+  for (const ch of pattern) {
+    if (ch === '%') re += '.*';
+    else if (ch === '_') re += '.';
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's');
+}
+
+/** Compare one looked-up value with a clause; a missing value never matches (as MLflow). */
+export function matches(actual: string | number | undefined, clause: Clause): boolean {
+  if (actual === undefined) return false;
+  const { comparator, value } = clause;
+  switch (comparator) {
+    case 'IN':
+      return (value as string[]).includes(String(actual));
+    case 'NOT IN':
+      return !(value as string[]).includes(String(actual));
+    case 'LIKE':
+      return likeToRegExp(String(value), false).test(String(actual));
+    case 'ILIKE':
+      return likeToRegExp(String(value), true).test(String(actual));
+    default:
+  }
+  let a: string | number = actual;
+  let b: string | number = value as string | number;
+  if (typeof a === 'number' || typeof b === 'number') {
+    a = Number(a);
+    b = Number(b);
+    if (Number.isNaN(a) || Number.isNaN(b)) return comparator === '!=';
+  }
+  switch (comparator) {
+    case '=':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+  }
+  return false;
+}
+
+/** Compare two optional sort keys, missing values last (MLflow puts NULLs last in both directions). */
+export function compareKeys(a: string | number | undefined, b: string | number | undefined, ascending: boolean): number {
+  if (a === undefined && b === undefined) return 0;
+  if (a === undefined) return 1;
+  if (b === undefined) return -1;
+  let c: number;
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Number.isNaN(a) || Number.isNaN(b)) c = Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+    else c = a < b ? -1 : a > b ? 1 : 0;
+    return ascending || Number.isNaN(a) || Number.isNaN(b) ? c : -c;
+  }
+  const sa = String(a);
+  const sb = String(b);
+  c = sa < sb ? -1 : sa > sb ? 1 : 0;
+  return ascending ? c : -c;
+}
+
+/** Encode an offset as an opaque page token. */
+export function encodePageToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset }), 'utf8').toString('base64');
+}
+
+/** Decode a page token; a malformed one is the client's mistake (400). */
+export function decodePageToken(token: string | undefined): number {
+  if (token === undefined || token === '') return 0;
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown };
+    if (typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0) return parsed.offset;
+  } catch {
+    // fall through
+  }
+  throw invalid(`Invalid page token, could not base64-decode: '${token}'`);
+}
+
+/** Cut one page out of a sorted list. */
+export function paginate<T>(items: T[], maxResults: number, pageToken: string | undefined): { page: T[]; nextPageToken?: string } {
+  const offset = decodePageToken(pageToken);
+  const page = items.slice(offset, offset + maxResults);
+  const end = offset + page.length;
+  return end < items.length ? { page, nextPageToken: encodePageToken(end) } : { page };
+}

@@ -1,0 +1,324 @@
+/**
+ * `stachub track`: an MLflow-compatible tracking server on node:http (reference/mlflow.md).
+ * It answers the REST subset the MLflow Python client (2.x and 3.x) uses for experiments, runs,
+ * logged models, the model registry and proxied artifacts, with MLflow's JSON conventions,
+ * error bodies and statuses. Writes need the token (Bearer, or Basic with the token as password)
+ * when one is set; reads too unless `anonymousReads`. `/health` and `/version` are always open.
+ */
+import http from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { MlflowError, invalid } from './errors.js';
+import { Fields, parseQuery } from './request.js';
+import { Router, routes } from './routes/index.js';
+import { deleteArtifact, downloadArtifact, listArtifacts, uploadArtifact } from './artifacts.js';
+import { type TrackingStore, openStore } from './store.js';
+import { isUnsafePath } from './validation.js';
+
+/** The MLflow version `GET /version` reports: the API level the shim follows (3.x logged models included). */
+export const MLFLOW_API_VERSION = '3.1.0';
+
+/** Options of `startTrackingServer`. */
+export interface TrackingServerOptions {
+  /** TCP port; 0 or undefined picks a free one. */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** The store directory (created if missing). */
+  storeDir: string;
+  /** Token required for writes (and reads, unless `anonymousReads`). No token: everything is open. */
+  token?: string;
+  /** Let requests without credentials read (GET and search endpoints). Default false. */
+  anonymousReads?: boolean;
+  /** fdatasync each group commit of the journal (default true). */
+  fsync?: boolean;
+  /** Largest JSON body accepted, in bytes (default 16 MiB; log-batch keeps MLflow's 1 MiB). */
+  maxBodyBytes?: number;
+  /** Where to report unexpected errors (default: nowhere). Never receives the token. */
+  log?: (line: string) => void;
+}
+
+/** A running server. */
+export interface TrackingServer {
+  /** Base URL to use as MLFLOW_TRACKING_URI. */
+  url: string;
+  /** The open store (read API usable while the server runs). */
+  store: TrackingStore;
+  close(): Promise<void>;
+}
+
+const API_RE = /^\/(?:api|ajax-api)\/2\.0\/(?:preview\/)?mlflow\/(.+)$/;
+const ARTIFACTS_RE = /^\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/;
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+/** Beyond this a too-large body is not even drained: the connection is closed. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+class BodyTooLarge extends Error {
+  constructor(readonly size: number, readonly drained: boolean) {
+    super('body too large');
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > DRAIN_LIMIT) {
+      reject(new BodyTooLarge(declared, false));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else if (size > DRAIN_LIMIT) {
+        done = true;
+        reject(new BodyTooLarge(size, false));
+      }
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      if (size > limit) reject(new BodyTooLarge(size, true));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on('error', (err) => {
+      if (done) return;
+      done = true;
+      reject(err);
+    });
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
+  res.end(text);
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/** Check `Authorization` against the token without leaking timing. */
+export function checkCredentials(header: string | undefined, token: string): boolean {
+  if (!header) return false;
+  let presented: string | undefined;
+  const space = header.indexOf(' ');
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === 'bearer') presented = value;
+  else if (scheme === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    presented = colon === -1 ? undefined : decoded.slice(colon + 1);
+  }
+  if (presented === undefined) return false;
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+/** Start the shim. Resolves once it listens. */
+export async function startTrackingServer(opts: TrackingServerOptions): Promise<TrackingServer> {
+  const store = await openStore(opts.storeDir, { writable: true, fsync: opts.fsync ?? true });
+  const router = new Router(routes);
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const token = opts.token && opts.token !== '' ? opts.token : undefined;
+  const log = opts.log ?? (() => undefined);
+
+  /** Throws 401 unless the request may go on. */
+  const authorize = (req: http.IncomingMessage, write: boolean): void => {
+    if (!token) return;
+    if (!write && opts.anonymousReads) return;
+    if (!checkCredentials(req.headers.authorization, token)) {
+      throw new MlflowError('UNAUTHENTICATED', 'Authentication required: send the tracking token (MLFLOW_TRACKING_TOKEN).');
+    }
+  };
+
+  const handleApi = async (req: http.IncomingMessage, res: http.ServerResponse, rest: string, query: string): Promise<void> => {
+    const method = req.method ?? 'GET';
+    const found = router.match(method, rest);
+    if (found === undefined) throw new MlflowError('ENDPOINT_NOT_FOUND', `No API endpoint ${method} /api/2.0/mlflow/${rest}`);
+    if (found === 'method-not-allowed') throw new MlflowError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for /api/2.0/mlflow/${rest}`, 405);
+    const { route, pathParams } = found;
+    authorize(req, method !== 'GET' && !route.read);
+    let fields: Fields;
+    if (method === 'GET') {
+      fields = new Fields(parseQuery(query), true);
+    } else {
+      if (method === 'POST' || method === 'PATCH') {
+        const ct = req.headers['content-type'];
+        if (ct === undefined) throw invalid('Bad Request. Content-Type header is missing.');
+        if (ct.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+          throw invalid(`Bad Request. Content-Type must be one of ['application/json'].`);
+        }
+      }
+      const limit = route.maxBodyBytes ?? maxBody;
+      let body: Buffer;
+      try {
+        body = await readBody(req, limit);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          const e =
+            route.maxBodyBytes !== undefined
+              ? invalid(`Batched logging API requests must be at most ${limit} bytes, got payload of size ${err.size}.`)
+              : new MlflowError('INVALID_PARAMETER_VALUE', `Request body too large: at most ${limit} bytes are accepted, got ${err.size}.`, 413);
+          if (!err.drained) res.setHeader('Connection', 'close');
+          throw e;
+        }
+        throw err;
+      }
+      if (body.length === 0) fields = new Fields(parseQuery(query), true);
+      else fields = new Fields(parseJsonObject(body), false);
+    }
+    const result = await route.handler({ store, fields, pathParams });
+    sendJson(res, 200, result);
+  };
+
+  const handleArtifacts = async (req: http.IncomingMessage, res: http.ServerResponse, rawRest: string | undefined, query: string): Promise<void> => {
+    const method = req.method ?? 'GET';
+    let rel: string;
+    try {
+      rel = rawRest === undefined ? '' : decodeURIComponent(rawRest);
+    } catch {
+      throw invalid('Invalid path');
+    }
+    if (rel !== '' && isUnsafePath(rel)) throw invalid('Invalid path');
+    if (method === 'GET' && rel === '') {
+      authorize(req, false);
+      const listPath = (new Fields(parseQuery(query), true).string('path') ?? '').replace(/^\/+|\/+$/g, '');
+      if (listPath !== '' && isUnsafePath(listPath)) throw invalid('Invalid path');
+      const files = await listArtifacts(store.artifactPath(listPath));
+      sendJson(res, 200, files.length > 0 ? { files } : {});
+      return;
+    }
+    if (method === 'GET') {
+      authorize(req, false);
+      await downloadArtifact(store, rel, res);
+      return;
+    }
+    if (method === 'PUT') {
+      authorize(req, true);
+      await uploadArtifact(store, rel, req);
+      sendJson(res, 200, {});
+      return;
+    }
+    if (method === 'DELETE') {
+      authorize(req, true);
+      await deleteArtifact(store, rel);
+      sendJson(res, 200, {});
+      return;
+    }
+    throw new MlflowError('ENDPOINT_NOT_FOUND', `Method ${method} is not allowed for artifacts`, 405);
+  };
+
+  /** `/get-artifact?path=&run_uuid=`: the MLflow UI's download route, which SharingHub links to. */
+  const handleGetArtifact = async (req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> => {
+    authorize(req, false);
+    const f = new Fields(parseQuery(query), true);
+    const run = store.getRun(f.requiredString('run_uuid', 'run_id'));
+    const p = f.requiredString('path').replace(/^\/+/, '');
+    if (isUnsafePath(p)) throw invalid('Invalid path');
+    const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(run.artifact_uri);
+    if (!base) throw invalid(`Run artifacts are not stored by this server: ${run.artifact_uri}`);
+    await downloadArtifact(store, `${base[1]}/${p}`, res);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const query = q === -1 ? '' : url.slice(q + 1);
+    let work: Promise<void>;
+    try {
+      if (rawPath === '/health') {
+        sendText(res, 200, 'OK');
+        return;
+      }
+      if (rawPath === '/version') {
+        sendText(res, 200, MLFLOW_API_VERSION);
+        return;
+      }
+      const api = API_RE.exec(rawPath);
+      const art = api ? null : ARTIFACTS_RE.exec(rawPath);
+      if (api) work = handleApi(req, res, api[1]!, query);
+      else if (art) work = handleArtifacts(req, res, art[1], query);
+      else if (rawPath === '/get-artifact' || rawPath === '/ajax-api/2.0/mlflow/get-artifact') work = handleGetArtifact(req, res, query);
+      else work = Promise.reject(new MlflowError('ENDPOINT_NOT_FOUND', `No endpoint ${req.method ?? 'GET'} ${rawPath.slice(0, 200)}`));
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    work.catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof MlflowError) {
+        // Answer; drain what the client still sends so it can read the answer (unless closing).
+        if (!req.complete && res.getHeader('Connection') !== 'close') req.resume();
+        sendJson(res, err.status, err.toJSON(), err.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="stachub", Basic realm="stachub"' } : {});
+        if (res.getHeader('Connection') === 'close') res.on('finish', () => req.socket.destroy());
+        return;
+      }
+      log(`stachub track: internal error on ${req.method} ${rawPath.slice(0, 200)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      sendJson(res, 500, { error_code: 'INTERNAL_ERROR', message: 'Internal error; see the server log.' });
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  // A client error on the socket (malformed HTTP) is answered with a bare 400, never a crash.
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const addr = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  let closed = false;
+  return {
+    url: `http://${shownHost}:${addr.port}`,
+    store,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}
+
+function parseJsonObject(body: Buffer): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString('utf8'));
+    // Old clients double-encode the body as a JSON string (reference §1.1).
+    if (typeof data === 'string') data = JSON.parse(data);
+  } catch {
+    throw new MlflowError('MALFORMED_REQUEST', 'Malformed request body: not valid JSON.');
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new MlflowError('MALFORMED_REQUEST', 'Malformed request body: expected a JSON object.');
+  }
+  return data as Record<string, unknown>;
+}

@@ -1,0 +1,117 @@
+/**
+ * MLflow's server-side validation rules (reference/mlflow.md §1.7, `mlflow/utils/validation.py`),
+ * with MLflow's messages where clients or users may read them.
+ */
+import { invalid } from './errors.js';
+
+export const LIMITS = {
+  batchMetrics: 1000,
+  batchParams: 100,
+  batchTags: 100,
+  batchTotal: 1000,
+  /** `MAX_BATCH_LOG_REQUEST_SIZE`: the JSON body of log-batch. */
+  batchBytes: 1024 * 1024,
+  keyLength: 250,
+  paramValue: 6000,
+  runTagValue: 8000,
+  experimentTagValue: 5000,
+  registryTagValue: 5000,
+  experimentName: 500,
+  searchRuns: 50000,
+  searchExperiments: 50000,
+  searchRegisteredModels: 1000,
+  searchModelVersions: 200000,
+  searchLoggedModels: 50000,
+  alias: 255,
+} as const;
+
+const KEY_RE = /^[/\w.\- ]*$/;
+
+/** posixpath.normpath, enough to tell whether a key would name another path. */
+function normpath(p: string): string {
+  if (p === '') return '.';
+  const abs = p.startsWith('/');
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else if (seg === '..' && abs) continue;
+    else parts.push(seg);
+  }
+  const out = (abs ? '/' : '') + parts.join('/');
+  return out === '' ? '.' : out;
+}
+
+/** A metric/param/tag key: MLflow's character set, length and "is a clean relative path" rules. */
+export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void {
+  if (!KEY_RE.test(key)) {
+    throw invalid(
+      `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
+    );
+  }
+  const norm = normpath(key);
+  if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
+    throw invalid(`Invalid ${kind} name: '${key}'. Names cannot resolve to a different path when normalized.`);
+  }
+  if (key.length > LIMITS.keyLength) {
+    throw invalid(`${capitalize(kind)} name '${key.slice(0, 50)}...' had length ${key.length}, which exceeded length limit of ${LIMITS.keyLength}`);
+  }
+}
+
+/** A value length limit; MLflow truncates over-long param/tag values by default (MLFLOW_TRUNCATE_LONG_VALUES). */
+export function limitValue(what: string, value: string, limit: number, truncate: boolean): string {
+  if (value.length <= limit) return value;
+  if (truncate) return value.slice(0, limit);
+  throw invalid(`${what} '${value.slice(0, 50)}...' had length ${value.length}, which exceeded length limit of ${limit}`);
+}
+
+export function validateExperimentName(name: string): void {
+  if (name === '') throw invalid('Invalid experiment name: \'\'');
+  if (name.length > LIMITS.experimentName) {
+    throw invalid(`Experiment name exceeds the maximum length of ${LIMITS.experimentName} characters`);
+  }
+}
+
+const ALIAS_RE = /^[\w-]*$/;
+
+/** Registered model alias rules: `^[\w\-]*$`, at most 255 characters, not `latest`, not `v<digits>`. */
+export function validateAlias(alias: string): void {
+  if (!ALIAS_RE.test(alias) || alias === '') {
+    throw invalid(`Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
+  }
+  if (alias.length > LIMITS.alias) throw invalid(`Alias name '${alias}' exceeds the maximum length of ${LIMITS.alias}`);
+  if (alias.toLowerCase() === 'latest') throw invalid(`'${alias}' alias name (case insensitive) is reserved.`);
+  if (/^v\d+$/i.test(alias)) throw invalid(`Version alias name '${alias}' is reserved.`);
+}
+
+/** A registered model name: non-empty. */
+export function validateModelName(name: string): void {
+  if (name === '') throw invalid('Registered model name cannot be empty.');
+}
+
+/**
+ * True when a path (artifact path, model version source) tries to leave its root: `..` segments,
+ * absolute paths, NUL bytes, Windows drive letters, backslashes, also after percent-decoding
+ * (repeatedly, so `%252e%252e` is caught as well).
+ */
+export function isUnsafePath(p: string): boolean {
+  let cur = p;
+  for (let i = 0; i < 4; i++) {
+    if (cur.includes('\0') || cur.includes('\\')) return true;
+    if (cur.startsWith('/') || /^[a-zA-Z]:/.test(cur)) return true;
+    if (cur.split('/').some((s) => s === '..')) return true;
+    let next: string;
+    try {
+      next = decodeURIComponent(cur);
+    } catch {
+      return true;
+    }
+    if (next === cur) return false;
+    cur = next;
+  }
+  return true;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
