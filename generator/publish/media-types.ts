@@ -27,6 +27,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
   '.woff': 'font/woff',
   '.parquet': 'application/vnd.apache.parquet',
+  '.gz': 'application/gzip',
   // MLM recommends octet-stream with a framework parameter for model files (stac.md §2.4).
   '.onnx': 'application/octet-stream; framework=onnx',
 };

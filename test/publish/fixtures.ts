@@ -3,6 +3,7 @@
  * preview asset, an HTML page beside each STAC document, root search index and report), a link
  * walker that checks what a reader reaches from the root, and a loopback S3 server.
  */
+import crypto from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -114,7 +115,14 @@ export async function brokenLinks(get: (path: string) => Promise<Uint8Array | nu
   return broken;
 }
 
-/** A loopback S3 server (s3rver: S3's REST API on the filesystem; rejects unknown access keys). */
+/**
+ * A loopback S3 server: s3rver, S3's REST API over the filesystem. It reproduces what publishing
+ * relies on: PutObject with Content-Type, Cache-Control and Content-MD5 checks, ETag = MD5 of a
+ * single-part upload, ListObjectsV2 by prefix in pages of 1000 with continuation tokens,
+ * DeleteObjects, NoSuchKey / NoSuchBucket errors, and InvalidAccessKeyId (HTTP 403) for an access
+ * key other than its own (S3RVER). It does not verify SigV4 signatures, so a wrong secret with the
+ * right key id is accepted.
+ */
 export interface LoopbackS3 {
   endpoint: string;
   port: number;
@@ -122,6 +130,7 @@ export interface LoopbackS3 {
 }
 
 export async function startS3(buckets: string[]): Promise<LoopbackS3> {
+  allowDesContinuationTokens();
   const directory = await mkdtemp(join(tmpdir(), 'stachub-s3-'));
   const server = new S3rver({
     address: '127.0.0.1',
@@ -139,4 +148,23 @@ export async function startS3(buckets: string[]): Promise<LoopbackS3> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * s3rver 3.7 encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node >= 17)
+ * refuses, so its listings beyond 1000 keys fail with HTTP 500. Tokens are opaque to clients, so
+ * 'des' is replaced by an identity transform in this process (nothing else uses DES).
+ */
+function allowDesContinuationTokens(): void {
+  const c = crypto as unknown as Record<string, unknown> & { __stachubDes?: boolean };
+  if (c.__stachubDes) return;
+  c.__stachubDes = true;
+  const identity = () => ({
+    update: (data: string | Buffer, enc?: BufferEncoding) => (typeof data === 'string' ? Buffer.from(data, enc) : Buffer.from(data)),
+    final: () => Buffer.alloc(0),
+  });
+  for (const name of ['createCipheriv', 'createDecipheriv'] as const) {
+    const original = c[name] as (...args: unknown[]) => unknown;
+    c[name] = (algorithm: string, ...rest: unknown[]) => (algorithm === 'des' ? identity() : original(algorithm, ...rest));
+  }
 }
