@@ -3,7 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceUnreachableError } from '../../generator/errors.js';
+import { describeModelFiles } from '../../generator/mlflow/onnx.js';
 import { restRegistry } from '../../generator/mlflow/rest.js';
+import { versionKey } from '../../generator/mlflow/stac.js';
 import { startFakeMlflow, type FakeMlflow, type FakeMlflowState } from '../fakes/mlflow/server.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -150,6 +152,22 @@ describe('REST registry reader against the fake MLflow server', () => {
     expect(versions).toHaveLength(3);
     expect(fake.requests.every((r) => r.authorization === 'Bearer s3cret-token')).toBe(true);
     expect(JSON.stringify({ versions, diagnostics, q: fake.requests.map((r) => r.query) })).not.toContain('s3cret');
+  });
+
+  it('describes ONNX model files with Range requests carrying the registry credentials', async () => {
+    fake = await startFakeMlflow(state(), { auth: { token: 'tok' } });
+    const registry = restRegistry({ url: fake.url, env: { MLFLOW_TRACKING_TOKEN: 'tok' } });
+    const { versions } = await registry.versions();
+    const before = fake.requests.length;
+    const described = await describeModelFiles(registry, versions);
+    expect(described.diagnostics).toEqual([]);
+    expect([...described.onnx.keys()].sort()).toEqual(versions.map(versionKey).sort());
+    expect(described.onnx.get(versionKey(versions[0]!))?.parameterCount).toBe(15);
+    const reads = fake.requests.slice(before);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.every((r) => r.authorization === 'Bearer tok')).toBe(true);
+    // Remote files are not hashed (that would need the whole file).
+    expect(described.versions.every((v) => v.modelFile?.sha256 === undefined)).toBe(true);
   });
 
   it('prefers user name and password (Basic), as the MLflow client does', async () => {

@@ -1,0 +1,107 @@
+/**
+ * Registry edge: the tracking shim's store directory (`stachub track --store DIR`), read directly
+ * with `openStore(dir)` (read-only: no lock, a torn journal tail is ignored), so a build on the same
+ * machine needs no running server. The store returns the same JSON entities as the REST API; the
+ * model folder behind a version's source comes from `store.artifactFile` (which refuses paths that
+ * leave the store).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { openStore, type TrackingStore } from '../../pipelines/tracking/store.js';
+import { SourceUnreachableError } from '../errors.js';
+import { fileByteSource } from '../onnx/byte-source.js';
+import type { Diagnostic } from '../types.js';
+import { assembleVersion, compareVersions, loggedModelIdOf, modelDirInRun, registeredModelInfo, runInfo, withSlash, type RunInfo } from './assemble.js';
+import { fromLogModelHistory, isSafeRelative, parseMlmodel, type MlmodelInfo } from './mlmodel.js';
+import type { ModelVersion, Registry, RegistryResult } from './types.js';
+
+export interface ShimRegistryOptions {
+  /** The store directory of `stachub track`. */
+  dir: string;
+  /** Public URL of the running shim, for the tracking-uri link, run pages and model file downloads. */
+  trackingUri?: string;
+}
+
+export function shimStoreRegistry(options: ShimRegistryOptions): Registry {
+  const trackingUri = options.trackingUri ? withSlash(options.trackingUri) : undefined;
+  return {
+    description: `stachub tracking store ${options.dir}`,
+    ...(trackingUri ? { trackingUri } : {}),
+    versions: () => readShimStore(options.dir, trackingUri),
+    modelFileSource: (file) => (file.localPath ? fileByteSource(file.localPath) : undefined),
+  };
+}
+
+/** Read every registered model version of a tracking-shim store. */
+export async function readShimStore(dir: string, trackingUri?: string): Promise<RegistryResult> {
+  let store: TrackingStore;
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    store = await openStore(dir);
+  } catch (err) {
+    throw new SourceUnreachableError(`tracking store ${dir} cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  const diagnostics: Diagnostic[] = [];
+  const artifactsRoot = path.join(store.root, 'artifacts');
+  const runs = new Map<string, RunInfo | undefined>();
+  const runOf = (id: string): RunInfo | undefined => {
+    if (!runs.has(id)) {
+      const raw = store.run(id);
+      runs.set(id, raw ? runInfo(raw as unknown as Record<string, unknown>) : undefined);
+    }
+    return runs.get(id);
+  };
+  const versions: ModelVersion[] = [];
+  for (const rmRaw of store.registeredModels()) {
+    const rm = registeredModelInfo(rmRaw as unknown as Record<string, unknown>);
+    for (const mvRaw of store.modelVersions(rm.name)) {
+      const raw = mvRaw as unknown as Record<string, unknown>;
+      const label = `${rm.name} v${mvRaw.version}`;
+      const run = mvRaw.run_id ? runOf(mvRaw.run_id) : undefined;
+      if (mvRaw.run_id && !run) diagnostics.push({ level: 'info', code: 'mlflow/run-missing', message: `${label}: run ${mvRaw.run_id} is not in the store` });
+      let modelDir: string | undefined;
+      try {
+        modelDir = store.artifactFile(mvRaw.source);
+      } catch {
+        modelDir = undefined; // a source that tries to leave the store
+      }
+      const runRel = loggedModelIdOf(mvRaw.source) ? undefined : modelDirInRun(mvRaw.source, run?.artifactUri);
+      let mlmodel: MlmodelInfo | undefined;
+      if (modelDir) {
+        const text = await readFile(path.join(modelDir, 'MLmodel'), 'utf8').catch(() => undefined);
+        if (text !== undefined) {
+          mlmodel = parseMlmodel(text);
+          if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML` });
+        }
+      }
+      if (!mlmodel && run) mlmodel = fromLogModelHistory(run.tags['mlflow.log-model.history'], runRel);
+      if (!mlmodel) diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the store (no flavors, no model file)` });
+      let file: { artifactPath: string; href?: string; localPath?: string; size?: number } | undefined;
+      if (mlmodel?.modelFile && isSafeRelative(mlmodel.modelFile)) {
+        file = { artifactPath: runRel ? `${runRel}/${mlmodel.modelFile}` : mlmodel.modelFile };
+        if (modelDir) {
+          const local = path.join(modelDir, mlmodel.modelFile);
+          const info = await stat(local).catch(() => undefined);
+          const rel = path.relative(artifactsRoot, local);
+          if (info?.isFile() && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+            file.localPath = local;
+            file.size = info.size;
+            if (trackingUri) file.href = `${trackingUri}api/2.0/mlflow-artifacts/artifacts/${rel.split(path.sep).map(encodeURIComponent).join('/')}`;
+          }
+        }
+      }
+      versions.push(
+        assembleVersion({
+          registeredModel: rm,
+          raw,
+          ...(run ? { run } : {}),
+          ...(mlmodel ? { mlmodel } : {}),
+          ...(file ? { file } : {}),
+          ...(trackingUri ? { trackingUri } : {}),
+        }),
+      );
+    }
+  }
+  versions.sort(compareVersions);
+  return { versions, diagnostics };
+}
