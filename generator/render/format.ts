@@ -92,7 +92,9 @@ export function markdownToText(md: string): string {
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/^\s{0,3}#{1,6}\s+/gm, '')
     .replace(/^\s*\|?[-:| ]+\|[-:| ]*$/gm, ' ')
-    .replace(/[*_`>|~]/g, ' ')
+    .replace(/(^|\s)[*_~]+|[*_~]+(?=\s|[.,;:!?)]|$)/g, '$1')
+    .replace(/[`>|]/g, ' ')
+    .replace(/\s+([.,;:!?])/g, '$1')
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -3,6 +3,7 @@
  * server, no third-party request. Coordinates are WGS84 longitude/latitude (GeoJSON order).
  */
 import { esc } from './html.js';
+import { LAND } from './world.js';
 
 type Position = number[];
 
@@ -10,6 +11,9 @@ const W = 360;
 const H = 180;
 const px = (lon: number): string => (lon + 180).toFixed(2);
 const py = (lat: number): string => (90 - lat).toFixed(2);
+// The outline is coarse: whole numbers are precise enough and keep the page small.
+const lon0 = (lon: number): string => String(lon + 180);
+const lat0 = (lat: number): string => String(90 - lat);
 
 /** Every linear ring (or point) of a GeoJSON geometry, as lists of positions. */
 function rings(geometry: Record<string, unknown>): { rings: Position[][]; points: Position[] } {
@@ -80,6 +84,8 @@ export function extentMap(id: string, geometry: Record<string, unknown> | null, 
   for (let lon = -150; lon <= 150; lon += 30) grid.push(`M${px(lon)} 0V${H}`);
   for (let lat = -60; lat <= 60; lat += 30) grid.push(`M0 ${py(lat)}H${W}`);
   parts.push(`<path class="graticule" d="${grid.join('')}"/>`);
+  const land = LAND.map((ring) => ring.map((p, i) => `${i === 0 ? 'M' : 'L'}${lon0(p[0])} ${lat0(p[1])}`).join('') + 'Z').join('');
+  parts.push(`<path class="land" d="${land}"/>`);
   parts.push(`<path class="equator" d="M0 ${py(0)}H${W}M${px(0)} 0V${H}"/>`);
   for (const ring of shapes.rings) {
     const d = ring.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p[0]!)} ${py(p[1]!)}`).join('');

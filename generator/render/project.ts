@@ -171,36 +171,32 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   };
   const via = item.links.find((l) => l.rel === 'via' && isAbsoluteUrl(l.href));
   const gitlab = via?.href ?? null;
-  const branch = typeof p['sharinghub:default-branch'] === 'string' ? (p['sharinghub:default-branch'] as string) : 'HEAD';
 
-  // README: relative URLs point into the GitLab repository; files the catalog republishes
-  // (assets with a relative href whose key is the repository path) are served from the catalog.
+  // README URLs: the metadata stage made links into the repository absolute; assets named by their
+  // repository path are mapped to their href.
   const carried = new Map<string, string>();
   for (const [key, asset] of Object.entries(item.assets ?? {})) {
-    if (!isAbsoluteUrl(asset.href)) carried.set(posix.normalize(key.replace(/^\.\//, '')), hrefFromDoc(asset.href));
+    if (key.includes('/') || key.includes('.')) carried.set(posix.normalize(key.replace(/^\.\//, '')), hrefFromDoc(asset.href));
   }
   const description = typeof p.description === 'string' ? p.description : '';
   const readme =
     description.trim() === ''
       ? null
       : new SafeHtml(
-          renderReadme(description, (url, kind) => {
+          renderReadme(description, (url) => {
             if (url === '' || url.startsWith('#')) return url;
             if (isAbsoluteUrl(url) || url.startsWith('/')) {
               if (url.startsWith('/') && gitlab) return new URL(url, gitlab).href;
               return url;
             }
+            // The metadata stage leaves relative only the files it republishes beside the item
+            // (so they resolve from the page, which sits in the item's folder); a relative path that
+            // names an asset by its repository path goes to the asset.
             const [pathPart, hash] = url.split('#', 2) as [string, string | undefined];
-            const repoPath = posix.normalize(pathPart.replace(/^\.\//, ''));
-            const suffix = hash !== undefined ? '#' + hash : '';
-            const local = carried.get(repoPath);
-            if (local !== undefined) return local + suffix;
-            if (gitlab && !repoPath.startsWith('../')) {
-              const mode = kind === 'image' ? 'raw' : repoPath.endsWith('/') || repoPath === '.' ? 'tree' : 'blob';
-              return `${gitlab.replace(/\/$/, '')}/-/${mode}/${encodeURIComponent(branch)}/${repoPath.split('/').map(encodeURIComponent).join('/')}${suffix}`;
-            }
-            if (gitlab) return new URL(url, gitlab.replace(/\/?$/, '/')).href;
-            return kind === 'image' ? null : url;
+            const local = carried.get(posix.normalize(pathPart.replace(/^\.\//, '')));
+            if (local !== undefined) return local + (hash !== undefined ? '#' + hash : '');
+            if (resolveFromDoc(docPath, pathPart) === null && gitlab) return new URL(url, gitlab.replace(/\/?$/, '/')).href;
+            return hrefFromDoc(url);
           }),
         );
 
@@ -327,7 +323,11 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
 
   const downloads = Object.entries(item.assets ?? {})
     .filter(([, a]) => (a.roles ?? []).some((r) => ['mlm:model', 'model', 'data', 'mlm:weights'].includes(r)))
-    .map(([key, a]) => ({ file: posix.basename(key) || key, url: codeUrl(a.href), onnx: (a.type ?? '').includes('onnx') || key.endsWith('.onnx') }));
+    .map(([key, a]) => {
+      const fromHref = posix.basename(a.href.split(/[?#]/)[0]!);
+      const file = /\.[A-Za-z0-9]+$/.test(fromHref) ? decodeURIComponent(fromHref) : posix.basename(key) || key;
+      return { file, url: codeUrl(a.href), onnx: (a.type ?? '').includes('onnx') || file.endsWith('.onnx') };
+    });
   const mlflowUris = [
     ...item.links.filter((l) => typeof l['mlflow:uri'] === 'string').map((l) => l['mlflow:uri'] as string),
     ...view.versions

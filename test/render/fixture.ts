@@ -47,7 +47,7 @@ function baseLinks(depth: number, self: string): StacItem['links'] {
 const floodReadme = `# Flood segmentation
 
 A U-Net that segments **flooded areas** in Sentinel-1 radar tiles, trained on the
-[Sen1Floods11 labels](../../dataset/eo/sen1floods11/).
+[Sen1Floods11 labels](https://gitlab.example.com/eo/sen1floods11).
 
 ![Sample prediction](docs/sample.png)
 
@@ -61,13 +61,13 @@ import onnxruntime as ort
 |------|---------|
 | VV   | vertical |
 
-See [the training notes](docs/TRAINING.md) and [DOI: 10.5281/zenodo.1234567](https://doi.org/10.5281/zenodo.1234567).
+See [the training notes](https://gitlab.example.com/eo/flood-unet/-/blob/main/docs/TRAINING.md) and [DOI: 10.5281/zenodo.1234567](https://doi.org/10.5281/zenodo.1234567).
 `;
 
 const hostileReadme = `# Not a trap
 
 <script>window.__pwned = 1</script>
-<img src="x.png" onerror="window.__pwned = 2">
+<img src="https://gitlab.example.com/sandbox/trap/-/raw/main/x.png" onerror="window.__pwned = 2">
 <a href="javascript:window.__pwned=3">click me</a>
 <a href="JaVaScRiPt:alert(1)">mixed case</a>
 <iframe src="https://evil.example/"></iframe>
@@ -214,7 +214,7 @@ export function datasetItem(): Placed<StacItem> {
       bbox: [-80, -30, 120, 50],
       properties: {
         title: 'Sen1Floods11',
-        description: 'Hand-labelled flood events from Sentinel-1 and Sentinel-2 imagery.\n\n![map](./map.png)',
+        description: 'Hand-labelled flood events from Sentinel-1 and Sentinel-2 imagery.\n\n![map](./media/map.png)',
         datetime: '2025-06-01T00:00:00Z',
         updated: '2025-06-01T00:00:00Z',
         keywords: ['flood', 'labels'],
@@ -224,6 +224,7 @@ export function datasetItem(): Placed<StacItem> {
       links: [
         ...baseLinks(2, 'sen1floods11.json'),
         { rel: 'via', href: 'https://gitlab.example.com/eo/sen1floods11', type: 'text/html' },
+        { rel: 'preview', href: './media/map.png', type: 'image/png' },
       ],
       assets: {},
     },

@@ -98,13 +98,12 @@ describe('render', () => {
     expect(dataset).toMatch(/Used by[\s\S]*href="..\/..\/..\/ai-model\/eo\/flood-unet\/index.html">Flood U-Net/);
   });
 
-  it('rewrites README links: catalog files stay local, other relative paths go to the GitLab project', () => {
+  it('keeps README files published beside the item relative, and maps asset paths to their href', () => {
     const page = build().get('ai-model/eo/flood-unet/index.html')!;
     expect(page).toContain('<img src="docs/sample.png" alt="Sample prediction" loading="lazy" />');
     expect(page).toContain('href="https://gitlab.example.com/eo/flood-unet/-/blob/main/docs/TRAINING.md"');
-    // A dataset without a GitLab link and a missing image: the image is dropped rather than broken.
     const dataset = build().get('dataset/eo/sen1floods11/index.html')!;
-    expect(dataset).toContain('src="https://gitlab.example.com/eo/sen1floods11/-/raw/HEAD/map.png"');
+    expect(dataset).toContain('<img src="media/map.png" alt="map" loading="lazy" />');
   });
 
   it('never lets scripts, event handlers or javascript: URLs of a README through', () => {
