@@ -38,13 +38,13 @@ describe('bad ONNX input', () => {
   it('an empty file: onnx/empty, exit code 3', async () => {
     const p = path.join(dir, 'empty.onnx');
     writeFileSync(p, '');
-    const err = await inspectOnnx(fileByteSource(p)).catch((e: OnnxError) => e);
+    const err = (await inspectOnnx(fileByteSource(p)).catch((e: unknown) => e)) as OnnxError;
     expect(err).toMatchObject({ code: 'onnx/empty', file: p, offset: 0, exitCode: EXIT.validation });
     expect(err.message).toBe(`${p} @ byte 0: the file is empty [onnx/empty]`);
   });
 
   it('a missing file: onnx/io, exit code 4', async () => {
-    const err = await inspectOnnx(fileByteSource(path.join(dir, 'missing.onnx'))).catch((e: OnnxError) => e);
+    const err = (await inspectOnnx(fileByteSource(path.join(dir, 'missing.onnx'))).catch((e: unknown) => e)) as OnnxError;
     expect(err).toMatchObject({ code: 'onnx/io', exitCode: EXIT.sourceUnreachable });
     expect(err.message).toContain('ENOENT');
   });
