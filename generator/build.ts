@@ -26,6 +26,8 @@ export interface BuildOptions {
   version?: string;
   /** Progress lines (the CLI passes a progress reporter). */
   log?: (line: string) => void;
+  /** Projects read so far, of those listed (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface BuildResult {
@@ -49,6 +51,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     topics: config.categories.map((c) => c.gitlabTopic),
     visibility: config.visibility,
     archived: config.archived,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   log(`read ${listing.entries.length} project(s)`);
 

@@ -11,6 +11,7 @@ import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
 import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import type { CliContext } from './context.js';
+import { createProgress } from '../progress.js';
 
 export interface BuildFlags {
   config?: string;
@@ -96,6 +97,7 @@ The build report is written to <out>/build-report.json.`,
       const schemaLoader = flags.validate
         ? createSchemaLoader({ map: parseSchemaMap(flags.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env) })
         : undefined;
+      const progress = createProgress({ label: 'projects read', isTTY: ctx.isTTY, write: ctx.stderr });
       const result = await build({
         config,
         source,
@@ -104,7 +106,9 @@ The build report is written to <out>/build-report.json.`,
         now: ctx.now,
         version: ctx.version,
         log: (line) => ctx.stderr(`stachub: ${line}\n`),
+        onProgress: (done, total) => progress.update(done, total),
       });
+      progress.finish();
       await writeOutputDir(config.output.dir, result.files);
       ctx.stderr(summarize(result.report));
       ctx.stderr(`stachub: wrote ${result.files.length} file(s) to ${config.output.dir}\n`);

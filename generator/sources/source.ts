@@ -14,6 +14,8 @@ export interface SourceQuery {
   archived: 'exclude' | 'include';
   /** Snapshots of the previous build, by project id, for incremental crawls and the fault policy. */
   previous?: ReadonlyMap<number, PreviousProject>;
+  /** Called as projects are read: `done` of `total` listed (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** What the previous build remembered of a project (see `generator/state/`). */

@@ -45,7 +45,9 @@ export class WorkspaceSource implements Source {
     const failed: FailedProject[] = [];
     const excluded = { visibility: 0, archived: 0 };
     const seen = new Map<string, string>();
+    let done = 0;
     for (const folder of folders.sort()) {
+      query.onProgress?.(done++, folders.length);
       const descriptorFile = path.join(folder, DESCRIPTOR);
       const shown = path.relative(process.cwd(), descriptorFile) || descriptorFile;
       const parsed = await readDescriptor(descriptorFile, shown);
@@ -75,6 +77,7 @@ export class WorkspaceSource implements Source {
       seen.set(info.fullPath, shown);
       entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
     }
+    query.onProgress?.(folders.length, folders.length);
     return { entries, failed, excluded };
   }
 
