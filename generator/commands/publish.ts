@@ -5,7 +5,7 @@ import { publishFiles, publishOptionsFromEnv, positiveInt, readOutputDir } from 
 import { DEFAULT_CACHE_CONTROL } from '../publish/cache-control.js';
 import type { RegisterCommand } from './index.js';
 
-interface PublishFlags {
+export interface PublishFlags {
   to?: string;
   endpoint?: string;
   region?: string;
