@@ -195,96 +195,137 @@ export class GitLabSource implements Source {
 
   async projects(query: SourceQuery): Promise<SourceListing> {
     const now = (this.o.now ?? (() => new Date()))();
-    const listed = await this.list(query);
     const excluded = { visibility: 0, archived: 0 };
-    const keep: ListedProject[] = [];
-    for (const p of listed) {
-      // Defence in depth: the server filtered already; a token that sees more must not widen the catalog.
-      const vis: Visibility = p.visibility ?? 'public';
-      if (!query.visibility.includes(vis)) excluded.visibility++;
-      else if (query.archived === 'exclude' && p.archived === true) excluded.archived++;
-      else keep.push(p);
-    }
-    const entries: (SourceEntry | undefined)[] = new Array(keep.length);
+    const entries: SourceEntry[] = [];
     const failed: FailedProject[] = [];
     const grace = this.o.activityGraceMs ?? 65 * 60 * 1000;
     const refresh = this.o.refreshAfterMs ?? 7 * 24 * 3600 * 1000;
     const nowIso = now.toISOString();
-    let next = 0;
-    const worker = async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= keep.length) return;
-        const p = keep[i]!;
-        const prev = query.previous?.get(p.id);
-        try {
-          let decision = decideChange(p, prev, now.getTime(), { activityGraceMs: grace, refreshAfterMs: refresh });
-          if (decision === 'check-head' && prev) {
-            const head = await this.headCommit(p.id, p.default_branch ?? 'main');
-            decision = head === prev.headCommit ? 'reuse' : 'read';
-          }
-          if (decision === 'reuse' && prev) {
-            entries[i] = { snapshot: this.refreshed(prev, p), origin: 'unchanged' };
-            this.marks.set(p.id, { readAt: prev.readAt ?? nowIso, checkedAt: nowIso });
-          } else {
-            entries[i] = { snapshot: await this.read(p), origin: 'fresh' };
-            this.marks.set(p.id, { readAt: nowIso, checkedAt: nowIso });
-          }
-        } catch (err) {
-          const reason = this.transport.redact(err instanceof Error ? err.message : String(err));
-          if (prev) {
-            const snapshot = this.refreshed(prev, p);
-            snapshot.diagnostics = [
-              ...snapshot.diagnostics.filter((d) => d.code !== 'gitlab/stale'),
-              {
-                level: 'warning',
-                code: 'gitlab/stale',
-                message: `could not be read from GitLab (${reason}); the item of the previous build is kept`,
-              },
-            ];
-            entries[i] = { snapshot, origin: 'stale' };
-            if (prev.readAt && prev.checkedAt) this.marks.set(p.id, { readAt: prev.readAt, checkedAt: prev.checkedAt });
-          } else {
-            failed.push({
-              fullPath: p.path_with_namespace,
-              diagnostics: [{ level: 'error', code: 'gitlab/unreadable', message: `could not be read from GitLab (${reason})` }],
-            });
-          }
-          this.o.log?.(`gitlab: ${p.path_with_namespace}: ${reason}`);
-        }
+
+    // Listing pages feed a work queue, so projects are read while the listing goes on.
+    const queue: ListedProject[] = [];
+    const seen = new Set<number>();
+    let listingDone = false;
+    let aborted = false;
+    let wake: (() => void)[] = [];
+    const notify = () => {
+      const w = wake;
+      wake = [];
+      for (const f of w) f();
+    };
+    const accept = (p: ListedProject) => {
+      if (seen.has(p.id)) return;
+      seen.add(p.id);
+      // Defence in depth: the server filtered already; a token that sees more must not widen the catalog.
+      const vis: Visibility = p.visibility ?? 'public';
+      if (!query.visibility.includes(vis)) excluded.visibility++;
+      else if (query.archived === 'exclude' && p.archived === true) excluded.archived++;
+      else {
+        queue.push(p);
+        notify();
       }
     };
-    const workers = Math.max(1, (this.o.concurrency ?? 8) * 2);
-    await Promise.all(Array.from({ length: Math.min(workers, keep.length) }, worker));
-    return {
-      entries: entries.filter((e): e is SourceEntry => e !== undefined),
-      failed,
-      excluded,
-      requests: this.transport.requests,
+
+    const readOne = async (p: ListedProject) => {
+      const prev = query.previous?.get(p.id);
+      try {
+        let decision = decideChange(p, prev, now.getTime(), { activityGraceMs: grace, refreshAfterMs: refresh });
+        if (decision === 'check-head' && prev) {
+          const head = await this.headCommit(p.id, p.default_branch ?? 'main');
+          decision = head === prev.headCommit ? 'reuse' : 'read';
+        }
+        if (decision === 'reuse' && prev) {
+          entries.push({ snapshot: this.refreshed(prev, p), origin: 'unchanged' });
+          this.marks.set(p.id, { readAt: prev.readAt ?? nowIso, checkedAt: nowIso });
+        } else {
+          entries.push({ snapshot: await this.read(p), origin: 'fresh' });
+          this.marks.set(p.id, { readAt: nowIso, checkedAt: nowIso });
+        }
+      } catch (err) {
+        const reason = this.transport.redact(err instanceof Error ? err.message : String(err));
+        if (prev) {
+          const snapshot = this.refreshed(prev, p);
+          snapshot.diagnostics = [
+            ...snapshot.diagnostics.filter((d) => d.code !== 'gitlab/stale'),
+            {
+              level: 'warning',
+              code: 'gitlab/stale',
+              message: `could not be read from GitLab (${reason}); the item of the previous build is kept`,
+            },
+          ];
+          entries.push({ snapshot, origin: 'stale' });
+          if (prev.readAt && prev.checkedAt) this.marks.set(p.id, { readAt: prev.readAt, checkedAt: prev.checkedAt });
+        } else {
+          failed.push({
+            fullPath: p.path_with_namespace,
+            diagnostics: [{ level: 'error', code: 'gitlab/unreadable', message: `could not be read from GitLab (${reason})` }],
+          });
+        }
+        this.o.log?.(`gitlab: ${p.path_with_namespace}: ${reason}`);
+      }
     };
+
+    const worker = async () => {
+      for (;;) {
+        if (aborted) return;
+        const p = queue.shift();
+        if (p) await readOne(p);
+        else if (listingDone) return;
+        else await new Promise<void>((r) => wake.push(r));
+      }
+    };
+
+    const listing = (async () => {
+      try {
+        await Promise.all(query.topics.map((topic) => this.listTopic(topic, query, accept)));
+      } catch (err) {
+        aborted = true;
+        throw err;
+      } finally {
+        listingDone = true;
+        notify();
+      }
+    })();
+    // Enough projects in flight to keep every request slot busy across their dependent steps.
+    const workers = Math.max(1, (this.o.concurrency ?? 8) * 4);
+    const settled = await Promise.allSettled([listing, ...Array.from({ length: workers }, worker)]);
+    this.transport.close();
+    const listingResult = settled[0]!;
+    // A half-crawled catalog is never published: a failed listing fails the whole source.
+    if (listingResult.status === 'rejected') throw listingResult.reason;
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+
+    entries.sort((a, b) => a.snapshot.project.id - b.snapshot.project.id);
+    failed.sort((a, b) => a.fullPath.localeCompare(b.fullPath));
+    return { entries, failed, excluded, requests: this.transport.requests };
   }
 
   // ---------------------------------------------------------------------------------------------
   // Discovery
 
-  /** Every project carrying any category topic (one keyset listing per topic, AND-free), by id. */
-  private async list(query: SourceQuery): Promise<ListedProject[]> {
-    const byId = new Map<number, ListedProject>();
+  /** The projects carrying one topic (exact name), one keyset page at a time, handed to `accept`. */
+  private async listTopic(topic: string, query: SourceQuery, accept: (p: ListedProject) => void): Promise<void> {
+    if (topic.includes(',')) {
+      // GitLab splits `topic` on commas (AND): such a category topic can never match as one name.
+      throw new SourceUnreachableError(`topic "${topic}" contains a comma, which GitLab's topic filter cannot express`);
+    }
     const only = query.visibility.length === 1 ? query.visibility[0] : undefined;
-    for (const topic of query.topics) {
-      if (topic.includes(',')) {
-        // GitLab splits `topic` on commas (AND): such a category topic can never match as one name.
-        throw new SourceUnreachableError(`topic "${topic}" contains a comma, which GitLab's topic filter cannot express`);
-      }
+    const perPage = 100;
+    let idAfter: number | undefined;
+    let total = 0;
+    for (;;) {
       let page: ListedProject[];
       try {
         this.calls.listing++;
+        // maxPages 1: one page per call, so reading starts before the listing ends
         page = (await this.api.Projects.all({
           topic,
           pagination: 'keyset',
           orderBy: 'id',
           sort: 'asc',
-          perPage: 100,
+          perPage,
+          maxPages: 1,
+          ...(idAfter !== undefined ? { idAfter } : {}),
           ...(only ? { visibility: only } : {}),
           ...(query.archived === 'exclude' ? { archived: false } : {}),
         } as never)) as unknown as ListedProject[];
@@ -295,11 +336,18 @@ export class GitLabSource implements Source {
       for (const p of page) {
         // exact topic names (the server matches exactly; keep the guarantee if a proxy does not)
         const topics = p.topics ?? p.tag_list ?? [];
-        if (topics.includes(topic)) byId.set(p.id, p);
+        if (topics.includes(topic)) accept(p);
       }
-      this.o.log?.(`gitlab: topic "${topic}": ${page.length} project(s)`);
+      total += page.length;
+      const last = page[page.length - 1];
+      // a short page is the last one (keyset pages are full while more records follow)
+      if (!last || page.length < perPage) break;
+      if (idAfter !== undefined && last.id <= idAfter) {
+        throw new SourceUnreachableError(`GitLab ${this.host}: the listing of topic "${topic}" did not advance`);
+      }
+      idAfter = last.id;
     }
-    return [...byId.values()].sort((a, b) => a.id - b.id);
+    this.o.log?.(`gitlab: topic "${topic}": ${total} project(s)`);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -482,7 +530,8 @@ export class GitLabSource implements Source {
     if (!headCommit && !empty) headCommit = await this.headCommit(id, branch);
 
     const licenseFile = [...inRoot].some((f) => LICENSE_FILE.test(f));
-    const license = licenseFile ? await this.license(id) : null;
+    const licenseP = licenseFile ? this.license(id) : Promise.resolve(null);
+    licenseP.catch(() => undefined); // awaited below; keep an early rejection from going unhandled
 
     // LFS: paths the root .gitattributes sends through the LFS filter; their pointer gives size and oid.
     const lfs = new Map<string, { oid: string; size: number }>();
@@ -512,6 +561,7 @@ export class GitLabSource implements Source {
       }
     }
 
+    const license = await licenseP;
     const files: RepoFile[] = blobs.map((path) => {
       const ptr = lfs.get(path);
       return {

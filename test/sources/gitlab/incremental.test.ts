@@ -40,7 +40,7 @@ describe('GitLab source: incremental builds', () => {
     const second = await crawl(source(gl), query({ previous: first.previous }));
     expect(Object.values(origins(second.listing))).toEqual(Array(7).fill('unchanged'));
     expect(gl.requests.every((r) => r.route === 'projects')).toBe(true);
-    expect(gl.count('projects')).toBe(4); // two topics × (one page + the empty last page)
+    expect(gl.count('projects')).toBe(4); // two topics × (one page + the empty page after it)
     // reused snapshots are the previous ones
     expect(second.listing.entries.map((e) => e.snapshot.files)).toEqual(first.listing.entries.map((e) => e.snapshot.files));
   });

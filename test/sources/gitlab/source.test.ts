@@ -22,7 +22,7 @@ describe('GitLab source: discovery', () => {
     const listing = await source(gl).projects(query());
     expect(listing.entries.map((e) => e.snapshot.project.fullPath).sort()).toEqual(['group/both', 'group/data-2', 'group/model-1']);
     expect(listing.failed).toEqual([]);
-    // one keyset listing per topic, following Link rel="next" to the empty last page
+    // one keyset listing per topic
     const lists = gl.requests.filter((r) => r.route === 'projects');
     expect(lists.every((r) => r.url.includes('pagination=keyset') && r.url.includes('order_by=id'))).toBe(true);
   });
@@ -34,7 +34,7 @@ describe('GitLab source: discovery', () => {
     }
     const listing = await source(gl).projects(query({ topics: [AIMODEL] }));
     expect(listing.entries).toHaveLength(230);
-    expect(gl.count('projects')).toBe(4); // 100 + 100 + 30 + the empty page
+    expect(gl.count('projects')).toBe(4); // 100 + 100 + 30, and gitbeaker follows the last Link to []
   });
 
   it('sends the token as Authorization: Bearer, never as PRIVATE-TOKEN', async () => {
@@ -182,6 +182,35 @@ describe('GitLab source: one project', () => {
     const ranged = gl.requests.filter((r) => r.route === 'raw' && r.url.includes('model.onnx') && r.url.includes('lfs=true'));
     expect(ranged.length).toBeGreaterThan(0);
     expect(ranged.length).toBeLessThanOrEqual(4);
+  });
+
+  it('LFS bytes behind a redirect to another origin never receive the token', async () => {
+    gl = await startFake({ lfsRedirect: true });
+    addModel(gl, 1);
+    const listing = await source(gl, {
+      carryPreviewMaxBytes: 1024 * 1024,
+      inspectOnnx: async ({ url, headers, fetch }) => {
+        // the byte source follows redirects by hand; the transport must hand it the 302
+        const first = await fetch(url, { headers: { ...headers, range: 'bytes=0-3' }, redirect: 'manual' });
+        expect(first.status).toBe(302);
+        const r = await fetch(first.headers.get('location')!, { headers: { range: 'bytes=0-3' } });
+        return { status: r.status } as unknown as OnnxSummary;
+      },
+    }).projects(query());
+    expect(listing.entries[0]!.snapshot.onnx['models/model.onnx']).toEqual({ status: 206 });
+    // and a redirect followed by the transport itself drops the credentials at the origin change
+    const t = (await import('../../../generator/sources/gitlab/transport.js')).GitLabTransport;
+    const transport = new t();
+    const r = await transport.request(`${gl.url}/api/v4/projects/1/repository/files/models%2Fmodel.onnx/raw?ref=main&lfs=true`, {
+      headers: { authorization: `Bearer ${TOKEN}`, 'private-token': TOKEN },
+    });
+    transport.close();
+    expect([...r.body]).toEqual([...ONNX_BYTES]);
+    expect(gl.objectStoreRequests.length).toBeGreaterThanOrEqual(2);
+    for (const h of gl.objectStoreRequests) {
+      expect(h.authorization).toBeUndefined();
+      expect(h['private-token']).toBeUndefined();
+    }
   });
 
   it('a failing ONNX description is a warning on the snapshot, not a failure', async () => {
