@@ -192,7 +192,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     if (rel !== '' && isUnsafePath(rel)) throw invalid('Invalid path');
     if (method === 'GET' && rel === '') {
       authorize(req, false);
-      const listPath = (new Fields(parseQuery(query), true).string('path') ?? '').replace(/^\/+|\/+$/g, '');
+      const listPath = (new Fields(parseQuery(query), true).string('path') ?? '').replace(/\/+$/, '');
       if (listPath !== '' && isUnsafePath(listPath)) throw invalid('Invalid path');
       const files = await listArtifacts(store.artifactPath(listPath));
       sendJson(res, 200, files.length > 0 ? { files } : {});
