@@ -4,6 +4,8 @@
  * report, and the caller decides where they go (a directory, S3, memory).
  */
 import type { Config } from './config.js';
+import { joinRegistry, readRegistry, type RegistryRead } from './mlflow/index.js';
+import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { render } from './render/index.js';
 import { siteConfigFromYaml } from './render/site-config.js';
@@ -28,6 +30,10 @@ export interface BuildOptions {
   log?: (line: string) => void;
   /** Projects read so far, of those listed (for a progress bar). */
   onProgress?: (done: number, total: number) => void;
+  /** The MLflow model registry to join (read by `build`). */
+  registry?: Registry;
+  /** An already read registry (what `build` passes to `assemble`; tests may inject one). */
+  mlflowRead?: RegistryRead;
 }
 
 export interface BuildResult {
@@ -56,7 +62,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   log(`read ${listing.entries.length} project(s)`);
 
   const records = listing.entries.map((e) => toRecord(e.snapshot, config));
-  return assemble(records, listing, options, now, started);
+  // MLflow registry (generator/mlflow): read once; joined to the records in `assemble`.
+  const mlflowRead = options.registry ? await readRegistry(options.registry, log) : options.mlflowRead;
+  return assemble(records, listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}) }, now, started);
 }
 
 /** The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report. */
@@ -68,7 +76,10 @@ export async function assemble(
   started: number = Date.now(),
 ): Promise<BuildResult> {
   const { config } = options;
-  const { tree: unplaced, diagnostics: joinDiagnostics } = toStac(records, config);
+  const { tree: projectTree, diagnostics: joinDiagnostics } = toStac(records, config);
+  // MLflow registry (generator/mlflow): models linked to projects, one item per version.
+  const mlflow = options.mlflowRead ? joinRegistry(projectTree, records, options.mlflowRead) : undefined;
+  const unplaced = mlflow?.tree ?? projectTree;
   const catalogType: CatalogType = options.catalogType ?? (config.output.baseUrl ? 'relative-published' : 'self-contained');
   const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
 
@@ -84,7 +95,7 @@ export async function assemble(
     addDoc(collection.path, collection.json, 'application/json');
     for (const item of items) {
       addDoc(item.path, item.json, 'application/geo+json');
-      itemOwner.set(item.path, item.json.id);
+      itemOwner.set(item.path, mlflow?.owners.get(item.json.id) ?? item.json.id);
     }
   }
   for (const f of carried) files.push({ path: f.path, mediaType: f.mediaType, content: f.bytes });
@@ -120,6 +131,7 @@ export async function assemble(
         : []),
       ...r.diagnostics,
       ...(joinDiagnostics.get(r.id) ?? []),
+      ...(mlflow?.projectDiagnostics.get(r.id) ?? []),
       ...(byProject.get(r.id) ?? []),
     ]);
     const status = r.categories.length === 0 ? 'skipped' : statusOf(messages);
@@ -152,6 +164,7 @@ export async function assemble(
     messages: catalogMessages,
     durationMs: Date.now() - started,
     ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
+    ...(mlflow ? { mlflow: mlflow.report } : {}),
   };
   files.push({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
   files.sort((a, b) => a.path.localeCompare(b.path));

@@ -2,6 +2,7 @@
  * The build report (`build-report.json`, DESIGN.md): one entry per project with its status and
  * messages, and counts. Projects left out for visibility or archival are counted, never named.
  */
+import type { MlflowReport } from './mlflow/join.js';
 import type { Diagnostic } from './types.js';
 
 export type ProjectStatus = 'ok' | 'warning' | 'error' | 'skipped';
@@ -39,6 +40,8 @@ export interface BuildReport {
   messages: Diagnostic[];
   durationMs?: number;
   requests?: number;
+  /** The MLflow registry joined to the catalog: linked and unlinked models, registry problems. */
+  mlflow?: MlflowReport;
 }
 
 export function statusOf(messages: readonly Diagnostic[]): ProjectStatus {

@@ -10,6 +10,7 @@ import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
 import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
 import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
+import { createRegistry } from '../mlflow/index.js';
 import type { CliContext } from './context.js';
 import { createProgress } from '../progress.js';
 
@@ -94,6 +95,7 @@ The build report is written to <out>/build-report.json.`,
     .action(async (flags: BuildFlags) => {
       const config = await resolveBuildConfig(flags, ctx.env);
       const source = await createSource(config, ctx.env);
+      const registry = createRegistry(config.mlflow, ctx.env);
       const schemaLoader = flags.validate
         ? createSchemaLoader({ map: parseSchemaMap(flags.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env) })
         : undefined;
@@ -107,6 +109,7 @@ The build report is written to <out>/build-report.json.`,
         version: ctx.version,
         log: (line) => ctx.stderr(`stachub: ${line}\n`),
         onProgress: (done, total) => progress.update(done, total),
+        ...(registry ? { registry } : {}),
       });
       progress.finish();
       await writeOutputDir(config.output.dir, result.files);

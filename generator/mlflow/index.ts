@@ -1,0 +1,61 @@
+/**
+ * The MLflow registry in the catalog: choose the registry from the configuration, read it (edge),
+ * and join it to the catalog (pure, `joinRegistry`).
+ *
+ * Sources: `mlflow.url` (`--mlflow-url`, `MLFLOW_TRACKING_URI`) is a live MLflow server or the
+ * tracking shim over REST; `mlflow.export` (`--mlflow-export`) is an mlflow-export-import folder, or
+ * the tracking shim's store folder (recognised by its `journal.log`), read without a server.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Diagnostic } from '../types.js';
+import { exportRegistry } from './export.js';
+import { describeModelFiles } from './onnx.js';
+import { restRegistry } from './rest.js';
+import { shimStoreRegistry } from './shim.js';
+import type { RegistryRead } from './join.js';
+import type { Registry } from './types.js';
+
+export type { Registry, ModelVersion, RegistryResult } from './types.js';
+export { joinRegistry, type JoinResult, type MlflowReport, type RegistryRead } from './join.js';
+export { exportRegistry } from './export.js';
+export { restRegistry } from './rest.js';
+export { shimStoreRegistry } from './shim.js';
+
+/** The registry the configuration names, or undefined when none is configured. */
+export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv = process.env): Registry | undefined {
+  if (mlflow.url) {
+    return restRegistry({ url: mlflow.url, env, ...(mlflow.trackingUri ? { publicUrl: mlflow.trackingUri } : {}) });
+  }
+  if (mlflow.export) {
+    // An export has no server of its own: MLFLOW_TRACKING_URI, when it is a URL, says where its models live.
+    const envUri = env['MLFLOW_TRACKING_URI'];
+    const trackingUri = mlflow.trackingUri ?? (envUri && /^https?:\/\//i.test(envUri) ? envUri.replace(/\/\/[^/@]*@/, '//') : undefined);
+    if (existsSync(path.join(mlflow.export, 'journal.log'))) {
+      return shimStoreRegistry({ dir: mlflow.export, ...(trackingUri ? { trackingUri } : {}) });
+    }
+    return exportRegistry({ dir: mlflow.export, ...(trackingUri ? { trackingUri } : {}) });
+  }
+  return undefined;
+}
+
+/**
+ * Read every version and describe the ONNX model files (kilobytes each, through the registry's byte
+ * source). Throws `SourceUnreachableError` (exit 4) only when the registry cannot be listed.
+ */
+export async function readRegistry(registry: Registry, log: (line: string) => void = () => {}): Promise<RegistryRead> {
+  log(`reading the model registry from ${registry.description}`);
+  const { versions, diagnostics } = await registry.versions();
+  const described = await describeModelFiles(registry, versions);
+  const onnxCount = described.onnx.size;
+  log(`read ${versions.length} model version(s)${onnxCount ? `, ${onnxCount} ONNX model file(s) described` : ''}`);
+  const all: Diagnostic[] = [...diagnostics, ...described.diagnostics];
+  return {
+    source: registry.description,
+    ...(registry.trackingUri ? { trackingUri: registry.trackingUri } : {}),
+    versions: described.versions,
+    onnx: described.onnx,
+    diagnostics: all,
+  };
+}

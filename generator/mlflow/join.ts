@@ -1,0 +1,139 @@
+/**
+ * Joining the registry to the catalog (PURE): link registered models to the projects' records,
+ * add each linked project's MLflow links/properties/assets and one item per version to the
+ * unplaced STAC tree (in the project's collection, so layout places and links them), and describe
+ * the outcome for `build-report.json` (unlinked models included).
+ */
+import type { ProjectRecord } from '../metadata/record.js';
+import { parseReadme } from '../metadata/frontmatter.js';
+import type { OnnxSummary } from '../onnx/types.js';
+import { link } from '../stac/links.js';
+import type { UnplacedTree } from '../stac/toStac.js';
+import type { Diagnostic } from '../types.js';
+import { linkModels, parseMlflowFrontMatter, type LinkedModel, type LinkProject, type UnlinkedModel } from './link.js';
+import { mlflowToStac, withProjectAdditions } from './stac.js';
+import type { ModelVersion } from './types.js';
+
+/** What the registry edge read (see `readRegistry`). */
+export interface RegistryRead {
+  /** The registry's description (never a credential). */
+  source: string;
+  trackingUri?: string;
+  versions: ModelVersion[];
+  /** ONNX summaries of model files, by `versionKey`. */
+  onnx: ReadonlyMap<string, OnnxSummary>;
+  diagnostics: Diagnostic[];
+}
+
+/** The `mlflow` section of `build-report.json`. */
+export interface MlflowReport {
+  source: string;
+  trackingUri?: string;
+  counts: { models: number; versions: number; linkedModels: number; publishedVersions: number; unlinkedModels: number };
+  linked: LinkedModel[];
+  /** Registered models left out of the catalog, and why (a private project is never named). */
+  unlinked: UnlinkedModel[];
+  /** Registry-level problems (unreadable runs, missing MLmodel files...). */
+  messages: Diagnostic[];
+}
+
+export interface JoinResult {
+  tree: UnplacedTree;
+  /** The project (record id) each version item belongs to, by item id: its validation problems go there. */
+  owners: Map<string, string>;
+  /** MLflow problems to add to each project's report entry, by record id. */
+  projectDiagnostics: Map<string, Diagnostic[]>;
+  report: MlflowReport;
+}
+
+/** Model names a project's README lists under `mlflow.models` (the fourth linking rule). */
+export function listedModels(record: ProjectRecord): { models: string[]; diagnostics: Diagnostic[] } {
+  const own = (record as ProjectRecord & { mlflowModels?: unknown }).mlflowModels;
+  if (Array.isArray(own)) return { models: own.filter((m): m is string => typeof m === 'string'), diagnostics: [] };
+  const readme = record.snapshot.readme;
+  if (!readme) return { models: [], diagnostics: [] };
+  const parsed = parseReadme(readme.text, readme.path);
+  const out = parseMlflowFrontMatter(parsed.data['mlflow']);
+  const line = parsed.lineOf(['mlflow']);
+  return { models: out.models, diagnostics: out.diagnostics.map((d) => ({ ...d, file: readme.path, ...(line ? { line } : {}) })) };
+}
+
+export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord[], read: RegistryRead, options: { projectTag?: string } = {}): JoinResult {
+  const projectDiagnostics = new Map<string, Diagnostic[]>();
+  const note = (id: string, ds: Diagnostic[]): void => {
+    if (ds.length === 0) return;
+    const list = projectDiagnostics.get(id) ?? [];
+    for (const d of ds) if (!list.some((x) => x.code === d.code && x.message === d.message)) list.push(d);
+    projectDiagnostics.set(id, list);
+  };
+  // Only projects published in some category can receive models.
+  const projects: LinkProject[] = [];
+  for (const r of records) {
+    if (r.categories.length === 0) continue;
+    const listed = listedModels(r);
+    // The front-matter schema already reports a malformed block; only add what it cannot see.
+    if (!r.diagnostics.some((d) => d.message.includes('mlflow'))) note(r.id, listed.diagnostics);
+    projects.push({ id: r.snapshot.project.id, fullPath: r.id, webUrl: r.snapshot.project.webUrl, models: listed.models });
+  }
+  const linked = linkModels(projects, read.versions, options);
+  for (const [id, ds] of linked.projectDiagnostics) note(id, ds);
+
+  const published = new Set<string>();
+  const owners = new Map<string, string>();
+  const collections = tree.collections.map(({ collection, items }) => {
+    const out = [...items];
+    const newLinks = [];
+    let start = collection.extent.temporal.interval[0]?.[0] ?? null;
+    let end = collection.extent.temporal.interval[0]?.[1] ?? null;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const versions = linked.byProject.get(item.json.id);
+      if (!versions) continue;
+      const mapped = mlflowToStac(item.json, item.dir, versions, {
+        ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
+        onnx: read.onnx,
+      });
+      note(item.json.id, mapped.diagnostics);
+      out[i] = { ...item, json: withProjectAdditions(item.json, mapped.project) };
+      for (const v of mapped.versionItems) {
+        out.push(v);
+        newLinks.push(link.item(collection.id, v.json.id, String(v.json.properties['title'] ?? v.json.id)));
+        const t = v.json.properties.datetime;
+        if (typeof t === 'string') {
+          if (start !== null && t < start) start = t;
+          if (end !== null && t > end) end = t;
+        }
+      }
+      for (const v of mapped.versionItems) {
+        published.add(v.json.id);
+        owners.set(v.json.id, item.json.id);
+      }
+    }
+    if (newLinks.length === 0) return { collection, items: out };
+    return {
+      collection: {
+        ...collection,
+        links: [...collection.links, ...newLinks],
+        extent: { ...collection.extent, temporal: { interval: [[start, end]] as Array<[string | null, string | null]> } },
+      },
+      items: out,
+    };
+  });
+  const models = new Set(read.versions.map((v) => v.modelName));
+  const report: MlflowReport = {
+    source: read.source,
+    ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
+    counts: {
+      models: models.size,
+      versions: read.versions.length,
+      linkedModels: linked.linked.length,
+      // A project in several categories gets its version items in each: counted once.
+      publishedVersions: published.size,
+      unlinkedModels: linked.unlinked.length,
+    },
+    linked: linked.linked,
+    unlinked: linked.unlinked,
+    messages: read.diagnostics,
+  };
+  return { tree: { ...tree, collections }, owners, projectDiagnostics, report };
+}
