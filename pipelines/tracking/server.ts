@@ -272,9 +272,18 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
   });
   server.keepAliveTimeout = 30_000;
   // A client error on the socket (malformed HTTP) is answered with a bare 400, never a crash.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      error_code: 'BAD_REQUEST',
+      message: tooLarge ? 'Request line or headers too large (send long fields in a POST body).' : 'Malformed HTTP request.',
+    });
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
 
   const host = opts.host ?? '127.0.0.1';
