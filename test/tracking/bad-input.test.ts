@@ -146,7 +146,7 @@ describe('bad input', () => {
         headers: { 'Content-Type': 'application/json' },
       });
       expect(r.status).toBe(413);
-      expect((await r.json()).error_code).toBe('INVALID_PARAMETER_VALUE');
+      expect(((await r.json()) as { error_code: string }).error_code).toBe('INVALID_PARAMETER_VALUE');
       expect((await api(small.url, 'POST', 'experiments/create', { name: 'fine' })).status).toBe(200);
     } finally {
       await small.close();
@@ -156,7 +156,7 @@ describe('bad input', () => {
   it('unknown endpoints are 404 ENDPOINT_NOT_FOUND in JSON', async () => {
     for (const p of ['/api/2.0/mlflow/no/such', '/api/2.0/mlflow/experiments/list', '/whatever', '/api/3.0/mlflow/traces']) {
       const r = await fetch(shim.url + p);
-      expect([r.status, (await r.json()).error_code], p).toEqual([404, 'ENDPOINT_NOT_FOUND']);
+      expect([r.status, ((await r.json()) as { error_code: string }).error_code], p).toEqual([404, 'ENDPOINT_NOT_FOUND']);
     }
   });
 
