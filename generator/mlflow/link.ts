@@ -9,7 +9,8 @@
  * 2. `name-suffix`: the ` (<project id>)` suffix MLflow SharingHub requires on model names.
  * 3. `git-repo`: the `mlflow.source.git.repoURL` run tag of its versions (MLflow sets it from the
  *    training checkout), compared with the projects' web URLs; all versions must agree.
- * 4. `readme`: the project's README front matter lists the model under `mlflow: { models: [...] }`.
+ * 4. `readme`: the project's README front matter lists the model under `mlflow: { models: [...] }`,
+ *    unless its runs come from a repository of the same GitLab instance that is not in the catalog.
  *
  * Nothing is guessed: a model no rule links, or that two projects could claim, is reported unlinked.
  */
@@ -84,6 +85,7 @@ export function linkModels(projects: LinkProject[], versions: ModelVersion[], op
     const key = repoKey(p.webUrl);
     if (key) byRepo.set(key, p);
   }
+  const hosts = new Set([...byRepo.keys()].map((k) => k.split('/')[0]!));
   const claims = new Map<string, LinkProject[]>();
   for (const p of projects) {
     for (const name of p.models ?? []) {
@@ -157,6 +159,13 @@ export function linkModels(projects: LinkProject[], versions: ModelVersion[], op
     const [byGit] = repoProjects;
     if (byGit) {
       link(byGit, 'git-repo');
+      continue;
+    }
+    // Trained from a repository of this GitLab instance that the catalog does not publish (private,
+    // or without a category topic): a README elsewhere must not pull it in.
+    if ([...repos].some((r) => hosts.has(r.split('/')[0]!))) {
+      linkedTo.set(name, null);
+      unlinked('not-in-catalog', 'its runs were trained from a repository of this GitLab instance that is not in the catalog');
       continue;
     }
     // 4. A README lists it.

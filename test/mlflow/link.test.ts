@@ -72,6 +72,20 @@ describe('linkModels', () => {
     expect(r.projectDiagnostics.get('team/other')?.map((d) => d.code)).toEqual(['mlflow/model-not-found', 'mlflow/model-not-found']);
   });
 
+  it('a README cannot claim a model trained from a repository of the instance that the catalog does not publish', () => {
+    const r = linkModels(projects, [
+      mv('shared', '1', { repo: 'https://gitlab.example.com/private/secret.git' }),
+      mv('resnet-final', '1', { repo: 'https://github.com/someone/resnet.git' }),
+    ]);
+    // A remote on another host does not stop the claim; one on this instance does.
+    expect(r.linked).toEqual([{ modelName: 'resnet-final', project: 'team/vision/resnet', rule: 'readme' }]);
+    expect(r.unlinked.map((u) => [u.modelName, u.reason])).toEqual([['shared', 'not-in-catalog']]);
+    expect(JSON.stringify(r.unlinked)).not.toContain('private/secret');
+    expect(r.projectDiagnostics.get('team/vision/resnet')?.map((d) => d.message)).toEqual([
+      'mlflow.models lists "shared", which belongs to another project',
+    ]);
+  });
+
   it('never guesses: versions from two different repos, or nothing to go on, stay unlinked', () => {
     const r = linkModels(projects, [
       mv('split', '1', { repo: 'https://gitlab.example.com/demo/wine.git' }),
