@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { assemble } from '../build.js';
 import { EXIT, UsageError } from '../errors.js';
+import { createRegistry, readRegistry } from '../mlflow/index.js';
 import { writeOutputDir } from '../output.js';
 import { publishFiles } from '../publish/index.js';
 import { decodePartial, mergePartials, PARTIAL_FILE, type PartialOutput } from '../publish/shard.js';
@@ -23,6 +24,8 @@ interface MergeFlags extends Omit<PublishFlags, 'to'> {
   config?: string;
   out?: string;
   baseUrl?: string;
+  mlflowUrl?: string;
+  mlflowExport?: string;
   schemaMap?: string[];
   catalogType?: CatalogType;
   validate: boolean;
@@ -57,6 +60,8 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
     .option('-c, --config <file>', 'the configuration the shards were built with (env STACHUB_CONFIG)')
     .option('-o, --out <dir>', 'output folder (default: output.dir of the config, else ./public)')
     .option('--base-url <url>', 'public URL of the output folder (env STACHUB_BASE_URL)')
+    .option('--mlflow-url <url>', 'join the model registry of this MLflow server (env MLFLOW_TRACKING_URI); read once, here, not by the shards')
+    .option('--mlflow-export <dir>', 'join the model registry from an mlflow-export-import folder')
     .option('--schema-map <url=dir...>', 'validate offline: serve schema URLs under this prefix from a local folder (repeatable)')
     .addOption(new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']))
     .option('--no-validate', 'skip STAC schema validation (links are still checked)')
@@ -69,6 +74,8 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
       ...(flags.config ? { config: flags.config } : {}),
       ...(flags.out ? { out: flags.out } : {}),
       ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
+      ...(flags.mlflowUrl ? { mlflowUrl: flags.mlflowUrl } : {}),
+      ...(flags.mlflowExport ? { mlflowExport: flags.mlflowExport } : {}),
     };
     const config = await resolveBuildConfig(buildFlags, ctx.env);
     const schemaLoader = flags.validate
@@ -79,6 +86,10 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
       description: merged.source,
       projects: () => Promise.reject(new Error('merge does not read projects')),
     };
+    const log = (line: string): void => ctx.stderr(`stachub: ${line}\n`);
+    // The registry is read once for the whole catalog, as a one-job build does.
+    const registry = createRegistry(config.mlflow, ctx.env);
+    const mlflowRead = registry ? await readRegistry(registry, log) : undefined;
     const now = ctx.now();
     const result = await assemble(
       merged.records,
@@ -90,6 +101,8 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
         ...(flags.catalogType ? { catalogType: flags.catalogType } : {}),
         now: ctx.now,
         version: ctx.version,
+        log,
+        ...(mlflowRead ? { mlflowRead } : {}),
       },
       now,
       now.getTime(),
