@@ -97,6 +97,22 @@ describe('httpByteSource', () => {
     expect(await inspectOnnx(httpByteSource(`${gitlab.url}/moved/model.onnx`, { headers }))).toEqual(expected);
   });
 
+  it('gives up on a server that does not answer, with onnx/http', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    try {
+      const err = (await inspectOnnx(httpByteSource(`http://127.0.0.1:${port}/m.onnx`, { timeoutMs: 200 })).catch((e: unknown) => e)) as OnnxError;
+      expect(err.code).toBe('onnx/http');
+      expect(err.message).toContain('no answer within 200 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   it('uses an injected fetch', async () => {
     const bytes = edgeCaseModels()['metadata-props.onnx']!;
     const seen: string[] = [];

@@ -1,0 +1,53 @@
+/** Synthetic ONNX models for the benchmarks, streamed to disk (never held in memory). */
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+
+
+export const TENSOR_BYTES = 4 * 1024 * 1024; // 1024 x 1024 float32
+const varint = (n: number): Buffer => {
+  const out: number[] = [];
+  while (n > 127) {
+    out.push((n % 128) | 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+};
+const field = (no: number, body: Buffer): Buffer => Buffer.concat([varint(no * 8 + 2), varint(body.length), body]);
+const vint = (no: number, v: number): Buffer => Buffer.concat([varint(no * 8), varint(v)]);
+const str = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+/** A MatMul chain over `n` 4 MiB weights: ModelProto{ir_version, producer, graph, opset, metadata}. */
+export function writeModel(file: string, n: number): number {
+  const tensorType = field(1, Buffer.concat([vint(1, 1), field(2, Buffer.concat([field(1, field(2, str('batch'))), field(1, vint(1, 1024))]))]));
+  const nodes = Array.from({ length: n }, (_, i) =>
+    field(1, Buffer.concat([field(1, str(i === 0 ? 'x' : `h${i - 1}`)), field(1, str(`w${i}`)), field(2, str(`h${i}`)), field(3, str(`matmul${i}`)), field(4, str('MatMul'))])),
+  );
+  const tensorHead = (i: number): Buffer => Buffer.concat([vint(1, 1024), vint(1, 1024), vint(2, 1), field(8, str(`w${i}`)), varint(9 * 8 + 2), varint(TENSOR_BYTES)]);
+  const tensorLen = (i: number): number => tensorHead(i).length + TENSOR_BYTES;
+  const io = Buffer.concat([
+    field(11, Buffer.concat([field(1, str('x')), field(2, tensorType)])),
+    field(12, Buffer.concat([field(1, str(`h${n - 1}`)), field(2, tensorType)])),
+  ]);
+  const name = field(2, str('synthetic_matmul_chain'));
+  let graphLen = nodes.reduce((a, b) => a + b.length, 0) + name.length + io.length;
+  for (let i = 0; i < n; i++) graphLen += varint(5 * 8 + 2).length + varint(tensorLen(i)).length + tensorLen(i);
+
+  const payload = Buffer.alloc(TENSOR_BYTES);
+  for (let i = 0; i < payload.length; i += 4) payload.writeFloatLE(Math.sin(i), i);
+  const fd = openSync(file, 'w');
+  const w = (b: Buffer): void => {
+    writeSync(fd, b);
+  };
+  w(Buffer.concat([vint(1, 8), field(2, str('stachub-bench')), varint(7 * 8 + 2), varint(graphLen)]));
+  for (const node of nodes) w(node);
+  w(name);
+  for (let i = 0; i < n; i++) {
+    w(Buffer.concat([varint(5 * 8 + 2), varint(tensorLen(i)), tensorHead(i)]));
+    w(payload);
+  }
+  w(io);
+  w(Buffer.concat([field(8, vint(2, 17)), field(14, Buffer.concat([field(1, str('source')), field(2, str('stachub bench'))]))]));
+  closeSync(fd);
+  return statSync(file).size;
+}
+
