@@ -28,8 +28,11 @@ export interface IoRow {
 }
 
 export interface VersionRow {
+  /** The registered model, when the project has several. */
+  model: string | null;
   version: string;
-  page: string;
+  /** The version's page (null when only the project's `mlflow:models` summary describes it). */
+  page: string | null;
   date: string;
   stage: string | null;
   aliases: string[];
@@ -82,6 +85,7 @@ export interface ProjectPage {
   extentText: string | null;
   snippets: Snippet[];
   versionOf: { title: string; href: string } | null;
+  run: { metrics: Array<{ label: string; value: string }>; params: Array<{ label: string; value: string }>; runName: string | null; flavors: string | null; uri: string | null } | null;
   versionLabel: string | null;
   temporal: string | null;
 }
@@ -217,41 +221,62 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   fact('Accelerator', p['mlm:accelerator']);
   fact('Batch size', p['mlm:batch_size_suggestion']);
 
-  // Versions and their key metrics.
+  // Versions and their key metrics, grouped by registered model (a project may register several).
+  const versionSources: VersionSource[] =
+    view.versions.length > 0
+      ? view.versions.map((v) => ({ props: v.item.json.properties, page: relativeHref(page, v.page) }))
+      : summaryVersions(p['mlflow:models']);
   const metricSet = new Set<string>();
-  const versions: VersionRow[] = view.versions.map((v) => {
-    const vp = v.item.json.properties;
-    const metrics = (vp['mlflow:metrics'] ?? {}) as Record<string, unknown>;
-    for (const [k, val] of Object.entries(metrics)) if (typeof val === 'number') metricSet.add(k);
-    return {
-      version: String(vp.version ?? ''),
-      page: relativeHref(page, v.page),
-      date: isoDate(vp.created ?? vp.datetime),
-      stage: typeof vp['mlflow:stage'] === 'string' && vp['mlflow:stage'] !== 'None' ? (vp['mlflow:stage'] as string) : null,
-      aliases: Array.isArray(vp['mlflow:aliases']) ? (vp['mlflow:aliases'] as string[]) : [],
-      metrics: [],
-    };
-  });
+  for (const v of versionSources) {
+    for (const [k, val] of Object.entries(metricsOf(v.props))) if (typeof val === 'number') metricSet.add(k);
+  }
   const metricNames = [...metricSet].sort().slice(0, 6);
-  view.versions.forEach((v, i) => {
-    const metrics = (v.item.json.properties['mlflow:metrics'] ?? {}) as Record<string, unknown>;
-    versions[i]!.metrics = metricNames.map((m) => ({ name: m, value: typeof metrics[m] === 'number' ? formatMetric(metrics[m] as number) : '–' }));
-  });
-  versions.reverse(); // newest first in the table
+  const modelNames = [...new Set(versionSources.map((v) => modelNameOf(v.props)))];
+  const versions: VersionRow[] = versionSources
+    .map((v) => {
+      const vp = v.props;
+      const metrics = metricsOf(vp);
+      return {
+        model: modelNames.length > 1 ? modelNameOf(vp) : null,
+        version: String(vp.version ?? ''),
+        page: v.page,
+        date: isoDate(vp.created ?? vp.datetime),
+        stage: typeof vp['mlflow:stage'] === 'string' && vp['mlflow:stage'] !== 'None' ? (vp['mlflow:stage'] as string) : null,
+        aliases: Array.isArray(vp['mlflow:aliases']) ? (vp['mlflow:aliases'] as string[]) : [],
+        metrics: metricNames.map((m) => ({ name: m, value: typeof metrics[m] === 'number' ? formatMetric(metrics[m] as number) : '–' })),
+      };
+    })
+    .reverse(); // newest first in the table
   const charts: Array<{ name: string; svg: SafeHtml }> = [];
-  metricNames.forEach((m, i) => {
-    const points = view.versions
-      .map((v) => ({ label: `v${String(v.item.json.properties.version)}`, value: ((v.item.json.properties['mlflow:metrics'] ?? {}) as Record<string, unknown>)[m] }))
-      .filter((pt): pt is { label: string; value: number } => typeof pt.value === 'number');
-    if (points.length >= 2) charts.push({ name: m, svg: new SafeHtml(lineChart(`chart-${i}`, `${m} by version`, points)) });
-  });
-  // A version page shows its own metrics as a table.
-  if (view.versionOf !== null) {
-    const own = (p['mlflow:metrics'] ?? {}) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(own).sort(([a], [b]) => a.localeCompare(b))) {
-      if (typeof v === 'number') modelFacts.push({ label: k, value: formatMetric(v) });
+  let chartId = 0;
+  for (const modelName of modelNames) {
+    const ofModel = versionSources.filter((v) => modelNameOf(v.props) === modelName);
+    for (const m of metricNames) {
+      const points = ofModel
+        .map((v) => ({ label: `v${String(v.props.version)}`, value: metricsOf(v.props)[m] }))
+        .filter((pt): pt is { label: string; value: number } => typeof pt.value === 'number');
+      const name = modelNames.length > 1 ? `${modelName}: ${m}` : m;
+      if (points.length >= 2) charts.push({ name, svg: new SafeHtml(lineChart(`chart-${chartId++}`, `${name} by version`, points)) });
     }
   }
+  // A version page shows its run: final metrics and parameters.
+  const run =
+    view.versionOf === null
+      ? null
+      : {
+          metrics: Object.entries(metricsOf(p))
+            .filter(([, v]) => typeof v === 'number')
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => ({ label: k, value: formatMetric(v as number) })),
+          params: Object.entries((p['mlflow:params'] ?? {}) as Record<string, unknown>)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => ({ label: k, value: typeof v === 'string' ? v : JSON.stringify(v) })),
+          runName: typeof p['mlflow:run_name'] === 'string' ? (p['mlflow:run_name'] as string) : null,
+          flavors: Array.isArray(p['mlflow:flavors'])
+            ? (p['mlflow:flavors'] as Array<Record<string, unknown>>).map((f) => `${String(f.name)}${f.version ? ' ' + String(f.version) : ''}`).join(', ')
+            : null,
+          uri: typeof p['mlflow:uri'] === 'string' ? (p['mlflow:uri'] as string) : null,
+        };
 
   const assets: AssetRow[] = Object.entries(item.assets ?? {}).map(([key, a]: [string, StacAsset]) => {
     const checksum = checksumText(a['file:checksum']);
@@ -277,6 +302,10 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
 
   const links: LinkRow[] = item.links
     .filter((l) => !HIDDEN_LINK_RELS.has(l.rel))
+    .filter((l) => {
+      const target = linkTarget(docPath, l, baseUrl);
+      return target === null || !model.byPath.has(target);
+    })
     .map((l: StacLink) => ({
       label: l.title ?? LINK_LABELS[l.rel] ?? l.rel,
       href: hrefFromDoc(l.href),
@@ -328,13 +357,15 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       const file = /\.[A-Za-z0-9]+$/.test(fromHref) ? decodeURIComponent(fromHref) : posix.basename(key) || key;
       return { file, url: codeUrl(a.href), onnx: (a.type ?? '').includes('onnx') || file.endsWith('.onnx') };
     });
+  const recommendedLink = item.links.find((l) => l.rel === 'mlflow:recommended-version');
+  const recommendedTarget = recommendedLink ? linkTarget(docPath, recommendedLink, baseUrl) : null;
+  const recommended = recommendedTarget === null ? undefined : model.byPath.get(recommendedTarget);
+  const uriOf = (props: Record<string, unknown>): string[] => (typeof props['mlflow:uri'] === 'string' ? [props['mlflow:uri'] as string] : []);
   const mlflowUris = [
-    ...item.links.filter((l) => typeof l['mlflow:uri'] === 'string').map((l) => l['mlflow:uri'] as string),
-    ...view.versions
-      .slice()
-      .reverse()
-      .flatMap((v) => v.item.json.links.filter((l) => typeof l['mlflow:uri'] === 'string').map((l) => l['mlflow:uri'] as string)),
-    ...(typeof p['mlflow:uri'] === 'string' ? [p['mlflow:uri'] as string] : []),
+    ...uriOf(p),
+    ...(recommended ? uriOf(recommended.item.json.properties) : []),
+    ...item.links.filter((l) => typeof l['mlflow:uri'] === 'string').map((l) => l['mlflow:uri'] as string).reverse(),
+    ...view.versions.slice().reverse().flatMap((v) => uriOf(v.item.json.properties)),
   ];
   const tracking = item.links.find((l) => l.rel === 'mlflow:tracking-uri');
   const ioForCode = ((p['mlm:input'] ?? []) as Array<Record<string, unknown>>).map((io) => {
@@ -378,10 +409,48 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       trackingUri: tracking && isAbsoluteUrl(tracking.href) ? tracking.href : null,
       inputs: ioForCode,
     }),
+    run,
     versionOf: view.versionOf ? { title: view.versionOf.title, href: relativeHref(page, view.versionOf.page) } : null,
     versionLabel: p.version !== undefined ? String(p.version) : null,
     temporal: start || end ? `${start || '…'} – ${end || '…'}` : null,
   };
+}
+
+interface VersionSource {
+  props: Record<string, unknown>;
+  page: string | null;
+}
+
+function metricsOf(props: Record<string, unknown>): Record<string, unknown> {
+  const m = props['mlflow:metrics'];
+  return m !== null && typeof m === 'object' ? (m as Record<string, unknown>) : {};
+}
+
+function modelNameOf(props: Record<string, unknown>): string {
+  return typeof props['mlflow:model_name'] === 'string' ? (props['mlflow:model_name'] as string) : '';
+}
+
+/** Versions described only by the project's `mlflow:models` summary (no version items in the tree). */
+function summaryVersions(models: unknown): VersionSource[] {
+  if (!Array.isArray(models)) return [];
+  const out: VersionSource[] = [];
+  for (const m of models as Array<Record<string, unknown>>) {
+    if (!Array.isArray(m.versions)) continue;
+    for (const v of m.versions as Array<Record<string, unknown>>) {
+      out.push({
+        page: null,
+        props: {
+          'mlflow:model_name': m.name,
+          version: v.version,
+          created: v.created,
+          'mlflow:stage': v.stage,
+          'mlflow:aliases': v.aliases,
+          'mlflow:metrics': v.metrics,
+        },
+      });
+    }
+  }
+  return out;
 }
 
 /** `<STAC Browser base>#/external/<item URL>`: STAC Browser's route for a document outside its default catalog. */

@@ -1,0 +1,370 @@
+/**
+ * End-to-end tests of the generated site in a real headless Chromium (Debian's /usr/bin/chromium
+ * driven by playwright-core): the demo workspace (plus one project whose README is hostile) is
+ * built through the real CLI into a temp folder, served by `stachub serve`'s server on 127.0.0.1,
+ * and browsed. One browser for the whole file. Screenshots and the measured page weight go to
+ * test-output/e2e/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { main } from '../../../generator/cli.js';
+import { startStaticServer, type StaticServer } from '../../../generator/commands/serve.js';
+import { repoRoot, schemaMapPairs } from '../../helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Chromium as root in a container: no sandbox, no GPU, nothing phoned home. playwright-core gives
+// every launch a fresh temporary profile (it refuses --user-data-dir in launch()).
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+/** Budget of the home page: HTML, CSS, JS and favicon, without images (issue #5: under 100 kB). */
+const HOME_BUDGET_BYTES = 100_000;
+const OUT = path.join(repoRoot, 'test-output', 'e2e');
+
+const HOSTILE_README = `---
+title: Hostile README
+license: MIT
+---
+
+# Hostile README
+
+A model card that tries to run code in the catalog's pages.
+
+<script>window.__pwned = 'script'</script>
+<img src="./pic.svg" onerror="window.__pwned = 'onerror'" onload="window.__pwned = 'onload'">
+<a href="javascript:window.__pwned='link'" id="js-link">click me</a>
+<a href="JaVaScRiPt:window.__pwned='mixed'">mixed case</a>
+<div onmouseover="window.__pwned='hover'" id="hover-me">hover me</div>
+<iframe src="javascript:window.parent.__pwned='frame'"></iframe>
+<svg><script>window.__pwned='svg'</script></svg>
+<object data="javascript:window.__pwned='object'"></object>
+<form action="javascript:window.__pwned='form'"><button id="submit-me">Send</button></form>
+[markdown link](javascript:window.__pwned='markdown')
+`;
+
+const HOSTILE_PROJECT = `id: 9901
+path_with_namespace: sandbox/hostile-readme
+name: Hostile README
+name_with_namespace: Sandbox / Hostile README
+description: A README full of script injections.
+topics: [sharinghub:aimodel]
+visibility: public
+web_url: https://gitlab.example.com/sandbox/hostile-readme
+default_branch: main
+created_at: 2026-01-01T10:00:00Z
+last_activity_at: 2026-01-02T10:00:00Z
+star_count: 0
+`;
+
+let tmp: string;
+let outDir: string;
+let server: StaticServer;
+let browser: Browser;
+let buildLog = '';
+let buildExit = -1;
+
+interface IndexEntry {
+  id: string;
+  title: string;
+  page: string;
+  category: string;
+  text: string;
+}
+
+function htmlPages(dir: string, rel = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...htmlPages(dir, p));
+    else if (entry.name.endsWith('.html')) out.push(p);
+  }
+  return out.sort();
+}
+
+function searchIndex(): IndexEntry[] {
+  return (JSON.parse(readFileSync(path.join(outDir, 'search-index.json'), 'utf8')) as { projects: IndexEntry[] }).projects;
+}
+
+/** A page that records every request leaving the loopback server (and blocks it). */
+async function openPage(ctx: BrowserContext, external: string[]): Promise<Page> {
+  const page = await ctx.newPage();
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(server.url) || url.startsWith('data:')) return route.continue();
+    external.push(url);
+    return route.abort();
+  });
+  return page;
+}
+
+async function visibleCards(page: Page): Promise<string[]> {
+  return (await page.evaluate(
+    `Array.from(document.querySelectorAll('[data-list] > .card')).filter((c) => !c.hidden).map((c) => c.getAttribute('data-id'))`,
+  )) as string[];
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'stachub-site-e2e-'));
+  // The demo as shipped, plus one project with a hostile README, built by the real CLI.
+  cpSync(path.join(repoRoot, 'examples'), path.join(tmp, 'examples'), { recursive: true });
+  const hostile = path.join(tmp, 'examples', 'workspace', 'hostile-readme');
+  mkdirSync(hostile, { recursive: true });
+  writeFileSync(path.join(hostile, 'README.md'), HOSTILE_README);
+  writeFileSync(path.join(hostile, 'stachub-project.yml'), HOSTILE_PROJECT);
+  cpSync(path.join(repoRoot, 'site', 'assets', 'favicon.svg'), path.join(hostile, 'pic.svg'));
+  // A model registry: the MLflow export fixture, its model tagged for the demo's flood model.
+  const exportDir = path.join(tmp, 'mlflow-export');
+  cpSync(path.join(repoRoot, 'test', 'fixtures', 'mlflow', 'export'), exportDir, { recursive: true });
+  const modelJson = path.join(exportDir, 'models', 'wine-classifier', 'model.json');
+  writeFileSync(modelJson, readFileSync(modelJson, 'utf8').replace('"demo/wine-classifier"', '"eo-lab/flood-segmentation"'));
+  outDir = path.join(tmp, 'public');
+  const code = await main(
+    ['node', 'stachub', 'build', '--config', path.join(tmp, 'examples', 'stachub.config.yml'), '--out', outDir,
+      '--mlflow-export', exportDir, '--schema-map', ...schemaMapPairs],
+    {
+      stdout: (s) => void (buildLog += s),
+      stderr: (s) => void (buildLog += s),
+      now: () => new Date('2026-11-20T12:00:00Z'),
+      env: { MLFLOW_TRACKING_URI: 'https://mlflow.example.com' },
+    },
+  );
+  if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`the demo build wrote no site (exit ${code}):\n${buildLog}`);
+  buildExit = code;
+  server = await startStaticServer(outDir, { port: 0 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  mkdirSync(OUT, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the generated site in Chromium', () => {
+  it('is built by stachub build from the demo workspace and a registry export', () => {
+    expect(buildExit, buildLog).toBe(0);
+  });
+
+  it('finds a model by a word that only its README contains', async () => {
+    const index = searchIndex();
+    const models = index.filter((p) => p.category === 'ai-model');
+    // A word of one model's description that no other project mentions and its card does not show.
+    const home = readFileSync(path.join(outDir, 'search', 'index.html'), 'utf8').toLowerCase();
+    let pick: { project: IndexEntry; word: string } | undefined;
+    for (const project of models) {
+      const words = [...new Set(project.text.split(/[^a-z]+/).filter((w) => w.length >= 7))];
+      const word = words.find((w) => index.every((o) => o === project || !o.text.includes(w)) && !home.includes(w));
+      if (word) {
+        pick = { project, word };
+        break;
+      }
+    }
+    expect(pick, 'a model with a word found only in its README').toBeDefined();
+    const external: string[] = [];
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, external);
+    await page.goto(server.url);
+    await page.fill('#home-q', pick!.word);
+    await page.press('#home-q', 'Enter');
+    await page.waitForURL(/search\/index\.html\?q=/);
+    await page.waitForFunction(`document.querySelectorAll('[data-list] > .card:not([hidden])').length === 1`);
+    expect(await visibleCards(page)).toEqual([pick!.project.id]);
+    expect(await page.textContent('[data-count]')).toBe('1');
+    await ctx.close();
+    expect(external).toEqual([]);
+  });
+
+  it('narrows a category with a filter, keeps it in the URL and after a reload', async () => {
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, []);
+    await page.goto(server.url + 'ai-model/index.html');
+    const all = await visibleCards(page);
+    // The keyword that selects the fewest (but some) models.
+    const options = (await page.evaluate(
+      `Array.from(document.querySelectorAll('input[name="keyword"]')).map((i) => [i.value, Number(i.parentElement.querySelector('.count').textContent)])`,
+    )) as Array<[string, number]>;
+    const [keyword, count] = options.filter(([, n]) => n < all.length).sort((a, b) => a[1] - b[1])[0]!;
+    await page.check(`input[name="keyword"][value="${keyword}"]`);
+    await page.waitForURL((u) => u.searchParams.getAll('keyword').includes(keyword));
+    const narrowed = await visibleCards(page);
+    expect(narrowed).toHaveLength(count);
+    expect(narrowed.length).toBeLessThan(all.length);
+    await page.selectOption('#sort', 'title');
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'title');
+    await page.reload();
+    expect(await page.isChecked(`input[name="keyword"][value="${keyword}"]`)).toBe(true);
+    expect(await page.inputValue('#sort')).toBe('title');
+    const after = await visibleCards(page);
+    expect([...after].sort()).toEqual([...narrowed].sort());
+    const titles = (await page.evaluate(
+      `Array.from(document.querySelectorAll('[data-list] > .card:not([hidden])')).map((c) => c.getAttribute('data-title'))`,
+    )) as string[];
+    expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b)));
+    await ctx.close();
+  });
+
+  it('lists every project of a category without JavaScript', async () => {
+    const ctx = await browser.newContext({ javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(server.url + 'ai-model/index.html?keyword=none-such');
+    const cards = await page.locator('[data-list] > .card:visible').count();
+    const expected = searchIndex().filter((p) => p.category === 'ai-model').length;
+    expect(cards).toBe(expected);
+    await ctx.close();
+  });
+
+  it('shows a model page with its inputs table, its versions and a metric chart', async () => {
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, []);
+    const withVersions = htmlPages(outDir).filter((p) => /<section id="versions"/.test(readFileSync(path.join(outDir, p), 'utf8')));
+    expect(withVersions.length, 'a demo project with MLflow versions').toBeGreaterThan(0);
+    await page.goto(server.url + withVersions[0]!);
+    await expect.poll(() => page.locator('table.io caption', { hasText: 'Inputs' }).isVisible()).toBe(true);
+    expect(await page.locator('table.io').first().locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#versions table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#versions svg.chart').first().isVisible()).toBe(true);
+    await ctx.close();
+  });
+
+  it('resolves every link and image of every page, and requests nothing from another host', async () => {
+    const pages = htmlPages(outDir);
+    const external: string[] = [];
+    const broken: string[] = [];
+    const links = new Map<string, string>();
+    const imageSources = new Map<string, string>();
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, external);
+    for (const p of pages) {
+      const response = await page.goto(server.url + p, { waitUntil: 'load' });
+      expect(response?.status(), p).toBe(200);
+      // Images are lazy: check each source over HTTP rather than waiting for it to scroll into view.
+      const images = (await page.evaluate(`Array.from(document.images).map((i) => i.src)`)) as string[];
+      for (const src of images) {
+        if (!src.startsWith(server.url)) broken.push(`${p}: image from another host ${src}`);
+        else imageSources.set(src, p);
+      }
+      const anchors = (await page.evaluate(
+        `Array.from(document.querySelectorAll('a[href]')).map((a) => [a.href, a.getAttribute('href')])`,
+      )) as Array<[string, string]>;
+      for (const [href, raw] of anchors) {
+        if (raw.startsWith('#')) {
+          const id = decodeURIComponent(raw.slice(1));
+          if (id && (await page.locator(`[id="${id}"]`).count()) === 0) broken.push(`${p}: anchor ${raw}`);
+        } else if (href.startsWith(server.url)) links.set(href.split('#')[0]!, p);
+      }
+    }
+    await ctx.close();
+    for (const [href, from] of links) {
+      const res = await fetch(href);
+      await res.arrayBuffer();
+      if (res.status !== 200) broken.push(`${from}: link ${href} -> ${res.status}`);
+    }
+    for (const [src, from] of imageSources) {
+      const res = await fetch(src);
+      await res.arrayBuffer();
+      if (res.status !== 200 || !/^image\//.test(res.headers.get('content-type') ?? '')) broken.push(`${from}: image ${src} -> ${res.status}`);
+    }
+    expect(broken).toEqual([]);
+    expect(external).toEqual([]);
+    expect(links.size).toBeGreaterThan(pages.length);
+    expect(imageSources.size).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('executes nothing from a README with script tags, event handlers and javascript: links', async () => {
+    const page_ = htmlPages(outDir).find((p) => p.includes('hostile-readme'));
+    expect(page_, 'the hostile project was built').toBeDefined();
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, []);
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(server.url + page_!);
+    await expect.poll(() => page.locator('.markdown').textContent()).toContain('click me');
+    await page.click('text=click me');
+    await page.click('text=mixed case');
+    await page.hover('#main .markdown >> text=hover me');
+    if ((await page.locator('#submit-me').count()) > 0) await page.click('#submit-me');
+    await page.waitForTimeout(200);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    const scripts = (await page.evaluate(`Array.from(document.scripts).map((s) => s.getAttribute('src'))`)) as Array<string | null>;
+    expect(scripts.every((s) => s !== null && /assets\/site\.js/.test(s))).toBe(true);
+    const handlers = (await page.evaluate(
+      `Array.from(document.querySelectorAll('*')).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)).map((a) => e.tagName + ' ' + a.name))`,
+    )) as string[];
+    expect(handlers).toEqual([]);
+    expect(await page.locator('.markdown iframe, .markdown object, .markdown form, .markdown svg').count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('has no serious or critical accessibility violation (axe-core), light and dark', async () => {
+    const axe = readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    const model = searchIndex().find((p) => p.category === 'ai-model' && p.text.includes('onnx')) ?? searchIndex()[0]!;
+    const targets = ['index.html', 'ai-model/index.html', model.page];
+    const problems: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ colorScheme });
+      const page = await openPage(ctx, []);
+      for (const t of targets) {
+        await page.goto(server.url + t);
+        await page.addScriptTag({ content: axe });
+        const violations = (await page.evaluate(
+          `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`,
+        )) as Array<{ id: string; impact: string; nodes: string[] }>;
+        for (const v of violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') problems.push(`${colorScheme} ${t}: ${v.id} (${v.impact}) ${v.nodes.join(', ')}`);
+        }
+      }
+      await ctx.close();
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('keeps the home page under its weight budget (HTML, CSS, JS, favicon; images excluded)', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const sizes: Array<{ url: string; type: string; bytes: number }> = [];
+    page.on('response', async (r) => {
+      const type = r.request().resourceType();
+      if (type === 'image' && !r.url().endsWith('.svg')) return;
+      const body = await r.body().catch(() => Buffer.alloc(0));
+      sizes.push({ url: r.url().slice(server.url.length), type, bytes: body.length });
+    });
+    await page.goto(server.url, { waitUntil: 'networkidle' });
+    await ctx.close();
+    const total = sizes.reduce((n, s) => n + s.bytes, 0);
+    writeFileSync(path.join(OUT, 'page-weight.json'), JSON.stringify({ budget: HOME_BUDGET_BYTES, total, files: sizes }, null, 2) + '\n');
+    expect(sizes.map((s) => s.url)).toContain('');
+    expect(total).toBeLessThan(HOME_BUDGET_BYTES);
+  });
+
+  it('writes screenshots of the home, a category and a model page at phone and desktop widths', async () => {
+    const model = searchIndex().find((p) => p.category === 'ai-model' && /<section id="versions"/.test(readFileSync(path.join(outDir, p.page), 'utf8')))
+      ?? searchIndex().find((p) => p.category === 'ai-model')!;
+    const shots: Array<[string, string]> = [
+      ['home', ''],
+      ['category', 'ai-model/index.html'],
+      ['model', model.page],
+    ];
+    for (const [width, label] of [[390, 'phone'], [1280, 'desktop']] as const) {
+      const ctx = await browser.newContext({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
+      const page = await ctx.newPage();
+      for (const [name, url] of shots) {
+        await page.goto(server.url + url);
+        const file = path.join(OUT, `${name}-${label}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        expect(existsSync(file)).toBe(true);
+        // No horizontal scrolling on any width.
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+      }
+      await ctx.close();
+    }
+  }, 60_000);
+});
