@@ -12,6 +12,12 @@ export interface SourceQuery {
   visibility: Visibility[];
   /** Whether archived projects are listed. */
   archived: 'exclude' | 'include';
+  /**
+   * Sharded builds (`stachub build --shard I/N`, generator/publish/shard.ts): a project whose full
+   * path this rejects belongs to another shard. It is left out before it is read and is not
+   * counted in `excluded`, so the shards' counts add up.
+   */
+  accept?: (fullPath: string) => boolean;
   /** Snapshots of the previous build, by project id, for incremental crawls and the fault policy. */
   previous?: ReadonlyMap<number, PreviousProject>;
   /** Called as projects are read: `done` of `total` listed (for a progress bar). */

@@ -58,6 +58,7 @@ export class WorkspaceSource implements Source {
       }
       const { info, extras } = parsed;
       if (!info.topics.some((t) => query.topics.includes(t))) continue;
+      if (query.accept && !query.accept(info.fullPath)) continue; // another shard's project
       if (!query.visibility.includes(info.visibility)) {
         excluded.visibility++;
         continue;

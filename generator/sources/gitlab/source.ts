@@ -216,6 +216,7 @@ export class GitLabSource implements Source {
     const accept = (p: ListedProject) => {
       if (seen.has(p.id)) return;
       seen.add(p.id);
+      if (query.accept && !query.accept(p.path_with_namespace)) return; // another shard's project
       // Defence in depth: the server filtered already; a token that sees more must not widen the catalog.
       const vis: Visibility = p.visibility ?? 'public';
       if (!query.visibility.includes(vis)) excluded.visibility++;
