@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { inspectOnnx, scanOptionsFor, type OnnxSummary } from '../onnx/index.js';
+import { bufferByteSource, inspectOnnx, OnnxError, redactUrl, scanOptionsFor, type OnnxSummary } from '../onnx/index.js';
 import type { Diagnostic } from '../types.js';
 import { versionKey } from './stac.js';
 import type { ModelVersion, Registry } from './types.js';
@@ -15,6 +15,11 @@ export interface DescribeOptions {
   concurrency?: number;
   /** Hash local model files up to this size in bytes (default 2 GiB; 0 disables hashing). */
   hashLimit?: number;
+  /**
+   * When a server ignores HTTP Range, model files up to this size are fetched whole instead
+   * (default 32 MiB; 0 disables the fallback). Larger files are reported, never downloaded.
+   */
+  wholeFileLimit?: number;
 }
 
 export interface DescribeResult {
@@ -49,9 +54,21 @@ export async function describeModelFiles(registry: Registry, versions: ModelVers
     let scan = byHref.get(key);
     if (!scan) {
       const source = registry.modelFileSource(file);
+      const label = `${v.modelName} v${v.version}`;
       scan = source
-        ? inspectOnnx(source, scanOptionsFor(key)).catch((err: Error) => {
-            diagnostics.push({ level: 'warning', code: 'mlflow/onnx-unreadable', message: `${v.modelName} v${v.version}: ${err.message}` });
+        ? inspectOnnx(source, scanOptionsFor(key)).catch(async (err: Error) => {
+            const whole = err instanceof OnnxError && err.code === 'onnx/range-unsupported' ? await wholeFile(registry, file, options.wholeFileLimit) : undefined;
+            if (whole) {
+              // The bytes are here anyway: the checksum costs nothing more.
+              if (!file.sha256) file.sha256 = createHash('sha256').update(whole).digest('hex');
+              if (file.size === undefined) file.size = whole.length;
+              try {
+                return await inspectOnnx(bufferByteSource(whole, redactUrl(file.href ?? file.name)));
+              } catch (again) {
+                err = again as Error;
+              }
+            }
+            diagnostics.push({ level: 'warning', code: 'mlflow/onnx-unreadable', message: `${label}: ${err.message}` });
             return undefined;
           })
         : Promise.resolve(undefined);
@@ -62,6 +79,12 @@ export async function describeModelFiles(registry: Registry, versions: ModelVers
   });
   await runLimited(tasks, options.concurrency ?? 4);
   return { onnx, versions: out, diagnostics };
+}
+
+/** The whole file when it is small enough (the Range fallback). */
+async function wholeFile(registry: Registry, file: ModelVersion['modelFile'] & object, limit = 32 * 1024 ** 2): Promise<Uint8Array | undefined> {
+  if (limit <= 0 || !registry.downloadModelFile || (file.size !== undefined && file.size > limit)) return undefined;
+  return registry.downloadModelFile(file, limit).catch(() => undefined);
 }
 
 function hashFile(p: string): Promise<{ sha256: string; size: number }> {

@@ -77,7 +77,45 @@ export function restRegistry(options: RestRegistryOptions): Registry {
             ...(options.fetch ? { fetch: options.fetch } : {}),
           })
         : undefined,
+    downloadModelFile: async (file, maxBytes) => {
+      if (!file.href?.startsWith(base + '/')) return undefined;
+      return downloadCapped(file.href, authHeader(options.env ?? process.env, userInfo), maxBytes, options.fetch ?? fetch, options.timeoutMs ?? 30_000);
+    },
   };
+}
+
+/** GET a whole file with credentials, refusing redirects and anything over `maxBytes`. */
+async function downloadCapped(
+  url: string,
+  headers: Record<string, string>,
+  maxBytes: number,
+  fetchFn: typeof fetch,
+  timeoutMs: number,
+): Promise<Uint8Array | undefined> {
+  const res = await fetchFn(url, { headers, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
+  if (!res?.ok || !res.body) {
+    await res?.body?.cancel();
+    return undefined;
+  }
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Separate the credentials a URL may carry from the URL itself. */

@@ -134,4 +134,9 @@ export interface Registry {
    * credentials), for the ONNX scanner. Undefined when the bytes cannot be reached.
    */
   modelFileSource(file: ModelFile): ByteSource | undefined;
+  /**
+   * The whole model file, at most `maxBytes` (undefined if larger or unreachable): the fallback for
+   * servers that ignore HTTP Range, used for small files only.
+   */
+  downloadModelFile?(file: ModelFile, maxBytes: number): Promise<Uint8Array | undefined>;
 }

@@ -106,6 +106,8 @@ describe('stachub build with the tracking shim as the registry (REST)', () => {
     expect(v1.stac_extensions).toContain('https://stac-extensions.github.io/version/v1.2.0/schema.json');
     expect(v1.properties).toMatchObject({ version: '1', 'mlflow:metrics': { iou: 0.69, loss: 0.4 }, 'mlflow:params': { epochs: '20', lr: '0.001' } });
     expect(v1.links.find((l) => l.rel === 'successor-version')?.href).toBe('../2/2.json');
+    // The ONNX model, read through the artifact API, is described with MLM.
+    expect(v1.properties).toMatchObject({ 'mlm:framework': 'ONNX', 'mlm:total_parameters': 15, 'mlm:architecture': 'U-Net' });
     expect(v1.links.find((l) => l.rel === 'mlflow:run')?.href).toMatch(new RegExp(`^${server.url}/#/experiments/\\d+/runs/[0-9a-f]{32}$`));
     const page = await readFile(path.join(projectDir(out), 'index.html'), 'utf8');
     expect(page).toContain('iou');

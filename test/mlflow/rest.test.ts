@@ -170,6 +170,20 @@ describe('REST registry reader against the fake MLflow server', () => {
     expect(described.versions.every((v) => v.modelFile?.sha256 === undefined)).toBe(true);
   });
 
+  it('when the server ignores Range, fetches small model files whole (with credentials), never large ones', async () => {
+    fake = await startFakeMlflow(state(), { auth: { token: 'tok' }, ignoreRange: true });
+    const registry = restRegistry({ url: fake.url, env: { MLFLOW_TRACKING_TOKEN: 'tok' } });
+    const { versions } = await registry.versions();
+    const small = await describeModelFiles(registry, versions);
+    expect(small.diagnostics).toEqual([]);
+    expect(small.onnx.size).toBe(3);
+    expect(small.versions[0]!.modelFile?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const capped = await describeModelFiles(registry, versions, { wholeFileLimit: 100 });
+    expect(capped.onnx.size).toBe(0);
+    expect(capped.diagnostics.map((d) => d.code)).toEqual(['mlflow/onnx-unreadable', 'mlflow/onnx-unreadable', 'mlflow/onnx-unreadable']);
+    expect(capped.diagnostics[0]!.message).toContain('range-unsupported');
+  });
+
   it('prefers user name and password (Basic), as the MLflow client does', async () => {
     fake = await startFakeMlflow(state(), { auth: { username: 'ana', password: 'pw' } });
     const env = { MLFLOW_TRACKING_USERNAME: 'ana', MLFLOW_TRACKING_PASSWORD: 'pw', MLFLOW_TRACKING_TOKEN: 'ignored' };

@@ -63,9 +63,12 @@ describe('registry readers against the tracking shim', () => {
     expect(versions[0]!.framework).toEqual({ name: 'onnx', version: '1.17.0' });
     expect(versions[0]!.modelFile).toMatchObject({ name: 'model.onnx', artifactPath: 'model/model.onnx', size: ONNX_BYTES.length });
     expect(versions[0]!.registeredModel.tags['project']).toBe('demo/wine');
-    // The model file href serves the bytes (with the token).
+    // The model file href serves the bytes (with the token), and the ONNX model is described.
     const res = await fetch(versions[0]!.modelFile!.href!, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(Buffer.from(await res.arrayBuffer()).equals(ONNX_BYTES)).toBe(true);
+    const described = await describeModelFiles(registry, versions);
+    expect(described.diagnostics).toEqual([]);
+    expect(described.onnx.get(versionKey(versions[0]!))?.parameterCount).toBe(15);
   });
 
   it('store: reads the same versions straight from the store directory, and the model bytes locally', async () => {

@@ -15,7 +15,7 @@
  *   `metrics/get-history` returns the full history, `[]` for an unknown key [§1.3, §5.11, §5.12].
  * - `logged-models/<id>` (3.x) returns `{model:{info:{model_id, artifact_uri, ...}}}` [§1.4].
  * - Proxied artifacts [§1.5]: `GET /api/2.0/mlflow-artifacts/artifacts/<path>` downloads (with
- *   single `Range: bytes=a-b` support → 206), `GET /api/2.0/mlflow-artifacts/artifacts?path=<dir>`
+ *   single `Range: bytes=a-b` support → 206, unless `ignoreRange`), `GET /api/2.0/mlflow-artifacts/artifacts?path=<dir>`
  *   lists basenames with `file_size`; a file or missing path lists as `{}`; `..` → 400 "Invalid path".
  * - `GET /api/2.0/mlflow/artifacts/list?run_id&path` lists run-relative paths; `GET /get-artifact?path&run_uuid`
  *   serves a run's artifact (the UI view SharingHub uses for non-proxied stores).
@@ -73,6 +73,8 @@ export interface FakeMlflowOptions {
   auth?: { token: string } | { username: string; password: string };
   /** Override `runs/get` metric entries with no value for these keys (to exercise get-history). */
   runsGetWithoutValue?: string[];
+  /** Answer artifact downloads with the whole file even when asked for a range (as some proxies do). */
+  ignoreRange?: boolean;
 }
 
 export interface RecordedRequest {
@@ -128,13 +130,13 @@ function handle(
   const api = '/api/2.0/mlflow/';
   if (p === '/api/2.0/mlflow-artifacts/artifacts') return listProxied(state, res, query['path'] ?? '');
   if (p.startsWith('/api/2.0/mlflow-artifacts/artifacts/')) {
-    return download(state, req, res, decodeURIComponent(p.slice('/api/2.0/mlflow-artifacts/artifacts/'.length)));
+    return download(state, req, res, decodeURIComponent(p.slice('/api/2.0/mlflow-artifacts/artifacts/'.length)), options.ignoreRange);
   }
   if (p === '/get-artifact') {
     const run = state.runs.find((r) => r.run_id === query['run_uuid']);
     if (!run) return error(res, 404, 'RESOURCE_DOES_NOT_EXIST', `Run '${query['run_uuid']}' not found`);
     const root = proxiedRoot(run.artifact_uri);
-    return download(state, req, res, `${root}/${query['path'] ?? ''}`);
+    return download(state, req, res, `${root}/${query['path'] ?? ''}`, options.ignoreRange);
   }
   if (!p.startsWith(api)) return notFound(res);
   const endpoint = p.slice(api.length);
@@ -329,13 +331,13 @@ function listProxied(state: FakeMlflowState, res: ServerResponse, dir: string): 
   send(res, 200, files.length ? { files } : {});
 }
 
-function download(state: FakeMlflowState, req: IncomingMessage, res: ServerResponse, p: string): void {
+function download(state: FakeMlflowState, req: IncomingMessage, res: ServerResponse, p: string, ignoreRange = false): void {
   if (p.split('/').includes('..') || p.startsWith('/')) return invalid(res, 'Invalid path');
   const raw = state.artifacts?.[p.replace(/\/+$/, '')];
   if (raw === undefined) return error(res, 404, 'RESOURCE_DOES_NOT_EXIST', `File ${p} not found`);
   const bytes = toBytes(raw);
   const name = p.split('/').pop() ?? 'file';
-  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  const range = ignoreRange ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   if (range) {
     const start = Number(range[1]);
     const end = range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
