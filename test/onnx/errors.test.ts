@@ -137,3 +137,17 @@ describe('bad ONNX input', () => {
     expect(source.stats.bytesRead).toBeLessThan(64 * 1024);
   });
 });
+
+describe('inspectOnnxForBuild', () => {
+  it('turns a bad model into a warning with the repository path, code and offset', async () => {
+    const { inspectOnnxForBuild } = await import('../../generator/onnx/index.js');
+    const bad = await inspectOnnxForBuild(bufferByteSource(demoModelBytes().subarray(0, 300), '/tmp/x.onnx'), 'model/x.onnx');
+    expect(bad.summary).toBeUndefined();
+    expect(bad.diagnostics).toEqual([
+      { level: 'warning', code: 'onnx/truncated', file: 'model/x.onnx', message: expect.stringMatching(/^ONNX model not described: field 7 needs \d+ bytes but the file ends at byte 300 \(at byte \d+\)$/) },
+    ]);
+    const good = await inspectOnnxForBuild(bufferByteSource(demoModelBytes()), 'model/x.onnx');
+    expect(good.diagnostics).toEqual([]);
+    expect(good.summary?.parameterCount).toBe(3078);
+  });
+});

@@ -3,6 +3,8 @@
  * schemas (stac-node-validator 2.0.0 with the ../shared/stac-schemas mirror).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import matter from 'gray-matter';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +20,7 @@ import {
 } from '../../generator/onnx/mlm.js';
 import { edgeCaseModels } from './edge-cases.js';
 import { repoRoot } from './helpers.js';
-import { demoModelBytes } from '../../examples/scripts/make-demo-onnx.js';
+import { DEMO_MODEL_PATH, demoModelBytes } from '../../examples/scripts/make-demo-onnx.js';
 
 const require = createRequire(import.meta.url);
 const validate = require('stac-node-validator') as (data: unknown, config: Record<string, unknown>) => Promise<Report>;
@@ -93,6 +95,19 @@ describe('onnxToMlm', () => {
       { value: 1, name: 'water', description: 'water' },
     ]);
     expect(out.tasks).toEqual(['semantic-segmentation']);
+  });
+
+  it('the demo project (its README mlm block and its committed model) gives a valid item', async () => {
+    const readme = matter(readFileSync(path.join(repoRoot, 'examples/workspace/flood-segmentation/README.md'), 'utf8')).data as Record<string, unknown>;
+    const bytes = readFileSync(path.join(repoRoot, DEMO_MODEL_PATH));
+    const summary = await inspectOnnx(bufferByteSource(bytes));
+    const r = onnxToMlm(summary, readme.mlm as Record<string, unknown>, {
+      name: 'flood-segmentation',
+      fileSize: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    expect(await schemaErrors([itemAround('eo-lab/flood-segmentation', r)])).toEqual([[]]);
+    expect(r.diagnostics.filter((d) => d.level !== 'info')).toEqual([]);
   });
 
   it('the schema check is not vacuous: a broken name and a missing artifact type fail', async () => {
