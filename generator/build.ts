@@ -47,6 +47,21 @@ export interface BuildResult {
 export const REPORT_FILE = 'build-report.json';
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
+  const { records, listing, now, started } = await collect(options);
+  const log = options.log ?? (() => {});
+  // MLflow registry (generator/mlflow): read once; joined to the records in `assemble`.
+  const mlflowRead = options.registry ? await readRegistry(options.registry, log) : options.mlflowRead;
+  return assemble(records, listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}) }, now, started);
+}
+
+/**
+ * The reading half of a build: list and read the projects, make their records. A shard of a
+ * sharded build (`stachub build --shard`, generator/publish/shard.ts) runs only this, with
+ * `accept` selecting its projects; `stachub merge` then runs `assemble` on all the shards' records.
+ */
+export async function collect(
+  options: BuildOptions & { accept?: (fullPath: string) => boolean },
+): Promise<{ records: ProjectRecord[]; listing: SourceListing; now: Date; started: number }> {
   const started = Date.now();
   const { config } = options;
   const now = (options.now ?? (() => new Date()))();
@@ -58,13 +73,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     visibility: config.visibility,
     archived: config.archived,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.accept ? { accept: options.accept } : {}),
   });
   log(`read ${listing.entries.length} project(s)`);
 
   const records = listing.entries.map((e) => toRecord(e.snapshot, config));
-  // MLflow registry (generator/mlflow): read once; joined to the records in `assemble`.
-  const mlflowRead = options.registry ? await readRegistry(options.registry, log) : options.mlflowRead;
-  return assemble(records, listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}) }, now, started);
+  return { records, listing, now, started };
 }
 
 /** The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report. */

@@ -13,6 +13,10 @@ import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate
 import { createRegistry } from '../mlflow/index.js';
 import type { CliContext } from './context.js';
 import { createProgress } from '../progress.js';
+import { publishFiles } from '../publish/index.js';
+import { resolveShard } from '../publish/shard.js';
+import { buildShard } from './merge.js';
+import { addPublishOptions, resolvePublishFlags, type PublishFlags } from './publish.js';
 
 export interface BuildFlags {
   config?: string;
@@ -26,6 +30,10 @@ export interface BuildFlags {
   catalogType?: CatalogType;
   validate: boolean;
   strict?: boolean;
+  /** `I/N`: build shard I of N into a partial output (see `stachub merge`). */
+  shard?: string;
+  /** Publish target (`s3://BUCKET/PREFIX`) after a valid build. */
+  publish?: string;
 }
 
 /** Resolve the configuration of a build from its flags and the environment. */
@@ -68,7 +76,7 @@ export async function createSource(config: Config, _env: NodeJS.ProcessEnv): Pro
 }
 
 export const registerBuild = (program: Command, ctx: CliContext): void => {
-  program
+  addPublishOptions(program
     .command('build')
     .description('Crawl the projects, generate the STAC catalog and the HTML site, validate them and write them to a folder.')
     .option('-c, --config <file>', 'configuration file (stachub.config.yml); without it, SharingHub\'s default categories (env STACHUB_CONFIG)')
@@ -82,6 +90,8 @@ export const registerBuild = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']))
     .option('--no-validate', 'skip STAC schema validation (links are still checked)')
     .option('--strict', 'exit 3 when any project has an error or the output does not validate')
+    .option('--shard <i/n>', 'read only shard I of N of the projects and write a partial output for `stachub merge` (default from CI_NODE_INDEX/CI_NODE_TOTAL)')
+    .option('--publish <target>', 'after a valid build, publish the output to s3://BUCKET/PREFIX (see `stachub publish` for the options below)'))
     .addHelpText(
       'after',
       `
@@ -92,7 +102,7 @@ Examples:
 Exit codes: 0 ok, 2 usage or config, 3 validation failed (with --strict, or invalid output), 4 source unreachable.
 The build report is written to <out>/build-report.json.`,
     )
-    .action(async (flags: BuildFlags) => {
+    .action(async (flags: BuildFlags & Omit<PublishFlags, 'to'>) => {
       const config = await resolveBuildConfig(flags, ctx.env);
       const source = await createSource(config, ctx.env);
       const registry = createRegistry(config.mlflow, ctx.env);
@@ -100,6 +110,14 @@ The build report is written to <out>/build-report.json.`,
         ? createSchemaLoader({ map: parseSchemaMap(flags.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env) })
         : undefined;
       const progress = createProgress({ label: 'projects read', isTTY: ctx.isTTY, write: ctx.stderr });
+      // Sharded build (generator/publish/shard.ts): this job reads its part; `stachub merge` renders.
+      const shard = resolveShard(flags.shard, ctx.env);
+      if (shard) {
+        const log = (line: string): void => ctx.stderr(`stachub: ${line}\n`);
+        await buildShard({ config, source, now: ctx.now, version: ctx.version, log, onProgress: (d, t) => progress.update(d, t) }, shard, config.output.dir, ctx);
+        progress.finish();
+        return;
+      }
       const result = await build({
         config,
         source,
@@ -120,5 +138,6 @@ The build report is written to <out>/build-report.json.`,
         ctx.stderr(`stachub: the output has ${result.problems.length} validation problem(s); see build-report.json\n`);
       }
       if (invalid || (flags.strict && result.report.counts.error > 0)) ctx.exitCode = EXIT.validation;
+      else if (flags.publish) await publishFiles(result.files, resolvePublishFlags(flags, flags.publish, ctx.env), ctx);
     });
 };

@@ -3,15 +3,24 @@
  * (`stachub build --shard I/N`) into the full catalog, site and report, through the same pure
  * stages as a one-job build.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { assemble } from '../build.js';
+import { assemble, collect, type BuildOptions } from '../build.js';
 import { EXIT, UsageError } from '../errors.js';
 import { createRegistry, readRegistry } from '../mlflow/index.js';
 import { writeOutputDir } from '../output.js';
 import { publishFiles } from '../publish/index.js';
-import { decodePartial, mergePartials, PARTIAL_FILE, type PartialOutput } from '../publish/shard.js';
+import {
+  createPartial,
+  decodePartial,
+  inShard,
+  mergePartials,
+  PARTIAL_FILE,
+  partialOutputFile,
+  type PartialOutput,
+  type ShardSpec,
+} from '../publish/shard.js';
 import { summarize } from '../report.js';
 import type { Source } from '../sources/source.js';
 import type { CatalogType } from '../stac/layout.js';
@@ -119,3 +128,19 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
     if (flags.publish) await publishFiles(result.files, resolvePublishFlags(flags, flags.publish, ctx.env), ctx);
   });
 };
+
+/**
+ * What `stachub build --shard I/N` runs: read the projects of shard I only and write their records
+ * as the partial output `<out>/stachub-partial.json.gz` (rendering, validation and the registry
+ * join happen once, in `stachub merge`).
+ */
+export async function buildShard(options: BuildOptions, shard: ShardSpec, outDir: string, ctx: CliContext): Promise<void> {
+  const { records, listing } = await collect({ ...options, accept: (fullPath) => inShard(fullPath, shard) });
+  const file = partialOutputFile(createPartial(shard, options.source.description, records, listing));
+  await mkdir(outDir, { recursive: true });
+  const target = path.join(outDir, file.path);
+  const tmp = `${target}.${process.pid}.tmp`;
+  await writeFile(tmp, file.content);
+  await rename(tmp, target);
+  ctx.stderr(`stachub: shard ${shard.index}/${shard.total}: ${records.length} project(s) read; partial output written to ${target}\n`);
+}
