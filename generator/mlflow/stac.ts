@@ -33,6 +33,9 @@ import type { ModelVersion } from './types.js';
 
 export const VERSION_SCHEMA_URL = 'https://stac-extensions.github.io/version/v1.2.0/schema.json';
 
+/** Versions listed in a project item's `mlflow:models` summary (the newest). */
+export const SUMMARY_VERSIONS = 50;
+
 /** Link relations this stage emits (version extension names, SharingHub's `mlflow:*` names). */
 export const MLFLOW_REL = {
   trackingUri: 'mlflow:tracking-uri',
@@ -169,12 +172,15 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
     });
     project.links.push({ rel: MLFLOW_REL.latest, href: itemHref(latestId), type: MEDIA.geojson, title: title(latest) });
     project.links.push({ rel: MLFLOW_REL.recommended, href: itemHref(recId), type: MEDIA.geojson, title: title(rec.version) });
+    // The newest versions only: each version has its own item, and the project item stays small.
+    const recent = list.slice(-SUMMARY_VERSIONS);
     summaries.push({
       name,
       latest_version: latest.version,
       recommended_version: rec.version.version,
       recommended_by: rec.by,
-      versions: list.map((v) => ({
+      version_count: list.length,
+      versions: recent.map((v) => ({
         version: v.version,
         ...(v.aliases.length ? { aliases: v.aliases } : {}),
         ...(v.stage && v.stage !== 'None' ? { stage: v.stage } : {}),

@@ -100,7 +100,7 @@ describe('mlflowToStac', () => {
       { rel: 'mlflow:recommended-version', href: ref.item('ai-model', ids[1]!), type: 'application/geo+json', title: 'wine-classifier v2' },
     ]);
     const summary = (project.properties['mlflow:models'] as Array<Record<string, unknown>>)[0]!;
-    expect(summary).toMatchObject({ name: 'wine-classifier (42)', latest_version: '3', recommended_version: '2', recommended_by: 'alias:champion' });
+    expect(summary).toMatchObject({ name: 'wine-classifier (42)', latest_version: '3', recommended_version: '2', recommended_by: 'alias:champion', version_count: 3 });
     expect(summary['versions']).toEqual([
       { version: '1', stage: 'Archived', created: '2025-11-25T16:00:00.000Z', metrics: { accuracy: 0.7 } },
       { version: '2', aliases: ['champion'], stage: 'Production', created: '2025-11-26T16:00:00.000Z', metrics: { accuracy: 0.91, loss: 'NaN' } },
@@ -186,6 +186,15 @@ describe('mlflowToStac', () => {
     const none = mlflowToStac(projectItem(), 'demo/wine-classifier', []);
     expect(none.project).toEqual({ links: [], properties: {}, assets: {}, stacExtensions: [] });
     expect(none.versionItems).toEqual([]);
+  });
+
+  it('lists only the newest versions in the project summary, but makes an item for every version', () => {
+    const many = Array.from({ length: 120 }, (_, i) => ({ ...versions[0]!, version: String(i + 1), aliases: [] }));
+    const r = mlflowToStac(projectItem(), 'demo/wine-classifier', many);
+    const summary = (r.project.properties['mlflow:models'] as Array<{ version_count: number; versions: Array<{ version: string }> }>)[0]!;
+    expect(summary.version_count).toBe(120);
+    expect(summary.versions.map((v) => v.version)).toEqual(Array.from({ length: 50 }, (_, i) => String(i + 71)));
+    expect(r.versionItems).toHaveLength(120);
   });
 
   it('does not publish versions whose registration failed', () => {
