@@ -95,3 +95,72 @@ export function extentMap(id: string, geometry: Record<string, unknown> | null, 
   parts.push('</svg>');
   return parts.join('');
 }
+
+/** Web Mercator pixel coordinates at zoom `z` (256 px tiles). */
+function mercator(lon: number, lat: number, z: number): [number, number] {
+  const size = 256 * 2 ** z;
+  const clamped = Math.max(-85.0511, Math.min(85.0511, lat));
+  const s = Math.sin((clamped * Math.PI) / 180);
+  return [((lon + 180) / 360) * size, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size];
+}
+
+/**
+ * The extent over raster tiles from an XYZ template (`{z}/{x}/{y}`), for operators who configure a
+ * tile server: the zoom is the largest that keeps the extent within 4 × 3 tiles.
+ */
+export function tiledExtentMap(
+  id: string,
+  geometry: Record<string, unknown> | null,
+  bbox: number[] | undefined,
+  tileUrl: string,
+): string | null {
+  const base = geometry ? rings(geometry) : { rings: [], points: [] };
+  const shapes = { rings: base.rings.filter((r) => r.every(validPosition)), points: base.points.filter(validPosition) };
+  if (shapes.rings.length === 0 && shapes.points.length === 0 && bbox && bbox.length >= 4) {
+    const [w, s, e, n] = bbox.length >= 6 ? [bbox[0]!, bbox[1]!, bbox[3]!, bbox[4]!] : [bbox[0]!, bbox[1]!, bbox[2]!, bbox[3]!];
+    shapes.rings.push([[w, s], [e, s], [e, n], [w, n], [w, s]]);
+  }
+  const all = [...shapes.rings.flat(), ...shapes.points];
+  if (all.length === 0) return null;
+  const box = [Math.min(...all.map((p) => p[0]!)), Math.min(...all.map((p) => p[1]!)), Math.max(...all.map((p) => p[0]!)), Math.max(...all.map((p) => p[1]!))] as const;
+  let z = 0;
+  for (let candidate = 14; candidate >= 0; candidate--) {
+    const [x0, y0] = mercator(box[0], box[3], candidate);
+    const [x1, y1] = mercator(box[2], box[1], candidate);
+    if (Math.floor(x1 / 256) - Math.floor(x0 / 256) < 4 && Math.floor(y1 / 256) - Math.floor(y0 / 256) < 3) {
+      z = candidate;
+      break;
+    }
+  }
+  const [px0, py0] = mercator(box[0], box[3], z);
+  const [px1, py1] = mercator(box[2], box[1], z);
+  const tx0 = Math.floor(px0 / 256);
+  const ty0 = Math.floor(py0 / 256);
+  const tx1 = Math.floor(Math.min(px1, 256 * 2 ** z - 1) / 256);
+  const ty1 = Math.floor(Math.min(py1, 256 * 2 ** z - 1) / 256);
+  const ox = tx0 * 256;
+  const oy = ty0 * 256;
+  const w = (tx1 - tx0 + 1) * 256;
+  const h = (ty1 - ty0 + 1) * 256;
+  const parts = [
+    `<svg class="extent-map tiled" viewBox="0 0 ${w} ${h}" role="img" aria-labelledby="${id}-t" xmlns="http://www.w3.org/2000/svg">`,
+    `<title id="${id}-t">Spatial extent: ${esc(describeBbox([...box]))}</title>`,
+  ];
+  for (let x = tx0; x <= tx1; x++) {
+    for (let y = ty0; y <= ty1; y++) {
+      const href = tileUrl.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(y));
+      parts.push(`<image href="${esc(href)}" x="${x * 256 - ox}" y="${y * 256 - oy}" width="256" height="256"/>`);
+    }
+  }
+  const pt = (p: Position): string => {
+    const [x, y] = mercator(p[0]!, p[1]!, z);
+    return `${(x - ox).toFixed(1)} ${(y - oy).toFixed(1)}`;
+  };
+  for (const ring of shapes.rings) parts.push(`<path class="extent" d="${ring.map((p, i) => `${i === 0 ? 'M' : 'L'}${pt(p)}`).join('')}Z"/>`);
+  for (const p of shapes.points) {
+    const [x, y] = pt(p).split(' ');
+    parts.push(`<circle class="extent-point" cx="${x}" cy="${y}" r="6"/>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}

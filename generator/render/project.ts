@@ -12,7 +12,7 @@ import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { formatBytes, formatCount, formatMetric, groupDigits, isoDate } from './format.js';
 import { lineChart } from './charts.js';
-import { extentMap, describeBbox } from './map.js';
+import { extentMap, describeBbox, tiledExtentMap } from './map.js';
 import { snippets, type CodeUrl, type Snippet } from './snippets.js';
 import type { ResolvedSite } from './site-config.js';
 
@@ -83,6 +83,7 @@ export interface ProjectPage {
   usedBy: RelatedRow[];
   map: SafeHtml | null;
   extentText: string | null;
+  mapAttribution: string | null;
   snippets: Snippet[];
   versionOf: { title: string; href: string } | null;
   run: { metrics: Array<{ label: string; value: string }>; params: Array<{ label: string; value: string }>; runName: string | null; flavors: string | null; uri: string | null } | null;
@@ -347,7 +348,9 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       category: model.categories.find((c) => c.id === r.categoryId)?.title ?? r.categoryId,
     }));
 
-  const mapSvg = extentMap('extent', item.geometry, item.bbox);
+  const mapSvg = site.mapTileUrl
+    ? tiledExtentMap('extent', item.geometry, item.bbox, site.mapTileUrl)
+    : extentMap('extent', item.geometry, item.bbox);
   const bbox = item.bbox && item.bbox.length >= 4 ? describeBbox(item.bbox) : null;
 
   const downloads = Object.entries(item.assets ?? {})
@@ -402,6 +405,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     usedBy: related(view.usedBy),
     map: mapSvg === null ? null : new SafeHtml(mapSvg),
     extentText: mapSvg === null ? null : bbox,
+    mapAttribution: mapSvg !== null && site.mapTileUrl ? site.mapAttribution : null,
     snippets: snippets({
       itemUrl: codeUrl(posix.basename(docPath)),
       downloads,
