@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { renderReadme } from '../../generator/render/markdown.js';
 import { lineChart } from '../../generator/render/charts.js';
 import { extentMap, tiledExtentMap } from '../../generator/render/map.js';
@@ -13,6 +13,7 @@ import { snippets } from '../../generator/render/snippets.js';
 import { repoRoot } from '../helpers.js';
 
 const keep = (u: string): string => u;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 describe('README sanitising', () => {
   const attacks: Array<[string, string]> = [
