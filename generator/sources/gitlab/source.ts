@@ -21,7 +21,9 @@ import type {
 } from '../../types.js';
 import type { FailedProject, PreviousProject, Source, SourceEntry, SourceListing, SourceQuery } from '../source.js';
 import { createGitbeaker, type GitLabApi } from './client.js';
+import { GraphQLBatcher, LICENSE_FILES, fetchProjectBatch, type GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
+import { detectLicense } from './license.js';
 import { GitLabRequestError, GitLabTransport, type TransportOptions } from './transport.js';
 
 /** Reads one ONNX file over HTTP (Range requests) and returns its summary (`generator/onnx`). */
@@ -67,6 +69,13 @@ export interface GitLabSourceOptions {
   activityGraceMs?: number;
   /** Read a project again after this long even if nothing shows a change (default 7 days). */
   refreshAfterMs?: number;
+  /**
+   * Read projects through GitLab GraphQL in batches (README, tree, head, release, packages and
+   * container repositories in one request per batch), REST for the rest and as the fallback.
+   */
+  graphql?: boolean;
+  /** Projects per GraphQL batch (default 20). */
+  graphqlBatchSize?: number;
   now?: () => Date;
   /** Progress and retry lines (never contain the token). */
   log?: (line: string) => void;
@@ -75,6 +84,7 @@ export interface GitLabSourceOptions {
 /** Logical calls made, by purpose (retries are counted by the transport, not here). */
 export interface GitLabCallCounts {
   listing: number;
+  graphql: number;
   tree: number;
   readme: number;
   head: number;
@@ -113,6 +123,21 @@ interface ListedProject {
 interface TreeEntry {
   path: string;
   type: string;
+}
+
+interface RestRelease {
+  tag_name: string;
+  name?: string | null;
+  description?: string | null;
+  released_at?: string;
+  assets?: { sources?: { format: string; url: string }[] };
+}
+
+interface RestPackage {
+  name: string;
+  version?: string;
+  package_type: string;
+  _links?: { web_path?: string };
 }
 
 const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
@@ -158,6 +183,7 @@ export class GitLabSource implements Source {
   readonly transport: GitLabTransport;
   readonly calls: GitLabCallCounts = {
     listing: 0,
+    graphql: 0,
     tree: 0,
     readme: 0,
     head: 0,
@@ -175,6 +201,7 @@ export class GitLabSource implements Source {
   private readonly host: string;
   private readonly o: GitLabSourceOptions;
   private readonly authHeaders: Record<string, string>;
+  private readonly batcher: GraphQLBatcher | undefined;
 
   constructor(opts: GitLabSourceOptions) {
     this.o = opts;
@@ -191,6 +218,16 @@ export class GitLabSource implements Source {
     });
     this.api = createGitbeaker(this.host, opts.token, this.transport);
     this.authHeaders = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+    if (opts.graphql) {
+      this.batcher = new GraphQLBatcher(
+        (ids, files) => {
+          this.calls.graphql++;
+          return fetchProjectBatch(this.transport, this.host, this.authHeaders, ids, files);
+        },
+        Math.max(1, Math.min(100, opts.graphqlBatchSize ?? 20)),
+        (reason) => opts.log?.(`gitlab: GraphQL batch failed (${reason}); reading over REST from now on`),
+      );
+    }
   }
 
   async projects(query: SourceQuery): Promise<SourceListing> {
@@ -426,21 +463,17 @@ export class GitLabSource implements Source {
 
   private async release(p: ListedProject): Promise<ReleaseInfo | null> {
     this.calls.release++;
-    let list: {
-      tag_name: string;
-      name?: string | null;
-      description?: string | null;
-      released_at?: string;
-      assets?: { sources?: { format: string; url: string }[] };
-    }[];
+    let list: RestRelease[];
     try {
       list = (await this.api.ProjectReleases.all(p.id, { orderBy: 'released_at', sort: 'desc', perPage: 1, page: 1 } as never)) as never;
     } catch (err) {
       if (isStatus(err, 403) || isStatus(err, 404)) return null; // releases feature off
       throw err;
     }
-    const r = list[0];
-    if (!r) return null;
+    return list[0] ? this.toRelease(p, list[0]) : null;
+  }
+
+  private toRelease(p: ListedProject, r: RestRelease): ReleaseInfo {
     const zip = r.assets?.sources?.find((s) => s.format === 'zip')?.url;
     return {
       tagName: r.tag_name,
@@ -454,14 +487,18 @@ export class GitLabSource implements Source {
   private async packages(p: ListedProject): Promise<PackageInfo[]> {
     if (p.packages_enabled === false) return [];
     this.calls.packages++;
-    let list: { name: string; version?: string; package_type: string; _links?: { web_path?: string } }[];
+    let list: RestPackage[];
     try {
       list = (await this.api.Packages.all({ projectId: p.id, orderBy: 'created_at', sort: 'desc', perPage: 100 } as never)) as never;
     } catch (err) {
       if (isStatus(err, 403) || isStatus(err, 404)) return [];
       throw err;
     }
-    // newest first: keep the latest version of each package name (SharingHub's `package` links)
+    return this.toPackages(p, list);
+  }
+
+  /** Newest first in: the latest version of each package name out (SharingHub's `package` links). */
+  private toPackages(p: ListedProject, list: RestPackage[]): PackageInfo[] {
     const seen = new Map<string, PackageInfo>();
     for (const k of list) {
       const key = `${k.package_type}\u0000${k.name}`;
@@ -500,14 +537,30 @@ export class GitLabSource implements Source {
     const diagnostics: Diagnostic[] = [];
     const empty = p.empty_repo === true;
     const readmeName = readmeFromUrl(p.readme_url, branch);
-    const treeP = empty ? Promise.resolve([] as TreeEntry[]) : this.tree(id, branch);
-    const readmeP = readmeName ? this.readme(id, readmeName, branch) : Promise.resolve(null);
+    const readmeCandidates = readmeName ? [readmeName] : readmeName === null ? [] : ['README.md', 'readme.md'];
+    const gq = this.batcher ? await this.batcher.get(id, [...readmeCandidates, ...LICENSE_FILES]) : null;
+    const gRepo = gq?.repository ?? null;
+    const gTree = gRepo?.tree ?? null;
+    // the fast path's tree is usable when complete (one page of 100 blobs)
+    const gTreeOk = gq !== null && (gTree === null || !gTree.blobs.pageInfo.hasNextPage);
+    const gBlobs = new Map((gRepo?.blobs?.nodes ?? []).map((b) => [b.path, b]));
+
+    const treeP: Promise<TreeEntry[]> = empty
+      ? Promise.resolve([])
+      : gTreeOk
+        ? Promise.resolve((gTree?.blobs.nodes ?? []).map((b) => ({ path: b.path, type: 'blob' })))
+        : this.tree(id, branch);
+    let readmeP: Promise<{ path: string; text: string; commit?: string } | null>;
+    if (gq) {
+      const name = readmeCandidates.find((n) => typeof gBlobs.get(n)?.rawTextBlob === 'string');
+      readmeP = Promise.resolve(name ? { path: name, text: gBlobs.get(name)!.rawTextBlob! } : null);
+    } else readmeP = readmeName ? this.readme(id, readmeName, branch) : Promise.resolve(null);
     const [entries, readmeFirst, release, packages, containers] = await Promise.all([
       treeP,
       readmeP,
-      this.release(p),
-      this.packages(p),
-      this.containers(p),
+      gq ? Promise.resolve(this.releaseFrom(p, gq)) : this.release(p),
+      gq ? Promise.resolve(this.packagesFrom(p, gq)) : this.packages(p),
+      gq && (gq.containerRepositories?.nodes.length ?? 0) === 0 ? Promise.resolve([]) : this.containers(p),
     ]);
 
     const blobs: string[] = [];
@@ -523,44 +576,57 @@ export class GitLabSource implements Source {
 
     // README: the file `readme_url` names; without that field (anonymous listing), README.md / readme.md.
     let readme = readmeFirst;
-    if (p.readme_url === undefined && !empty) {
+    if (!gq && p.readme_url === undefined && !empty) {
       const name = ['README.md', 'readme.md'].find((n) => inRoot.has(n));
       if (name) readme = await this.readme(id, name, branch);
     }
-    let headCommit = readme?.commit;
+    let headCommit = gTree?.lastCommit?.sha ?? readme?.commit;
     if (!headCommit && !empty) headCommit = await this.headCommit(id, branch);
 
-    const licenseFile = [...inRoot].some((f) => LICENSE_FILE.test(f));
-    const licenseP = licenseFile ? this.license(id) : Promise.resolve(null);
+    // License: a well-known LICENSE text the fast path brought is recognised here; else GitLab says.
+    let licenseP: Promise<ProjectInfo['license']> = Promise.resolve(null);
+    const licenseFile = [...inRoot].find((f) => LICENSE_FILE.test(f));
+    if (licenseFile) {
+      const text = gBlobs.get(licenseFile)?.rawTextBlob;
+      const known = typeof text === 'string' ? detectLicense(text) : null;
+      licenseP = known
+        ? Promise.resolve({ ...known, url: `${p.web_url}/-/blob/${branch}/${licenseFile}` })
+        : this.license(id);
+    }
     licenseP.catch(() => undefined); // awaited below; keep an early rejection from going unhandled
 
-    // LFS: paths the root .gitattributes sends through the LFS filter; their pointer gives size and oid.
+    // LFS: the fast path names LFS files (lfsOid); over REST, the root .gitattributes does.
+    // The pointer of each gives the size (and the oid when REST found the file).
     const lfs = new Map<string, { oid: string; size: number }>();
-    if (inRoot.has('.gitattributes')) {
+    let candidates: string[] = [];
+    if (gTreeOk && gq) {
+      const oids = new Map((gTree?.blobs.nodes ?? []).filter((b) => b.lfsOid).map((b) => [b.path, b.lfsOid!]));
+      candidates = blobs.filter((b) => oids.has(b));
+    } else if (inRoot.has('.gitattributes')) {
       this.calls.gitattributes++;
       const attrs = await this.raw(id, '.gitattributes', branch);
       if (attrs && typeof attrs.body === 'string') {
         const isLfs = lfsMatcher(attrs.body);
-        const candidates = blobs.filter((b) => isLfs(b));
-        const cap = this.o.maxLfsPointers ?? 500;
-        if (candidates.length > cap) {
-          diagnostics.push({
-            level: 'info',
-            code: 'gitlab/lfs-limit',
-            message: `${candidates.length} LFS files; sizes and checksums are read for the first ${cap} only`,
-          });
-        }
-        await Promise.all(
-          candidates.slice(0, cap).map(async (path) => {
-            this.calls.lfsPointer++;
-            const r = await this.raw(id, path, branch);
-            const text = r && typeof r.body === 'string' ? r.body : null;
-            const ptr = text === null ? null : parseLfsPointer(text);
-            if (ptr) lfs.set(path, ptr);
-          }),
-        );
+        candidates = blobs.filter((b) => isLfs(b));
       }
     }
+    const cap = this.o.maxLfsPointers ?? 500;
+    if (candidates.length > cap) {
+      diagnostics.push({
+        level: 'info',
+        code: 'gitlab/lfs-limit',
+        message: `${candidates.length} LFS files; sizes and checksums are read for the first ${cap} only`,
+      });
+    }
+    await Promise.all(
+      candidates.slice(0, cap).map(async (path) => {
+        this.calls.lfsPointer++;
+        const r = await this.raw(id, path, branch);
+        const text = r && typeof r.body === 'string' ? r.body : null;
+        const ptr = text === null ? null : parseLfsPointer(text);
+        if (ptr) lfs.set(path, ptr);
+      }),
+    );
 
     const license = await licenseP;
     const files: RepoFile[] = blobs.map((path) => {
@@ -615,6 +681,30 @@ export class GitLabSource implements Source {
       onnx,
       diagnostics,
     };
+  }
+
+  private releaseFrom(p: ListedProject, gq: GqlProject): ReleaseInfo | null {
+    const r = gq.releases?.nodes[0];
+    if (!r) return null;
+    return this.toRelease(p, {
+      tag_name: r.tagName,
+      name: r.name,
+      description: r.description,
+      ...(r.releasedAt ? { released_at: r.releasedAt } : {}),
+      assets: { sources: r.assets?.sources?.nodes ?? [] },
+    });
+  }
+
+  private packagesFrom(p: ListedProject, gq: GqlProject): PackageInfo[] {
+    return this.toPackages(
+      p,
+      (gq.packages?.nodes ?? []).map((k) => ({
+        name: k.name,
+        ...(k.version ? { version: k.version } : {}),
+        package_type: k.packageType.toLowerCase(),
+        ...(k._links?.webPath ? { _links: { web_path: k._links.webPath } } : {}),
+      })),
+    );
   }
 
   private async readme(id: number, path: string, branch: string): Promise<{ path: string; text: string; commit?: string } | null> {

@@ -5,8 +5,8 @@
  * - Routes: `GET /api/v4/projects`, `/projects/:id`, `/projects/:id/repository/tree`,
  *   `/projects/:id/repository/files/:file_path/raw` (+ `HEAD`), `GET /projects/:id/repository/files/:file_path`
  *   (JSON, base64), `/projects/:id/repository/commits` and `/commits/:sha`, `/projects/:id/releases`
- *   (+ `/permalink/latest`), `/projects/:id/packages`, `/projects/:id/registry/repositories`, `/topics`.
- *   No GraphQL.
+ *   (+ `/permalink/latest`), `/projects/:id/packages`, `/projects/:id/registry/repositories`, `/topics`,
+ *   and `POST /api/graphql` (see `graphql.ts`).
  * - `:id` is a numeric id or a `%2F`-encoded full path; `:file_path` must be `%2F`-encoded: a raw `/`
  *   does not match the route (404). Segments are decoded from the raw request path (§1).
  * - `topic=a,b` is an AND over exact, case-sensitive topic names; unknown topic → `[]`; `topics` and
@@ -39,6 +39,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { executeGraphQL } from './graphql.js';
 import {
   createProject,
   pushCommit,
@@ -62,6 +63,7 @@ export type RouteName =
   | 'registry'
   | 'topics'
   | 'lfs-object'
+  | 'graphql'
   | 'unknown';
 
 export interface LoggedRequest {
@@ -225,8 +227,12 @@ export class FakeGitLab {
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
     const entry: LoggedRequest = { method: req.method ?? 'GET', route: 'unknown', url: rawUrl, status: 0, auth: 'none' };
     this.requests.push(entry);
-    // Drain any body (none expected).
-    req.resume();
+    const bodyP = new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', () => resolve(''));
+    });
     try {
       const match = this.route(rawPath);
       entry.route = match.route;
@@ -276,6 +282,10 @@ export class FakeGitLab {
           return;
         }
       }
+      if (match.route === 'graphql') {
+        await this.graphql(req, query, await bodyP, res, entry);
+        return;
+      }
       const caller = this.caller(req, query);
       await this.dispatch(match, query, caller, req, res, entry);
     } catch (err) {
@@ -317,6 +327,7 @@ export class FakeGitLab {
   }
 
   private route(rawPath: string): { route: RouteName; params: Record<string, string> } {
+    if (rawPath === '/api/graphql') return { route: 'graphql', params: {} };
     const seg = rawPath.split('/').slice(1);
     if (seg[0] !== 'api' || seg[1] !== 'v4') return { route: 'unknown', params: {} };
     const s = seg.slice(2).map((x) => {
@@ -371,6 +382,44 @@ export class FakeGitLab {
       return { kind: 'job', user: u };
     }
     return { kind: 'anonymous' };
+  }
+
+  private async graphql(
+    req: http.IncomingMessage,
+    query: URLSearchParams,
+    body: string,
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+  ): Promise<void> {
+    if (req.method !== 'POST') throw new HttpError(405, { message: '405 Method Not Allowed' });
+    let caller: Caller;
+    try {
+      caller = this.caller(req, query);
+    } catch {
+      caller = { kind: 'job' }; // an unknown token answers like a refused one below
+    }
+    if (caller.kind === 'job') {
+      entry.status = 401;
+      sendJson(res, 401, { errors: [{ message: 'Invalid token' }] });
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      entry.status = 400;
+      sendJson(res, 400, { errors: [{ message: 'Invalid JSON' }] });
+      return;
+    }
+    const base = `http://${req.headers.host ?? `127.0.0.1:${this.port}`}`;
+    const r = await executeGraphQL(
+      parsed,
+      { anonymous: caller.kind === 'anonymous', canSee: (p) => this.canSee(caller, p) },
+      this.projects.values(),
+      base,
+    );
+    entry.status = r.status;
+    sendJson(res, r.status, r.json);
   }
 
   private canSee(c: Caller, p: FakeProject): boolean {
