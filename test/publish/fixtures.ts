@@ -106,9 +106,12 @@ export async function brokenLinks(get: (path: string) => Promise<Uint8Array | nu
     } else if (path.endsWith('.html')) {
       for (const m of text.matchAll(/(?:href|src)="([^"]+)"/g)) hrefs.push(m[1]!);
     }
-    for (const h of hrefs) {
-      if (/^[a-z]+:/i.test(h)) continue;
-      const target = posix.normalize(posix.join(posix.dirname(path), h));
+    for (const raw of hrefs) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(raw) || raw.startsWith('//')) continue;
+      const h = decodeURI(raw.split('#')[0]!.split('?')[0]!);
+      if (h === '') continue;
+      let target = posix.normalize(posix.join(posix.dirname(path), h));
+      if (target === '.' || h.endsWith('/')) target = target === '.' ? 'index.html' : `${target.replace(/\/$/, '')}/index.html`;
       if (!seen.has(target)) queue.push(target);
     }
   }

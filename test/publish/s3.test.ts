@@ -11,10 +11,12 @@ import { promisify } from 'node:util';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
+import { readOutputDir } from '../../generator/publish/read-dir.js';
 import { S3ObjectStore } from '../../generator/publish/s3-store.js';
 import { StoreSink } from '../../generator/publish/sink.js';
 import type { PutOptions } from '../../generator/publish/store.js';
 import type { OutputFile } from '../../generator/types.js';
+import { repoRoot } from '../helpers.js';
 import { ACCESS, brokenLinks, startS3, syntheticCatalog, type LoopbackS3 } from './fixtures.js';
 
 const BUCKET = 'stachub-test';
@@ -224,6 +226,25 @@ describe('stachub publish to S3', () => {
     const down = await cli(['publish', dir, '--to', `s3://${BUCKET}/x`, '--endpoint', `http://127.0.0.1:${closed}`, '--retries', '1'], awsEnv());
     expect(down.code).toBe(5);
     expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+  });
+
+  it('stachub build --publish writes the demo catalog and publishes it, every link resolving in the bucket', async () => {
+    const out = join(work, 'demo');
+    const res = await main(
+      ['node', 'stachub', 'build', '--config', join(repoRoot, 'examples/stachub.config.yml'), '--out', out, '--no-validate',
+        '--publish', `s3://${BUCKET}/demo`, '--endpoint', s3.endpoint],
+      { env: awsEnv(), stdout: () => {}, stderr: () => {}, isTTY: false, now: () => new Date('2026-11-01T12:00:00Z') },
+    );
+    expect(res).toBe(0);
+    const local = await readOutputDir(out);
+    for (const f of local) {
+      const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `demo/${f.path}` }));
+      expect(head.ContentLength, f.path).toBe(f.content.byteLength);
+    }
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'demo/catalog.json' }))).ContentType).toBe('application/json');
+    expect(await brokenLinks(readerAt('demo'))).toEqual([]);
+    const item = local.find((f) => f.mediaType === 'application/geo+json')!;
+    expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `demo/${item.path}` }))).ContentType).toBe('application/geo+json');
   });
 
   it('retries requests that fail on the server side, with backoff', async () => {
