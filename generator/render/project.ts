@@ -457,10 +457,14 @@ function summaryVersions(models: unknown): VersionSource[] {
   return out;
 }
 
-/** `<STAC Browser base>#/external/<item URL>`: STAC Browser's route for a document outside its default catalog. */
+/**
+ * `<STAC Browser base>#/external/<item URL>`: STAC Browser's route for a document outside its
+ * default catalog (hash history, as S3 and Pages deployments use). The route drops `https://` and
+ * keeps any other scheme.
+ */
 export function stacBrowserHref(base: string, itemUrl: string): string {
   const b = base.replace(/#.*$/, '').replace(/\/?$/, '/');
-  return `${b}#/external/${itemUrl.replace(/^https?:\/\//, '')}`;
+  return `${b}#/external/${itemUrl.replace(/^https:\/\//, '')}`;
 }
 
 export { esc };

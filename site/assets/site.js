@@ -56,7 +56,7 @@
       var json = new URL(el.getAttribute('data-json'), window.location.href).href;
       var base = el.getAttribute('data-stac-browser').replace(/#.*$/, '').replace(/\/?$/, '/');
       var a = el.querySelector('a');
-      if (a) a.href = base + '#/external/' + json.replace(/^https?:\/\//, '');
+      if (a) a.href = base + '#/external/' + json.replace(/^https:\/\//, '');
       el.hidden = false;
     });
   }

@@ -200,5 +200,6 @@ describe('use-it snippets', () => {
   it('links STAC Browser to the item through its external route', () => {
     expect(stacBrowserHref('https://b.example/sb/', 'https://h.example/c/i.json')).toBe('https://b.example/sb/#/external/h.example/c/i.json');
     expect(stacBrowserHref('https://b.example', 'https://h.example/i.json')).toBe('https://b.example/#/external/h.example/i.json');
+    expect(stacBrowserHref('https://b.example/', 'http://127.0.0.1:8080/i.json')).toBe('https://b.example/#/external/http://127.0.0.1:8080/i.json');
   });
 });

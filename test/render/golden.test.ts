@@ -1,0 +1,50 @@
+/**
+ * Golden files of the demo site: `stachub build` on examples/ (fixed clock), and the HTML of the
+ * home, a category, a model and a dataset page plus the search index compared with
+ * test/golden/site/. After an intended change of the site, refresh them with
+ * `npx vitest run test/render/golden.test.ts -u` and review the diff.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../generator/cli.js';
+import { repoRoot, schemaMapPairs } from '../helpers.js';
+
+let tmp: string;
+let log = '';
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'stachub-golden-site-'));
+  await main(
+    ['node', 'stachub', 'build', '--config', path.join(repoRoot, 'examples', 'stachub.config.yml'), '--out', path.join(tmp, 'public'), '--schema-map', ...schemaMapPairs],
+    { stdout: (s) => void (log += s), stderr: (s) => void (log += s), now: () => new Date('2026-11-20T12:00:00Z'), env: {} },
+  );
+}, 60_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const read = (p: string): string => readFileSync(path.join(tmp, 'public', p), 'utf8');
+
+describe('golden demo site', () => {
+  const pages: Array<[string, string]> = [
+    ['index.html', 'home.html'],
+    ['ai-model/index.html', 'ai-model.html'],
+    ['ai-model/eo-lab/flood-segmentation/index.html', 'flood-segmentation.html'],
+    ['dataset/eo-lab/sen1floods11-dataset/index.html', 'sen1floods11-dataset.html'],
+    ['search-index.json', 'search-index.json'],
+  ];
+  for (const [page, golden] of pages) {
+    it(`renders ${page} as recorded`, async () => {
+      let html: string;
+      try {
+        html = read(page);
+      } catch (err) {
+        throw new Error(`${page} was not built: ${String(err)}\n${log}`);
+      }
+      await expect(html).toMatchFileSnapshot(path.join(repoRoot, 'test', 'golden', 'site', golden));
+    });
+  }
+});
