@@ -79,14 +79,30 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-/** An open journal, appending with group commit. */
+/** Most fdatasync calls in flight at once (libuv's thread pool has 4 threads). */
+const MAX_SYNCS_IN_FLIGHT = 3;
+
+/**
+ * An open journal, appending with group commit.
+ *
+ * Once per event-loop turn (setImmediate, after the poll phase has parsed every request that
+ * arrived), all queued records are written with one synchronous write (to the page cache:
+ * microseconds), then one fdatasync is started in the thread pool; the records' promises resolve
+ * when it returns. A new batch may start its fdatasync while earlier ones are still in flight
+ * (up to MAX_SYNCS_IN_FLIGHT): each fdatasync starts after its batch's write returned, so it
+ * covers that batch and all earlier ones. Pipelining the syncs instead of waiting for the
+ * previous one to finish roughly halves the wait of a request that arrives during a sync.
+ */
 export class JournalWriter {
   private readonly fd: number;
   private pending: string[] = [];
   private waiters: Waiter[] = [];
-  private flushing = false;
+  private scheduled = false;
+  private inFlight = 0;
   private failure: Error | undefined;
   private closed = false;
+  private position: number;
+  private idle: (() => void) | undefined;
   /** Number of fdatasync calls made (for benchmarks and tests of the batching). */
   syncCount = 0;
   /** Number of records written. */
@@ -101,7 +117,6 @@ export class JournalWriter {
     }
     this.position = replay.validBytes;
   }
-  private position: number;
 
   /** Queue a record; resolves once it is durable, rejects if the disk write failed. */
   append(record: unknown): Promise<void> {
@@ -110,7 +125,7 @@ export class JournalWriter {
     this.pending.push(encodeRecord(record));
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.schedule();
     });
   }
 
@@ -119,54 +134,60 @@ export class JournalWriter {
     return this.failure;
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.pending.length > 0) {
-      const lines = this.pending;
-      const waiters = this.waiters;
-      this.pending = [];
-      this.waiters = [];
-      try {
-        const buf = Buffer.from(lines.join(''), 'utf8');
-        await writeAll(this.fd, buf, this.position);
-        this.position += buf.length;
-        if (this.sync) {
-          await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
-          this.syncCount++;
-        }
-        this.recordCount += lines.length;
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        this.failure = err instanceof Error ? err : new Error(String(err));
-        for (const w of waiters) w.reject(this.failure);
-        for (const w of this.waiters) w.reject(this.failure);
-        this.waiters = [];
-        this.pending = [];
-      }
-    }
-    this.flushing = false;
-    if (this.closed && this.onIdle) this.onIdle();
+  private schedule(): void {
+    if (this.scheduled || this.pending.length === 0 || this.inFlight >= MAX_SYNCS_IN_FLIGHT) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
   }
-  private onIdle: (() => void) | undefined;
 
-  /** Wait for queued appends, then close the file. */
+  private fail(err: unknown, waiters: Waiter[]): void {
+    this.failure ??= err instanceof Error ? err : new Error(String(err));
+    for (const w of waiters) w.reject(this.failure);
+    for (const w of this.waiters) w.reject(this.failure);
+    this.waiters = [];
+    this.pending = [];
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0 || this.failure) return;
+    const lines = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    try {
+      const buf = Buffer.from(lines.length === 1 ? lines[0]! : lines.join(''), 'utf8');
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off, this.position + off);
+      this.position += buf.length;
+      this.recordCount += lines.length;
+    } catch (err) {
+      this.fail(err, waiters);
+      return;
+    }
+    if (!this.sync) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    this.inFlight++;
+    fs.fdatasync(this.fd, (err) => {
+      this.inFlight--;
+      this.syncCount++;
+      if (err) this.fail(err, waiters);
+      else for (const w of waiters) w.resolve();
+      if (this.inFlight === 0 && this.idle) this.idle();
+      this.schedule();
+    });
+  }
+
+  /** Write what is queued, wait for the syncs in flight, then close the file. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
-    if (this.flushing) await new Promise<void>((res) => (this.onIdle = res));
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
     fs.closeSync(this.fd);
   }
-}
-
-function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (offset: number): void => {
-      fs.write(fd, buf, offset, buf.length - offset, position + offset, (err, written) => {
-        if (err) return reject(err);
-        if (offset + written < buf.length) step(offset + written);
-        else resolve();
-      });
-    };
-    step(0);
-  });
 }
