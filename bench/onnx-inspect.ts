@@ -4,7 +4,7 @@
  * process (bench/onnx-child.mjs, or the real CLI) so peak RSS is that process's own; wall time is the
  * whole process, Node start-up included. The models are written to a temp dir and deleted at the end.
  *
- *   npx tsx bench/onnx-inspect.ts [--runs 3] [--sizes 1,2.5]
+ *   npx tsx bench/onnx-inspect.ts [--runs 3] [--sizes 1,2.5] [--worst-case yes|no]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -22,6 +22,8 @@ const arg = (name: string, dflt: string): string => {
 };
 const runs = Number(arg('runs', '3'));
 const sizesGiB = arg('sizes', '1,2.5').split(',').map(Number);
+/** Also the worst case for a skipping reader: 100,000 tiny (1 KiB) tensors and 100,000 nodes. */
+const worstCase = arg('worst-case', 'yes') !== 'no';
 
 // ---- measured runs ---------------------------------------------------------------------------
 
@@ -88,11 +90,12 @@ const dir = mkdtempSync(path.join(tmpdir(), 'stachub-onnx-bench-'));
 const rows: string[][] = [];
 const summary: string[] = [];
 try {
-  for (const gib of sizesGiB) {
-    const n = Math.round((gib * 2 ** 30) / TENSOR_BYTES);
-    const file = path.join(dir, `synthetic-${gib}gib.onnx`);
-    const size = writeModel(file, n);
-    const label = `${fmtBytes(size)} (${n} x 4 MiB)`;
+  const models = sizesGiB.map((gib) => ({ n: Math.round((gib * 2 ** 30) / TENSOR_BYTES), side: 1024, what: '4 MiB' }));
+  if (worstCase) models.push({ n: 100_000, side: 16, what: '1 KiB' });
+  for (const { n, side, what } of models) {
+    const file = path.join(dir, `synthetic-${n}x${side}.onnx`);
+    const size = writeModel(file, n, side);
+    const label = `${fmtBytes(size)} (${n.toLocaleString('en-US')} x ${what})`;
     console.log(`model ${label}: ${runs} runs each ...`);
     const scan = await median(() => child('scan', file));
     const viaCli = await median(() => cli(file, dir));
@@ -104,7 +107,7 @@ try {
     } finally {
       await server.close();
     }
-    const expectParams = n * 1024 * 1024;
+    const expectParams = n * side * side;
     for (const m of [scan, viaCli, http]) if (m.parameters !== expectParams) throw new Error(`wrong parameter count ${m.parameters} (expected ${expectParams}): ${m.error ?? ''}`);
     const row = (reader: string, m: Measure): string[] => [
       label,

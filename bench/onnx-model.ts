@@ -1,7 +1,6 @@
 /** Synthetic ONNX models for the benchmarks, streamed to disk (never held in memory). */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 
-
 export const TENSOR_BYTES = 4 * 1024 * 1024; // 1024 x 1024 float32
 const varint = (n: number): Buffer => {
   const out: number[] = [];
@@ -16,14 +15,18 @@ const field = (no: number, body: Buffer): Buffer => Buffer.concat([varint(no * 8
 const vint = (no: number, v: number): Buffer => Buffer.concat([varint(no * 8), varint(v)]);
 const str = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-/** A MatMul chain over `n` 4 MiB weights: ModelProto{ir_version, producer, graph, opset, metadata}. */
-export function writeModel(file: string, n: number): number {
-  const tensorType = field(1, Buffer.concat([vint(1, 1), field(2, Buffer.concat([field(1, field(2, str('batch'))), field(1, vint(1, 1024))]))]));
+/**
+ * A MatMul chain over `n` float32 weights of `side` x `side` (4 MiB at the default 1024):
+ * ModelProto{ir_version, producer, graph{nodes, name, initializers, input, output}, opset, metadata}.
+ */
+export function writeModel(file: string, n: number, side = 1024): number {
+  const tensorBytes = 4 * side * side;
+  const tensorType = field(1, Buffer.concat([vint(1, 1), field(2, Buffer.concat([field(1, field(2, str('batch'))), field(1, vint(1, side))]))]));
   const nodes = Array.from({ length: n }, (_, i) =>
     field(1, Buffer.concat([field(1, str(i === 0 ? 'x' : `h${i - 1}`)), field(1, str(`w${i}`)), field(2, str(`h${i}`)), field(3, str(`matmul${i}`)), field(4, str('MatMul'))])),
   );
-  const tensorHead = (i: number): Buffer => Buffer.concat([vint(1, 1024), vint(1, 1024), vint(2, 1), field(8, str(`w${i}`)), varint(9 * 8 + 2), varint(TENSOR_BYTES)]);
-  const tensorLen = (i: number): number => tensorHead(i).length + TENSOR_BYTES;
+  const tensorHead = (i: number): Buffer => Buffer.concat([vint(1, side), vint(1, side), vint(2, 1), field(8, str(`w${i}`)), varint(9 * 8 + 2), varint(tensorBytes)]);
+  const tensorLen = (i: number): number => tensorHead(i).length + tensorBytes;
   const io = Buffer.concat([
     field(11, Buffer.concat([field(1, str('x')), field(2, tensorType)])),
     field(12, Buffer.concat([field(1, str(`h${n - 1}`)), field(2, tensorType)])),
@@ -32,11 +35,26 @@ export function writeModel(file: string, n: number): number {
   let graphLen = nodes.reduce((a, b) => a + b.length, 0) + name.length + io.length;
   for (let i = 0; i < n; i++) graphLen += varint(5 * 8 + 2).length + varint(tensorLen(i)).length + tensorLen(i);
 
-  const payload = Buffer.alloc(TENSOR_BYTES);
+  const payload = Buffer.alloc(tensorBytes);
   for (let i = 0; i < payload.length; i += 4) payload.writeFloatLE(Math.sin(i), i);
   const fd = openSync(file, 'w');
+  // Small pieces are gathered into 1 MiB writes.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (): void => {
+    if (pendingBytes > 0) writeSync(fd, Buffer.concat(pending));
+    pending = [];
+    pendingBytes = 0;
+  };
   const w = (b: Buffer): void => {
-    writeSync(fd, b);
+    if (b.length >= 1 << 20) {
+      flush();
+      writeSync(fd, b);
+      return;
+    }
+    pending.push(b);
+    pendingBytes += b.length;
+    if (pendingBytes >= 1 << 20) flush();
   };
   w(Buffer.concat([vint(1, 8), field(2, str('stachub-bench')), varint(7 * 8 + 2), varint(graphLen)]));
   for (const node of nodes) w(node);
@@ -47,6 +65,7 @@ export function writeModel(file: string, n: number): number {
   }
   w(io);
   w(Buffer.concat([field(8, vint(2, 17)), field(14, Buffer.concat([field(1, str('source')), field(2, str('stachub bench'))]))]));
+  flush();
   closeSync(fd);
   return statSync(file).size;
 }

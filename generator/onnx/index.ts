@@ -39,7 +39,7 @@ export function byteSourceFor(fileOrUrl: string, http: HttpSourceOptions = {}): 
 
 /** Scan options suited to a source: HTTP round trips cost more than reading a few more bytes. */
 export function scanOptionsFor(fileOrUrl: string): ScanOptions {
-  return /^https?:\/\//i.test(fileOrUrl) ? { minWindow: 16 * 1024 } : {};
+  return /^https?:\/\//i.test(fileOrUrl) ? { minWindow: 16 * 1024, maxWindow: 1024 * 1024 } : {};
 }
 
 /**

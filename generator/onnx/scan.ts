@@ -15,7 +15,7 @@ import { WIRE, WireReader } from './wire.js';
 export interface ScanOptions {
   /** Smallest read after a skipped payload (default 4 KiB; HTTP sources use 16 KiB). */
   minWindow?: number;
-  /** Largest read while parsing contiguous fields (default 1 MiB). */
+  /** Largest read while parsing contiguous fields (default 256 KiB; HTTP sources use 1 MiB). */
   maxWindow?: number;
   /** Longest string kept; longer ones are cut (default 64 KiB). */
   maxStringBytes?: number;
@@ -62,7 +62,7 @@ export async function scanOnnx(source: ByteSource, opts: ScanOptions = {}): Prom
   if (size === 0) throw new OnnxError('onnx/empty', source.name, 0, 'the file is empty');
   const r = new WireReader(source, size, {
     minWindow: opts.minWindow ?? 4096,
-    maxWindow: opts.maxWindow ?? 1024 * 1024,
+    maxWindow: opts.maxWindow ?? 256 * 1024,
   });
   return new Scanner(r, opts).model();
 }

@@ -2,7 +2,8 @@
  * A windowed protobuf wire reader over a ByteSource. It keeps a small window of the file in memory,
  * refills it only when a field needs bytes that are not there, and skips a payload by moving its
  * position, so the next refill starts after the payload. Refills of contiguous data double the window
- * (dense metadata costs few reads); a refill after a skip starts again from the smallest window.
+ * (dense metadata costs few reads), and so do refills after skips shorter than the window (small
+ * tensors); a refill after a longer skip starts again from the smallest window.
  */
 import type { ByteSource } from './byte-source.js';
 import { OnnxError, type OnnxErrorCode } from './errors.js';
@@ -57,7 +58,9 @@ export class WireReader {
     const need = Math.min(n, this.size - pos);
     if (avail >= need) return;
     const readAt = pos + avail;
-    this.window = readAt === this.lastReadEnd ? Math.min(this.opts.maxWindow, this.window * 2) : this.opts.minWindow;
+    // Dense metadata (or payloads smaller than the window): grow. After a long skip: start small.
+    const gap = readAt - this.lastReadEnd;
+    this.window = gap >= 0 && gap <= this.window ? Math.min(this.opts.maxWindow, this.window * 2) : this.opts.minWindow;
     const readLen = Math.min(Math.max(need - avail, this.window), this.size - readAt);
     const chunk = await this.source.read(readAt, readLen);
     if (chunk.length < need - avail) this.fail('onnx/io', readAt + chunk.length, 'the file is shorter than its size (changed while reading?)');
