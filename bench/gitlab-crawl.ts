@@ -40,9 +40,16 @@ interface PhaseResult {
   cpuMs: number;
 }
 
-async function runPhase(phase: 'full' | 'incremental', url: string, token: string, stateDir: string, concurrency: number): Promise<PhaseResult> {
+async function runPhase(
+  phase: 'full' | 'incremental',
+  url: string,
+  token: string,
+  stateDir: string,
+  concurrency: number,
+  graphql: boolean,
+): Promise<PhaseResult> {
   const previous = phase === 'incremental' ? previousFromState((await readState(stateDir)).state) : undefined;
-  const src = createGitLabSource({ url, token, concurrency });
+  const src = createGitLabSource({ url, token, concurrency, graphql });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const listing = await src.projects({
@@ -92,8 +99,27 @@ async function startFake(n: number, latency: number): Promise<{ child: ChildProc
   return { child, url: url!, token: token! };
 }
 
-async function phaseInChild(phase: string, url: string, token: string, stateDir: string, concurrency: number): Promise<PhaseResult> {
-  const child = spawnTsx([fileURLToPath(import.meta.url), '--child', phase, '--url', url, '--state', stateDir, '--concurrency', String(concurrency)]);
+async function phaseInChild(
+  phase: string,
+  url: string,
+  token: string,
+  stateDir: string,
+  concurrency: number,
+  graphql: boolean,
+): Promise<PhaseResult> {
+  const child = spawnTsx([
+    fileURLToPath(import.meta.url),
+    '--child',
+    phase,
+    '--url',
+    url,
+    '--state',
+    stateDir,
+    '--concurrency',
+    String(concurrency),
+    '--graphql',
+    String(graphql),
+  ]);
   child.stdin!.end(token);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -108,7 +134,14 @@ async function main(): Promise<void> {
   if (args[0] === '--child') {
     let token = '';
     for await (const c of process.stdin) token += c;
-    const r = await runPhase(args[1] as 'full' | 'incremental', arg('url', ''), token.trim(), arg('state', ''), Number(arg('concurrency', '16')));
+    const r = await runPhase(
+      args[1] as 'full' | 'incremental',
+      arg('url', ''),
+      token.trim(),
+      arg('state', ''),
+      Number(arg('concurrency', '16')),
+      arg('graphql', 'false') === 'true',
+    );
     process.stdout.write(JSON.stringify(r) + '\n');
     return;
   }
@@ -120,46 +153,59 @@ async function main(): Promise<void> {
     `GitLab crawl benchmark: fake GitLab at ${latency} ms latency, concurrency ${concurrency}, Node ${process.version}, ` +
       `${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`,
   );
-  const rows: string[] = [];
+  const modes = arg('modes', 'rest,graphql').split(',');
   for (const n of sizes) {
     const fake = await startFake(n, latency);
-    const stateDir = await mkdtemp(path.join(tmpdir(), 'stachub-bench-'));
+    const results = new Map<string, PhaseResult>();
     try {
-      for (const phase of ['full', 'incremental'] as const) {
-        const r = await phaseInChild(phase, fake.url, fake.token, stateDir, concurrency);
-        const c = r.calls;
-        const metadata = (c.tree! + c.readme! + c.head! + c.release! + c.license!) / r.projects;
-        const perProject = r.requests / r.projects;
-        const lfsFiles = c.lfsPointer!;
-        const line = [
-          `${n} ${phase}`.padEnd(18),
-          `${fmt(r.wallMs / 1000, 1)} s`.padStart(8),
-          `${fmt(perProject, 3)} req/project`.padStart(20),
-          `metadata ${fmt(metadata)}/project`.padStart(22),
-          `LFS ${lfsFiles}`.padStart(10),
-          `listing ${c.listing}`.padStart(12),
-          `retries ${r.retries}`.padStart(11),
-          `CPU ${fmt(r.cpuMs / 1000, 1)} s`.padStart(10),
-          `RSS ${fmt(r.peakRssMiB, 0)} MiB`.padStart(13),
-          `state ${fmt(r.stateWriteMs / 1000, 1)} s`.padStart(12),
-          JSON.stringify(r.origins),
-        ].join(' ');
-        console.log(line);
-        rows.push(line);
-        if (phase === 'full') {
-          console.log(
-            `   vs targets: metadata ${fmt(metadata / 5)}× of 5/project; ` +
-              (n >= 10000 ? `wall ${fmt(r.wallMs / 60000)}× of 60 s; ` : '') +
-              `calls ${JSON.stringify(c)}`,
-          );
-        } else {
-          console.log(`   vs target: ${fmt(perProject / (1 / 50))}× of 1 request per 50 projects (${r.requests} requests)`);
+      for (const mode of modes) {
+        const stateDir = await mkdtemp(path.join(tmpdir(), 'stachub-bench-'));
+        try {
+          for (const phase of ['full', 'incremental'] as const) {
+            const r = await phaseInChild(phase, fake.url, fake.token, stateDir, concurrency, mode === 'graphql');
+            results.set(`${mode} ${phase}`, r);
+            const c = r.calls;
+            const metadata = (c.graphql! + c.tree! + c.readme! + c.head! + c.release! + c.license!) / r.projects;
+            console.log(
+              [
+                `${n} ${mode} ${phase}`.padEnd(26),
+                `${fmt(r.wallMs / 1000, 1)} s`.padStart(8),
+                `${fmt(r.requests / r.projects, 3)} req/project`.padStart(20),
+                `metadata ${fmt(metadata, 3)}/project`.padStart(23),
+                `LFS ${c.lfsPointer}`.padStart(9),
+                `retries ${r.retries}`.padStart(10),
+                `CPU ${fmt(r.cpuMs / 1000, 1)} s`.padStart(10),
+                `RSS ${fmt(r.peakRssMiB, 0)} MiB`.padStart(13),
+                `state ${fmt(r.stateWriteMs / 1000, 1)} s`.padStart(12),
+                JSON.stringify(r.origins),
+              ].join(' '),
+            );
+            if (phase === 'full') {
+              const target = mode === 'graphql' ? 0.2 : 5;
+              console.log(
+                `   metadata ${fmt(metadata / target)}× of the ${target}/project target` +
+                  (n >= 10000 ? `; wall ${fmt(r.wallMs / 60000)}× of 60 s` : '') +
+                  `; calls ${JSON.stringify(c)}`,
+              );
+            } else {
+              console.log(`   ${fmt(r.requests / r.projects / (1 / 50))}× of 1 request per 50 projects (${r.requests} requests)`);
+            }
+          }
+        } finally {
+          await rm(stateDir, { recursive: true, force: true });
         }
+      }
+      const rest = results.get('rest full');
+      const gq = results.get('graphql full');
+      if (rest && gq) {
+        console.log(
+          `   graphql/rest (full, ${n}): wall ${fmt(gq.wallMs / rest.wallMs)}×, requests ${fmt(gq.requests / rest.requests)}×, ` +
+            `CPU ${fmt(gq.cpuMs / rest.cpuMs)}×, RSS ${fmt(gq.peakRssMiB / rest.peakRssMiB)}×`,
+        );
       }
     } finally {
       fake.child.stdin!.end();
       fake.child.kill('SIGTERM');
-      await rm(stateDir, { recursive: true, force: true });
     }
   }
 }
