@@ -174,7 +174,8 @@ export function assembleVersion(input: AssembleInput): ModelVersion {
     aliases: [...aliases].sort(),
     tags: tagsToRecord(raw['tags']),
     metrics: run?.metrics ?? {},
-    params: run?.params ?? {},
+    // Sorted: the published items must not depend on the order a server lists params in.
+    params: Object.fromEntries(Object.entries(run?.params ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     runTags,
     flavors,
     registeredModel: rm,

@@ -78,6 +78,8 @@ export async function describeModelFiles(registry: Registry, versions: ModelVers
     if (summary) onnx.set(versionKey(v), summary);
   });
   await runLimited(tasks, options.concurrency ?? 4);
+  // Scans finish in any order; the report does not.
+  diagnostics.sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   return { onnx, versions: out, diagnostics };
 }
 

@@ -169,7 +169,9 @@ class RestReader {
     }
     const perModel = await Promise.all(models.map((m) => this.readModel(m)));
     const versions = perModel.flat().sort(compareVersions);
-    return { versions, diagnostics: this.diagnostics };
+    // Requests complete in any order; the report does not.
+    const diagnostics = [...this.diagnostics].sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+    return { versions, diagnostics };
   }
 
   private async readModel(raw: Record<string, unknown>): Promise<ModelVersion[]> {
