@@ -116,7 +116,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const links: StacLink[] = [];
   const extensions = new Set<string>();
 
-  // --- dates (SharingHub §1.4: datetime = last activity; temporal extent overrides start/end) ----
+  // --- dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end) ----
   let start = project.createdAt;
   let end = project.lastActivityAt;
   const extent = isObject(data.extent) ? data.extent : undefined;
@@ -137,8 +137,10 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   properties.datetime = toInstant(project.lastActivityAt);
   properties.start_datetime = toInstant(start);
   properties.end_datetime = toInstant(end);
-  properties.created = toInstant(start);
-  properties.updated = toInstant(end);
+  // STAC's created/updated are about the entry itself, not the data: the project's dates.
+  // (SharingHub copies the temporal extent into them, which makes a 2019 dataset look stale.)
+  properties.created = toInstant(project.createdAt);
+  properties.updated = toInstant(project.lastActivityAt);
 
   // --- geometry --------------------------------------------------------------------------
   let geometry: Geometry | null = null;
