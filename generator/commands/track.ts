@@ -26,14 +26,16 @@ interface TrackFlags {
 
 /** Flags win over the environment; the environment over the defaults. */
 export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv): TrackOptions {
-  const portText = flags.port ?? env['STACHUB_TRACK_PORT'] ?? env['PORT'] ?? '5000';
+  // An empty variable counts as unset (CI templates often define them empty).
+  const e = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
+  const portText = flags.port ?? e('STACHUB_TRACK_PORT') ?? e('PORT') ?? '5000';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got '${portText}'`);
-  const token = flags.token ?? env['STACHUB_TRACK_TOKEN'] ?? env['MLFLOW_TRACKING_TOKEN'];
+  const token = flags.token ?? e('STACHUB_TRACK_TOKEN') ?? e('MLFLOW_TRACKING_TOKEN');
   const anon = flags.anonymousReads ?? /^(1|true|yes)$/i.test(env['STACHUB_TRACK_ANONYMOUS_READS'] ?? '');
   return {
     port: Number(portText),
-    host: flags.host ?? env['STACHUB_TRACK_HOST'] ?? '127.0.0.1',
-    storeDir: path.resolve(flags.store ?? env['STACHUB_TRACK_STORE'] ?? 'tracking-store'),
+    host: flags.host ?? e('STACHUB_TRACK_HOST') ?? '127.0.0.1',
+    storeDir: path.resolve(flags.store ?? e('STACHUB_TRACK_STORE') ?? 'tracking-store'),
     token: token === '' ? undefined : token,
     anonymousReads: anon,
   };
