@@ -163,7 +163,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** The README block with keys written with or without the `mlm:` prefix. */
 function normaliseReadme(readme: Obj | undefined): Obj {
   const out: Obj = {};
-  for (const [k, v] of Object.entries(readme ?? {})) out[k.startsWith('mlm:') ? k.slice(4) : k] = v;
+  for (const [k, v] of Object.entries(readme ?? {})) {
+    const key = k.startsWith('mlm:') ? k.slice(4) : k;
+    if (key !== '__proto__') out[key] = v;
+  }
   return out;
 }
 
@@ -386,5 +389,5 @@ function outputObject(file: ValueInfo, doc: Obj | undefined, itemTasks: string[]
 
 /** README fields of an input/output other than the ones merged with the file (bands, value_scaling...). */
 function copyExtras(out: Obj, doc: Obj | undefined): void {
-  for (const [k, v] of Object.entries(doc ?? {})) if (!IO_RESERVED.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(doc ?? {})) if (!IO_RESERVED.has(k) && k !== '__proto__') out[k] = v;
 }

@@ -98,7 +98,10 @@ class Scanner {
     externalData: [],
     functions: [],
   };
-  private opTypeKeys = 0;
+  // Keyed by strings from the file, so Maps until the end (a `__proto__` key stays a key).
+  private readonly metadataProps = new Map<string, string>();
+  private readonly graphMetadataProps = new Map<string, string>();
+  private readonly opTypes = new Map<string, number>();
 
   constructor(
     private readonly r: WireReader,
@@ -167,15 +170,16 @@ class Scanner {
     if (n >= this.maxItems) this.r.fail('onnx/limit', tagPos, `more than ${this.maxItems} ${what}`);
   }
 
-  private async entry(len: number, into: Record<string, string>, what: string, tagPos: number): Promise<void> {
+  /** A StringStringEntryProto into a Map (keys come from the file: never plain-object keys). */
+  private async entry(len: number, into: Map<string, string>, what: string, tagPos: number): Promise<void> {
     let key = '';
     let value = '';
     await this.fields(this.r.pos + len, async (f, wt, v, at) => {
       if (f === F.StringStringEntry.key) key = await this.str(wt, v, `${what}.key`, at);
       else if (f === F.StringStringEntry.value) value = await this.str(wt, v, `${what}.value`, at);
     });
-    if (!(key in into)) this.count(Object.keys(into).length, what, tagPos);
-    into[key] = value;
+    if (!into.has(key)) this.count(into.size, what, tagPos);
+    into.set(key, value);
   }
 
   // ---- ModelProto ---------------------------------------------------------------------------
@@ -237,7 +241,7 @@ class Scanner {
         }
         case M.metadata_props:
           this.want(wt, WIRE.LEN, 'ModelProto.metadata_props', at);
-          await this.entry(v, s.metadataProps, 'metadata_props', at);
+          await this.entry(v, this.metadataProps, 'metadata_props', at);
           break;
         case M.functions: {
           this.want(wt, WIRE.LEN, 'ModelProto.functions', at);
@@ -257,6 +261,9 @@ class Scanner {
     if (!sawIr || !sawGraph) {
       r.fail('onnx/not-onnx', undefined, `no ${sawIr ? 'graph' : 'ir_version'} field: not an ONNX model`);
     }
+    s.metadataProps = Object.fromEntries(this.metadataProps);
+    s.graphMetadataProps = Object.fromEntries(this.graphMetadataProps);
+    s.opTypes = Object.fromEntries(this.opTypes);
     // IR < 4 lists initializers among the inputs: those are weights, not inputs.
     if (main.initNames.size > 0) s.inputs = s.inputs.filter((i) => !main.initNames.has(i.name));
     s.parameterCount =
@@ -324,7 +331,7 @@ class Scanner {
         case G.metadata_props:
           if (main) {
             this.want(wt, WIRE.LEN, 'GraphProto.metadata_props', at);
-            await this.entry(v, s.graphMetadataProps, 'graph metadata_props', at);
+            await this.entry(v, this.graphMetadataProps, 'graph metadata_props', at);
           }
           break;
         default:
@@ -351,12 +358,9 @@ class Scanner {
       }
     });
     const key = domain === '' || domain === 'ai.onnx' ? opType : `${domain}:${opType}`;
-    const ops = this.s.opTypes;
-    if (key in ops) ops[key] = (ops[key] as number) + 1;
-    else if (this.opTypeKeys < 10_000) {
-      ops[key] = 1;
-      this.opTypeKeys++;
-    }
+    const n = this.opTypes.get(key);
+    if (n !== undefined) this.opTypes.set(key, n + 1);
+    else if (this.opTypes.size < 10_000) this.opTypes.set(key, 1);
     // Weights stored as Constant nodes (Paddle2ONNX, spox) are parameters too.
     if (value && opType === 'Constant' && (domain === '' || domain === 'ai.onnx')) {
       this.s.parameters.constants += this.weigh(value);
@@ -441,9 +445,9 @@ class Scanner {
           break;
         case T.external_data: {
           this.want(wt, WIRE.LEN, 'TensorProto.external_data', at);
-          const kv: Record<string, string> = {};
+          const kv = new Map<string, string>();
           await this.entry(v, kv, 'external_data', at);
-          for (const [k, val] of Object.entries(kv)) {
+          for (const [k, val] of kv) {
             if (k === 'location') t.external.location = val;
             else if (k === 'offset' && /^\d+$/.test(val)) t.external.offset = Number(val);
             else if (k === 'length' && /^\d+$/.test(val)) t.external.length = Number(val);

@@ -111,7 +111,13 @@ describe.skipIf(!available)('stachub inspect --json agrees with python3-onnx', (
     expect(sub.subgraphCount).toBe(6);
 
     const meta = get('metadata-props.onnx');
-    expect(meta.metadataProps).toEqual({ author: 'stachub tests', license: 'Apache-2.0', unicode: 'Überschwemmung 洪水' });
+    expect(Object.entries(meta.metadataProps)).toEqual([
+      ['author', 'stachub tests'],
+      ['license', 'Apache-2.0'],
+      ['unicode', 'Überschwemmung 洪水'],
+      ['__proto__', 'a key like any other'],
+      ['constructor', 'also'],
+    ]);
     // python3-onnx 1.12 predates GraphProto.metadata_props (IR 10): checked here instead.
     expect(meta.graphMetadataProps).toEqual({ 'pkg.torch.export.graph_signature': '{"inputs":["x"]}' });
     expect(meta.functions).toEqual([{ domain: 'local', name: 'MyRelu' }]);

@@ -196,6 +196,8 @@ export function edgeCaseModels(): Record<string, Uint8Array> {
       { key: 'license', value: 'Apache-2.0' },
       { key: 'author', value: 'stachub tests' },
       { key: 'unicode', value: 'Überschwemmung 洪水' },
+      { key: '__proto__', value: 'a key like any other' },
+      { key: 'constructor', value: 'also' },
     ],
     functions: [{ name: 'MyRelu', domain: 'local', input: ['x'], output: ['y'], node: [{ op_type: 'Relu', input: ['x'], output: ['y'] }], opset_import: opset(18) }],
     graph: {
