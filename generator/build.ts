@@ -50,7 +50,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const { records, listing, now, started } = await collect(options);
   const log = options.log ?? (() => {});
   // MLflow registry (generator/mlflow): read once; joined to the records in `assemble`.
-  const mlflowRead = options.registry ? await readRegistry(options.registry, log) : options.mlflowRead;
+  const mlflowRead = options.registry ? await readRegistry(options.registry, log, records) : options.mlflowRead;
   return assemble(records, listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}) }, now, started);
 }
 

@@ -98,7 +98,7 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
     const log = (line: string): void => ctx.stderr(`stachub: ${line}\n`);
     // The registry is read once for the whole catalog, as a one-job build does.
     const registry = createRegistry(config.mlflow, ctx.env);
-    const mlflowRead = registry ? await readRegistry(registry, log) : undefined;
+    const mlflowRead = registry ? await readRegistry(registry, log, merged.records) : undefined;
     const now = ctx.now();
     const result = await assemble(
       merged.records,

@@ -14,7 +14,8 @@ import { exportRegistry } from './export.js';
 import { describeModelFiles } from './onnx.js';
 import { restRegistry } from './rest.js';
 import { shimStoreRegistry } from './shim.js';
-import type { RegistryRead } from './join.js';
+import { linkedModelNames, type RegistryRead } from './join.js';
+import type { ProjectRecord } from '../metadata/record.js';
 import type { Registry } from './types.js';
 
 export type { Registry, ModelVersion, RegistryResult } from './types.js';
@@ -42,12 +43,18 @@ export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv 
 
 /**
  * Read every version and describe the ONNX model files (kilobytes each, through the registry's byte
- * source). Throws `SourceUnreachableError` (exit 4) only when the registry cannot be listed.
+ * source), of the linked models only when the records are given. Throws `SourceUnreachableError` (exit 4) only when the registry cannot be listed.
  */
-export async function readRegistry(registry: Registry, log: (line: string) => void = () => {}): Promise<RegistryRead> {
+export async function readRegistry(
+  registry: Registry,
+  log: (line: string) => void = () => {},
+  /** The catalog's records: when given, only the model files of linked models are described. */
+  records?: readonly ProjectRecord[],
+): Promise<RegistryRead> {
   log(`reading the model registry from ${registry.description}`);
   const { versions, diagnostics } = await registry.versions();
-  const described = await describeModelFiles(registry, versions);
+  const wanted = records ? linkedModelNames(records, versions) : undefined;
+  const described = await describeModelFiles(registry, versions, wanted ? { only: (v) => wanted.has(v.modelName) } : {});
   const onnxCount = described.onnx.size;
   log(`read ${versions.length} model version(s)${onnxCount ? `, ${onnxCount} ONNX model file(s) described` : ''}`);
   const all: Diagnostic[] = [...diagnostics, ...described.diagnostics];

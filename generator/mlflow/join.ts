@@ -58,6 +58,25 @@ export function listedModels(record: ProjectRecord): { models: string[]; diagnos
   return { models: out.models, diagnostics: out.diagnostics.map((d) => ({ ...d, file: readme.path, ...(line ? { line } : {}) })) };
 }
 
+/** The records as linking sees them; only projects published in some category can receive models. */
+export function linkProjects(records: readonly ProjectRecord[]): { projects: LinkProject[]; diagnostics: Map<string, Diagnostic[]> } {
+  const projects: LinkProject[] = [];
+  const diagnostics = new Map<string, Diagnostic[]>();
+  for (const r of records) {
+    if (r.categories.length === 0) continue;
+    const listed = listedModels(r);
+    // The front-matter schema already reports a malformed block; only add what it cannot see.
+    if (listed.diagnostics.length > 0 && !r.diagnostics.some((d) => d.message.includes('mlflow'))) diagnostics.set(r.id, listed.diagnostics);
+    projects.push({ id: r.snapshot.project.id, fullPath: r.id, webUrl: r.snapshot.project.webUrl, models: listed.models });
+  }
+  return { projects, diagnostics };
+}
+
+/** Names of the registered models that some record links (to describe only what will be published). */
+export function linkedModelNames(records: readonly ProjectRecord[], versions: ModelVersion[], options: { projectTag?: string } = {}): Set<string> {
+  return new Set(linkModels(linkProjects(records).projects, versions, options).linked.map((l) => l.modelName));
+}
+
 export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord[], read: RegistryRead, options: { projectTag?: string } = {}): JoinResult {
   const projectDiagnostics = new Map<string, Diagnostic[]>();
   const note = (id: string, ds: Diagnostic[]): void => {
@@ -66,15 +85,8 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
     for (const d of ds) if (!list.some((x) => x.code === d.code && x.message === d.message)) list.push(d);
     projectDiagnostics.set(id, list);
   };
-  // Only projects published in some category can receive models.
-  const projects: LinkProject[] = [];
-  for (const r of records) {
-    if (r.categories.length === 0) continue;
-    const listed = listedModels(r);
-    // The front-matter schema already reports a malformed block; only add what it cannot see.
-    if (!r.diagnostics.some((d) => d.message.includes('mlflow'))) note(r.id, listed.diagnostics);
-    projects.push({ id: r.snapshot.project.id, fullPath: r.id, webUrl: r.snapshot.project.webUrl, models: listed.models });
-  }
+  const { projects, diagnostics: readmeProblems } = linkProjects(records);
+  for (const [id, ds] of readmeProblems) note(id, ds);
   const linked = linkModels(projects, read.versions, options);
   for (const [id, ds] of linked.projectDiagnostics) note(id, ds);
 

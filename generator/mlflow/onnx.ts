@@ -20,6 +20,8 @@ export interface DescribeOptions {
    * (default 32 MiB; 0 disables the fallback). Larger files are reported, never downloaded.
    */
   wholeFileLimit?: number;
+  /** Describe only these versions' files (e.g. the ones linked to a project); default all. */
+  only?: (v: ModelVersion) => boolean;
 }
 
 export interface DescribeResult {
@@ -39,7 +41,7 @@ export async function describeModelFiles(registry: Registry, versions: ModelVers
   const out: ModelVersion[] = versions.map((v) => (v.modelFile ? { ...v, modelFile: { ...v.modelFile } } : v));
   const tasks = out.map((v) => async () => {
     const file = v.modelFile;
-    if (!file) return;
+    if (!file || (options.only && !options.only(v))) return;
     if (file.localPath && hashLimit > 0 && (file.size === undefined || file.size <= hashLimit) && !file.sha256) {
       try {
         const { sha256, size } = await hashFile(file.localPath);

@@ -1,12 +1,17 @@
 /** joinRegistry: the registry joined to real records and the unplaced tree of the catalog stage. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readRegistry } from '../../generator/mlflow/index.js';
+import { restRegistry } from '../../generator/mlflow/rest.js';
+import { startFakeMlflow } from '../fakes/mlflow/server.js';
 import { defaultConfig } from '../../generator/config.js';
 import { toRecord } from '../../generator/metadata/record.js';
 import { joinRegistry, type RegistryRead } from '../../generator/mlflow/join.js';
 import type { ModelVersion } from '../../generator/mlflow/types.js';
 import { ref } from '../../generator/stac/links.js';
 import { toStac } from '../../generator/stac/toStac.js';
-import { readmeWith, snapshot } from '../helpers.js';
+import { readmeWith, repoRoot, snapshot } from '../helpers.js';
 
 function mv(modelName: string, version: string, tags: Record<string, string> = {}): ModelVersion {
   return {
@@ -74,5 +79,28 @@ describe('joinRegistry', () => {
     const none = joinRegistry(tree, records, { ...read, versions: [mv('loose', '1')] });
     expect(none.tree.collections.map((c) => c.items.length)).toEqual(tree.collections.map((c) => c.items.length));
     expect(none.tree.collections.map((c) => c.collection)).toEqual(tree.collections.map((c) => c.collection));
+  });
+});
+
+describe('readRegistry', () => {
+  it('with the records, describes only the model files of linked models', async () => {
+    const onnx = readFileSync(path.join(repoRoot, 'test/fixtures/mlflow/export/models/wine-classifier/2222bbbb2222bbbb2222bbbb2222bbbb/artifacts/onnx-model/model.onnx'));
+    const mlmodel = 'flavors:\n  onnx:\n    data: model.onnx\n    onnx_version: 1.17.0\n';
+    const fake = await startFakeMlflow({
+      models: [
+        { name: 'm (7)', versions: [{ version: '1', source: 'mlflow-artifacts:/1/a/artifacts/model' }] },
+        { name: 'loose', versions: [{ version: '1', source: 'mlflow-artifacts:/1/b/artifacts/model' }] },
+      ],
+      runs: [],
+      artifacts: { '1/a/artifacts/model/MLmodel': mlmodel, '1/a/artifacts/model/model.onnx': onnx, '1/b/artifacts/model/MLmodel': mlmodel, '1/b/artifacts/model/model.onnx': onnx },
+    });
+    try {
+      const r = await readRegistry(restRegistry({ url: fake.url, env: {} }), () => {}, records);
+      expect([...r.onnx.keys()]).toEqual(['m (7)\u00001']);
+      expect(fake.requests.some((q) => q.path === '/api/2.0/mlflow-artifacts/artifacts/1/b/artifacts/model/model.onnx')).toBe(false);
+      expect(r.versions.map((v) => v.modelName)).toEqual(['loose', 'm (7)']);
+    } finally {
+      await fake.close();
+    }
   });
 });
