@@ -11,8 +11,8 @@ export const MANIFEST_PATH = '.stachub/manifest.json';
 /** What stachub recorded about one object it wrote. */
 export interface ManifestEntry {
   /**
-   * SHA-256 of the content, hex; `null` while an upload of a new object is in flight (the entry
-   * then only claims ownership, so an interrupted publish can still clean it up later).
+   * SHA-256 of the content, hex; `null` while an upload is in flight (the entry then claims
+   * ownership, so an interrupted publish can still clean up later, and vouches for no content).
    */
   sha256: string | null;
   size: number;

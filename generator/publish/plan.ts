@@ -61,8 +61,10 @@ export function uploadCount(plan: PublishPlan): number {
 }
 
 /**
- * Compute the plan. An object is skipped only when the previous manifest records the same hash and
- * headers and the listing shows it with the same size (and, when its ETag is an MD5, the same MD5).
+ * Compute the plan. An object is skipped only when the listing shows it with the same size, the
+ * previous manifest records the same headers, and its bytes are known to be the same: the manifest
+ * records the same hash (and, when the ETag is an MD5, the MD5 agrees), or the manifest claimed it
+ * without a hash during an interrupted publish and its MD5 ETag matches.
  */
 export function planPublish(
   files: readonly OutputFile[],
@@ -93,11 +95,18 @@ export function planPublish(
     final.files[f.path] = { sha256, size: f.content.byteLength, type: f.mediaType, cacheControl };
     const before = prev.files[f.path];
     const there = remoteByPath.get(f.path);
+    const etagIsMd5 = there?.etag !== undefined && /^[0-9a-f]{32}$/.test(there.etag);
+    // Same bytes: the manifest vouches for them, or (for an upload an interrupted publish made,
+    // recorded without a hash) the store's MD5 does.
+    const sameBytes =
+      there !== undefined &&
+      before !== undefined &&
+      there.size === f.content.byteLength &&
+      (etagIsMd5 ? there.etag === md5 && (before.sha256 === sha256 || before.sha256 === null) : before.sha256 === sha256);
     let reason: PlannedUpload['reason'] | null = null;
     if (!there) reason = before ? 'missing' : 'new';
-    else if (!before || before.sha256 !== sha256 || there.size !== f.content.byteLength) reason = 'changed';
-    else if (there.etag !== undefined && /^[0-9a-f]{32}$/.test(there.etag) && there.etag !== md5) reason = 'changed';
-    else if (before.type !== f.mediaType || before.cacheControl !== cacheControl) reason = 'headers';
+    else if (!sameBytes) reason = 'changed';
+    else if (before!.type !== f.mediaType || before!.cacheControl !== cacheControl) reason = 'headers';
     if (reason === null) unchanged.push(f.path);
     else uploads.push({ path: f.path, content: f.content, contentType: f.mediaType, cacheControl, sha256, md5, rank, reason });
   }
@@ -111,10 +120,9 @@ export function planPublish(
   if (uploads.length > 0 || deletes.length > 0) {
     pendingManifest = { ...prev, files: { ...prev.files } };
     for (const u of uploads) {
-      // A new object is claimed without a hash: after an interruption it is re-uploaded, never trusted.
-      if (!pendingManifest.files[u.path]) {
-        pendingManifest.files[u.path] = { sha256: null, size: u.content.byteLength, type: u.contentType, cacheControl: u.cacheControl };
-      }
+      // Claimed without a hash: after an interruption, only an object whose MD5 ETag proves the
+      // upload completed is trusted; anything else is uploaded again.
+      pendingManifest.files[u.path] = { sha256: null, size: u.content.byteLength, type: u.contentType, cacheControl: u.cacheControl };
     }
   }
   const finalManifest = previous !== null && sameManifest(previous, final) && remoteByPath.has(MANIFEST_PATH) ? null : final;
