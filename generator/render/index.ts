@@ -25,12 +25,21 @@ export { siteConfigFromYaml } from './site-config.js';
 export const SITE_FILES = {
   css: 'assets/site.css',
   js: 'assets/site.js',
+  themeJs: 'assets/theme.js',
   favicon: 'assets/favicon.svg',
   searchIndex: 'search-index.json',
   searchPage: 'search/index.html',
 } as const;
 
 const enc = new TextEncoder();
+
+const ASSET_TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
 
 function file(path: string, mediaType: string, text: string): OutputFile {
   return { path, mediaType, content: enc.encode(text) };
@@ -170,13 +179,12 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   };
   const out: OutputFile[] = [];
 
+  // Every file of site/assets/ is published under assets/.
+  for (const [name, text] of Object.entries(sources.assets)) out.push(file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', text));
   const css = sources.assets['site.css'] ?? '';
   const js = sources.assets['site.js'] ?? '';
-  const favicon = sources.assets['favicon.svg'] ?? '';
-  out.push(file(SITE_FILES.css, 'text/css; charset=utf-8', css));
-  out.push(file(SITE_FILES.js, 'text/javascript; charset=utf-8', js));
-  out.push(file(SITE_FILES.favicon, 'image/svg+xml', favicon));
-  const version = { css: shortHash(css), js: shortHash(js) };
+  const themeJs = sources.assets['theme.js'] ?? '';
+  const version = { css: shortHash(css), js: shortHash(js), themeJs: shortHash(themeJs) };
 
   const shared = sharedFolders(tree);
   const homePage = pagePathFor(tree.catalog.path, shared);
@@ -195,6 +203,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       search: relativeHref(page, SITE_FILES.searchPage),
       css: `${root}${SITE_FILES.css}?v=${version.css}`,
       js: `${root}${SITE_FILES.js}?v=${version.js}`,
+      themeJs: `${root}${SITE_FILES.themeJs}?v=${version.themeJs}`,
       favicon: `${root}${SITE_FILES.favicon}`,
       logo: site.logo === null ? null : isAbsoluteUrl(site.logo) ? site.logo : `${root}${site.logo.replace(/^\.?\//, '')}`,
       accentStyle: accentStyle(site),

@@ -183,7 +183,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   for (const [key, asset] of Object.entries(item.assets ?? {})) {
     if (key.includes('/') || key.includes('.')) carried.set(posix.normalize(key.replace(/^\.\//, '')), hrefFromDoc(asset.href));
   }
-  const description = typeof p.description === 'string' ? p.description : '';
+  const description = withoutTitleHeading(typeof p.description === 'string' ? p.description : '', view.title);
   const readme =
     description.trim() === ''
       ? null
@@ -418,6 +418,13 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     versionLabel: p.version !== undefined ? String(p.version) : null,
     temporal: start || end ? `${start || '…'} – ${end || '…'}` : null,
   };
+}
+
+/** Drop a README's leading `# Title` when it repeats the page title (the page shows it already). */
+export function withoutTitleHeading(markdown: string, title: string): string {
+  const m = /^\s*#[ \t]+(.+?)[ \t#]*(\r?\n|$)/.exec(markdown);
+  const norm = (t: string): string => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return m && norm(m[1]!) === norm(title) ? markdown.slice(m[0].length) : markdown;
 }
 
 interface VersionSource {

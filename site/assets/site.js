@@ -14,9 +14,6 @@
     return null;
   }
 
-  var saved = store(THEME_KEY);
-  if (saved === 'light' || saved === 'dark') root.setAttribute('data-theme', saved);
-
   function ready(fn) {
     if (doc.readyState !== 'loading') fn();
     else doc.addEventListener('DOMContentLoaded', fn);

@@ -203,3 +203,13 @@ describe('use-it snippets', () => {
     expect(stacBrowserHref('https://b.example/', 'http://127.0.0.1:8080/i.json')).toBe('https://b.example/#/external/http://127.0.0.1:8080/i.json');
   });
 });
+
+describe('README title', () => {
+  it('drops a leading heading that repeats the page title, and keeps any other', async () => {
+    const { withoutTitleHeading } = await import('../../generator/render/project.js');
+    expect(withoutTitleHeading('# Flood U-Net\n\nText', 'Flood U-Net')).toBe('\nText');
+    expect(withoutTitleHeading('  # flood  u-net ##\nText', 'Flood U-Net')).toBe('Text');
+    expect(withoutTitleHeading('# Usage\n\nText', 'Flood U-Net')).toBe('# Usage\n\nText');
+    expect(withoutTitleHeading('Intro\n# Flood U-Net', 'Flood U-Net')).toBe('Intro\n# Flood U-Net');
+  });
+});

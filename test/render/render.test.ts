@@ -109,7 +109,9 @@ describe('render', () => {
   it('never lets scripts, event handlers or javascript: URLs of a README through', () => {
     for (const [path, html] of build()) {
       if (!path.endsWith('.html')) continue;
-      const withoutOwnScript = html.replace(/<script src="[^"]*site\.js\?v(=|&#x3D;)[0-9a-f]+" defer><\/script>/, '');
+      const withoutOwnScript = html
+        .replace(/<script src="[^"]*site\.js\?v(=|&#x3D;)[0-9a-f]+" defer><\/script>/, '')
+        .replace(/<script src="[^"]*theme\.js\?v(=|&#x3D;)[0-9a-f]+"><\/script>/, '');
       expect(withoutOwnScript, path).not.toMatch(/<script/i);
       expect(html, path).not.toMatch(/\son[a-z]+\s*=/i);
       expect(html, path).not.toMatch(/(href|src|action)\s*=\s*"\s*javascript:/i);

@@ -295,7 +295,7 @@ describe('the generated site in Chromium', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
     const scripts = (await page.evaluate(`Array.from(document.scripts).map((s) => s.getAttribute('src'))`)) as Array<string | null>;
-    expect(scripts.every((s) => s !== null && /assets\/site\.js/.test(s))).toBe(true);
+    expect(scripts.every((s) => s !== null && /assets\/(site|theme)\.js/.test(s))).toBe(true);
     const handlers = (await page.evaluate(
       `Array.from(document.querySelectorAll('*')).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)).map((a) => e.tagName + ' ' + a.name))`,
     )) as string[];
