@@ -23,11 +23,17 @@ const variants: Record<string, Array<Record<string, unknown>>> = {
     { config: 'stachub.config.yml', 'base-url': 'https://models.example.com/', 'run-on-default-branch': true, shards: 200 },
   ],
   'readme-lint.yml': [{ readme: 'docs/README.md', 'allow-failure': true, 'token-variable': 'BOT_TOKEN' }],
+  'tracking.yml': [{ script: 'python train.py --epochs 3', port: 5555, store: 'runs', stage: 'test' }],
+};
+
+/** Mandatory inputs, given when checking a component with its defaults. */
+const required: Record<string, Record<string, unknown>> = {
+  'tracking.yml': { script: 'python train.py' },
 };
 
 describe('GitLab CI files validate against GitLab CI schema', () => {
   it('has the components the documentation lists', () => {
-    expect(componentFiles).toEqual(expect.arrayContaining(['catalog.yml', 'readme-lint.yml']));
+    expect(componentFiles).toEqual(expect.arrayContaining(['catalog.yml', 'readme-lint.yml', 'tracking.yml']));
   });
 
   for (const file of componentFiles) {
@@ -45,7 +51,7 @@ describe('GitLab CI files validate against GitLab CI schema', () => {
         for (const name of used) expect(Object.keys(c.inputs), `input ${name} is declared`).toContain(name);
       });
 
-      for (const inputs of [{}, ...(variants[file] ?? [])]) {
+      for (const inputs of [required[file] ?? {}, ...(variants[file] ?? [])]) {
         it(`is a valid pipeline once interpolated with ${JSON.stringify(inputs)}`, () => {
           const body = interpolate(c, inputs);
           expect(schemaErrors(body)).toEqual([]);
@@ -70,6 +76,7 @@ describe('GitLab CI files validate against GitLab CI schema', () => {
     expect(schemaErrors(interpolate(c, { shards: 500 })).join('\n')).toMatch(/parallel must be <= 200/);
     expect(() => interpolate(c, { target: 'ftp' })).toThrow(/must be one of/);
     expect(() => interpolate(c, { shards: '4' })).toThrow(/must be a number/);
+    expect(() => interpolate(readComponent(path.join(componentsDir, 'tracking.yml')))).toThrow(/input script is mandatory/);
     expect(schemaErrors({ build: { script: 5, not_a_keyword: true } }).length).toBeGreaterThan(0);
   });
 
