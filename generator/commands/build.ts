@@ -12,6 +12,7 @@ import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import { createRegistry } from '../mlflow/index.js';
 import type { CliContext } from './context.js';
+import { StatefulSource, gitlabSourceFromConfig, loadPrevious, s3ReadOptions, stateFileOf } from '../state/wire.js';
 import { createProgress } from '../progress.js';
 import { publishFiles } from '../publish/index.js';
 import { resolveShard } from '../publish/shard.js';
@@ -24,6 +25,7 @@ export interface BuildFlags {
   baseUrl?: string;
   workspace?: string;
   gitlabUrl?: string;
+  stateFrom?: string;
   mlflowUrl?: string;
   mlflowExport?: string;
   schemaMap?: string[];
@@ -66,13 +68,13 @@ export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
 };
 
 /** The project source the configuration names. */
-export async function createSource(config: Config, _env: NodeJS.ProcessEnv): Promise<Source> {
+export async function createSource(config: Config, _env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<Source> {
   const source = config.source;
   if (!source) {
     throw new UsageError('no project source: give --workspace DIR or --gitlab-url URL (or GITLAB_URL / CI_SERVER_URL), or a config file with `source:`');
   }
   if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectOnnxFile);
-  throw new UsageError('the GitLab source is not available in this build of stachub');
+  return gitlabSourceFromConfig(source, _env, log); // generator/state/wire.ts
 }
 
 export const registerBuild = (program: Command, ctx: CliContext): void => {
@@ -90,6 +92,7 @@ export const registerBuild = (program: Command, ctx: CliContext): void => {
     .addOption(new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']))
     .option('--no-validate', 'skip STAC schema validation (links are still checked)')
     .option('--strict', 'exit 3 when any project has an error or the output does not validate')
+    .option('--state-from <location>', 'GitLab source: read the previous build state from this folder, s3://BUCKET/PREFIX or URL (env STACHUB_STATE_FROM; default: the --publish target, else the output folder)')
     .option('--shard <i/n>', 'read only shard I of N of the projects and write a partial output for `stachub merge` (default from CI_NODE_INDEX/CI_NODE_TOTAL)')
     .option('--publish <target>', 'after a valid build, publish the output to s3://BUCKET/PREFIX (see `stachub publish` for the options below)'))
     .addHelpText(
@@ -104,7 +107,14 @@ The build report is written to <out>/build-report.json.`,
     )
     .action(async (flags: BuildFlags & Omit<PublishFlags, 'to'>) => {
       const config = await resolveBuildConfig(flags, ctx.env);
-      const source = await createSource(config, ctx.env);
+      let source = await createSource(config, ctx.env, (line) => ctx.stderr(`stachub: ${line}\n`));
+      // Incremental GitLab crawls (generator/state/wire.ts): the previous state, from where the last catalog went.
+      let stateful: StatefulSource | undefined;
+      if (config.source?.kind === 'gitlab') {
+        const from = flags.stateFrom ?? ctx.env.STACHUB_STATE_FROM ?? flags.publish ?? config.output.dir;
+        const s3 = from.startsWith('s3://') ? { s3: s3ReadOptions(resolvePublishFlags(flags, from, ctx.env)) } : {};
+        source = stateful = new StatefulSource(source, await loadPrevious(from, s3, (l) => ctx.stderr(`stachub: ${l}\n`)));
+      }
       const registry = createRegistry(config.mlflow, ctx.env);
       const schemaLoader = flags.validate
         ? createSchemaLoader({ map: parseSchemaMap(flags.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env) })
@@ -130,6 +140,10 @@ The build report is written to <out>/build-report.json.`,
         ...(registry ? { registry } : {}),
       });
       progress.finish();
+      if (stateful?.listing) {
+        result.files.push(stateFileOf(stateful.listing, config, ctx.now().toISOString(), source.description));
+        result.files.sort((a, b) => a.path.localeCompare(b.path));
+      }
       await writeOutputDir(config.output.dir, result.files);
       ctx.stderr(summarize(result.report));
       ctx.stderr(`stachub: wrote ${result.files.length} file(s) to ${config.output.dir}\n`);

@@ -63,6 +63,11 @@ export interface SourceListing {
   excluded: { visibility: number; archived: number };
   /** Requests made to the source's server, when it has one (for the build report). */
   requests?: number;
+  /**
+   * Per project id: when it was last read and last verified unchanged (ISO 8601). Sources with
+   * incremental crawls (GitLab) give it; the build state (generator/state) records it.
+   */
+  marks?: ReadonlyMap<number, { readAt: string; checkedAt: string }>;
 }
 
 export interface Source {

@@ -260,6 +260,7 @@ export class GitLabSource implements Source {
       else if (query.archived === 'exclude' && p.archived === true) excluded.archived++;
       else {
         queue.push(p);
+        queued++;
         notify();
       }
     };
@@ -303,11 +304,15 @@ export class GitLabSource implements Source {
       }
     };
 
+    let queued = 0;
     const worker = async () => {
       for (;;) {
         if (aborted) return;
         const p = queue.shift();
-        if (p) await readOne(p);
+        if (p) {
+          await readOne(p);
+          query.onProgress?.(entries.length + failed.length, queued);
+        }
         else if (listingDone) return;
         else await new Promise<void>((r) => wake.push(r));
       }
@@ -335,7 +340,7 @@ export class GitLabSource implements Source {
 
     entries.sort((a, b) => a.snapshot.project.id - b.snapshot.project.id);
     failed.sort((a, b) => a.fullPath.localeCompare(b.fullPath));
-    return { entries, failed, excluded, requests: this.transport.requests };
+    return { entries, failed, excluded, requests: this.transport.requests, marks: new Map(this.marks) };
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,91 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../../generator/cli.js';
+import { STATE_FILE, decodeState } from '../../../generator/state/state.js';
+import type { FakeGitLab } from '../../fakes/gitlab/server.js';
+import { TOKEN, addDataset, addModel, startFake } from './helpers.js';
+
+let gl: FakeGitLab;
+let work: string;
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'stachub-gitlab-cli-'));
+});
+afterEach(async () => {
+  await gl?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function run(argv: string[], env: NodeJS.ProcessEnv) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'stachub', ...argv], {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    env,
+    isTTY: false,
+  });
+  return { code, stdout, stderr };
+}
+
+async function files(dir: string, prefix = ''): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${d.name}` : d.name;
+    if (d.isDirectory()) for (const [k, v] of await files(path.join(dir, d.name), rel)) out.set(k, v);
+    else out.set(rel, await readFile(path.join(dir, d.name)));
+  }
+  return out;
+}
+
+describe('stachub build --gitlab-url', () => {
+  it('builds from GitLab with SharingHub default categories, then incrementally, never leaking the token', async () => {
+    gl = await startFake();
+    addModel(gl, 1);
+    addModel(gl, 2);
+    addDataset(gl, 3);
+    gl.addProject({ id: 4, fullPath: 'secret/private', topics: ['sharinghub:aimodel'], visibility: 'private', members: ['bot'], files: { 'README.md': 'PRIVATE-MARKER' } });
+    const out = path.join(work, 'public');
+    const env = { GITLAB_TOKEN: TOKEN };
+    const first = await run(['build', '--gitlab-url', gl.url, '--out', out, '--no-validate'], env);
+    expect(first.code, first.stderr).toBe(0);
+    const out1 = await files(out);
+    expect([...out1.keys()]).toContain(STATE_FILE);
+    expect([...out1.keys()].some((k) => k.includes('model-1'))).toBe(true);
+    const state = decodeState(out1.get(STATE_FILE)!);
+    expect(state.projects.map((p) => p.id)).toEqual([1, 2, 3]);
+    const everything = [...out1.values()].map((b) => b.toString('latin1')).join('\n') + first.stdout + first.stderr;
+    expect(everything).not.toContain(TOKEN);
+    expect(everything).not.toContain('PRIVATE-MARKER');
+    expect(everything).not.toContain('secret/private');
+
+    // second build, nothing changed: listing requests only, same catalog
+    gl.clearLog();
+    const second = await run(['build', '--gitlab-url', gl.url, '--out', out, '--no-validate'], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(gl.requests.every((r) => r.route === 'projects')).toBe(true);
+    const report = JSON.parse((await readFile(path.join(out, 'build-report.json'), 'utf8')) as string) as { projects: { origin?: string }[] };
+    expect(report.projects.every((p) => p.origin === 'unchanged')).toBe(true);
+  });
+
+  it('takes the URL from GITLAB_URL or CI_SERVER_URL', async () => {
+    gl = await startFake();
+    addModel(gl, 1);
+    const out = path.join(work, 'public');
+    const r = await run(['build', '--out', out, '--no-validate'], { CI_SERVER_URL: gl.url, GITLAB_TOKEN: TOKEN });
+    expect(r.code, r.stderr).toBe(0);
+    expect(gl.requests.length).toBeGreaterThan(0);
+  });
+
+  it('exits 4 and writes nothing when the listing fails (here: a rejected token)', async () => {
+    gl = await startFake();
+    addModel(gl, 1);
+    const out = path.join(work, 'public');
+    const r = await run(['build', '--gitlab-url', gl.url, '--out', out, '--no-validate'], { GITLAB_TOKEN: 'glpat-revoked-token-123' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/401/);
+    expect(r.stderr).not.toContain('glpat-revoked-token-123');
+    await expect(stat(out)).rejects.toThrow();
+  });
+});
