@@ -314,19 +314,23 @@ function accentStyle(site: ResolvedSite): SafeHtml {
 function searchIndex(model: SiteModel, generatedAt: string): string {
   const projects = model.projects.map((v) => {
     const p = v.item.json.properties;
-    const text = [
+    // Each distinct word once, in order of first use: the list pages match query words as
+    // substrings of this text, and distinct words keep the index small for large instances.
+    const words = [
       v.title,
       v.item.json.id,
       v.keywords.join(' '),
       v.tasks.join(' '),
       v.framework ?? '',
       typeof p['mlm:architecture'] === 'string' ? p['mlm:architecture'] : '',
-      markdownToText(typeof p.description === 'string' ? p.description : '').slice(0, 4000),
+      markdownToText(typeof p.description === 'string' ? p.description : ''),
     ]
       .join(' ')
       .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .trim();
+      .split(/[^\p{L}\p{N}_.+-]+/u)
+      .map((w) => w.replace(/^[.+-]+|[.+-]+$/g, ''))
+      .filter((w) => w.length > 0);
+    const text = [...new Set(words)].slice(0, 800).join(' ');
     return { id: v.item.json.id, title: v.title, page: v.page, category: v.categoryId, text };
   });
   return JSON.stringify({ generatedAt, projects }) + '\n';

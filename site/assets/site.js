@@ -178,7 +178,8 @@
 
     function apply(updateUrl) {
       var s = state();
-      var tokens = s.q.toLowerCase().split(/\s+/).filter(Boolean);
+      // Split like the index does, so "eo-lab/flood" finds the words "eo-lab" and "flood".
+      var tokens = s.q.toLowerCase().split(/[^\p{L}\p{N}_.+-]+/u).map(function (w) { return w.replace(/^[.+-]+|[.+-]+$/g, ''); }).filter(Boolean);
       if (tokens.length > 0) loadIndex();
       var shown = cards.filter(function (c) {
         var ok = matches(c, s, tokens);

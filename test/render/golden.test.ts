@@ -28,6 +28,18 @@ afterAll(() => {
 
 const read = (p: string): string => readFileSync(path.join(tmp, 'public', p), 'utf8');
 
+describe('page weight of the demo', () => {
+  it('keeps the home page with its CSS, scripts and favicon under 100 kB (images excluded)', () => {
+    const home = read('index.html');
+    const refs = [...home.matchAll(/<(?:link|script)[^>]+(?:href|src)="([^"?]+)(?:\?[^"]*)?"/g)]
+      .map((m) => m[1]!)
+      .filter((href) => /\.(css|js|svg)$/.test(href));
+    expect(refs).toEqual(expect.arrayContaining(['assets/site.css', 'assets/site.js', 'assets/theme.js', 'assets/favicon.svg']));
+    const total = Buffer.byteLength(home) + refs.reduce((n, r) => n + Buffer.byteLength(read(r)), 0);
+    expect(total).toBeLessThan(100_000);
+  });
+});
+
 describe('golden demo site', () => {
   const pages: Array<[string, string]> = [
     ['index.html', 'home.html'],

@@ -304,6 +304,32 @@ describe('the generated site in Chromium', () => {
     await ctx.close();
   });
 
+  it('can be used from the keyboard: skip link first, then the filters and the cards', async () => {
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, []);
+    await page.goto(server.url + 'ai-model/index.html');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.className')).toBe('skip');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).top')).not.toMatch(/^-/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#main$/);
+    // Tab on through the page: the search field, the sort select and a card link are reached.
+    const reached = new Set<string>();
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press('Tab');
+      reached.add((await page.evaluate(`(() => { const e = document.activeElement; return e.closest('.card') ? 'card' : e.id || e.className || e.tagName; })()`)) as string);
+    }
+    expect(reached.has('q')).toBe(true);
+    expect(reached.has('sort')).toBe(true);
+    expect(reached.has('card')).toBe(true);
+    expect(await page.evaluate(`document.activeElement.closest('header, main, footer') !== null`)).toBe(true);
+    // Filtering by keyboard: type in the search field.
+    await page.focus('#q');
+    await page.keyboard.type('zzzz-no-such-word');
+    await page.waitForFunction(`!document.querySelector('[data-empty]').hidden`);
+    await ctx.close();
+  });
+
   it('has no serious or critical accessibility violation (axe-core), light and dark', async () => {
     const axe = readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
     const model = searchIndex().find((p) => p.category === 'ai-model' && p.text.includes('onnx')) ?? searchIndex()[0]!;
