@@ -65,18 +65,33 @@ export interface PartialOutput {
   failed: FailedProject[];
   excluded: { visibility: number; archived: number };
   requests?: number;
+  /** Per project id: when it was read and last verified unchanged (for the build state). */
+  marks?: Array<[number, ProjectMark]>;
 }
+
+/** When a project was last read and last verified unchanged (ISO 8601), as incremental sources report it. */
+export interface ProjectMark {
+  readAt: string;
+  checkedAt: string;
+}
+
+/** A source listing, with the marks incremental sources add. */
+export type PartialListing = Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests'> & {
+  marks?: ReadonlyMap<number, ProjectMark>;
+};
 
 export function createPartial(
   shard: ShardSpec,
   source: string,
   records: readonly ProjectRecord[],
-  listing: Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests'>,
+  listing: PartialListing,
 ): PartialOutput {
   const origins = new Map(listing.entries.map((e) => [e.snapshot.project.fullPath, e.origin]));
   // Sources leave other shards' projects out before reading them; this also holds for problems
   // found before a project's metadata was known (one shard reports each).
   const mine = records.filter((r) => inShard(r.id, shard));
+  const ids = new Set(mine.map((r) => r.snapshot.project.id));
+  const marks = listing.marks ? [...listing.marks].filter(([id]) => ids.has(id)).sort((a, b) => a[0] - b[0]) : undefined;
   return {
     stachub: 'partial-build',
     version: PARTIAL_VERSION,
@@ -86,6 +101,7 @@ export function createPartial(
     failed: listing.failed.filter((f) => inShard(f.fullPath, shard)),
     excluded: { ...listing.excluded },
     ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
+    ...(marks ? { marks } : {}),
   };
 }
 
@@ -118,7 +134,7 @@ export function decodePartial(bytes: Uint8Array, from: string): PartialOutput {
 /** The joined shards, ready for `assemble`. */
 export interface MergedPartials {
   records: ProjectRecord[];
-  listing: Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests'>;
+  listing: PartialListing;
   source: string;
 }
 
@@ -150,6 +166,7 @@ export function mergePartials(parts: readonly PartialOutput[]): MergedPartials {
   const entries: SourceEntry[] = all.map(({ record, origin }) => ({ snapshot: record.snapshot, origin }));
   const failed = parts.flatMap((p) => p.failed).sort((a, b) => (a.fullPath < b.fullPath ? -1 : a.fullPath > b.fullPath ? 1 : 0));
   const withRequests = parts.filter((p) => p.requests !== undefined);
+  const withMarks = parts.filter((p) => p.marks !== undefined);
   return {
     records: all.map((r) => r.record),
     listing: {
@@ -160,6 +177,7 @@ export function mergePartials(parts: readonly PartialOutput[]): MergedPartials {
         archived: parts.reduce((n, p) => n + p.excluded.archived, 0),
       },
       ...(withRequests.length > 0 ? { requests: withRequests.reduce((n, p) => n + p.requests!, 0) } : {}),
+      ...(withMarks.length > 0 ? { marks: new Map(withMarks.flatMap((p) => p.marks!)) } : {}),
     },
     source: [...sources][0]!,
   };

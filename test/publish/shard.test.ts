@@ -11,8 +11,9 @@ import {
   shardOf,
 } from '../../generator/publish/shard.js';
 
+const numericId = (id: string): number => [...id].reduce((n, c) => n * 31 + c.charCodeAt(0), 7) % 100000;
 const record = (id: string): ProjectRecord =>
-  ({ id, snapshot: { project: { fullPath: id }, carried: [{ path: 'p.png', mediaType: 'image/png', bytes: new Uint8Array([1, 2, 3]) }] } }) as unknown as ProjectRecord;
+  ({ id, snapshot: { project: { fullPath: id, id: numericId(id) }, carried: [{ path: 'p.png', mediaType: 'image/png', bytes: new Uint8Array([1, 2, 3]) }] } }) as unknown as ProjectRecord;
 
 describe('shard selection', () => {
   it('parses I/N and takes GitLab parallel variables as the default', () => {
@@ -43,6 +44,8 @@ describe('partial outputs', () => {
     entries: mine.map((id) => ({ snapshot: record(id).snapshot, origin: 'fresh' as const })),
     failed: [{ fullPath: 'z/broken', diagnostics: [] }],
     excluded: { visibility: 1, archived: 0 },
+    // Incremental sources mark every listed project; a shard keeps only its own.
+    marks: new Map(ids.map((id) => [numericId(id), { readAt: `r-${id}`, checkedAt: `c-${id}` }])),
   });
   const partials = [1, 2].map((index) => {
     const shard = { index, total: 2 };
@@ -62,6 +65,8 @@ describe('partial outputs', () => {
     expect(merged.records.map((r) => r.id)).toEqual([...ids].sort());
     expect(merged.listing.failed.map((f) => f.fullPath)).toEqual(['z/broken']);
     expect(merged.listing.excluded).toEqual({ visibility: 2, archived: 0 });
+    expect([...merged.listing.marks!.keys()].sort()).toEqual(ids.map(numericId).sort());
+    expect(partials[0]!.marks!.length + partials[1]!.marks!.length).toBe(ids.length);
   });
 
   it('refuse an incomplete or mixed set', () => {
