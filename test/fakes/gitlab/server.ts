@@ -211,6 +211,14 @@ export class FakeGitLab {
     this.requests.length = 0;
   }
 
+  private sortedCache: { size: number; list: FakeProject[] } | undefined;
+  private sortedById(): FakeProject[] {
+    if (!this.sortedCache || this.sortedCache.size !== this.projects.size) {
+      this.sortedCache = { size: this.projects.size, list: [...this.projects.values()].sort((a, b) => a.id - b.id) };
+    }
+    return this.sortedCache.list;
+  }
+
   private mustGet(id: number): FakeProject {
     const p = this.projects.get(id);
     if (!p) throw new Error(`no fake project ${id}`);
@@ -684,7 +692,21 @@ export class FakeGitLab {
   }
 
   private listProjects(c: Caller, q: URLSearchParams): FakeProject[] {
-    let list = [...this.projects.values()].filter((p) => this.canSee(c, p));
+    const idAfterQ = q.get('id_after');
+    const byId = this.sortedById();
+    // keyset by ascending id: start after the cursor without scanning what came before
+    let from = 0;
+    if (idAfterQ && (q.get('sort') ?? 'desc') === 'asc') {
+      let lo = 0;
+      let hi = byId.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (byId[mid]!.id <= Number(idAfterQ)) lo = mid + 1;
+        else hi = mid;
+      }
+      from = lo;
+    }
+    let list = byId.slice(from).filter((p) => this.canSee(c, p));
     const topics = (q.get('topic') ?? '')
       .split(',')
       .map((t) => t.trim())
@@ -716,11 +738,13 @@ export class FakeGitLab {
               : orderBy === 'updated_at'
                 ? p.updatedAt
                 : p.createdAt;
-    list.sort((a, b) => {
-      const ka = key(a);
-      const kb = key(b);
-      return (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id) * dir;
-    });
+    if (!(orderBy === 'id' && dir === 1)) {
+      list.sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        return (ka < kb ? -1 : ka > kb ? 1 : a.id - b.id) * dir;
+      });
+    }
     return list;
   }
 
@@ -869,7 +893,21 @@ interface TreeEntry {
   mode: string;
 }
 
+/** Tree listings cached per project, head commit and arguments (a benchmark asks for thousands). */
+const treeCache = new WeakMap<FakeProject, Map<string, TreeEntry[]>>();
+
 function treeEntries(p: FakeProject, under: string, recursive: boolean): TreeEntry[] {
+  const key = `${p.commits[0]?.id ?? ''}\u0000${under}\u0000${recursive}`;
+  let byKey = treeCache.get(p);
+  if (!byKey) treeCache.set(p, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const entries = computeTree(p, under, recursive);
+  byKey.set(key, entries);
+  return entries;
+}
+
+function computeTree(p: FakeProject, under: string, recursive: boolean): TreeEntry[] {
   const prefix = under ? under.replace(/\/$/, '') + '/' : '';
   const out = new Map<string, TreeEntry>();
   for (const [path, f] of p.files) {
