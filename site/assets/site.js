@@ -197,7 +197,19 @@
     }
 
     fromUrl();
+    // Keywords in use go to the top of their list, where they are seen.
+    each('.facet-options', function (box) {
+      Array.prototype.slice.call(box.querySelectorAll('input:checked')).reverse().forEach(function (input) {
+        box.insertBefore(input.parentElement, box.firstChild);
+      });
+    });
     apply(false);
+    // On narrow screens the facets start folded (unless one is in use), so the results come first.
+    var facets = doc.querySelector('[data-facets]');
+    if (facets && window.matchMedia && window.matchMedia('(max-width: 900px)').matches) {
+      var s0 = state();
+      if (Object.keys(s0.single).length === 0 && Object.keys(s0.multi).length === 0) facets.open = false;
+    }
     form.addEventListener('submit', function (e) { e.preventDefault(); apply(true); });
     form.addEventListener('change', function () { apply(true); });
     if (qInput) {
