@@ -166,6 +166,9 @@ async function main(): Promise<void> {
             results.set(`${mode} ${phase}`, r);
             const c = r.calls;
             const metadata = (c.graphql! + c.tree! + c.readme! + c.head! + c.release! + c.license!) / r.projects;
+            // what the calls do not count is the ONNX scanner's Range requests (and retries, shown apart)
+            const counted = Object.values(c).reduce((a, b) => a + b, 0);
+            const onnxRequests = r.requests - r.retries - counted;
             console.log(
               [
                 `${n} ${mode} ${phase}`.padEnd(26),
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
                 `${fmt(r.requests / r.projects, 3)} req/project`.padStart(20),
                 `metadata ${fmt(metadata, 3)}/project`.padStart(23),
                 `LFS ${c.lfsPointer}`.padStart(9),
+                `ONNX ${onnxRequests}`.padStart(10),
                 `retries ${r.retries}`.padStart(10),
                 `CPU ${fmt(r.cpuMs / 1000, 1)} s`.padStart(10),
                 `RSS ${fmt(r.peakRssMiB, 0)} MiB`.padStart(13),

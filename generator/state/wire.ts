@@ -10,18 +10,25 @@ import type { OutputFile } from '../types.js';
 import { readState, type ReadStateOptions } from './io.js';
 import { createState, previousFromState, stateOutputFile } from './state.js';
 
-/** The GitLab source of a configuration; the token comes from `GITLAB_TOKEN` only (never from a file or a flag). */
+/**
+ * The GitLab source of a configuration; the token comes from `GITLAB_TOKEN` only (never from a file
+ * or a flag). `STACHUB_GITLAB_CONCURRENCY` and `STACHUB_GITLAB_GRAPHQL` stand in for the config's
+ * `source.gitlab.concurrency` / `graphql` when there is no config file.
+ */
 export function gitlabSourceFromConfig(
   source: { url: string; concurrency?: number; graphql?: boolean },
   env: NodeJS.ProcessEnv,
   log?: (line: string) => void,
 ): GitLabSource {
   const token = env.GITLAB_TOKEN?.trim() || undefined;
+  const envConcurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
+  const envGraphql = env.STACHUB_GITLAB_GRAPHQL;
+  const graphql = source.graphql ?? (envGraphql === undefined || envGraphql === '' ? undefined : !/^(0|false|no|off)$/i.test(envGraphql));
   return createGitLabSource({
     url: source.url,
     ...(token ? { token } : {}),
-    concurrency: source.concurrency ?? 16,
-    ...(source.graphql !== undefined ? { graphql: source.graphql } : {}),
+    concurrency: source.concurrency ?? (Number.isInteger(envConcurrency) && envConcurrency > 0 ? envConcurrency : 16),
+    ...(graphql !== undefined ? { graphql } : {}),
     ...(log ? { log } : {}),
   });
 }
