@@ -55,9 +55,9 @@ export interface ResolvedSite {
 export const DEFAULT_ACCENT = '#0b5cad';
 export const DEFAULT_ACCENT_DARK = '#7cb8ff';
 
-export function resolveSite(site: SiteConfig | undefined, catalog: { title?: string; description: string }): ResolvedSite {
+export function resolveSite(site: SiteConfig | undefined, catalog: { id?: string; title?: string; description: string }): ResolvedSite {
   return {
-    title: site?.title ?? catalog.title ?? 'Model hub',
+    title: site?.title ?? catalog.title ?? catalog.id ?? 'Model hub',
     tagline: site?.tagline ?? catalog.description,
     logo: site?.logo ?? null,
     colors: {

@@ -159,3 +159,61 @@ describe('render', () => {
     expect(flood.text).toContain('radar tiles');
   });
 });
+
+describe('render edge cases', () => {
+  it('renders an empty catalog and a bare item without failing', () => {
+    const bare: StacTree = {
+      catalog: { path: 'catalog.json', json: { type: 'Catalog', stac_version: '1.1.0', id: 'c', description: 'd', links: [] } },
+      collections: [
+        {
+          collection: {
+            path: 'empty/collection.json',
+            json: {
+              type: 'Collection', stac_version: '1.1.0', stac_extensions: [], id: 'empty', description: '', license: 'other',
+              extent: { spatial: { bbox: [[-180, -90, 180, 90]] }, temporal: { interval: [[null, null]] } }, links: [],
+            },
+          },
+          items: [],
+        },
+        {
+          collection: {
+            path: 'x/collection.json',
+            json: {
+              type: 'Collection', stac_version: '1.1.0', stac_extensions: [], id: 'x', description: 'X', license: 'other',
+              extent: { spatial: { bbox: [[-180, -90, 180, 90]] }, temporal: { interval: [[null, null]] } }, links: [],
+            },
+          },
+          items: [
+            {
+              path: 'x/g/p/p.json',
+              json: { type: 'Feature', stac_version: '1.1.0', stac_extensions: [], id: 'g/p', geometry: null, properties: { datetime: null }, links: [], assets: {} },
+            },
+          ],
+        },
+      ],
+    };
+    const pages = build(bare);
+    expect(pages.get('index.html')).toContain('<h1 id="hero-title">c</h1>');
+    expect(pages.get('empty/index.html')).toContain('<span data-count>0</span>');
+    const item = pages.get('x/g/p/index.html')!;
+    expect(item).toContain('<h1>g/p');
+    expect(item).not.toContain('id="versions"');
+    expect(item).not.toContain('class="extent-map"');
+  });
+
+  it('resolves links of a published catalog (absolute hrefs under the base URL)', () => {
+    const base = 'https://hub.example.org/cat/';
+    const tree = fixtureTree();
+    for (const c of tree.collections) {
+      for (const i of c.items) {
+        i.json.links = i.json.links.map((l) =>
+          /^[a-z]+:/.test(l.href) ? l : { ...l, href: base + posix.normalize(posix.join(posix.dirname(i.path), l.href)) },
+        );
+      }
+    }
+    const pages = build(tree, { baseUrl: base });
+    const flood = pages.get('ai-model/eo-lab/flood-unet/index.html') ?? pages.get('ai-model/eo/flood-unet/index.html')!;
+    expect(flood).toMatch(/Built from[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html"/);
+    expect(flood).toContain('<a href="versions/3/index.html">v3</a>');
+  });
+});
