@@ -42,6 +42,9 @@ const MODEL_FIRST_TAGS: ReadonlySet<number> = new Set(
 
 type FieldFn = (field: number, wt: number, v: number, tagPos: number) => void | Promise<void>;
 
+/** LEN fields up to this size are brought into the window before their handler runs. */
+const PREFETCH = 4096;
+
 interface TensorHead {
   name: string;
   dims: number[];
@@ -151,6 +154,8 @@ class Scanner {
         }
         r.fail('onnx/malformed', tagPos, `field ${field} runs past the end of its enclosing message (byte ${end})`);
       }
+      // Small sub-messages and strings come whole into the window: their fields parse without refills.
+      if (wt === WIRE.LEN && v <= PREFETCH && r.avail() < v) await r.fill(v);
       const ret = fn(field, wt, v, tagPos);
       if (ret) await ret;
       r.seek(next);
@@ -164,6 +169,20 @@ class Scanner {
   private str(wt: number, len: number, what: string, tagPos: number): Promise<string> {
     this.want(wt, WIRE.LEN, what, tagPos);
     return this.r.string(len, this.cap);
+  }
+
+  /**
+   * A string field, set through `set`: synchronously when its bytes are already in the window (the
+   * usual case: small fields are prefetched), so hot handlers need no promise.
+   */
+  private text(wt: number, len: number, what: string, tagPos: number, set: (s: string) => void): void | Promise<void> {
+    this.want(wt, WIRE.LEN, what, tagPos);
+    const keep = Math.min(len, this.cap);
+    if (this.r.avail() >= keep) {
+      set(this.r.stringInWindow(len, this.cap));
+      return undefined;
+    }
+    return this.r.fill(keep).then(() => set(this.r.stringInWindow(len, this.cap)));
   }
 
   private count(n: number, what: string, tagPos: number): void {
@@ -280,29 +299,20 @@ class Scanner {
     if (depth > this.maxDepth) r.fail('onnx/too-deep', r.pos, `graphs nested more than ${this.maxDepth} deep`);
     const main = depth === 0;
     if (!main) s.subgraphCount++;
-    await this.fields(end, async (f, wt, v, at) => {
-      const G = F.Graph;
+    const initializer = (t: TensorHead, at: number): void => {
+      const n = this.weigh(t);
+      if (main) {
+        s.initializerCount++;
+        s.parameters.initializers += n;
+        this.count(acc.initNames.size, 'initializers', at);
+        acc.initNames.add(t.name);
+      } else {
+        s.parameters.subgraphInitializers += n;
+      }
+    };
+    const G = F.Graph;
+    const other = async (f: number, wt: number, v: number, at: number): Promise<void> => {
       switch (f) {
-        case G.node:
-          this.want(wt, WIRE.LEN, 'GraphProto.node', at);
-          if (main) s.nodeCount++;
-          s.totalNodeCount++;
-          await this.node(r.pos + v, depth);
-          break;
-        case G.initializer: {
-          this.want(wt, WIRE.LEN, 'GraphProto.initializer', at);
-          const t = await this.tensor(r.pos + v);
-          const n = this.weigh(t);
-          if (main) {
-            s.initializerCount++;
-            s.parameters.initializers += n;
-            this.count(acc.initNames.size, 'initializers', at);
-            acc.initNames.add(t.name);
-          } else {
-            s.parameters.subgraphInitializers += n;
-          }
-          break;
-        }
         case G.sparse_initializer: {
           this.want(wt, WIRE.LEN, 'GraphProto.sparse_initializer', at);
           const name = await this.sparse(r.pos + v);
@@ -335,7 +345,29 @@ class Scanner {
           }
           break;
         default:
-        // value_info, quantization_annotation, unknown: skipped.
+      }
+    };
+    await this.fields(end, (f, wt, v, at) => {
+      switch (f) {
+        case G.node:
+          // Nodes and initializers are the bulk of a graph: their promise is returned, not wrapped.
+          this.want(wt, WIRE.LEN, 'GraphProto.node', at);
+          if (main) s.nodeCount++;
+          s.totalNodeCount++;
+          return this.node(r.pos + v, depth);
+        case G.initializer:
+          this.want(wt, WIRE.LEN, 'GraphProto.initializer', at);
+          return this.tensor(r.pos + v).then((t) => initializer(t, at));
+        case G.sparse_initializer:
+        case G.input:
+        case G.output:
+        case G.name:
+        case G.doc_string:
+        case G.metadata_props:
+          return other(f, wt, v, at);
+        default:
+          // value_info, quantization_annotation, unknown: skipped.
+          return undefined;
       }
     });
   }
@@ -347,15 +379,18 @@ class Scanner {
     let opType = '';
     let domain = '';
     let value: TensorHead | undefined;
-    await this.fields(end, async (f, wt, v, at) => {
+    // Handlers return a promise only when they must wait (nodes are the most numerous messages).
+    await this.fields(end, (f, wt, v, at) => {
       const N = F.Node;
-      if (f === N.op_type) opType = await this.str(wt, v, 'NodeProto.op_type', at);
-      else if (f === N.domain) domain = await this.str(wt, v, 'NodeProto.domain', at);
-      else if (f === N.attribute) {
+      if (f === N.op_type) return this.text(wt, v, 'NodeProto.op_type', at, (x) => (opType = x));
+      if (f === N.domain) return this.text(wt, v, 'NodeProto.domain', at, (x) => (domain = x));
+      if (f === N.attribute) {
         this.want(wt, WIRE.LEN, 'NodeProto.attribute', at);
-        const a = await this.attribute(r.pos + v, depth);
-        if (a.name === 'value' && a.t) value = a.t;
+        return this.attribute(r.pos + v, depth).then((a) => {
+          if (a.name === 'value' && a.t) value = a.t;
+        });
       }
+      return undefined;
     });
     const key = domain === '' || domain === 'ai.onnx' ? opType : `${domain}:${opType}`;
     const n = this.opTypes.get(key);
@@ -370,34 +405,30 @@ class Scanner {
   private async attribute(end: number, depth: number): Promise<{ name: string; t?: TensorHead }> {
     const r = this.r;
     const out: { name: string; t?: TensorHead } = { name: '' };
-    await this.fields(end, async (f, wt, v, at) => {
+    await this.fields(end, (f, wt, v, at) => {
       const A = F.Attribute;
       switch (f) {
         case A.name:
-          out.name = await this.str(wt, v, 'AttributeProto.name', at);
-          break;
+          return this.text(wt, v, 'AttributeProto.name', at, (x) => (out.name = x));
         case A.t:
           this.want(wt, WIRE.LEN, 'AttributeProto.t', at);
-          out.t = await this.tensor(r.pos + v);
-          break;
+          return this.tensor(r.pos + v).then((t) => {
+            out.t = t;
+          });
         case A.tensors:
           this.want(wt, WIRE.LEN, 'AttributeProto.tensors', at);
-          await this.tensor(r.pos + v);
-          break;
+          return this.tensor(r.pos + v).then(() => undefined);
         case A.sparse_tensor:
         case A.sparse_tensors:
           this.want(wt, WIRE.LEN, 'AttributeProto.sparse_tensor', at);
-          await this.sparseParts(r.pos + v);
-          break;
+          return this.sparseParts(r.pos + v).then(() => undefined);
         case A.g:
-          this.want(wt, WIRE.LEN, 'AttributeProto.g', at);
-          await this.graph(r.pos + v, depth + 1, { initNames: new Set() });
-          break;
         case A.graphs:
-          this.want(wt, WIRE.LEN, 'AttributeProto.graphs', at);
-          await this.graph(r.pos + v, depth + 1, { initNames: new Set() });
-          break;
+          this.want(wt, WIRE.LEN, 'AttributeProto.g/graphs', at);
+          return this.graph(r.pos + v, depth + 1, { initNames: new Set() });
         default:
+          // Scalars and lists (most attributes): nothing to wait for.
+          return undefined;
       }
     });
     return out;
@@ -410,30 +441,28 @@ class Scanner {
     const r = this.r;
     const t: TensorHead = { name: '', dims: [], dataType: 0, stringBytes: 0, external: {}, dataLocation: 0 };
     let inline = 0;
-    await this.fields(end, async (f, wt, v, at) => {
+    await this.fields(end, (f, wt, v, at) => {
       const T = F.Tensor;
       switch (f) {
         case T.dims:
           if (wt === WIRE.VARINT) {
             this.count(t.dims.length, 'tensor dims', at);
             t.dims.push(v);
-          } else {
-            this.want(wt, WIRE.LEN, 'TensorProto.dims', at);
-            await this.packedVarints(r.pos + v, t.dims, at);
+            return undefined;
           }
-          break;
+          this.want(wt, WIRE.LEN, 'TensorProto.dims', at);
+          return this.packedVarints(r.pos + v, t.dims, at);
         case T.data_type:
           this.want(wt, WIRE.VARINT, 'TensorProto.data_type', at);
           t.dataType = v;
-          break;
+          return undefined;
         case T.name:
-          t.name = await this.str(wt, v, 'TensorProto.name', at);
-          break;
+          return this.text(wt, v, 'TensorProto.name', at, (x) => (t.name = x));
         case T.string_data:
           this.want(wt, WIRE.LEN, 'TensorProto.string_data', at);
           t.stringBytes += v;
           inline += v;
-          break;
+          return undefined;
         case T.raw_data:
         case T.float_data:
         case T.int32_data:
@@ -442,23 +471,24 @@ class Scanner {
         case T.uint64_data:
           // The payload: counted, never read (the field loop seeks past it).
           inline += wt === WIRE.LEN ? v : wt === WIRE.I64 ? 8 : wt === WIRE.I32 ? 4 : 1;
-          break;
+          return undefined;
         case T.external_data: {
           this.want(wt, WIRE.LEN, 'TensorProto.external_data', at);
           const kv = new Map<string, string>();
-          await this.entry(v, kv, 'external_data', at);
-          for (const [k, val] of kv) {
-            if (k === 'location') t.external.location = val;
-            else if (k === 'offset' && /^\d+$/.test(val)) t.external.offset = Number(val);
-            else if (k === 'length' && /^\d+$/.test(val)) t.external.length = Number(val);
-          }
-          break;
+          return this.entry(v, kv, 'external_data', at).then(() => {
+            for (const [k, val] of kv) {
+              if (k === 'location') t.external.location = val;
+              else if (k === 'offset' && /^\d+$/.test(val)) t.external.offset = Number(val);
+              else if (k === 'length' && /^\d+$/.test(val)) t.external.length = Number(val);
+            }
+          });
         }
         case T.data_location:
           this.want(wt, WIRE.VARINT, 'TensorProto.data_location', at);
           t.dataLocation = v;
-          break;
+          return undefined;
         default:
+          return undefined;
       }
     });
     this.s.inlineDataBytes += inline;

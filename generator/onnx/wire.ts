@@ -145,9 +145,15 @@ export class WireReader {
 
   /** Reads a UTF-8 string of `len` bytes, keeping at most `cap` bytes of it (the rest is skipped). */
   async string(len: number, cap: number): Promise<string> {
-    const end = this.pos + len;
     const keep = Math.min(len, cap);
     if (this.avail() < keep) await this.fill(keep);
+    return this.stringInWindow(len, cap);
+  }
+
+  /** As {@link string}, when the kept bytes are already in the window. */
+  stringInWindow(len: number, cap: number): string {
+    const end = this.pos + len;
+    const keep = Math.min(len, cap);
     const s = utf8.decode(this.buf.subarray(this.p, this.p + keep));
     this.seek(end);
     return s;
