@@ -20,6 +20,7 @@ import { SafeHtml } from './html.js';
 export type { RenderInput } from './types.js';
 export type { SiteConfig, SiteLink } from './site-config.js';
 export { siteConfigFromYaml } from './site-config.js';
+export { withLogoFile } from './site-files.js';
 
 /** Root-relative paths of the files the site adds beside the STAC documents. */
 export const SITE_FILES = {
@@ -181,6 +182,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
 
   // Every file of site/assets/ is published under assets/.
   for (const [name, text] of Object.entries(sources.assets)) out.push(file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', text));
+  if (site.logoFile) out.push({ path: site.logoFile.path, mediaType: site.logoFile.mediaType, content: site.logoFile.content });
   const css = sources.assets['site.css'] ?? '';
   const js = sources.assets['site.js'] ?? '';
   const themeJs = sources.assets['theme.js'] ?? '';

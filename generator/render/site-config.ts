@@ -16,8 +16,16 @@ export interface SiteConfig {
   title?: string;
   /** One line under the title on the home page. Default: the root catalog's description. */
   tagline?: string;
-  /** Logo image: absolute URL or a path relative to the site root (a file the build copies). Default: the bundled mark. */
+  /**
+   * Logo image: absolute URL, or a path relative to the site root. In the configuration file a
+   * local path names an image beside it, read by `withLogoFile` into `logoFile`. Default: the bundled mark.
+   */
   logo?: string;
+  /**
+   * The logo's bytes, when `logo` names a local file (see `withLogoFile`): published as
+   * `assets/logo-<name>` and used instead of `logo`.
+   */
+  logoFile?: { name: string; mediaType: string; content: Uint8Array };
   /** Accent colours (CSS colours). Choose them with AA contrast against white (light) and #0f1419 (dark). */
   colors?: { accent?: string; accentDark?: string };
   /** Links shown in the footer. */
@@ -41,7 +49,10 @@ export interface SiteConfig {
 export interface ResolvedSite {
   title: string;
   tagline: string;
+  /** Absolute URL or root-relative path of the logo. */
   logo: string | null;
+  /** The logo file to publish (root-relative path), when the settings carry its bytes. */
+  logoFile: { path: string; mediaType: string; content: Uint8Array } | null;
   colors: { accent: string; accentDark: string };
   footerLinks: SiteLink[];
   stacBrowserUrl: string | null;
@@ -59,7 +70,8 @@ export function resolveSite(site: SiteConfig | undefined, catalog: { id?: string
   return {
     title: site?.title ?? catalog.title ?? catalog.id ?? 'Model hub',
     tagline: site?.tagline ?? catalog.description,
-    logo: site?.logo ?? null,
+    logo: site?.logoFile ? logoPath(site.logoFile.name) : (site?.logo ?? null),
+    logoFile: site?.logoFile ? { ...site.logoFile, path: logoPath(site.logoFile.name) } : null,
     colors: {
       accent: site?.colors?.accent ?? DEFAULT_ACCENT,
       accentDark: site?.colors?.accentDark ?? site?.colors?.accent ?? DEFAULT_ACCENT_DARK,
@@ -71,6 +83,11 @@ export function resolveSite(site: SiteConfig | undefined, catalog: { id?: string
     recentCount: site?.recentCount ?? 6,
     lang: site?.lang ?? 'en',
   };
+}
+
+function logoPath(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? 'logo';
+  return `assets/logo-${base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'image'}`;
 }
 
 /**

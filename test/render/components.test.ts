@@ -213,3 +213,31 @@ describe('README title', () => {
     expect(withoutTitleHeading('Intro\n# Flood U-Net', 'Flood U-Net')).toBe('Intro\n# Flood U-Net');
   });
 });
+
+describe('site logo file', () => {
+  it('publishes a local logo beside the configuration under assets/ and links it from every page', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { withLogoFile } = await import('../../generator/render/site-files.js');
+    const { render } = await import('../../generator/render/index.js');
+    const { fixtureTree } = await import('./fixture.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'stachub-logo-'));
+    try {
+      writeFileSync(path.join(dir, 'my logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+      writeFileSync(path.join(dir, 'notes.txt'), 'x');
+      const { site, diagnostics } = withLogoFile({ logo: 'my logo.svg' }, dir);
+      expect(diagnostics).toEqual([]);
+      expect(site.logoFile?.mediaType).toBe('image/svg+xml');
+      const files = render({ tree: fixtureTree(), generatedAt: '2026-01-01T00:00:00Z', site });
+      expect(files.find((f) => f.path === 'assets/logo-my-logo.svg')?.mediaType).toBe('image/svg+xml');
+      const page = new TextDecoder().decode(files.find((f) => f.path === 'ai-model/eo/flood-unet/index.html')!.content);
+      expect(page).toContain('<img src="../../../assets/logo-my-logo.svg" alt="" width="28" height="28">');
+      const bad = withLogoFile({ logo: 'notes.txt', title: 'T' }, dir);
+      expect(bad.site).toEqual({ title: 'T' });
+      expect(bad.diagnostics[0]?.code).toBe('site/logo');
+      expect(withLogoFile({ logo: 'https://x.example/l.png' }, dir).site.logoFile).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
