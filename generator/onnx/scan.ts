@@ -23,6 +23,11 @@ export interface ScanOptions {
   maxDepth?: number;
   /** Most entries kept in any one list (inputs, dims, metadata, initializer names...; default 1,000,000). */
   maxListItems?: number;
+  /**
+   * Most protobuf fields visited in the whole model (default 50,000,000: real models with 100,000
+   * nodes have a few million; a hostile file of empty messages is stopped after a few seconds).
+   */
+  maxFields?: number;
 }
 
 /** One-byte tags of the ModelProto fields 1-15 with their wire types (fields 20+ need two bytes). */
@@ -74,6 +79,7 @@ class Scanner {
   private readonly cap: number;
   private readonly maxDepth: number;
   private readonly maxItems: number;
+  private fieldBudget: number;
   private readonly s: OnnxSummary = {
     irVersion: 0,
     producerName: '',
@@ -113,6 +119,7 @@ class Scanner {
     this.cap = opts.maxStringBytes ?? 64 * 1024;
     this.maxDepth = opts.maxDepth ?? 64;
     this.maxItems = opts.maxListItems ?? 1_000_000;
+    this.fieldBudget = opts.maxFields ?? 50_000_000;
   }
 
   // ---- wire helpers -------------------------------------------------------------------------
@@ -123,6 +130,7 @@ class Scanner {
     while (r.pos < end) {
       if (r.avail() < 20) await r.fill(20);
       const tagPos = r.pos;
+      if (--this.fieldBudget < 0) r.fail('onnx/limit', tagPos, 'more protobuf fields than the scan allows (maxFields)');
       const tag = r.varint();
       if (tag < 8 || tag > 0xffffffff) r.fail('onnx/malformed', tagPos, `invalid field tag ${tag}`);
       const field = tag >>> 3;

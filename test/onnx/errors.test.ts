@@ -124,6 +124,10 @@ describe('bad ONNX input', () => {
     const dims = Buffer.concat(Array.from({ length: 50 }, () => field(1, vint(1, 2))));
     const model = Buffer.concat([vint(1, 8), field(7, field(11, Buffer.concat([field(1, Buffer.from('x')), field(2, field(1, field(2, dims)))])))]);
     expect((await failure(model, { maxListItems: 10 })).code).toBe('onnx/limit');
+    // A flood of empty nodes: the whole-scan field budget stops it.
+    const flood = Buffer.concat([vint(1, 8), field(7, Buffer.alloc(20_000, Buffer.from([0x0a, 0x00])))]);
+    expect(await failure(flood, { maxFields: 5000 })).toMatchObject({ code: 'onnx/limit', message: expect.stringContaining('maxFields') });
+    expect((await inspectOnnx(bufferByteSource(flood))).nodeCount).toBe(10_000);
     expect((await inspectOnnx(bufferByteSource(model))).inputs[0]!.shape).toHaveLength(50);
   });
 
