@@ -10,14 +10,48 @@ import sanitizeHtml from 'sanitize-html';
 /** Map a URL found in the README to the href to publish; null removes the attribute. */
 export type UrlRewriter = (url: string, kind: 'link' | 'image') => string | null;
 
-const marked = new Marked({ gfm: true, breaks: false });
+/** Prefix of README heading ids: keeps them apart from the page's own ids (`model`, `files`...). */
+export const README_ID_PREFIX = 'readme-';
+
+/** GitHub-style anchor of a heading text: lower case, punctuation dropped, spaces to dashes. */
+export function headingSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/<[^>]*>/g, '')
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .trim()
+    .replace(/\s/g, '-');
+}
+
+function markedWithAnchors(): Marked {
+  // Headings get ids as on GitLab/GitHub (with a prefix, and -1, -2... for repeats), so a README's
+  // table of contents (`[Usage](#usage)`, rewritten to `#readme-usage`) keeps working.
+  const seen = new Map<string, number>();
+  const m = new Marked({ gfm: true, breaks: false });
+  m.use({
+    renderer: {
+      heading({ tokens, depth, text }) {
+        const base = headingSlug(text) || 'section';
+        const n = seen.get(base) ?? 0;
+        seen.set(base, n + 1);
+        const id = README_ID_PREFIX + (n === 0 ? base : `${base}-${n}`);
+        return `<h${depth} id="${id}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+      },
+    },
+  });
+  return m;
+}
 
 // README headings sit under the page's own <h1>: shift every level down by one.
-const shiftHeading = (to: string): sanitizeHtml.Transformer => (_tag, attribs) => ({ tagName: to, attribs });
+// Only ids this module generated survive (raw HTML headings cannot pick arbitrary ids).
+const shiftHeading = (to: string): sanitizeHtml.Transformer => (_tag, attribs) => {
+  const id = attribs.id;
+  return { tagName: to, attribs: id !== undefined && id.startsWith(README_ID_PREFIX) && /^[\p{L}\p{N}_-]+$/u.test(id) ? { id } : {} };
+};
 
 /** Render README Markdown to sanitised HTML. Raw HTML in the README goes through the same allow-list. */
 export function renderReadme(markdown: string, rewrite: UrlRewriter): string {
-  const raw = marked.parse(markdown, { async: false });
+  const raw = markedWithAnchors().parse(markdown, { async: false });
   return sanitizeHtml(raw, {
     allowedTags: [
       'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'kbd', 'samp', 'var',
@@ -26,6 +60,7 @@ export function renderReadme(markdown: string, rewrite: UrlRewriter): string {
       'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'details', 'summary', 'input',
     ],
     allowedAttributes: {
+      h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
       a: ['href', 'title'],
       img: ['src', 'alt', 'title', 'width', 'height', 'loading'],
       code: ['class'],
@@ -48,10 +83,13 @@ export function renderReadme(markdown: string, rewrite: UrlRewriter): string {
       h3: shiftHeading('h4'),
       h4: shiftHeading('h5'),
       h5: shiftHeading('h6'),
+      h6: shiftHeading('h6'),
       input: (tagName, attribs) => ({ tagName, attribs: { ...attribs, disabled: 'disabled' } }),
       a: (tagName, attribs) => {
         const out = { ...attribs };
-        if (out.href !== undefined) {
+        if (out.href !== undefined && out.href.startsWith('#') && out.href.length > 1) {
+          out.href = '#' + README_ID_PREFIX + out.href.slice(1).replace(new RegExp('^' + README_ID_PREFIX), '');
+        } else if (out.href !== undefined) {
           const href = rewrite(out.href.trim(), 'link');
           if (href === null) delete out.href;
           else out.href = href;

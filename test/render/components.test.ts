@@ -50,8 +50,8 @@ describe('README sanitising', () => {
 
   it('keeps ordinary Markdown: headings one level down, tables, code with its language, task lists', () => {
     const html = renderReadme('# T\n\n## S\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n\n- [x] done\n', keep);
-    expect(html).toContain('<h2>T</h2>');
-    expect(html).toContain('<h3>S</h3>');
+    expect(html).toContain('<h2 id="readme-t">T</h2>');
+    expect(html).toContain('<h3 id="readme-s">S</h3>');
     expect(html).toContain('<td>1</td>');
     expect(html).toContain('<code class="language-python">x = 1');
     expect(html).toMatch(/<input checked disabled="disabled" type="checkbox" \/> done/);
@@ -63,10 +63,22 @@ describe('README sanitising', () => {
       seen.push(u);
       return u.endsWith('.png') ? null : `X/${u}`;
     });
-    expect(seen).toEqual(['docs/a.md', 'img/i.png', '#top']);
+    expect(seen).toEqual(['docs/a.md', 'img/i.png']);
+    expect(html).toContain('href="#readme-top"');
     expect(html).toContain('href="X/docs/a.md"');
     expect(html).not.toContain('img/i.png');
     expect(html).toContain('loading="lazy"');
+  });
+});
+
+describe('README anchors', () => {
+  it('gives headings prefixed GitHub-style ids and points in-README links at them', () => {
+    const html = renderReadme('[Go](#usage-notes)\n\n## Usage notes!\n\n## Usage notes\n\n<h2 id="model" onclick="x()">raw</h2>', keep);
+    expect(html).toContain('<a href="#readme-usage-notes">Go</a>');
+    expect(html).toContain('<h3 id="readme-usage-notes">Usage notes!</h3>');
+    expect(html).toContain('<h3 id="readme-usage-notes-1">Usage notes</h3>');
+    // A raw heading cannot take one of the page's own ids.
+    expect(html).toContain('<h3>raw</h3>');
   });
 });
 

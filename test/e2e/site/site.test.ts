@@ -1,7 +1,7 @@
 /**
  * End-to-end tests of the generated site in a real headless Chromium (Debian's /usr/bin/chromium
- * driven by playwright-core): the demo workspace (plus one project whose README is hostile) is
- * built through the real CLI into a temp folder, served by `stachub serve`'s server on 127.0.0.1,
+ * driven by playwright-core): the demo (examples/: workspace and MLflow export, plus one project
+ * whose README is hostile) is built through the real CLI into a temp folder, served by `stachub serve`'s server on 127.0.0.1,
  * and browsed. One browser for the whole file. Screenshots and the measured page weight go to
  * test-output/e2e/.
  */
@@ -116,21 +116,10 @@ beforeAll(async () => {
   writeFileSync(path.join(hostile, 'README.md'), HOSTILE_README);
   writeFileSync(path.join(hostile, 'stachub-project.yml'), HOSTILE_PROJECT);
   cpSync(path.join(repoRoot, 'site', 'assets', 'favicon.svg'), path.join(hostile, 'pic.svg'));
-  // A model registry: the MLflow export fixture, its model tagged for the demo's flood model.
-  const exportDir = path.join(tmp, 'mlflow-export');
-  cpSync(path.join(repoRoot, 'test', 'fixtures', 'mlflow', 'export'), exportDir, { recursive: true });
-  const modelJson = path.join(exportDir, 'models', 'wine-classifier', 'model.json');
-  writeFileSync(modelJson, readFileSync(modelJson, 'utf8').replace('"demo/wine-classifier"', '"eo-lab/flood-segmentation"'));
   outDir = path.join(tmp, 'public');
   const code = await main(
-    ['node', 'stachub', 'build', '--config', path.join(tmp, 'examples', 'stachub.config.yml'), '--out', outDir,
-      '--mlflow-export', exportDir, '--schema-map', ...schemaMapPairs],
-    {
-      stdout: (s) => void (buildLog += s),
-      stderr: (s) => void (buildLog += s),
-      now: () => new Date('2026-11-20T12:00:00Z'),
-      env: { MLFLOW_TRACKING_URI: 'https://mlflow.example.com' },
-    },
+    ['node', 'stachub', 'build', '--config', path.join(tmp, 'examples', 'stachub.config.yml'), '--out', outDir, '--schema-map', ...schemaMapPairs],
+    { stdout: (s) => void (buildLog += s), stderr: (s) => void (buildLog += s), now: () => new Date('2026-11-20T12:00:00Z'), env: {} },
   );
   if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`the demo build wrote no site (exit ${code}):\n${buildLog}`);
   buildExit = code;
@@ -146,7 +135,7 @@ afterAll(async () => {
 });
 
 describe('the generated site in Chromium', () => {
-  it('is built by stachub build from the demo workspace and a registry export', () => {
+  it('is built by stachub build from the demo workspace and its registry export', () => {
     expect(buildExit, buildLog).toBe(0);
   });
 
