@@ -46,7 +46,9 @@ function markedWithAnchors(): Marked {
 // Only ids this module generated survive (raw HTML headings cannot pick arbitrary ids).
 const shiftHeading = (to: string): sanitizeHtml.Transformer => (_tag, attribs) => {
   const id = attribs.id;
-  return { tagName: to, attribs: id !== undefined && id.startsWith(README_ID_PREFIX) && /^[\p{L}\p{N}_-]+$/u.test(id) ? { id } : {} };
+  const kept: sanitizeHtml.Attributes = {};
+  if (id !== undefined && id.startsWith(README_ID_PREFIX) && /^[\p{L}\p{N}_-]+$/u.test(id)) kept.id = id;
+  return { tagName: to, attribs: kept };
 };
 
 /** Render README Markdown to sanitised HTML. Raw HTML in the README goes through the same allow-list. */
