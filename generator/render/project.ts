@@ -74,6 +74,8 @@ export interface ProjectPage {
   providers: Array<{ name: string; href: string | null; roles: string }>;
   links: LinkRow[];
   gitlab: string | null;
+  /** The file most people want: the model (role `mlm:model`), else the first data file. */
+  primaryDownload: { href: string; label: string; size: string } | null;
   jsonHref: string;
   jsonAbsolute: string | null;
   stacBrowser: string | null;
@@ -384,8 +386,20 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const end = typeof p.end_datetime === 'string' ? isoDate(p.end_datetime) : '';
   const stacBrowser = site.stacBrowserUrl && jsonAbsolute ? stacBrowserHref(site.stacBrowserUrl, jsonAbsolute) : null;
 
+  const primaryEntry =
+    Object.entries(item.assets ?? {}).find(([, a]) => a.roles?.includes('mlm:model')) ??
+    Object.entries(item.assets ?? {}).find(([, a]) => a.roles?.includes('data'));
+  const primaryDownload = primaryEntry
+    ? {
+        href: hrefFromDoc(primaryEntry[1].href),
+        label: primaryEntry[1].roles?.includes('mlm:model') ? 'Download model' : 'Download data',
+        size: typeof primaryEntry[1]['file:size'] === 'number' ? formatBytes(primaryEntry[1]['file:size'] as number) : '',
+      }
+    : null;
+
   return {
     readme,
+    primaryDownload,
     inputs,
     outputs,
     modelFacts,

@@ -85,6 +85,7 @@ describe('render', () => {
     expect(page).toMatch(/<a href="versions\/3\/index.html">v3<\/a>[\s\S]*Production[\s\S]*@champion[\s\S]*0.74/);
     expect((page.match(/<svg class="chart"/g) ?? []).length).toBe(2); // iou and loss
     expect(page).toContain('7.8M (7,765,442)');
+    expect(page).toContain('<a class="button" href="https://gitlab.example.com/eo/flood-unet/-/raw/main/model.onnx" download>Download model <span class="button-note">31.1 MB</span></a>');
     expect(page).toContain('31.1 MB');
     expect(page).toContain('sha256:' + 'ab'.repeat(32));
     expect(page).toContain('href="https://doi.org/10.5281/zenodo.1234567"');
