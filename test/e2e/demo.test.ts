@@ -17,10 +17,10 @@ let out: string;
 let buildCode: number;
 let stderr = '';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let so = '';
   let se = '';
-  const code = await main(['node', 'stachub', ...argv], { stdout: (s) => (so += s), stderr: (s) => (se += s), now: () => NOW, env: {} });
+  const code = await main(['node', 'stachub', ...argv], { stdout: (s) => (so += s), stderr: (s) => (se += s), now: () => NOW, env });
   return { code, stdout: so, stderr: se };
 }
 
@@ -47,13 +47,13 @@ afterAll(async () => {
 describe('demo catalog', () => {
   it('builds with exit 0 and a console summary', () => {
     expect(buildCode, stderr).toBe(0);
-    expect(stderr).toMatch(/10 project\(s\) -> 11 item\(s\) in 4 collection\(s\)/);
+    expect(stderr).toMatch(/10 project\(s\) -> 16 item\(s\) in 4 collection\(s\)/);
     expect(stderr).toMatch(/left out: 1 not allowed by visibility, 1 archived/);
   });
 
   it('validates offline: every schema and every link', async () => {
     const r = await run(['validate', out, '--offline', '--schema-map', ...schemaMapPairs]);
-    expect(r.stdout).toMatch(/16 document\(s\) checked: valid, every link resolves/);
+    expect(r.stdout).toMatch(/21 document\(s\) checked: valid, every link resolves/);
     expect(r.code).toBe(0);
   });
 
@@ -73,7 +73,7 @@ describe('demo catalog', () => {
       'forestry/tree-species-classifier',
       'sandbox/no-readme-model',
     ]);
-    expect(report.counts).toMatchObject({ projects: 10, items: 11, collections: 4, excludedVisibility: 1, excludedArchived: 1, error: 1 });
+    expect(report.counts).toMatchObject({ projects: 10, items: 16, collections: 4, excludedVisibility: 1, excludedArchived: 1, error: 1 });
   });
 
   it('leaves the private project out of every file, without naming it', async () => {
@@ -93,12 +93,60 @@ describe('demo catalog', () => {
     expect(item.assets.model['mlm:artifact_type']).toBe('onnx');
   });
 
+  it('joins the demo model registry: every version published, the unlinked model reported', async () => {
+    const report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
+    expect(report.mlflow?.counts).toEqual({ models: 3, versions: 6, linkedModels: 2, publishedVersions: 5, unlinkedModels: 1 });
+    expect(report.mlflow?.linked).toEqual([
+      { modelName: 'flood-unet (1201)', project: 'eo-lab/flood-segmentation', rule: 'name-suffix' },
+      { modelName: 'tree-species-resnet18', project: 'forestry/tree-species-classifier', rule: 'tag' },
+    ]);
+    expect(report.mlflow?.unlinked.map((u) => u.modelName)).toEqual(['sar-despeckle-test']);
+
+    const flood = JSON.parse(await readFile(path.join(out, 'ai-model/eo-lab/flood-segmentation/flood-segmentation.json'), 'utf8'));
+    expect(flood.links.filter((l: { rel: string }) => l.rel === 'mlflow:model').map((l: { href: string }) => l.href)).toEqual([
+      './versions/flood-unet/1/1.json',
+      './versions/flood-unet/2/2.json',
+      './versions/flood-unet/3/3.json',
+    ]);
+    expect(flood.links.find((l: { rel: string }) => l.rel === 'mlflow:recommended-version').href).toBe('./versions/flood-unet/3/3.json');
+    const v1 = JSON.parse(await readFile(path.join(out, 'ai-model/eo-lab/flood-segmentation/versions/flood-unet/1/1.json'), 'utf8'));
+    expect(v1.properties).toMatchObject({ version: '1', deprecated: true, 'mlflow:stage': 'Archived' });
+    const v3 = JSON.parse(await readFile(path.join(out, 'ai-model/eo-lab/flood-segmentation/versions/flood-unet/3/3.json'), 'utf8'));
+    expect(v3.properties).toMatchObject({ 'mlflow:aliases': ['champion'], 'mlflow:stage': 'Production', 'mlflow:metrics': { test_iou: 0.71 } });
+    // The export does not say where its server is: model files are not published.
+    expect(v3.assets).toEqual({});
+    const tree = JSON.parse(await readFile(path.join(out, 'ai-model/forestry/tree-species-classifier/tree-species-classifier.json'), 'utf8'));
+    expect(tree.properties['mlflow:models'][0]).toMatchObject({ name: 'tree-species-resnet18', recommended_version: '1', recommended_by: 'stage:Production' });
+  });
+
+  it('publishes the registry model files when the MLflow server of the export is known', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stachub-demo-uri-'));
+    try {
+      const r = await run(['build', '--config', path.join(repoRoot, 'examples/stachub.config.yml'), '--out', dir, '--schema-map', ...schemaMapPairs], {
+        MLFLOW_TRACKING_URI: 'https://mlflow.example.com',
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const flood = JSON.parse(await readFile(path.join(dir, 'ai-model/eo-lab/flood-segmentation/flood-segmentation.json'), 'utf8'));
+      expect(flood.links.find((l: { rel: string }) => l.rel === 'mlflow:tracking-uri').href).toBe('https://mlflow.example.com/');
+      const v3 = JSON.parse(await readFile(path.join(dir, 'ai-model/eo-lab/flood-segmentation/versions/flood-unet/3/3.json'), 'utf8'));
+      expect(v3.assets.model.href).toMatch(/^https:\/\/mlflow\.example\.com\/api\/2\.0\/mlflow-artifacts\/artifacts\/3\/[0-9a-f]{32}\/artifacts\/model\/model\.onnx$/);
+      // v3's file in the export is the workspace's ONNX model: same bytes, read for the MLM fields.
+      expect(v3.assets.model['file:checksum']).toBe(flood.assets.model['file:checksum']);
+      expect(v3.properties['mlm:input'][0].input.shape).toEqual([-1, 2, 256, 256]);
+      expect(flood.assets['flood-unet-v3.onnx'].href).toBe(v3.assets.model.href);
+      expect(v3.links.find((l: { rel: string }) => l.rel === 'mlflow:run').href).toMatch(/^https:\/\/mlflow\.example\.com\/#\/experiments\/3\/runs\//);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('matches the golden STAC documents and build report', async () => {
     const files = (await listFiles(out)).filter((f) => f.endsWith('.json') && !f.startsWith('search'));
-    expect(files.length).toBe(17);
+    expect(files.length).toBe(22);
     for (const f of files) {
       let text = await readFile(path.join(out, f), 'utf8');
-      if (f === 'build-report.json') text = text.replace(/"durationMs": \d+/, '"durationMs": 0');
+      // The report names the registry by its absolute path: pinned relative to the checkout.
+      if (f === 'build-report.json') text = text.replace(/"durationMs": \d+/, '"durationMs": 0').replaceAll(JSON.stringify(repoRoot).slice(1, -1), '<repo>');
       await expect(text, f).toMatchFileSnapshot(path.join(repoRoot, 'test/golden/demo', f));
     }
   });
@@ -109,7 +157,7 @@ describe('demo catalog', () => {
       const { stderr: err } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/stachub.js'), 'build', '--config', 'examples/stachub.config.yml', '--out', dir, '--no-validate'], {
         cwd: repoRoot,
       });
-      expect(err).toMatch(/10 project\(s\) -> 11 item\(s\)/);
+      expect(err).toMatch(/10 project\(s\) -> 16 item\(s\)/);
       const a = await readFile(path.join(dir, 'dataset/collection.json'), 'utf8');
       const b = await readFile(path.join(out, 'dataset/collection.json'), 'utf8');
       expect(a).toBe(b);
