@@ -24,9 +24,10 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
     .argument('<file-or-url...>', 'ONNX model files, or http(s) URLs (read with Range requests; the server must support them)')
     .option('--json', 'print JSON (DESIGN.md shape); with several inputs, one object per line, each with a "source" field')
     .option(
-      '--header <name:value...>',
+      '--header <name:value>',
       'HTTP header for URL inputs, e.g. "PRIVATE-TOKEN: glpat-..." (repeatable). Without it, GITLAB_TOKEN is sent as ' +
         'PRIVATE-TOKEN to URLs on the GITLAB_URL (or CI_SERVER_URL) host. Headers never follow a redirect to another host.',
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .addHelpText('after', '\nExit codes: 0 all models read, 3 a model is not readable ONNX, 4 a model could not be fetched.')
     .action(async (inputs: string[], flags: InspectFlags) => {

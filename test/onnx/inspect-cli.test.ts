@@ -86,8 +86,10 @@ describe('stachub inspect', () => {
     expect(ok.code).toBe(0);
     expect(ok.out.trimEnd().split('\n')).toHaveLength(2);
     expect(other.requests.every((r) => r.headers['private-token'] === undefined)).toBe(true);
-    const withHeader = await run([`${gitlab.url}/m.onnx`, '--header', 'PRIVATE-TOKEN: glpat-x']);
+    // Repeatable, and placed before the inputs without swallowing them.
+    const withHeader = await run(['--header', 'PRIVATE-TOKEN: glpat-x', '--header', 'X-Trace: 1', `${gitlab.url}/m.onnx`]);
     expect(withHeader.code).toBe(0);
+    expect(gitlab.requests.at(-1)!.headers['x-trace']).toBe('1');
     const denied = await run([`${gitlab.url}/m.onnx`]);
     expect(denied.code).toBe(4);
     expect(denied.err).toContain('HTTP 401');
