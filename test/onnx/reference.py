@@ -21,6 +21,17 @@ DATA_TYPES = {
 }
 
 
+def varint_len(x):
+    # Negative int32/int64 values are written as 10-byte two's complement varints.
+    if x < 0:
+        return 10
+    n = 1
+    while x > 127:
+        x >>= 7
+        n += 1
+    return n
+
+
 def dtype_name(i):
     return DATA_TYPES[i][0] if i in DATA_TYPES else "type%d" % i
 
@@ -65,6 +76,7 @@ class Acc:
         self.total_nodes = 0
         self.subgraphs = 0
         self.op_types = {}
+        self.inline = 0
 
     def weigh(self, t):
         n = 1
@@ -82,6 +94,10 @@ class Acc:
         return n
 
     def see_tensor(self, t):
+        # Payload bytes as stored: raw_data, packed numeric fields (varints for the integer ones), strings.
+        self.inline += len(t.raw_data) + 4 * len(t.float_data) + 8 * len(t.double_data)
+        self.inline += sum(varint_len(x) for x in t.int32_data) + sum(varint_len(x) for x in t.int64_data)
+        self.inline += sum(varint_len(x) for x in t.uint64_data) + sum(len(x) for x in t.string_data)
         if t.data_location == TensorProto.EXTERNAL:
             kv = {e.key: e.value for e in t.external_data}
             ref = {"tensor": t.name, "location": kv.get("location", "")}
@@ -161,6 +177,7 @@ def summary(path):
         "parameters": acc.params,
         "weightBytes": {"total": acc.bytes_total, "byDataType": acc.by_type},
         "externalData": acc.external,
+        "inlineDataBytes": acc.inline,
         "functions": [{"domain": f.domain, "name": f.name} for f in m.functions],
     }
     # GraphProto.metadata_props exists from ONNX 1.16 (IR 10); older packages cannot report it.
