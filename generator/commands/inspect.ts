@@ -2,6 +2,8 @@
  * `stachub inspect FILE_OR_URL... [--json]`: what an ONNX model takes and returns, its parameters and
  * metadata, read from kilobytes of the file (local path, or http(s) URL read with Range requests).
  */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { OnnxError, byteSourceFor, inspectOnnx, redactUrl, scanOptionsFor, type OnnxSummary, type TypeInfo } from '../onnx/index.js';
@@ -21,7 +23,7 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
         '(type, data type, shape), parameter count, weight sizes, metadata_props and external data. ' +
         'Reads only the headers: a multi-gigabyte model costs a few megabytes of reads, over HTTP too.',
     )
-    .argument('<file-or-url...>', 'ONNX model files, or http(s) URLs (read with Range requests; the server must support them)')
+    .argument('<file-or-url...>', 'ONNX model files, folders (every *.onnx file under them), or http(s) URLs (read with Range requests; the server must support them)')
     .option('--json', 'print JSON (DESIGN.md shape); with several inputs, one object per line, each with a "source" field')
     .option(
       '--header <name:value>',
@@ -30,8 +32,9 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .addHelpText('after', '\nExit codes: 0 all models read, 3 a model is not readable ONNX, 4 a model could not be fetched.')
-    .action(async (inputs: string[], flags: InspectFlags) => {
+    .action(async (args: string[], flags: InspectFlags) => {
       const headers = parseHeaders(flags.header ?? []);
+      const inputs = await expandFolders(args);
       let failed: number | undefined;
       for (const input of inputs) {
         const source = /^https?:\/\//i.test(input) ? redactUrl(input) : input;
@@ -56,6 +59,33 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
       if (failed !== undefined) ctx.exitCode = failed;
     });
 };
+
+/** Folders stand for every `.onnx` file under them (sorted; hidden folders and node_modules skipped). */
+async function expandFolders(args: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const arg of args) {
+    const st = /^https?:\/\//i.test(arg) ? undefined : await stat(arg).catch(() => undefined);
+    if (!st?.isDirectory()) {
+      out.push(arg);
+      continue;
+    }
+    const found: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (!e.name.startsWith('.') && e.name !== 'node_modules') await walk(p);
+        } else if (e.isFile() && e.name.toLowerCase().endsWith('.onnx')) {
+          found.push(p);
+        }
+      }
+    };
+    await walk(arg);
+    if (found.length === 0) throw new UsageError(`${arg}: no .onnx file in this folder`);
+    out.push(...found.sort());
+  }
+  return out;
+}
 
 function parseHeaders(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,6 +1,6 @@
 /** `stachub inspect` through the real CLI entry (main), and once through the compiled bin/stachub.js. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -68,6 +68,27 @@ describe('stachub inspect', () => {
     expect(typeof lines[1]!.error.offset).toBe('number');
     expect(lines[2]!.externalData).toHaveLength(2);
     expect(err).toContain(`stachub: ${bad} @ byte`);
+  });
+
+  it('a folder stands for every .onnx file under it', async () => {
+    const folder = path.join(dir, 'models');
+    mkdirSync(path.join(folder, 'sub'), { recursive: true });
+    mkdirSync(path.join(folder, '.git'), { recursive: true });
+    const models = edgeCaseModels();
+    writeFileSync(path.join(folder, 'b.onnx'), models['packed-dims.onnx']!);
+    writeFileSync(path.join(folder, 'sub', 'a.ONNX'), models['sparse-initializer.onnx']!);
+    writeFileSync(path.join(folder, '.git', 'hidden.onnx'), models['packed-dims.onnx']!);
+    writeFileSync(path.join(folder, 'notes.txt'), 'not a model');
+    const { code, out } = await run(['--json', folder, demo]);
+    expect(code).toBe(0);
+    expect(out.trimEnd().split('\n').map((l) => (JSON.parse(l) as { source: string }).source)).toEqual([
+      path.join(folder, 'b.onnx'),
+      path.join(folder, 'sub', 'a.ONNX'),
+      demo,
+    ]);
+    const empty = path.join(dir, 'empty-folder');
+    mkdirSync(empty);
+    expect((await run([empty])).code).toBe(2);
   });
 
   it('a missing file exits 4; a bad --header exits 2', async () => {
