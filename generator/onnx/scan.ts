@@ -293,8 +293,10 @@ class Scanner {
     s.opTypes = Object.fromEntries(this.opTypes);
     // IR < 4 lists initializers among the inputs: those are weights, not inputs.
     if (main.initNames.size > 0) s.inputs = s.inputs.filter((i) => !main.initNames.has(i.name));
-    s.parameterCount =
-      s.parameters.initializers + s.parameters.subgraphInitializers + s.parameters.sparseInitializers + s.parameters.constants;
+    s.parameterCount = Math.min(
+      Number.MAX_SAFE_INTEGER,
+      s.parameters.initializers + s.parameters.subgraphInitializers + s.parameters.sparseInitializers + s.parameters.constants,
+    );
     return s;
   }
 
@@ -550,12 +552,14 @@ class Scanner {
   private weigh(t: TensorHead): number {
     let n = 1;
     for (const d of t.dims) n *= d;
+    // Negative dims count nothing; absurd ones (hostile headers) stay finite numbers for JSON.
     if (!(n > 0)) n = 0;
-    const bytes = t.dataType === 8 ? t.stringBytes : Math.ceil((n * elementBits(t.dataType)) / 8);
+    n = Math.min(n, Number.MAX_SAFE_INTEGER);
+    const bytes = Math.min(Number.MAX_SAFE_INTEGER, t.dataType === 8 ? t.stringBytes : Math.ceil((n * elementBits(t.dataType)) / 8));
     const w = this.s.weightBytes;
     const key = dataTypeName(t.dataType);
-    w.total += bytes;
-    w.byDataType[key] = (w.byDataType[key] ?? 0) + bytes;
+    w.total = Math.min(Number.MAX_SAFE_INTEGER, w.total + bytes);
+    w.byDataType[key] = Math.min(Number.MAX_SAFE_INTEGER, (w.byDataType[key] ?? 0) + bytes);
     return n;
   }
 

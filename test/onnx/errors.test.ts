@@ -131,6 +131,14 @@ describe('bad ONNX input', () => {
     expect((await inspectOnnx(bufferByteSource(model))).inputs[0]!.shape).toHaveLength(50);
   });
 
+  it('absurd tensor dims give finite counts (valid JSON, valid MLM integers)', async () => {
+    const tensor = field(5, Buffer.concat([vint(1, 2 ** 52), vint(1, 2 ** 52), vint(1, 2 ** 52), vint(2, 1), field(8, Buffer.from('w'))]));
+    const s = await inspectOnnx(bufferByteSource(Buffer.concat([vint(1, 8), field(7, Buffer.concat([tensor, tensor]))])));
+    expect(s.parameterCount).toBe(Number.MAX_SAFE_INTEGER);
+    expect(s.weightBytes.total).toBe(Number.MAX_SAFE_INTEGER);
+    expect(JSON.parse(JSON.stringify(s)).parameterCount).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   it('long strings are cut, not loaded', async () => {
     const doc = Buffer.alloc(1 << 20, 'a');
     const model = Buffer.concat([vint(1, 8), field(6, doc), field(7, field(2, Buffer.from('g')))]);
