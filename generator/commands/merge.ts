@@ -22,6 +22,7 @@ import {
   type ShardSpec,
 } from '../publish/shard.js';
 import { summarize } from '../report.js';
+import { StatefulSource, stateFileOf } from '../state/wire.js';
 import type { Source } from '../sources/source.js';
 import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
@@ -116,6 +117,11 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
       now,
       now.getTime(),
     );
+    if (merged.state) {
+      // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
+      result.files.push(stateFileOf(merged.listing, config, now.toISOString(), merged.source));
+      result.files.sort((a, b) => a.path.localeCompare(b.path));
+    }
     await writeOutputDir(config.output.dir, result.files);
     ctx.stderr(summarize(result.report));
     ctx.stderr(`stachub: merged ${inputs.length} shard(s); wrote ${result.files.length} file(s) to ${config.output.dir}\n`);
@@ -136,7 +142,9 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
  */
 export async function buildShard(options: BuildOptions, shard: ShardSpec, outDir: string, ctx: CliContext): Promise<void> {
   const { records, listing } = await collect({ ...options, accept: (fullPath) => inShard(fullPath, shard) });
-  const file = partialOutputFile(createPartial(shard, options.source.description, records, listing));
+  // A stateful build (incremental GitLab crawl) keeps a state: the merge writes the joined one.
+  const state = options.source instanceof StatefulSource;
+  const file = partialOutputFile(createPartial(shard, options.source.description, records, listing, { state }));
   await mkdir(outDir, { recursive: true });
   const target = path.join(outDir, file.path);
   const tmp = `${target}.${process.pid}.tmp`;

@@ -67,6 +67,8 @@ export interface PartialOutput {
   requests?: number;
   /** Per project id: when it was read and last verified unchanged (for the build state). */
   marks?: Array<[number, ProjectMark]>;
+  /** The shard's build keeps a state (incremental GitLab crawls): the merge writes it too. */
+  state?: boolean;
 }
 
 /** When a project was last read and last verified unchanged (ISO 8601), as incremental sources report it. */
@@ -85,6 +87,7 @@ export function createPartial(
   source: string,
   records: readonly ProjectRecord[],
   listing: PartialListing,
+  options: { state?: boolean } = {},
 ): PartialOutput {
   const origins = new Map(listing.entries.map((e) => [e.snapshot.project.fullPath, e.origin]));
   // Sources leave other shards' projects out before reading them; this also holds for problems
@@ -102,6 +105,7 @@ export function createPartial(
     excluded: { ...listing.excluded },
     ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
     ...(marks ? { marks } : {}),
+    ...(options.state ? { state: true } : {}),
   };
 }
 
@@ -136,6 +140,8 @@ export interface MergedPartials {
   records: ProjectRecord[];
   listing: PartialListing;
   source: string;
+  /** Whether the shards kept a build state (then the merged output holds the joined state). */
+  state: boolean;
 }
 
 /**
@@ -180,5 +186,6 @@ export function mergePartials(parts: readonly PartialOutput[]): MergedPartials {
       ...(withMarks.length > 0 ? { marks: new Map(withMarks.flatMap((p) => p.marks!)) } : {}),
     },
     source: [...sources][0]!,
+    state: parts.some((p) => p.state === true),
   };
 }
