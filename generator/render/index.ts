@@ -10,12 +10,12 @@ import type { OutputFile } from '../types.js';
 import type { RenderInput } from './types.js';
 import { bundledSiteSources, type SiteSources } from './assets.js';
 import { buildModel, byRecent, pagePathFor, sharedFolders, type CategoryView, type ProjectView, type SiteModel } from './model.js';
-import { projectPage } from './project.js';
+import { projectPage, stacBrowserHref } from './project.js';
 import { resolveSite, type ResolvedSite } from './site-config.js';
 import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
 import { ago, isoDate, markdownToText, summary } from './format.js';
 import { renderReadme } from './markdown.js';
-import { SafeHtml } from './html.js';
+import { SafeHtml, esc } from './html.js';
 
 export type { RenderInput } from './types.js';
 export type { SiteConfig, SiteLink } from './site-config.js';
@@ -30,6 +30,8 @@ export const SITE_FILES = {
   favicon: 'assets/favicon.svg',
   searchIndex: 'search-index.json',
   searchPage: 'search/index.html',
+  /** Only with a base URL (a sitemap needs absolute URLs). */
+  sitemap: 'sitemap.xml',
 } as const;
 
 const enc = new TextEncoder();
@@ -191,7 +193,11 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   const shared = sharedFolders(tree);
   const homePage = pagePathFor(tree.catalog.path, shared);
 
-  const layout = (page: string, body: string, meta: { title: string; description: string; image?: string | null; type?: string; current?: string }): string => {
+  const layout = (
+    page: string,
+    body: string,
+    meta: { title: string; description: string; image?: string | null; type?: string; current?: string; jsonLd?: Record<string, unknown> },
+  ): string => {
     const root = rootPrefix(page);
     const ogImage = meta.image && baseUrl ? (isAbsoluteUrl(meta.image) ? meta.image : absoluteUrl(baseUrl, meta.image)) : null;
     return tpl('layout')({
@@ -218,6 +224,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       generatedAt,
       generatedDate: isoDate(generatedAt),
       body: new SafeHtml(body),
+      jsonLd: meta.jsonLd ? new SafeHtml(scriptSafeJson(meta.jsonLd)) : null,
     });
   };
 
@@ -237,6 +244,12 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       hue: hueOf(c.id),
     })),
     recent: recent.map((v) => card(v, homePage, model, generatedAt)),
+    catalogJson: relativeHref(homePage, tree.catalog.path),
+    catalogUrl: baseUrl
+      ? new SafeHtml(esc(absoluteUrl(baseUrl, tree.catalog.path)))
+      : new SafeHtml(`<span data-abs="${esc(relativeHref(homePage, tree.catalog.path))}">${esc(relativeHref(homePage, tree.catalog.path))}</span>`),
+    stacBrowser: site.stacBrowserUrl && baseUrl ? stacBrowserHref(site.stacBrowserUrl, absoluteUrl(baseUrl, tree.catalog.path)) : null,
+    stacBrowserBase: site.stacBrowserUrl,
   });
   out.push(file(homePage, 'text/html; charset=utf-8', layout(homePage, homeBody, { title: site.title, description: markdownToText(site.tagline) })));
 
@@ -296,12 +309,14 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
           image: view.preview,
           type: 'article',
           current: view.categoryId,
+          jsonLd: structuredData(view, content, baseUrl),
         }),
       ),
     );
   }
 
   out.push(file(SITE_FILES.searchIndex, 'application/json', searchIndex(model, generatedAt)));
+  if (baseUrl) out.push(file(SITE_FILES.sitemap, 'application/xml', sitemap(out, baseUrl)));
   return out;
 }
 
@@ -310,6 +325,51 @@ function accentStyle(site: ResolvedSite): SafeHtml {
   return new SafeHtml(
     `:root{--accent:${safe(site.colors.accent)};--accent-dark:${safe(site.colors.accentDark)}}`,
   );
+}
+
+/** JSON for an inline `<script>`: nothing in it can close the element or start markup. */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** schema.org description of a project page (search engines; SharingHub injects the same kind). */
+function structuredData(view: ProjectView, content: ReturnType<typeof projectPage>, baseUrl: string | undefined): Record<string, unknown> {
+  const p = view.item.json.properties;
+  const isDataset = /dataset/i.test(view.categoryId);
+  const providers = Array.isArray(p.providers) ? (p.providers as Array<Record<string, unknown>>) : [];
+  const creators = providers
+    .filter((pr) => Array.isArray(pr.roles) && (pr.roles as unknown[]).some((r) => r === 'producer' || r === 'licensor'))
+    .map((pr) => ({ '@type': 'Organization', name: String(pr.name ?? ''), ...(typeof pr.url === 'string' ? { url: pr.url } : {}) }));
+  const data: Record<string, unknown> = {
+    '@context': 'https://schema.org',
+    '@type': isDataset ? 'Dataset' : 'CreativeWork',
+    name: view.title,
+    identifier: view.item.json.id,
+  };
+  if (view.summary) data.description = view.summary;
+  if (baseUrl) data.url = absoluteUrl(baseUrl, view.page.replace(/(^|\/)index\.html$/, '$1'));
+  if (view.keywords.length > 0) data.keywords = view.keywords;
+  if (content.license) data.license = content.license.href && isAbsoluteUrl(content.license.href) ? content.license.href : content.license.id;
+  if (view.created) data.dateCreated = view.created;
+  if (view.updated) data.dateModified = view.updated;
+  if (creators.length > 0) data.creator = creators;
+  if (content.citation?.doi) data.sameAs = `https://doi.org/${content.citation.doi}`;
+  if (content.gitlab) data.isBasedOn = content.gitlab;
+  return data;
+}
+
+/** sitemap.xml of every HTML page (sitemaps.org protocol). */
+function sitemap(files: OutputFile[], baseUrl: string): string {
+  const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const urls = files
+    .filter((f) => f.path.endsWith('.html'))
+    .map((f) => `  <url><loc>${xml(absoluteUrl(baseUrl, f.path.replace(/(^|\/)index\.html$/, '$1')))}</loc></url>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
 }
 
 /** The prebuilt full-text index the list pages search (one entry per listed project). */

@@ -110,9 +110,15 @@ describe('render', () => {
   it('never lets scripts, event handlers or javascript: URLs of a README through', () => {
     for (const [path, html] of build()) {
       if (!path.endsWith('.html')) continue;
+      // Structured data is JSON that cannot close its element: no '<' at all inside.
+      for (const m of html.matchAll(/<script type="application\/ld\+json">([^]*?)<\/script>/g)) {
+        expect(m[1], path).not.toContain('<');
+        expect(() => JSON.parse(m[1]!), path).not.toThrow();
+      }
       const withoutOwnScript = html
         .replace(/<script src="[^"]*site\.js\?v(=|&#x3D;)[0-9a-f]+" defer><\/script>/, '')
-        .replace(/<script src="[^"]*theme\.js\?v(=|&#x3D;)[0-9a-f]+"><\/script>/, '');
+        .replace(/<script src="[^"]*theme\.js\?v(=|&#x3D;)[0-9a-f]+"><\/script>/, '')
+        .replace(/<script type="application\/ld\+json">[^<]*<\/script>/, '');
       expect(withoutOwnScript, path).not.toMatch(/<script/i);
       expect(html, path).not.toMatch(/\son[a-z]+\s*=/i);
       expect(html, path).not.toMatch(/(href|src|action)\s*=\s*"\s*javascript:/i);
@@ -120,6 +126,7 @@ describe('render', () => {
     }
     const trap = build().get('ai-model/sandbox/trap/index.html')!;
     expect(trap).toContain('Trap &lt;b&gt;model&lt;/b&gt;');
+    expect(trap).toContain('"name":"Trap \\u003cb\\u003emodel\\u003c/b\\u003e"');
   });
 
   it('is byte-stable for a given build time', () => {
@@ -150,6 +157,11 @@ describe('render', () => {
     );
     expect(page).toContain('pystac.Item.from_file("https://models.example.org/hub/ai-model/eo/flood-unet/flood-unet.json")');
     expect(page).toContain('<meta property="og:image" content="https://models.example.org/hub/ai-model/eo/flood-unet/preview.png">');
+    expect(page).toContain('"url":"https://models.example.org/hub/ai-model/eo/flood-unet/"');
+    const sitemap = pages.get('sitemap.xml')!;
+    expect(sitemap).toContain('<loc>https://models.example.org/hub/</loc>');
+    expect(sitemap).toContain('<loc>https://models.example.org/hub/ai-model/eo/flood-unet/</loc>');
+    expect(build().has('sitemap.xml')).toBe(false);
   });
 
   it('builds a search index with the full text of each listed project', () => {

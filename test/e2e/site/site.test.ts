@@ -283,7 +283,10 @@ describe('the generated site in Chromium', () => {
     await page.waitForTimeout(200);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(dialogs).toEqual([]);
-    const scripts = (await page.evaluate(`Array.from(document.scripts).map((s) => s.getAttribute('src'))`)) as Array<string | null>;
+    // Only the site's own scripts run; structured data is inert JSON.
+    const scripts = (await page.evaluate(
+      `Array.from(document.scripts).filter((s) => s.type !== 'application/ld+json').map((s) => s.getAttribute('src'))`,
+    )) as Array<string | null>;
     expect(scripts.every((s) => s !== null && /assets\/(site|theme)\.js/.test(s))).toBe(true);
     const handlers = (await page.evaluate(
       `Array.from(document.querySelectorAll('*')).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value)).map((a) => e.tagName + ' ' + a.name))`,
