@@ -24,7 +24,7 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
         'Reads only the headers: a multi-gigabyte model costs a few megabytes of reads, over HTTP too.',
     )
     .argument('<file-or-url...>', 'ONNX model files, folders (every *.onnx file under them), or http(s) URLs (read with Range requests; the server must support them)')
-    .option('--json', 'print JSON (DESIGN.md shape); with several inputs, one object per line, each with a "source" field')
+    .option('--json', 'print JSON (fields listed in the README, "ONNX models"); with several inputs, one object per line, each with a "source" field')
     .option(
       '--header <name:value>',
       'HTTP header for URL inputs, e.g. "PRIVATE-TOKEN: glpat-..." (repeatable). Without it, GITLAB_TOKEN is sent as ' +
