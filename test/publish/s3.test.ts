@@ -18,6 +18,7 @@ import type { PutOptions } from '../../generator/publish/store.js';
 import type { OutputFile } from '../../generator/types.js';
 import { repoRoot } from '../helpers.js';
 import { ACCESS, brokenLinks, startS3, syntheticCatalog, type LoopbackS3 } from './fixtures.js';
+import { startSigV4Proxy } from './sigv4-proxy.js';
 
 const BUCKET = 'stachub-test';
 const spec = { projects: { 'ai-model': ['alpha', 'beta'], dataset: ['gamma'] } };
@@ -212,6 +213,23 @@ describe('stachub publish to S3', () => {
     expect(bad.stderr).toMatch(/refused the credentials \(InvalidAccessKeyId, HTTP 403\).*AWS_ACCESS_KEY_ID/);
     expect(bad.stderr + bad.stdout).not.toContain(secret);
     expect(bad.stderr + bad.stdout).not.toContain('AKIAWRONGKEY0001');
+
+    // The right key with a wrong secret: S3 checks the signature (s3rver does not; the proxy does).
+    const proxy = await startSigV4Proxy(s3.endpoint, { [ACCESS.accessKeyId]: ACCESS.secretAccessKey });
+    try {
+      const good = await cli(['publish', dir, '--to', `s3://${BUCKET}/signed`, '--endpoint', proxy.endpoint], awsEnv());
+      expect(good.code, good.stderr).toBe(0);
+      expect(proxy.rejected).toBe(0);
+      const forged = await cli(['publish', dir, '--to', `s3://${BUCKET}/signed`, '--endpoint', proxy.endpoint], {
+        AWS_ACCESS_KEY_ID: ACCESS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secret,
+      });
+      expect(forged.code).toBe(5);
+      expect(forged.stderr).toMatch(/refused the credentials \(SignatureDoesNotMatch, HTTP 403\)/);
+      expect(forged.stderr + forged.stdout).not.toContain(secret);
+    } finally {
+      await proxy.stop();
+    }
 
     const nobucket = await cli(['publish', dir, '--to', 's3://no-such-bucket/x', '--endpoint', s3.endpoint], awsEnv());
     expect(nobucket.code).toBe(5);
