@@ -239,7 +239,8 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
     const url = env.GITLAB_URL || env.CI_SERVER_URL;
     if (url) out.source = { kind: 'gitlab', url: checkUrl(env.GITLAB_URL ? 'GITLAB_URL' : 'CI_SERVER_URL', url) };
   }
-  if (flags.mlflowUrl) out.mlflow = { ...out.mlflow, url: checkUrl('--mlflow-url', flags.mlflowUrl), export: undefined };
+  // Another server than the configured one: the configured tracking URI belongs to that one, not this.
+  if (flags.mlflowUrl) out.mlflow = { url: checkUrl('--mlflow-url', flags.mlflowUrl) };
   else if (flags.mlflowExport) out.mlflow = { ...out.mlflow, export: path.resolve(cwd, flags.mlflowExport), url: undefined };
   else if (!out.mlflow.url && !out.mlflow.export && env.MLFLOW_TRACKING_URI && /^https?:\/\//.test(env.MLFLOW_TRACKING_URI)) {
     out.mlflow.url = env.MLFLOW_TRACKING_URI;

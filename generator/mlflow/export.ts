@@ -61,7 +61,8 @@ interface ExportIndex {
 export function exportRegistry(options: ExportRegistryOptions): Registry {
   const trackingUri = options.trackingUri ? withSlash(options.trackingUri) : undefined;
   return {
-    description: `mlflow export ${options.dir}`,
+    // Relative to the working directory: the report is published, a runner's checkout path is not.
+    description: `mlflow export ${path.relative(process.cwd(), options.dir) || '.'}`,
     ...(trackingUri ? { trackingUri } : {}),
     versions: () => readExport({ ...options, ...(trackingUri ? { trackingUri } : {}) }),
     // localPath is only ever set by readExport, after checking the file lies inside the export.
