@@ -285,7 +285,7 @@ export class GitLabSource implements Source {
         if (prev) {
           const snapshot = this.refreshed(prev, p);
           snapshot.diagnostics = [
-            ...snapshot.diagnostics.filter((d) => d.code !== 'gitlab/stale'),
+            ...snapshot.diagnostics,
             {
               level: 'warning',
               code: 'gitlab/stale',
@@ -419,7 +419,12 @@ export class GitLabSource implements Source {
   /** The previous snapshot with what the listing says now (name, topics, stars, dates...). */
   private refreshed(prev: PreviousProject, p: ListedProject): ProjectSnapshot {
     const old = prev.snapshot.project;
-    return { ...prev.snapshot, project: this.info(p, { license: old.license, headCommit: old.headCommit }) };
+    return {
+      ...prev.snapshot,
+      project: this.info(p, { license: old.license, headCommit: old.headCommit }),
+      // a warning about an earlier failed read is not carried into a later build
+      diagnostics: prev.snapshot.diagnostics.filter((d) => d.code !== 'gitlab/stale'),
+    };
   }
 
   private async headCommit(id: number, branch: string): Promise<string | undefined> {

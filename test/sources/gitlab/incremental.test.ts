@@ -124,6 +124,14 @@ describe('GitLab source: faults', () => {
     expect(second.listing.entries).toHaveLength(7);
     // the retries happened: 3 attempts on the tree of project 2
     expect(gl.requests.filter((r) => r.route === 'tree' && r.projectId === 2)).toHaveLength(3);
+    // once GitLab is back, the next build catches up with the commit it missed
+    gl.faults.length = 0;
+    const third = await crawl(source(gl), query({ previous: second.previous }));
+    const caught = third.listing.entries.find((x) => x.snapshot.project.id === 2)!;
+    expect(caught.origin).toBe('fresh');
+    expect(caught.snapshot.readme?.text).toBe('changed');
+    expect(caught.snapshot.diagnostics.filter((d) => d.code === 'gitlab/stale')).toEqual([]);
+    expect(origins(third.listing)['group/model-1']).toBe('unchanged');
   });
 
   it('a failing project without a previous item is reported as failed, the others go on', async () => {
