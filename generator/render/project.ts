@@ -350,7 +350,10 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       category: model.categories.find((c) => c.id === r.categoryId)?.title ?? r.categoryId,
     }));
 
-  const mapSvg = site.mapTileUrl
+  // SharingHub's map-viewer feature: a category that disables it shows no map.
+  const mapSvg = p['sharinghub:map-viewer'] === 'disable'
+    ? null
+    : site.mapTileUrl
     ? tiledExtentMap('extent', item.geometry, item.bbox, site.mapTileUrl)
     : extentMap('extent', item.geometry, item.bbox);
   const bbox = item.bbox && item.bbox.length >= 4 ? describeBbox(item.bbox) : null;
@@ -425,6 +428,10 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       downloads,
       mlflowUris: [...new Set(mlflowUris)],
       trackingUri: tracking && isAbsoluteUrl(tracking.href) ? tracking.href : null,
+      experiment:
+        typeof p['sharinghub:id'] === 'number' && view.versionOf === null
+          ? `${posix.basename(item.id)} (${String(p['sharinghub:id'])})`
+          : null,
       inputs: ioForCode,
     }),
     run,

@@ -31,6 +31,8 @@ export interface SnippetInput {
   downloads: Array<{ file: string; url: CodeUrl; onnx: boolean }>;
   mlflowUris: string[];
   trackingUri: string | null;
+  /** `<project name> (<GitLab project id>)`: the names MLflow SharingHub and stachub link to the project. */
+  experiment: string | null;
   inputs: Array<{ name: string; shape: number[]; dataType: string }>;
 }
 
@@ -57,6 +59,23 @@ export function snippets(s: SnippetInput): Snippet[] {
     if (s.trackingUri) lines.push(`mlflow.set_tracking_uri("${esc(s.trackingUri)}")`);
     lines.push(`model = mlflow.pyfunc.load_model("${esc(s.mlflowUris[0])}")`);
     out.push({ id: 'mlflow', label: 'MLflow', lang: 'python', code: lines.join('\n') });
+  }
+  if (s.trackingUri && s.experiment) {
+    out.push({
+      id: 'track',
+      label: 'Track a run',
+      lang: 'python',
+      code: [
+        'import mlflow',
+        '',
+        `mlflow.set_tracking_uri("${esc(s.trackingUri)}")`,
+        `mlflow.set_experiment("${esc(s.experiment)}")`,
+        'with mlflow.start_run():',
+        '    mlflow.log_param("learning_rate", 0.001)',
+        '    mlflow.log_metric("accuracy", 0.9)',
+        `    # a model registered as "${esc(s.experiment)}" is published on this page`,
+      ].join('\n'),
+    });
   }
   const onnx = s.downloads.find((d) => d.onnx);
   if (onnx) {

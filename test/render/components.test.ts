@@ -198,15 +198,17 @@ describe('use-it snippets', () => {
       downloads: [{ file: 'my model.onnx', url: { absolute: 'https://x.example/m.onnx', relative: 'https://x.example/m.onnx' }, onnx: true }],
       mlflowUris: ['models:/m/2'],
       trackingUri: 'https://mlflow.example/',
+      experiment: 'm (42)',
       inputs: [{ name: 'input-1', shape: [-1, 3, 8, 8], dataType: 'uint8' }],
     });
-    expect(s.map((x) => x.id)).toEqual(['pystac', 'curl', 'mlflow', 'onnxruntime']);
+    expect(s.map((x) => x.id)).toEqual(['pystac', 'curl', 'mlflow', 'track', 'onnxruntime']);
+    expect(s[3]!.code).toContain('mlflow.set_experiment("m (42)")');
     expect(s[0]!.code).toContain('<span data-abs="m.json">m.json</span>');
     // Code is HTML: the shell quoting is escaped like any text.
     expect(s[1]!.code).toContain('curl -L -o &#39;my model.onnx&#39; "https://x.example/m.onnx"');
     expect(s[2]!.code).toContain('mlflow.set_tracking_uri("https://mlflow.example/")');
-    expect(s[3]!.code).toContain('input_1 = np.zeros((1, 3, 8, 8), dtype=np.uint8)');
-    expect(s[3]!.code).toContain('{"input-1": input_1}');
+    expect(s[4]!.code).toContain('input_1 = np.zeros((1, 3, 8, 8), dtype=np.uint8)');
+    expect(s[4]!.code).toContain('{"input-1": input_1}');
   });
 
   it('links STAC Browser to the item through its external route', () => {
