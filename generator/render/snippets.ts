@@ -73,7 +73,7 @@ export function snippets(s: SnippetInput): Snippet[] {
         'with mlflow.start_run():',
         '    mlflow.log_param("learning_rate", 0.001)',
         '    mlflow.log_metric("accuracy", 0.9)',
-        `    # a model registered as "${esc(s.experiment)}" is published on this page`,
+        `    # models registered with a name ending in "${esc(/ \(\d+\)$/.exec(s.experiment)?.[0] ?? '')}" are published on this page`,
       ].join('\n'),
     });
   }
