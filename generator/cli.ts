@@ -6,12 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, StachubError } from './errors.js';
 import type { CliContext } from './commands/context.js';
-import { commands } from './commands/index.js';
+import { loadCommands, type RegisterCommand } from './commands/index.js';
 
 export type { CliContext } from './commands/context.js';
 
-/** Build the commander program; exported so tests can inspect the help text. */
-export function createProgram(ctx: CliContext): Command {
+/** Build the commander program with the given commands (see `loadCommands`). */
+export function createProgram(ctx: CliContext, commands: readonly RegisterCommand[]): Command {
   const program = new Command('stachub')
     .description(
       'Publish the AI models and datasets of a GitLab instance as a static STAC 1.1.0 catalog and HTML site.',
@@ -45,7 +45,7 @@ export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promi
     now: () => new Date(),
     ...ctx,
   };
-  const program = createProgram(full);
+  const program = createProgram(full, await loadCommands(argv));
   try {
     await program.parseAsync(argv);
     return full.exitCode ?? EXIT.ok;
