@@ -70,19 +70,25 @@ export function resolveSite(site: SiteConfig | undefined, catalog: { id?: string
   return {
     title: site?.title ?? catalog.title ?? catalog.id ?? 'Model hub',
     tagline: site?.tagline ?? catalog.description,
-    logo: site?.logoFile ? logoPath(site.logoFile.name) : (site?.logo ?? null),
+    logo: site?.logoFile ? logoPath(site.logoFile.name) : site?.logo && safeHref(site.logo) ? site.logo : null,
     logoFile: site?.logoFile ? { ...site.logoFile, path: logoPath(site.logoFile.name) } : null,
     colors: {
       accent: site?.colors?.accent ?? DEFAULT_ACCENT,
       accentDark: site?.colors?.accentDark ?? site?.colors?.accent ?? DEFAULT_ACCENT_DARK,
     },
-    footerLinks: site?.footerLinks ?? [],
-    stacBrowserUrl: site?.stacBrowserUrl ?? null,
-    mapTileUrl: site?.mapTileUrl ?? null,
+    footerLinks: (site?.footerLinks ?? []).filter((l) => safeHref(l.href)),
+    stacBrowserUrl: site?.stacBrowserUrl && /^https?:\/\//i.test(site.stacBrowserUrl) ? site.stacBrowserUrl : null,
+    mapTileUrl: site?.mapTileUrl && /^https?:\/\//i.test(site.mapTileUrl) ? site.mapTileUrl : null,
     mapAttribution: site?.mapAttribution ?? null,
     recentCount: site?.recentCount ?? 6,
     lang: site?.lang ?? 'en',
   };
+}
+
+// The schema already limits these; the site checks again so a value that skipped validation
+// (settings given programmatically) can never become a script URL.
+function safeHref(href: string): boolean {
+  return /^(https?:\/\/|mailto:)/i.test(href) || !/^[a-z][a-z0-9+.-]*:/i.test(href.trim());
 }
 
 function logoPath(name: string): string {

@@ -160,6 +160,13 @@ describe('site settings', () => {
       mapAttribution: '© tiles',
       recentCount: 3,
     });
+    const unsafe = resolveSite(
+      { footerLinks: [{ label: 'x', href: 'javascript:alert(1)' }, { label: 'ok', href: 'legal.html' }], stacBrowserUrl: 'javascript:x', logo: 'data:image/svg+xml,<svg/>' },
+      { description: '' },
+    );
+    expect(unsafe.footerLinks).toEqual([{ label: 'ok', href: 'legal.html' }]);
+    expect(unsafe.stacBrowserUrl).toBeNull();
+    expect(unsafe.logo).toBeNull();
     const resolved = resolveSite({}, { title: 'Catalog', description: 'About it' });
     expect(resolved.title).toBe('Catalog');
     expect(resolved.tagline).toBe('About it');
