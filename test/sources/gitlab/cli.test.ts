@@ -1,11 +1,28 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../generator/cli.js';
 import { STATE_FILE, decodeState } from '../../../generator/state/state.js';
 import type { FakeGitLab } from '../../fakes/gitlab/server.js';
+import { sha256Hex } from '../../fakes/gitlab/model.js';
+import { DT, encodeModel } from '../../../generator/onnx/schema.js';
 import { TOKEN, addDataset, addModel, startFake } from './helpers.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const ONNX_MODEL = encodeModel({
+  ir_version: 8,
+  producer_name: 'stachub-test',
+  opset_import: [{ domain: '', version: 17 }],
+  graph: {
+    name: 'g',
+    node: [{ op_type: 'MatMul', input: ['x', 'w'], output: ['y'] }],
+    initializer: [{ name: 'w', dims: [3, 2], data_type: DT.FLOAT, raw_data: Buffer.alloc(24, 1) }],
+    input: [{ name: 'x', type: { tensor_type: { elem_type: DT.FLOAT, shape: { dim: [{ dim_param: 'batch' }, { dim_value: 3 }] } } } }],
+    output: [{ name: 'y', type: { tensor_type: { elem_type: DT.FLOAT, shape: { dim: [{ dim_param: 'batch' }, { dim_value: 2 }] } } } }],
+  },
+});
 
 let gl: FakeGitLab;
 let work: string;
@@ -67,6 +84,44 @@ describe('stachub build --gitlab-url', () => {
     expect(gl.requests.every((r) => r.route === 'projects')).toBe(true);
     const report = JSON.parse((await readFile(path.join(out, 'build-report.json'), 'utf8')) as string) as { projects: { origin?: string }[] };
     expect(report.projects.every((p) => p.origin === 'unchanged')).toBe(true);
+  });
+
+  it('a GitLab build validates against the STAC schemas: LFS checksums, ONNX as MLM, release, package and image links', async () => {
+    gl = await startFake();
+    gl.addProject({
+      id: 1,
+      fullPath: 'grp/model',
+      topics: ['sharinghub:aimodel'],
+      files: {
+        'README.md': '---\ntitle: My model\nassets:\n  - "*.onnx"\n---\n# Model\n',
+        LICENSE: 'MIT License\n',
+        '.gitattributes': '*.onnx filter=lfs\n',
+        'model.onnx': { content: ONNX_MODEL, lfs: true },
+      },
+      license: { key: 'mit', name: 'MIT License' },
+      releases: [{ tag_name: 'v1', name: 'v1', released_at: '2026-01-01T00:00:00Z' }],
+      packages: [{ id: 5, name: 'pkg', version: '1', package_type: 'pypi' }],
+      containers: [{ id: 3, name: '', path: 'grp/model', location: 'registry.example.com/grp/model', tags: ['latest'] }],
+    });
+    const out = path.join(work, 'public');
+    const schemas = path.resolve(repoRoot, '../shared/stac-schemas');
+    const map = ['schemas.stacspec.org', 'stac-extensions.github.io', 'geojson.org', 'proj.org'].flatMap((h) => ['--schema-map', `https://${h}=${schemas}/${h}`]);
+    const r = await run(['build', '--gitlab-url', gl.url, '--out', out, '--strict', ...map], { GITLAB_TOKEN: TOKEN });
+    expect(r.code, r.stderr).toBe(0);
+    const item = JSON.parse(await readFile(path.join(out, 'ai-model/grp/model/model.json'), 'utf8')) as {
+      properties: Record<string, unknown>;
+      assets: Record<string, Record<string, unknown>>;
+      links: { rel: string }[];
+    };
+    expect(item.properties.license).toBe('MIT');
+    expect(item.properties['mlm:input']).toBeDefined();
+    expect(item.assets['model.onnx']).toMatchObject({
+      href: `${gl.url}/api/v4/projects/1/repository/files/model.onnx/raw?ref=main&lfs=true`,
+      'file:size': ONNX_MODEL.length,
+      'file:checksum': `1220${sha256Hex(ONNX_MODEL)}`,
+    });
+    expect(item.assets.release).toMatchObject({ roles: ['source'] });
+    expect(item.links.map((l) => l.rel)).toEqual(expect.arrayContaining(['license', 'package', 'container']));
   });
 
   it('takes the URL from GITLAB_URL or CI_SERVER_URL', async () => {
