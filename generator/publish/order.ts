@@ -1,14 +1,19 @@
 /**
  * Upload order: a reader who follows links from the root must never reach an object that is not
  * there yet. Files are ranked so that every STAC document is uploaded after the documents it links
- * down to (`child`, `item`, assets), HTML pages with the STAC document of their folder, and the
- * entry points (the root catalog's folder) last. Pure: data in, ranks out.
+ * to (`child`, `item`, `derived_from`..., and its assets), HTML pages with the STAC document of
+ * their folder, and the entry points (the root catalog's folder) last. Pure: data in, ranks out.
  */
 import type { OutputFile } from '../types.js';
 import { dirOf, resolveRelativeHref } from './paths.js';
 
-/** Link relations that point down the hierarchy (the targets must exist before the link). */
-const DOWN_RELS = new Set(['child', 'item']);
+/**
+ * Relations that never order uploads: links up the hierarchy (their targets are there already,
+ * or go up in a later tier), to the document itself, and loose associations that commonly point
+ * back (`related`, `alternate`). Every other relative link (`child`, `item`, `derived_from`, a
+ * project's latest model version...) must find its target in place: the target goes up first.
+ */
+const NON_ORDERING_RELS = new Set(['self', 'root', 'parent', 'collection', 'up', 'related', 'alternate', 'via']);
 
 /** Where a file sits in the upload order and which caching class it belongs to. */
 export interface Ranked {
@@ -36,13 +41,14 @@ export function rankFiles(files: readonly OutputFile[]): Map<string, Ranked> {
     if (doc) docs.set(f.path, doc);
   }
 
-  // Height over downward links: an item is 0, a collection of items 1, the root above them.
+  // Height over ordering links: an item is 0 (1 if it links another item), a collection above its
+  // items, the root above them.
   const height = new Map<string, number>();
   const visiting = new Set<string>();
   const heightOf = (p: string): number => {
     const known = height.get(p);
     if (known !== undefined) return known;
-    if (visiting.has(p)) return 0; // a cycle of child links: break it here
+    if (visiting.has(p)) return 0; // a cycle of links: break it here
     visiting.add(p);
     let h = 0;
     for (const t of docs.get(p)!.down) if (docs.has(t)) h = Math.max(h, heightOf(t) + 1);
@@ -128,7 +134,7 @@ function readStacDoc(f: OutputFile, paths: ReadonlySet<string>): StacDoc | null 
     if (target !== null && target !== f.path && paths.has(target)) down.push(target);
   };
   for (const link of obj.links as Array<{ rel?: unknown; href?: unknown }>) {
-    if (link && typeof link.rel === 'string' && DOWN_RELS.has(link.rel)) add(link.href);
+    if (link && typeof link.rel === 'string' && !NON_ORDERING_RELS.has(link.rel)) add(link.href);
   }
   if (obj.assets && typeof obj.assets === 'object') {
     for (const asset of Object.values(obj.assets as Record<string, { href?: unknown }>)) add(asset?.href);

@@ -19,6 +19,8 @@ const json = (v: unknown): Uint8Array => enc(JSON.stringify(v, null, 2) + '\n');
 export interface CatalogSpec {
   projects: Record<string, string[]>;
   versions?: Record<string, string>;
+  /** project -> project it is derived from (a `derived_from` link between items). */
+  derived?: Record<string, string>;
 }
 
 /** A built catalog as the build would hand it to a sink. Deterministic for a given spec. */
@@ -58,6 +60,7 @@ export function syntheticCatalog(spec: CatalogSpec): OutputFile[] {
           { rel: 'root', href: '../../../catalog.json' },
           { rel: 'parent', href: '../../collection.json' },
           { rel: 'collection', href: '../../collection.json' },
+          ...derivedLink(spec, n),
         ],
         assets: { preview: { href: './preview.png', type: 'image/png', roles: ['thumbnail'] } },
       }));
@@ -69,6 +72,13 @@ export function syntheticCatalog(spec: CatalogSpec): OutputFile[] {
   add('search-index.json', 'application/json', json({ pages: searchEntries }));
   add('build-report.json', 'application/json', json({ projects: searchEntries.length }));
   return files;
+}
+
+function derivedLink(spec: CatalogSpec, n: string): Array<{ rel: string; href: string }> {
+  const from = spec.derived?.[n];
+  if (!from) return [];
+  const c = Object.keys(spec.projects).find((k) => spec.projects[k]!.includes(from));
+  return c ? [{ rel: 'derived_from', href: `../../../${c}/group/${from}/${from}.json` }] : [];
 }
 
 function page(children: string[], others: string[], depth: number): string {

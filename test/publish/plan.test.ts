@@ -35,6 +35,13 @@ describe('publish plan', () => {
     expect(order.slice(-2)).toEqual(['catalog.json', 'index.html']);
   });
 
+  it('uploads an item after the items it is derived from', () => {
+    const plan = planPublish(syntheticCatalog({ ...spec, derived: { alpha: 'gamma' } }), [], null);
+    const order = plan.tiers.flat().map((u) => u.path);
+    expect(order.indexOf('dataset/group/gamma/gamma.json')).toBeLessThan(order.indexOf('ai-model/group/alpha/alpha.json'));
+    expect(order.indexOf('dataset/group/gamma/index.html')).toBeLessThan(order.indexOf('ai-model/group/alpha/index.html'));
+  });
+
   it('gives entry points the short Cache-Control and items the long one', () => {
     const plan = planPublish(syntheticCatalog(spec), [], null);
     const cc = new Map(plan.tiers.flat().map((u) => [u.path, u.cacheControl]));
@@ -102,6 +109,8 @@ describe('StoreSink over memory', () => {
     const after = syntheticCatalog({
       projects: { 'ai-model': ['alpha', 'delta'], dataset: ['gamma'], tools: ['epsilon'] },
       versions: { alpha: '2' },
+      // A new item derived from another new item, in another collection.
+      derived: { delta: 'epsilon', alpha: 'gamma' },
     });
     const published = new MemoryObjectStore();
     await new StoreSink(published).write(before);
