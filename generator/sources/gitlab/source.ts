@@ -8,7 +8,7 @@
  * its previous snapshot ('stale'); the listing failing throws `SourceUnreachableError` (exit 4).
  */
 import { SourceUnreachableError } from '../../errors.js';
-import { httpByteSource, inspectOnnx, scanOptionsFor, type OnnxSummary } from '../../onnx/index.js';
+import { OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor, type OnnxSummary } from '../../onnx/index.js';
 import type {
   ContainerInfo,
   Diagnostic,
@@ -36,9 +36,28 @@ export type OnnxInspectHook = (file: {
   fetch: typeof fetch;
 }) => Promise<OnnxSummary>;
 
-/** The default ONNX hook: the lazy scanner of `generator/onnx` over HTTP Range requests. */
-export const inspectOnnxOverHttp: OnnxInspectHook = ({ url, headers, fetch }) =>
-  inspectOnnx(httpByteSource(url, { headers, fetch }), scanOptionsFor(url));
+/** Models fetched whole when the server ignores Range (GitLab serves git blobs without Range support). */
+export const WHOLE_ONNX_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The default ONNX hook: the lazy scanner of `generator/onnx` over HTTP Range requests. LFS objects
+ * are served with Range support; a model committed to Git itself is served whole, so when the
+ * server ignores Range and `X-Gitlab-Size` says the file is small enough, it is fetched in one
+ * request and scanned in memory.
+ */
+export const inspectOnnxOverHttp: OnnxInspectHook = async ({ url, headers, fetch }) => {
+  try {
+    return await inspectOnnx(httpByteSource(url, { headers, fetch }), scanOptionsFor(url));
+  } catch (err) {
+    if (!(err instanceof OnnxError) || err.code !== 'onnx/range-unsupported') throw err;
+    const head = await fetch(url, { method: 'HEAD', headers });
+    const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
+    if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw err;
+    const res = await fetch(url, { headers });
+    if (!res.ok) throw err;
+    return inspectOnnx(bufferByteSource(new Uint8Array(await res.arrayBuffer()), err.file));
+  }
+};
 
 export interface GitLabSourceOptions {
   /** GitLab base URL, e.g. `https://gitlab.example.com` (no `/api/v4`). */

@@ -213,6 +213,20 @@ describe('GitLab source: one project', () => {
     }
   });
 
+  it('a small ONNX model committed to Git (served without Range support) is fetched whole', async () => {
+    gl = await startFake();
+    const model = encodeModel({
+      ir_version: 8,
+      producer_name: 'in-git',
+      opset_import: [{ domain: '', version: 17 }],
+      graph: { name: 'g', node: [], input: [{ name: 'x', type: { tensor_type: { elem_type: DT.FLOAT } } }], output: [] },
+    });
+    gl.addProject({ id: 4, fullPath: 'g/in-git', topics: [AIMODEL], files: { 'README.md': '# m\n', 'm.onnx': model } });
+    const s = (await source(gl).projects(query())).entries[0]!.snapshot;
+    expect(s.diagnostics).toEqual([]);
+    expect(s.onnx['m.onnx']).toMatchObject({ producerName: 'in-git' });
+  });
+
   it('a failing ONNX description is a warning on the snapshot, not a failure', async () => {
     gl = await startFake();
     addModel(gl, 1);
