@@ -199,7 +199,8 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     meta: { title: string; description: string; image?: string | null; type?: string; current?: string; jsonLd?: Record<string, unknown> },
   ): string => {
     const root = rootPrefix(page);
-    const ogImage = meta.image && baseUrl ? (isAbsoluteUrl(meta.image) ? meta.image : absoluteUrl(baseUrl, meta.image)) : null;
+    const ogImage =
+      meta.image && baseUrl ? (/^https?:\/\//i.test(meta.image) ? meta.image : isAbsoluteUrl(meta.image) ? null : absoluteUrl(baseUrl, meta.image)) : null;
     return tpl('layout')({
       lang: site.lang,
       pageTitle: meta.title === site.title ? site.title : `${meta.title} · ${site.title}`,

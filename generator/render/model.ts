@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { Placed, StacCollection, StacItem, StacLink, StacTree } from '../stac/types.js';
-import { resolveFromDoc } from './paths.js';
+import { isBrowsableHref, resolveFromDoc } from './paths.js';
 import { summary } from './format.js';
 
 /** One item of the catalog as the site sees it. */
@@ -147,7 +147,8 @@ export function buildModel(tree: StacTree, baseUrl?: string): SiteModel {
       const p = item.json.properties;
       const preview = item.json.links.find((l) => l.rel === 'preview');
       const thumb = Object.values(item.json.assets ?? {}).find((a) => a.roles?.includes('thumbnail'));
-      const previewHref = preview?.href ?? thumb?.href ?? null;
+      const candidate = preview?.href ?? thumb?.href ?? null;
+      const previewHref = candidate !== null && isBrowsableHref(candidate) ? candidate : null;
       const view: ProjectView = {
         item,
         categoryId: cat.id,

@@ -38,3 +38,19 @@ export function rootPrefix(page: string): string {
 export function absoluteUrl(baseUrl: string, path: string): string {
   return (baseUrl.endsWith('/') ? baseUrl : baseUrl + '/') + path;
 }
+
+/**
+ * Whether an href from STAC data may become a link or an image source: relative, http(s) or
+ * mailto. Anything else (`javascript:`, `data:`, `vbscript:`, and also `s3://`, which browsers
+ * cannot open) is shown as text or not at all.
+ */
+export function isBrowsableHref(href: string): boolean {
+  const h = href.trim();
+  if (/^(https?:\/\/|mailto:)/i.test(h)) return true;
+  return !/^[a-z][a-z0-9+.-]*:/i.test(h) && !h.startsWith('//') && !/[\u0000-\u001f]/.test(h);
+}
+
+/** Whether a non-browsable href is still worth showing as text (a storage URI such as `s3://`). */
+export function isStorageUri(href: string): boolean {
+  return /^(s3|gs|az|abfss?|hdfs|ftp|sftp|file|models):/i.test(href.trim());
+}

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { StacAsset, StacLink } from '../stac/types.js';
 import type { ProjectView, SiteModel } from './model.js';
 import { linkTarget } from './model.js';
-import { absoluteUrl, isAbsoluteUrl, relativeHref, resolveFromDoc } from './paths.js';
+import { absoluteUrl, isAbsoluteUrl, isBrowsableHref, isStorageUri, relativeHref, resolveFromDoc } from './paths.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { formatBytes, formatCount, formatMetric, groupDigits, isoDate } from './format.js';
@@ -42,7 +42,10 @@ export interface VersionRow {
 export interface AssetRow {
   key: string;
   title: string;
-  href: string;
+  /** Download link, or null when the href is not a browser URL. */
+  href: string | null;
+  /** A storage URI (`s3://...`) shown as text when there is no link. */
+  uri: string | null;
   type: string;
   roles: string;
   size: string;
@@ -52,7 +55,7 @@ export interface AssetRow {
 
 export interface LinkRow {
   label: string;
-  href: string;
+  href: string | null;
   note: string | null;
 }
 
@@ -166,8 +169,10 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const p = item.properties;
   const docPath = view.item.path;
   const page = view.page;
-  // A file of the catalog -> href relative to the page; an absolute URL stays as it is.
-  const hrefFromDoc = (href: string): string => {
+  // A file of the catalog -> href relative to the page; an absolute URL stays as it is; an href
+  // with any other scheme (javascript:, data:, s3:...) gives null: never a link.
+  const hrefFromDoc = (href: string): string | null => {
+    if (!isBrowsableHref(href)) return null;
     const target = linkTarget(docPath, { rel: '', href }, baseUrl);
     return target === null ? href : relativeHref(page, target);
   };
@@ -176,14 +181,15 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     if (target === null) return { absolute: href, relative: href };
     return { absolute: baseUrl ? absoluteUrl(baseUrl, target) : null, relative: relativeHref(page, target) };
   };
-  const via = item.links.find((l) => l.rel === 'via' && isAbsoluteUrl(l.href));
+  const via = item.links.find((l) => l.rel === 'via' && /^https?:\/\//i.test(l.href));
   const gitlab = via?.href ?? null;
 
   // README URLs: the metadata stage made links into the repository absolute; assets named by their
   // repository path are mapped to their href.
   const carried = new Map<string, string>();
   for (const [key, asset] of Object.entries(item.assets ?? {})) {
-    if (key.includes('/') || key.includes('.')) carried.set(posix.normalize(key.replace(/^\.\//, '')), hrefFromDoc(asset.href));
+    const href = hrefFromDoc(asset.href);
+    if (href !== null && (key.includes('/') || key.includes('.'))) carried.set(posix.normalize(key.replace(/^\.\//, '')), href);
   }
   const description = withoutTitleHeading(typeof p.description === 'string' ? p.description : '', view.title);
   const readme =
@@ -287,6 +293,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       key,
       title: a.title ?? key,
       href: hrefFromDoc(a.href),
+      uri: isStorageUri(a.href) ? a.href : null,
       type: mediaLabel(a.type),
       roles: (a.roles ?? []).join(', '),
       size: typeof a['file:size'] === 'number' ? formatBytes(a['file:size'] as number) : '',
@@ -312,8 +319,9 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     .map((l: StacLink) => ({
       label: l.title ?? LINK_LABELS[l.rel] ?? l.rel,
       href: hrefFromDoc(l.href),
-      note: typeof l['mlflow:uri'] === 'string' ? (l['mlflow:uri'] as string) : null,
-    }));
+      note: typeof l['mlflow:uri'] === 'string' ? (l['mlflow:uri'] as string) : isStorageUri(l.href) ? l.href : null,
+    }))
+    .filter((l) => l.href !== null || l.note !== null);
 
   const licenseId = typeof p.license === 'string' ? p.license : null;
   const licenseLink = item.links.find((l) => l.rel === 'license');
@@ -359,7 +367,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const bbox = item.bbox && item.bbox.length >= 4 ? describeBbox(item.bbox) : null;
 
   const downloads = Object.entries(item.assets ?? {})
-    .filter(([, a]) => (a.roles ?? []).some((r) => ['mlm:model', 'model', 'data', 'mlm:weights'].includes(r)))
+    .filter(([, a]) => (a.roles ?? []).some((r) => ['mlm:model', 'model', 'data', 'mlm:weights'].includes(r)) && isBrowsableHref(a.href))
     .map(([key, a]) => {
       const fromHref = posix.basename(a.href.split(/[?#]/)[0]!);
       const file = /\.[A-Za-z0-9]+$/.test(fromHref) ? decodeURIComponent(fromHref) : posix.basename(key) || key;
@@ -392,9 +400,10 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const primaryEntry =
     Object.entries(item.assets ?? {}).find(([, a]) => a.roles?.includes('mlm:model')) ??
     Object.entries(item.assets ?? {}).find(([, a]) => a.roles?.includes('data'));
-  const primaryDownload = primaryEntry
+  const primaryHref = primaryEntry ? hrefFromDoc(primaryEntry[1].href) : null;
+  const primaryDownload = primaryEntry && primaryHref !== null
     ? {
-        href: hrefFromDoc(primaryEntry[1].href),
+        href: primaryHref,
         label: primaryEntry[1].roles?.includes('mlm:model') ? 'Download model' : 'Download data',
         size: typeof primaryEntry[1]['file:size'] === 'number' ? formatBytes(primaryEntry[1]['file:size'] as number) : '',
       }

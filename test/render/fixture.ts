@@ -250,8 +250,18 @@ export function hostileItem(): Placed<StacItem> {
         'mlm:framework': 'scikit-learn',
         'mlm:tasks': ['classification'],
       },
-      links: baseLinks(2, 'trap.json'),
-      assets: {},
+      links: [
+        ...baseLinks(2, 'trap.json'),
+        { rel: 'documentation', href: 'javascript:window.__pwned=7', title: 'Docs' },
+        { rel: 'preview', href: 'javascript:window.__pwned=8' },
+        { rel: 'via', href: 'javascript:window.__pwned=9' },
+        { rel: 'license', href: ' JAVASCRIPT:window.__pwned=10' },
+      ],
+      assets: {
+        evil: { href: 'javascript:window.__pwned=11', title: 'evil', roles: ['data'] },
+        embedded: { href: 'data:text/html,<script>window.__pwned=12</script>', title: 'embedded', roles: ['mlm:model'] },
+        bucket: { href: 's3://models/trap/model.pkl', title: 'model.pkl', roles: ['data'] },
+      },
     },
   };
 }

@@ -121,11 +121,15 @@ describe('render', () => {
         .replace(/<script type="application\/ld\+json">[^<]*<\/script>/, '');
       expect(withoutOwnScript, path).not.toMatch(/<script/i);
       expect(html, path).not.toMatch(/\son[a-z]+\s*=/i);
-      expect(html, path).not.toMatch(/(href|src|action)\s*=\s*"\s*javascript:/i);
+      expect(html, path).not.toMatch(/(href|src|action|content)\s*=\s*"\s*(javascript|data|vbscript):/i);
       expect(html, path).not.toMatch(/<iframe|<form action|style="background/i);
     }
     const trap = build().get('ai-model/sandbox/trap/index.html')!;
     expect(trap).toContain('Trap &lt;b&gt;model&lt;/b&gt;');
+    // Hostile hrefs in links and assets are never links; a storage URI is shown as text.
+    for (const n of [7, 8, 9, 10, 11, 12]) expect(trap).not.toContain(`__pwned=${n}`);
+    expect(trap).toContain('<code class="uri">s3://models/trap/model.pkl</code>');
+    expect(trap).not.toContain('Download model');
     expect(trap).toContain('"name":"Trap \\u003cb\\u003emodel\\u003c/b\\u003e"');
   });
 
