@@ -80,6 +80,8 @@ export async function fetchProjectBatch(
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
     body,
+    // a batch that failed twice is read over REST rather than retried at length (GitLab stops queries at 30 s)
+    maxRetries: 1,
   });
   let json: { data?: { projects?: { nodes?: (GqlProject | null)[] } | null } | null; errors?: { message?: string }[] };
   try {

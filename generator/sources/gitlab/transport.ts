@@ -149,7 +149,14 @@ export class GitLabTransport {
    */
   async request(
     url: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string; redirect?: 'follow' | 'manual' | 'error' } = {},
+    init: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      redirect?: 'follow' | 'manual' | 'error';
+      /** Overrides `maxRetries` for this request (e.g. a heavy query not worth repeating many times). */
+      maxRetries?: number;
+    } = {},
   ): Promise<TransportResponse> {
     const method = init.method ?? 'GET';
     const u = new URL(url);
@@ -184,7 +191,7 @@ export class GitLabTransport {
       const announced429 = res?.status === 429 && delay !== undefined;
       const exhausted = announced429
         ? rateLimitWaited + (delay ?? 0) > this.o.maxRateLimitWaitMs
-        : counted >= this.o.maxRetries;
+        : counted >= (init.maxRetries ?? this.o.maxRetries);
       if (exhausted) {
         throw new GitLabRequestError(this.redact(`${method} ${path}: ${lastProblem} after ${attempt + 1} attempt(s)`), {
           status: lastStatus,
