@@ -172,7 +172,8 @@ export type ChangeDecision = 'reuse' | 'check-head' | 'read';
  * So if it is unchanged and the previous check happened at least an hour (+ skew) after it, no push
  * can have happened since that check: reuse. If it is unchanged but recent, a push may hide inside the
  * hour: check the head commit (one request). If it moved: check the head too (activity is not always a
- * push). No previous record, no head, another default branch, or an old snapshot: read.
+ * push). No previous record, no head, another default branch, or an old snapshot (older than 3/4 to
+ * all of `refreshAfterMs`, depending on the project id): read.
  */
 export function decideChange(
   listed: { last_activity_at: string; default_branch?: string | null },
@@ -183,7 +184,10 @@ export function decideChange(
   if (!prev?.headCommit) return 'read';
   if ((listed.default_branch ?? 'main') !== prev.snapshot.project.defaultBranch) return 'read';
   const readAt = prev.readAt ? Date.parse(prev.readAt) : NaN;
-  if (!Number.isFinite(readAt) || nowMs - readAt > opts.refreshAfterMs) return 'read';
+  // each project's refresh age lies between 3/4 and all of refreshAfterMs, fixed by its id, so the
+  // projects read together in a first build are not all read again in the same later build
+  const spread = 0.75 + 0.25 * (((prev.snapshot.project.id * 2654435761) >>> 0) % 1000) / 1000;
+  if (!Number.isFinite(readAt) || nowMs - readAt > opts.refreshAfterMs * spread) return 'read';
   if (listed.last_activity_at !== prev.lastActivityAt) return 'check-head';
   const checkedAt = prev.checkedAt ? Date.parse(prev.checkedAt) : readAt;
   const activity = Date.parse(listed.last_activity_at);
