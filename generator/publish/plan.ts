@@ -86,6 +86,9 @@ export function planPublish(
 
   const uploads: PlannedUpload[] = [];
   const unchanged: string[] = [];
+  // Uploads whose bytes the target already holds: after an interruption, a matching ETag would not
+  // prove that the new headers landed.
+  const sameBytesThere = new Set<string>();
   const final = emptyManifest();
   for (const f of files) {
     const { rank, entry } = ranks.get(f.path)!;
@@ -107,6 +110,7 @@ export function planPublish(
     if (!there) reason = before ? 'missing' : 'new';
     else if (!sameBytes) reason = 'changed';
     else if (before!.type !== f.mediaType || before!.cacheControl !== cacheControl) reason = 'headers';
+    if (etagIsMd5 && there!.etag === md5) sameBytesThere.add(f.path);
     if (reason === null) unchanged.push(f.path);
     else uploads.push({ path: f.path, content: f.content, contentType: f.mediaType, cacheControl, sha256, md5, rank, reason });
   }
@@ -121,8 +125,14 @@ export function planPublish(
     pendingManifest = { ...prev, files: { ...prev.files } };
     for (const u of uploads) {
       // Claimed without a hash: after an interruption, only an object whose MD5 ETag proves the
-      // upload completed is trusted; anything else is uploaded again.
-      pendingManifest.files[u.path] = { sha256: null, size: u.content.byteLength, type: u.contentType, cacheControl: u.cacheControl };
+      // upload completed is trusted (its headers came with it); anything else is uploaded again.
+      const provable = !sameBytesThere.has(u.path);
+      pendingManifest.files[u.path] = {
+        sha256: null,
+        size: u.content.byteLength,
+        type: provable ? u.contentType : '',
+        cacheControl: provable ? u.cacheControl : '',
+      };
     }
   }
   const finalManifest = previous !== null && sameManifest(previous, final) && remoteByPath.has(MANIFEST_PATH) ? null : final;

@@ -138,6 +138,26 @@ describe('StoreSink over memory', () => {
     }
   });
 
+  it('re-sends a headers-only change that an interrupted publish did not finish', async () => {
+    const store = new MemoryObjectStore();
+    const files = syntheticCatalog(spec);
+    await new StoreSink(store).write(files);
+    const longer = { entry: 'public, max-age=300', other: 'public, max-age=86400' };
+    // Every upload is a headers change; stop after the pending manifest and one upload.
+    const failing = new FailingStore(2);
+    for (const [k, v] of store.objects) failing.objects.set(k, v);
+    await expect(new StoreSink(failing, { cacheControl: longer }).write(files)).rejects.toThrow(/publish stopped after 1 of/);
+    const resumed = new MemoryObjectStore();
+    for (const [k, v] of failing.objects) resumed.objects.set(k, v);
+    const report = await new StoreSink(resumed, { cacheControl: longer }).write(files);
+    // Same bytes everywhere: a matching ETag cannot tell which headers landed, so all go again.
+    expect(report.written).toBe(files.length);
+    for (const [key, o] of resumed.objects) {
+      if (key.startsWith('.stachub/')) continue;
+      expect(o.cacheControl, key).toMatch(/max-age=(300|86400)$/);
+    }
+  });
+
   it('dry run plans without writing', async () => {
     const store = new MemoryObjectStore();
     const report = await new StoreSink(store).write(syntheticCatalog(spec), { dryRun: true });
