@@ -18,32 +18,35 @@ const lat0 = (lat: number): string => String(90 - lat);
 /** Every linear ring (or point) of a GeoJSON geometry, as lists of positions. */
 function rings(geometry: Record<string, unknown>): { rings: Position[][]; points: Position[] } {
   const out = { rings: [] as Position[][], points: [] as Position[] };
-  const c = geometry.coordinates as unknown;
+  const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const c = geometry.coordinates;
   switch (geometry.type) {
     case 'Point':
-      out.points.push(c as Position);
+      out.points.push(arr(c) as Position);
       break;
     case 'MultiPoint':
-      out.points.push(...(c as Position[]));
+      out.points.push(...(arr(c) as Position[]));
       break;
     case 'LineString':
-      out.rings.push(c as Position[]);
+      out.rings.push(arr(c) as Position[]);
       break;
     case 'MultiLineString':
     case 'Polygon':
-      out.rings.push(...(c as Position[][]));
+      out.rings.push(...arr(c).map((r) => arr(r) as Position[]));
       break;
     case 'MultiPolygon':
-      for (const poly of c as Position[][][]) out.rings.push(...poly);
+      for (const poly of arr(c)) out.rings.push(...arr(poly).map((r) => arr(r) as Position[]));
       break;
     case 'GeometryCollection':
-      for (const g of (geometry.geometries as Array<Record<string, unknown>>) ?? []) {
-        const sub = rings(g);
+      for (const g of arr(geometry.geometries)) {
+        if (g === null || typeof g !== 'object') continue;
+        const sub = rings(g as Record<string, unknown>);
         out.rings.push(...sub.rings);
         out.points.push(...sub.points);
       }
       break;
   }
+  out.rings = out.rings.filter((r) => r.length > 0);
   return out;
 }
 

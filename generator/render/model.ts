@@ -102,9 +102,11 @@ function dataTypesOf(props: Record<string, unknown>): string[] {
   for (const key of ['mlm:input', 'mlm:output']) {
     const list = props[key];
     if (!Array.isArray(list)) continue;
-    for (const io of list as Array<Record<string, unknown>>) {
-      const structure = (io?.input ?? io?.result) as Record<string, unknown> | undefined;
-      const dt = str(structure?.data_type);
+    for (const io of list as unknown[]) {
+      if (io === null || typeof io !== 'object') continue;
+      const r = io as Record<string, unknown>;
+      const structure = (r.input ?? r.result) as Record<string, unknown> | undefined;
+      const dt = structure !== null && typeof structure === 'object' ? str(structure.data_type) : null;
       if (dt) out.push(dt);
     }
   }
@@ -128,6 +130,37 @@ export function linkTarget(docPath: string, link: StacLink, baseUrl: string | un
   return resolveFromDoc(docPath, link.href);
 }
 
+/**
+ * A copy of an item whose links, assets, bbox and geometry have the types the pages rely on:
+ * links and assets without a string href, non-numeric bboxes and malformed geometries are left
+ * out, so one odd document never stops the rendering of the others.
+ */
+export function cleanItem(item: Placed<StacItem>): Placed<StacItem> {
+  const j = item.json as unknown as Record<string, unknown>;
+  const obj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const links = (Array.isArray(j.links) ? j.links : []).filter(
+    (l): l is StacLink => obj(l) && typeof l.href === 'string' && typeof l.rel === 'string',
+  );
+  const assets: Record<string, StacItem['assets'][string]> = {};
+  for (const [k, a] of Object.entries(obj(j.assets) ? j.assets : {})) {
+    if (!obj(a) || typeof a.href !== 'string') continue;
+    const roles = Array.isArray(a.roles) ? a.roles.filter((r): r is string => typeof r === 'string') : undefined;
+    const clean = { ...a, href: a.href } as StacItem['assets'][string];
+    if (roles) clean.roles = roles;
+    else delete clean.roles;
+    if (clean.title !== undefined && typeof clean.title !== 'string') delete clean.title;
+    if (clean.type !== undefined && typeof clean.type !== 'string') delete clean.type;
+    assets[k] = clean;
+  }
+  const bbox = Array.isArray(j.bbox) && j.bbox.length >= 4 && j.bbox.every((n) => typeof n === 'number' && Number.isFinite(n)) ? (j.bbox as number[]) : undefined;
+  const geometry = obj(j.geometry) && typeof j.geometry.type === 'string' ? (j.geometry as Record<string, unknown>) : null;
+  const properties = obj(j.properties) ? (j.properties as StacItem['properties']) : ({ datetime: null } as StacItem['properties']);
+  const json: StacItem = { ...item.json, id: String(j.id ?? item.path), links, assets, geometry, properties };
+  if (bbox) json.bbox = bbox;
+  else delete json.bbox;
+  return { path: item.path, json };
+}
+
 /** Build the site model from the tree. */
 export function buildModel(tree: StacTree, baseUrl?: string): SiteModel {
   const shared = sharedFolders(tree);
@@ -143,7 +176,8 @@ export function buildModel(tree: StacTree, baseUrl?: string): SiteModel {
       projects: [],
     };
     categories.push(cat);
-    for (const item of items) {
+    for (const original of items) {
+      const item = cleanItem(original);
       const p = item.json.properties;
       const preview = item.json.links.find((l) => l.rel === 'preview');
       const thumb = Object.values(item.json.assets ?? {}).find((a) => a.roles?.includes('thumbnail'));

@@ -116,15 +116,23 @@ function shapeText(shape: unknown): string {
   return shape.map((d) => (d === -1 || d === null ? 'any' : String(d))).join(' × ');
 }
 
+/** The entries of `v` that are plain objects (metadata lists may hold anything). */
+function objects(v: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+}
+
+function structure(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
 function ioRows(list: unknown, key: 'input' | 'result'): IoRow[] {
-  if (!Array.isArray(list)) return [];
-  return (list as Array<Record<string, unknown>>).map((io) => {
-    const s = (io[key] ?? {}) as Record<string, unknown>;
+  return objects(list).map((io) => {
+    const s = structure(io[key]);
     const bands = Array.isArray(io.bands)
       ? (io.bands as unknown[]).map((b) => (typeof b === 'string' ? b : String((b as { name?: unknown })?.name ?? ''))).filter(Boolean).join(', ')
       : '';
     const classes = Array.isArray(io['classification:classes'])
-      ? (io['classification:classes'] as Array<Record<string, unknown>>)
+      ? objects(io['classification:classes'])
           .map((c) => `${String(c.value ?? '')}${c.name !== undefined ? ' ' + String(c.name) : ''}`.trim())
           .join(', ')
       : '';
@@ -303,7 +311,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   });
 
   const providers = Array.isArray(p.providers)
-    ? (p.providers as Array<Record<string, unknown>>).map((pr) => ({
+    ? objects(p.providers).map((pr) => ({
         name: String(pr.name ?? ''),
         href: typeof pr.url === 'string' && /^https?:/.test(pr.url) ? pr.url : null,
         roles: Array.isArray(pr.roles) ? (pr.roles as string[]).join(', ') : '',
@@ -330,7 +338,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const doi = typeof p['sci:doi'] === 'string' ? (p['sci:doi'] as string) : null;
   const citeText = typeof p['sci:citation'] === 'string' && p['sci:citation'] !== '' ? (p['sci:citation'] as string) : null;
   const pubs = Array.isArray(p['sci:publications'])
-    ? (p['sci:publications'] as Array<Record<string, unknown>>).map((pub) => ({
+    ? objects(p['sci:publications']).map((pub) => ({
         text: String(pub.citation || pub.doi || ''),
         href: typeof pub.doi === 'string' ? `https://doi.org/${pub.doi}` : null,
       }))
@@ -384,8 +392,8 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     ...view.versions.slice().reverse().flatMap((v) => uriOf(v.item.json.properties)),
   ];
   const tracking = item.links.find((l) => l.rel === 'mlflow:tracking-uri');
-  const ioForCode = ((p['mlm:input'] ?? []) as Array<Record<string, unknown>>).map((io) => {
-    const s = (io.input ?? {}) as Record<string, unknown>;
+  const ioForCode = objects(p['mlm:input']).map((io) => {
+    const s = structure(io.input);
     return {
       name: String(io.name ?? 'input'),
       shape: Array.isArray(s.shape) ? (s.shape as number[]) : [1],

@@ -234,3 +234,43 @@ describe('render edge cases', () => {
     expect(flood).toContain('<a href="versions/3/index.html">v3</a>');
   });
 });
+
+describe('render with malformed metadata', () => {
+  it('renders items whose fields have unexpected types instead of failing the build', () => {
+    const tree = fixtureTree();
+    const odd = {
+      path: 'ai-model/odd/thing/thing.json',
+      json: {
+        type: 'Feature' as const,
+        stac_version: '1.1.0',
+        stac_extensions: [],
+        id: 'odd/thing',
+        geometry: { type: 'Polygon', coordinates: 'nope' },
+        bbox: ['a', 'b', 'c', 'd'] as unknown as number[],
+        properties: {
+          datetime: 12 as unknown as string,
+          title: { nested: true },
+          description: ['not', 'a', 'string'],
+          keywords: 'flood',
+          license: 42,
+          providers: 'GitLab',
+          'mlm:input': 'x',
+          'mlm:output': [null, 1, { result: 'x' }],
+          'mlm:tasks': 'classification',
+          'mlm:total_parameters': 'many',
+          'sharinghub:stars': '5',
+          'sci:publications': [null, 'x'],
+          version: { odd: true },
+          'mlflow:metrics': 'x',
+        },
+        links: [{ rel: 'via' }, { rel: 'derived_from', href: 42 }, { href: 'https://x.example/' }] as never,
+        assets: { weird: { title: 'no href' }, list: null } as never,
+      },
+    };
+    tree.collections[0]!.items.push(odd as never);
+    const pages = build(tree);
+    const page = pages.get('ai-model/odd/thing/index.html')!;
+    expect(page).toContain('<h1>odd/thing');
+    expect(pages.get('ai-model/index.html')).toContain('data-id="odd/thing"');
+  });
+});
