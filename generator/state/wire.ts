@@ -23,12 +23,13 @@ export function gitlabSourceFromConfig(
   const token = env.GITLAB_TOKEN?.trim() || undefined;
   const envConcurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
   const envGraphql = env.STACHUB_GITLAB_GRAPHQL;
-  const graphql = source.graphql ?? (envGraphql === undefined || envGraphql === '' ? undefined : !/^(0|false|no|off)$/i.test(envGraphql));
+  // GraphQL by default (SharingHub reads GitLab the same way; REST fills in and takes over on failure)
+  const graphql = source.graphql ?? (envGraphql === undefined || envGraphql === '' ? true : !/^(0|false|no|off)$/i.test(envGraphql));
   return createGitLabSource({
     url: source.url,
     ...(token ? { token } : {}),
     concurrency: source.concurrency ?? (Number.isInteger(envConcurrency) && envConcurrency > 0 ? envConcurrency : 16),
-    ...(graphql !== undefined ? { graphql } : {}),
+    graphql,
     ...(log ? { log } : {}),
   });
 }
