@@ -74,6 +74,8 @@ export interface LoggedRequest {
   projectId?: number;
   status: number;
   auth: 'none' | 'bearer' | 'private-token' | 'job-token' | 'query-token';
+  /** For GraphQL: the project ids the query's `ids` variable names. */
+  graphqlIds?: number[];
 }
 
 /** A fault answered instead of the normal response, `times` times (default forever), for matching requests. */
@@ -419,6 +421,8 @@ export class FakeGitLab {
       sendJson(res, 400, { errors: [{ message: 'Invalid JSON' }] });
       return;
     }
+    const ids = (parsed as { variables?: { ids?: unknown } })?.variables?.ids;
+    if (Array.isArray(ids)) entry.graphqlIds = ids.map((g) => Number(/\/(\d+)$/.exec(String(g))?.[1] ?? NaN));
     const base = `http://${req.headers.host ?? `127.0.0.1:${this.port}`}`;
     const r = await executeGraphQL(
       parsed,

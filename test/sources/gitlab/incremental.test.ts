@@ -63,6 +63,20 @@ describe('GitLab source: incremental builds', () => {
     expect(s.project.headCommit).toBe(gl.projects.get(3)!.commits[0]!.id);
   });
 
+  it('with the GraphQL fast path too, re-reads only the project that changed', async () => {
+    gl = await startFake();
+    instance(gl);
+    const first = await crawl(source(gl, { graphql: true }), query());
+    gl.push(3, { 'README.md': 'new text' });
+    gl.clearLog();
+    const second = await crawl(source(gl, { graphql: true }), query({ previous: first.previous }));
+    expect(Object.entries(origins(second.listing)).filter(([, v]) => v !== 'unchanged').map(([k]) => k)).toEqual(['group/model-3']);
+    const gq = gl.requests.filter((r) => r.route === 'graphql');
+    expect(gq.flatMap((r) => r.graphqlIds ?? [])).toEqual([3]);
+    expect(new Set(gl.requests.filter((r) => r.route !== 'projects' && r.route !== 'graphql').map((r) => r.projectId))).toEqual(new Set([3]));
+    expect(second.listing.entries.find((e) => e.snapshot.project.id === 3)!.snapshot.readme?.text).toBe('new text');
+  });
+
   it('catches a commit hidden inside the hour GitLab does not move last_activity_at (one head check)', async () => {
     gl = await startFake();
     const recent = new Date(Date.now() - 10 * 60 * 1000).toISOString();
