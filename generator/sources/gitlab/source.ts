@@ -264,6 +264,7 @@ export class GitLabSource implements Source {
 
     // Listing pages feed a work queue, so projects are read while the listing goes on.
     const queue: ListedProject[] = [];
+    let queued = 0;
     const seen = new Set<number>();
     let listingDone = false;
     let aborted = false;
@@ -327,7 +328,6 @@ export class GitLabSource implements Source {
       }
     };
 
-    let queued = 0;
     const worker = async () => {
       for (;;) {
         if (aborted) return;
@@ -335,8 +335,7 @@ export class GitLabSource implements Source {
         if (p) {
           await readOne(p);
           query.onProgress?.(entries.length + failed.length, queued);
-        }
-        else if (listingDone) return;
+        } else if (listingDone) return;
         else await new Promise<void>((r) => wake.push(r));
       }
     };
