@@ -7,7 +7,7 @@
  * reused without any request (see `decideChange`). Fault policy: a project that cannot be read keeps
  * its previous snapshot ('stale'); the listing failing throws `SourceUnreachableError` (exit 4).
  */
-import { SourceUnreachableError } from '../../errors.js';
+import { SourceUnreachableError, UsageError } from '../../errors.js';
 import { OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor, type OnnxSummary } from '../../onnx/index.js';
 import type {
   ContainerInfo,
@@ -372,7 +372,7 @@ export class GitLabSource implements Source {
   private async listTopic(topic: string, query: SourceQuery, accept: (p: ListedProject) => void): Promise<void> {
     if (topic.includes(',')) {
       // GitLab splits `topic` on commas (AND): such a category topic can never match as one name.
-      throw new SourceUnreachableError(`topic "${topic}" contains a comma, which GitLab's topic filter cannot express`);
+      throw new UsageError(`category topic "${topic}" contains a comma, which GitLab's topic filter cannot express`);
     }
     const only = query.visibility.length === 1 ? query.visibility[0] : undefined;
     const perPage = 100;
