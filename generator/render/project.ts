@@ -36,6 +36,8 @@ export interface VersionRow {
   date: string;
   stage: string | null;
   aliases: string[];
+  /** The version consumers should take (alias champion/production, else Production stage, else latest). */
+  recommended: boolean;
   metrics: Array<{ name: string; value: string }>;
 }
 
@@ -75,6 +77,8 @@ export interface ProjectPage {
   charts: Array<{ name: string; svg: SafeHtml }>;
   assets: AssetRow[];
   providers: Array<{ name: string; href: string | null; roles: string }>;
+  /** Number of files and their total size, when sizes are known. */
+  filesSummary: string | null;
   links: LinkRow[];
   gitlab: string | null;
   /** The file most people want: the model (role `mlm:model`), else the first data file. */
@@ -259,7 +263,8 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
         page: v.page,
         date: isoDate(vp.created ?? vp.datetime),
         stage: typeof vp['mlflow:stage'] === 'string' && vp['mlflow:stage'] !== 'None' ? (vp['mlflow:stage'] as string) : null,
-        aliases: Array.isArray(vp['mlflow:aliases']) ? (vp['mlflow:aliases'] as string[]) : [],
+        aliases: Array.isArray(vp['mlflow:aliases']) ? (vp['mlflow:aliases'] as unknown[]).filter((a): a is string => typeof a === 'string') : [],
+        recommended: vp['mlflow:recommended'] === true,
         metrics: metricNames.map((m) => ({ name: m, value: typeof metrics[m] === 'number' ? formatMetric(metrics[m] as number) : '–' })),
       };
     })
@@ -417,8 +422,14 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       }
     : null;
 
+  const sizes = Object.values(item.assets ?? {}).map((a) => a['file:size']).filter((n): n is number => typeof n === 'number');
+  const assetCount = Object.keys(item.assets ?? {}).length;
+  const filesSummary =
+    assetCount === 0 ? null : `${assetCount} ${assetCount === 1 ? 'file' : 'files'}${sizes.length > 0 ? `, ${sizes.length < assetCount ? 'at least ' : ''}${formatBytes(sizes.reduce((a, b) => a + b, 0))}` : ''}`;
+
   return {
     readme,
+    filesSummary,
     primaryDownload,
     inputs,
     outputs,
