@@ -4,13 +4,14 @@
  * (peak RSS is that process's), the fake in another.
  *
  *   npx tsx bench/gitlab-crawl.ts [--sizes 1000,10000] [--latency 20] [--concurrency 16]
+ *                                 [--modes rest,graphql] [--graphql-ms-per-project 0]
  *
  * Prints, per size and phase: wall time, HTTP requests per project (retries included) by purpose,
  * peak RSS, and the ratios to the targets of the GitLab source (≤ 5 metadata requests per project,
  * ≤ 1 request per 50 projects when nothing changed, a 10,000-project full crawl under 60 s).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,7 @@ interface PhaseResult {
   failed: number;
   peakRssMiB: number;
   stateWriteMs: number;
+  stateBytes: number;
   /** CPU time of the crawl process during the crawl (user + system). */
   cpuMs: number;
 }
@@ -61,8 +63,9 @@ async function runPhase(
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const t1 = performance.now();
-  await writeState(stateDir, createState({ generatedAt: new Date().toISOString(), source: src.description, entries: listing.entries, marks: src.marks }));
+  const file = await writeState(stateDir, createState({ generatedAt: new Date().toISOString(), source: src.description, entries: listing.entries, marks: src.marks }));
   const stateWriteMs = performance.now() - t1;
+  const stateBytes = (await stat(file)).size;
   const origins: Record<string, number> = {};
   for (const e of listing.entries) origins[e.origin] = (origins[e.origin] ?? 0) + 1;
   return {
@@ -76,6 +79,7 @@ async function runPhase(
     failed: listing.failed.length,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     stateWriteMs,
+    stateBytes,
     cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
@@ -84,8 +88,8 @@ function spawnTsx(argv: string[]): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', ...argv], { stdio: ['pipe', 'pipe', 'inherit'] });
 }
 
-async function startFake(n: number, latency: number): Promise<{ child: ChildProcess; url: string; token: string }> {
-  const child = spawnTsx([path.join(here, 'gitlab-fake-server.ts'), String(n), String(latency)]);
+async function startFake(n: number, latency: number, gqlCost: number): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawnTsx([path.join(here, 'gitlab-fake-server.ts'), String(n), String(latency), String(gqlCost)]);
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -148,14 +152,16 @@ async function main(): Promise<void> {
   const sizes = arg('sizes', '1000,10000').split(',').map(Number);
   const latency = Number(arg('latency', '20'));
   const concurrency = Number(arg('concurrency', '16'));
+  const gqlCost = Number(arg('graphql-ms-per-project', '0'));
   const { loadavg, cpus } = await import('node:os');
   console.log(
     `GitLab crawl benchmark: fake GitLab at ${latency} ms latency, concurrency ${concurrency}, Node ${process.version}, ` +
-      `${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`,
+      `${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}` +
+      (gqlCost ? `, GraphQL server time ${gqlCost} ms per project` : ''),
   );
   const modes = arg('modes', 'rest,graphql').split(',');
   for (const n of sizes) {
-    const fake = await startFake(n, latency);
+    const fake = await startFake(n, latency, gqlCost);
     const results = new Map<string, PhaseResult>();
     try {
       for (const mode of modes) {
@@ -180,7 +186,7 @@ async function main(): Promise<void> {
                 `retries ${r.retries}`.padStart(10),
                 `CPU ${fmt(r.cpuMs / 1000, 1)} s`.padStart(10),
                 `RSS ${fmt(r.peakRssMiB, 0)} MiB`.padStart(13),
-                `state ${fmt(r.stateWriteMs / 1000, 1)} s`.padStart(12),
+                `state ${fmt(r.stateWriteMs / 1000, 1)} s ${fmt(r.stateBytes / 1048576, 1)} MiB`.padStart(20),
                 JSON.stringify(r.origins),
               ].join(' '),
             );

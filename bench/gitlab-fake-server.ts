@@ -1,18 +1,20 @@
 /**
  * The fake GitLab of the crawl benchmark, in its own process (so the crawler's RSS and CPU are its
- * own). Usage: `node --import tsx bench/gitlab-fake-server.ts N LATENCY_MS`; prints `READY <url>`.
+ * own). Usage: `node --import tsx bench/gitlab-fake-server.ts N LATENCY_MS [GRAPHQL_MS_PER_PROJECT]`; prints `READY <url>`.
  *
  * The instance (deterministic): N projects, 60% `sharinghub:aimodel`, 40% `sharinghub:dataset`
  * (every 10th carries both); each has a README and ~20 files; half have a LICENSE; a fifth store
  * files in LFS (`.gitattributes` + 2 LFS files); a tenth of the models hold an LFS ONNX model
  * (a real, small one); a quarter have packages enabled, a quarter the container registry; a third
- * have a release. `last_activity_at` is two days old for all.
+ * have a release. `last_activity_at` is two days old for all. A third argument adds server time per
+ * project to each GraphQL query (GitLab reads each project's blobs and tree from Gitaly).
  */
 import { DT, encodeModel } from '../generator/onnx/schema.js';
 import { FakeGitLab } from '../test/fakes/gitlab/server.js';
 
 const N = Number(process.argv[2] ?? 1000);
 const LATENCY = Number(process.argv[3] ?? 20);
+const GRAPHQL_MS_PER_PROJECT = Number(process.argv[4] ?? 0);
 const TOKEN = 'glpat-bench-token';
 const AIMODEL = 'sharinghub:aimodel';
 const DATASET = 'sharinghub:dataset';
@@ -31,7 +33,7 @@ const onnx = encodeModel({
 });
 
 const old = new Date(Date.now() - 2 * 24 * 3600 * 1000).toISOString();
-const gl = new FakeGitLab({ tokens: { [TOKEN]: { user: 'bench' } }, latencyMs: LATENCY });
+const gl = new FakeGitLab({ tokens: { [TOKEN]: { user: 'bench' } }, latencyMs: LATENCY, graphqlMsPerProject: GRAPHQL_MS_PER_PROJECT });
 for (let i = 1; i <= N; i++) {
   const model = i % 10 < 6;
   const topics = i % 10 === 0 ? [AIMODEL, DATASET] : [model ? AIMODEL : DATASET];

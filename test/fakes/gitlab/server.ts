@@ -104,6 +104,8 @@ export interface FakeGitLabOptions {
   lfsRedirect?: boolean;
   /** The fake clock (project dates, activity rule). */
   now?: () => Date;
+  /** Extra server time per project a GraphQL query names in `ids` (GitLab calls Gitaly for each). */
+  graphqlMsPerProject?: number;
 }
 
 interface Caller {
@@ -423,6 +425,8 @@ export class FakeGitLab {
     }
     const ids = (parsed as { variables?: { ids?: unknown } })?.variables?.ids;
     if (Array.isArray(ids)) entry.graphqlIds = ids.map((g) => Number(/\/(\d+)$/.exec(String(g))?.[1] ?? NaN));
+    const perProject = this.opts.graphqlMsPerProject ?? 0;
+    if (perProject > 0 && entry.graphqlIds) await sleep(perProject * entry.graphqlIds.length);
     const base = `http://${req.headers.host ?? `127.0.0.1:${this.port}`}`;
     const r = await executeGraphQL(
       parsed,
