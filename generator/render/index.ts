@@ -29,7 +29,8 @@ export const SITE_FILES = {
   themeJs: 'assets/theme.js',
   favicon: 'assets/favicon.svg',
   searchIndex: 'search-index.json',
-  searchPage: 'search/index.html',
+  // At the root with a dot in its name, so it can never meet a category folder (ids have no dots).
+  searchPage: 'search.html',
   /** Only with a base URL (a sitemap needs absolute URLs). */
   sitemap: 'sitemap.xml',
 } as const;
@@ -278,7 +279,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     file(
       SITE_FILES.searchPage,
       'text/html; charset=utf-8',
-      listPage(SITE_FILES.searchPage, model.projects, 'Search', `All ${model.projects.length} projects of ${site.title}.`, true, 'search'),
+      listPage(SITE_FILES.searchPage, model.projects, 'Search', `All ${model.projects.length} projects of ${site.title}.`, true, '_search'),
     ),
   );
 

@@ -274,3 +274,19 @@ describe('render with malformed metadata', () => {
     expect(pages.get('ai-model/index.html')).toContain('data-id="odd/thing"');
   });
 });
+
+describe('site files beside the catalog', () => {
+  it('never collides with a category folder: a category called "search" keeps its page', () => {
+    const tree = fixtureTree();
+    const ds = tree.collections[1]!;
+    ds.collection = { ...ds.collection, path: 'search/collection.json', json: { ...ds.collection.json, id: 'search', title: 'Search results dataset' } };
+    ds.items = ds.items.map((i) => ({ ...i, path: i.path.replace(/^dataset\//, 'search/') }));
+    const files = render({ tree, generatedAt: GENERATED_AT });
+    const paths = files.map((f) => f.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    const pages = new Map(files.map((f) => [f.path, dec.decode(f.content)]));
+    expect(pages.get('search/index.html')).toContain('<h1>Search results dataset</h1>');
+    expect(pages.get(SITE_FILES.searchPage)).toContain('<h1>Search</h1>');
+    expect(pages.get(SITE_FILES.searchPage)).not.toContain('aria-current="page">Search results dataset');
+  });
+});

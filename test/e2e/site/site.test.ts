@@ -143,7 +143,7 @@ describe('the generated site in Chromium', () => {
     const index = searchIndex();
     const models = index.filter((p) => p.category === 'ai-model');
     // A word of one model's description that no other project mentions and its card does not show.
-    const home = readFileSync(path.join(outDir, 'search', 'index.html'), 'utf8').toLowerCase();
+    const home = readFileSync(path.join(outDir, 'search.html'), 'utf8').toLowerCase();
     let pick: { project: IndexEntry; word: string } | undefined;
     for (const project of models) {
       const words = [...new Set(project.text.split(/[^a-z]+/).filter((w) => w.length >= 7))];
@@ -160,7 +160,7 @@ describe('the generated site in Chromium', () => {
     await page.goto(server.url);
     await page.fill('#home-q', pick!.word);
     await page.press('#home-q', 'Enter');
-    await page.waitForURL(/search\/index\.html\?q=/);
+    await page.waitForURL(/search\.html\?q=/);
     await page.waitForFunction(`document.querySelectorAll('[data-list] > .card:not([hidden])').length === 1`);
     expect(await visibleCards(page)).toEqual([pick!.project.id]);
     expect(await page.textContent('[data-count]')).toBe('1');
