@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,28 +26,14 @@ function arg(name: string, def: number): number {
   return i === -1 ? def : Number(process.argv[i + 1]);
 }
 
-if (process.argv[2] === '--serve') {
-  const { startTrackingServer } = await import('../pipelines/tracking/server.js');
-  const server = await startTrackingServer({ port: 0, storeDir: process.argv[3]!, fsync: process.argv[4] !== 'nofsync' });
-  process.stdout.write(`URL ${server.url}\n`);
-  process.on('SIGTERM', () => {
-    const stats = server.store.journalStats;
-    void server.close().then(() => {
-      process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
-      process.exit(0);
-    });
-  });
-} else {
-  await main();
-}
-
 interface Server {
   url: string;
-  stop: () => Promise<{ syncs: number; records: number }>;
+  stop: () => Promise<{ syncs: number; records: number; cpuMs: number }>;
 }
 
 async function startServer(dir: string, fsync: boolean): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', here, '--serve', dir, fsync ? 'fsync' : 'nofsync'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', here, '--serve', dir, fsync ? 'fsync' : 'nofsync'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
@@ -60,24 +47,50 @@ async function startServer(dir: string, fsync: boolean): Promise<Server> {
     url,
     stop: () =>
       new Promise((resolve) => {
-        child.on('exit', () => resolve(JSON.parse(/STATS (.*)/.exec(out)![1]!) as { syncs: number; records: number }));
+        child.on('exit', () => resolve(JSON.parse(/STATS (.*)/.exec(out)![1]!) as { syncs: number; records: number; cpuMs: number }));
         child.kill('SIGTERM');
       }),
   };
 }
 
-function post(agent: http.Agent, url: URL, p: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: url.hostname, port: url.port, path: `/api/2.0/mlflow/${p}`, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/**
+ * A minimal keep-alive HTTP/1.1 connection (like wrk's): writes a prebuilt request, reads the
+ * status line and Content-Length. Much cheaper than node:http's client, so the load generator
+ * does not starve the server of the second core.
+ */
+class Connection {
+  private socket: net.Socket;
+  private buf: Buffer = Buffer.alloc(0);
+  private pending: ((status: number) => void) | undefined;
+  constructor(host: string, port: number) {
+    this.socket = net.connect(port, host);
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (d: Buffer) => {
+      this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+      this.parse();
+    });
+  }
+  private parse(): void {
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end === -1 || !this.pending) return;
+    const head = this.buf.subarray(0, end).toString('latin1');
+    const len = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.buf.length < end + 4 + len) return;
+    const status = Number(head.slice(9, 12));
+    this.buf = this.buf.subarray(end + 4 + len);
+    const done = this.pending;
+    this.pending = undefined;
+    done(status);
+  }
+  post(path: string, body: string, host: string): Promise<number> {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.socket.write(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  }
+  close(): void {
+    this.socket.destroy();
+  }
 }
 
 interface Result {
@@ -113,6 +126,8 @@ async function load(server: Server, kind: 'metric' | 'batch', seconds: number, c
   let stop = false;
   const worker = async (c: number): Promise<void> => {
     const run = runs[c]!;
+    const conn = new Connection(url.hostname, Number(url.port));
+    const target = kind === 'metric' ? '/api/2.0/mlflow/runs/log-metric' : '/api/2.0/mlflow/runs/log-batch';
     for (let step = 0; !stop; step++) {
       const t0 = process.hrtime.bigint();
       let body: string;
@@ -127,12 +142,13 @@ async function load(server: Server, kind: 'metric' | 'batch', seconds: number, c
         body = JSON.stringify({ run_id: run, metrics, params: [], tags: [] });
         n = batch;
       }
-      const status = await post(agent, url, kind === 'metric' ? 'runs/log-metric' : 'runs/log-batch', body);
+      const status = await conn.post(target, body, url.host);
       if (!measuring) continue;
       if (status !== 200) errors++;
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       points += n;
     }
+    conn.close();
   };
   const workers = Array.from({ length: clients }, (_, c) => worker(c));
   await new Promise((r) => setTimeout(r, 1000)); // warm-up
@@ -155,7 +171,7 @@ async function main(): Promise<void> {
   const batch = arg('batch', 100);
   const { openStore } = await import('../pipelines/tracking/store.js');
   console.log(`tracking shim load benchmark: ${clients} clients on loopback, ${seconds} s per case, ${os.cpus().length} cores, Node ${process.version}`);
-  const rows: Record<string, Result & { syncs: number; records: number; journalBytes: number; replayMs: number }> = {};
+  const rows: Record<string, Result & { syncs: number; records: number; cpuMs: number; journalBytes: number; replayMs: number }> = {};
   for (const [name, kind, fsync] of [
     ['log-metric', 'metric', true],
     ['log-metric (no fsync)', 'metric', false],
@@ -177,7 +193,7 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(28)} ${rps.toFixed(0).padStart(7)} req/s  ${(r.points / r.seconds).toFixed(0).padStart(8)} points/s  ` +
         `p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  ` +
-        `records/fsync ${stats.syncs ? (stats.records / stats.syncs).toFixed(1) : '-'}`,
+        `records/fsync ${stats.syncs ? (stats.records / stats.syncs).toFixed(1) : '-'}  server CPU ${((stats.cpuMs * 1000) / stats.records).toFixed(0)} us/request`,
     );
   }
   const m = rows['log-metric']!;
@@ -196,4 +212,25 @@ async function main(): Promise<void> {
   const batchPoints = b.records * batch;
   console.log(`store size per million metric points:    log-metric ${perMillion(m, metricPoints).toFixed(1)} MiB, log-batch ${perMillion(b, batchPoints).toFixed(1)} MiB`);
   console.log(`replay on open:                          ${(metricPoints / 1e6).toFixed(2)} M points (log-metric store) in ${m.replayMs.toFixed(0)} ms, ${(batchPoints / 1e6).toFixed(2)} M points (log-batch store) in ${b.replayMs.toFixed(0)} ms`);
+}
+
+// Dispatch last: the classes above must be initialised before main() runs.
+if (process.argv[2] === '--serve') {
+  const { startTrackingServer } = await import('../pipelines/tracking/server.js');
+  const server = await startTrackingServer({ port: 0, storeDir: process.argv[3]!, fsync: process.argv[4] !== 'nofsync' });
+  const cpu0 = process.cpuUsage();
+  process.stdout.write(`URL ${server.url}\n`);
+  // Die with the benchmark: stdin closes when the parent exits, however it exits.
+  process.stdin.on('end', () => process.exit(1));
+  process.stdin.resume();
+  process.on('SIGTERM', () => {
+    const used = process.cpuUsage(cpu0);
+    const stats = { ...server.store.journalStats, cpuMs: (used.user + used.system) / 1000 };
+    void server.close().then(() => {
+      process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
+      process.exit(0);
+    });
+  });
+} else {
+  await main();
 }
