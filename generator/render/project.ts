@@ -72,7 +72,10 @@ export interface ProjectPage {
   inputs: IoRow[];
   outputs: IoRow[];
   modelFacts: Array<{ label: string; value: string }>;
+  /** The newest versions (shown), then the older ones (folded). */
   versions: VersionRow[];
+  olderVersions: VersionRow[];
+  versionCount: number;
   metricNames: string[];
   charts: Array<{ name: string; svg: SafeHtml }>;
   assets: AssetRow[];
@@ -99,6 +102,9 @@ export interface ProjectPage {
   versionLabel: string | null;
   temporal: string | null;
 }
+
+/** Versions listed before the rest are folded away. */
+const RECENT_VERSIONS = 10;
 
 const HIDDEN_LINK_RELS = new Set([
   'self', 'root', 'parent', 'collection', 'derived_from', 'ml-model:train-data', 'preview', 'license', 'via',
@@ -247,11 +253,16 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     view.versions.length > 0
       ? view.versions.map((v) => ({ props: v.item.json.properties, page: relativeHref(page, v.page) }))
       : summaryVersions(p['mlflow:models']);
-  const metricSet = new Set<string>();
+  // Key metrics: those most versions report (then by name), at most six columns and charts.
+  const metricCount = new Map<string, number>();
   for (const v of versionSources) {
-    for (const [k, val] of Object.entries(metricsOf(v.props))) if (typeof val === 'number') metricSet.add(k);
+    for (const [k, val] of Object.entries(metricsOf(v.props))) if (typeof val === 'number') metricCount.set(k, (metricCount.get(k) ?? 0) + 1);
   }
-  const metricNames = [...metricSet].sort().slice(0, 6);
+  const metricNames = [...metricCount]
+    .sort(([a, na], [b, nb]) => nb - na || a.localeCompare(b))
+    .slice(0, 6)
+    .map(([k]) => k)
+    .sort();
   const modelNames = [...new Set(versionSources.map((v) => modelNameOf(v.props)))];
   const versions: VersionRow[] = versionSources
     .map((v) => {
@@ -434,7 +445,9 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     inputs,
     outputs,
     modelFacts,
-    versions,
+    versions: versions.slice(0, RECENT_VERSIONS),
+    olderVersions: versions.slice(RECENT_VERSIONS),
+    versionCount: versions.length,
     metricNames,
     charts,
     assets,

@@ -290,3 +290,27 @@ describe('site files beside the catalog', () => {
     expect(pages.get(SITE_FILES.searchPage)).not.toContain('aria-current="page">Search results dataset');
   });
 });
+
+describe('many versions', () => {
+  it('lists the ten newest versions and folds the older ones, with every version charted', () => {
+    const tree = fixtureTree();
+    const models = tree.collections[0]!;
+    const template = models.items.find((i) => i.json.properties.version === '1')!;
+    models.items = models.items.filter((i) => i.json.properties.version === undefined);
+    for (let n = 1; n <= 14; n++) {
+      const v = structuredClone(template);
+      v.path = `ai-model/eo/flood-unet/versions/${n}/${n}.json`;
+      v.json.id = `eo/flood-unet/versions/${n}`;
+      v.json.properties = { ...v.json.properties, version: String(n), 'mlflow:metrics': { iou: 0.5 + n / 100 } };
+      models.items.push(v);
+    }
+    const page = build(tree).get('ai-model/eo/flood-unet/index.html')!;
+    expect(page).toContain('Versions <span class="count">14</span>');
+    const [shown, folded] = page.split('<details class="older-versions">');
+    expect(shown!.match(/>v\d+<\/a><\/th>/g)).toHaveLength(10);
+    expect(shown).toContain('>v14</a>');
+    expect(folded).toContain('<summary>4 older versions</summary>');
+    expect(folded!.match(/>v\d+<\/a><\/th>/g)).toHaveLength(4);
+    expect(page).toContain('v1: 0.51,');
+  });
+});
