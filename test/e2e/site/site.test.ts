@@ -384,5 +384,11 @@ describe('the generated site in Chromium', () => {
       }
       await ctx.close();
     }
+    // The model page in the dark theme, for a look at the second palette.
+    const dark = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark', deviceScaleFactor: 1 });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(server.url + model.page);
+    await darkPage.screenshot({ path: path.join(OUT, 'model-desktop-dark.png'), fullPage: true });
+    await dark.close();
   }, 60_000);
 });
