@@ -5,6 +5,7 @@
 import picomatch from 'picomatch';
 import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, RepoFile } from '../types.js';
+import { sha256Multihash } from '../stac/file.js';
 
 /** A rule as written in the config or the README: a glob string or a rule object. */
 export type AssetRule =
@@ -79,10 +80,6 @@ export function mediaTypeOf(path: string): string | undefined {
   return m ? BY_EXTENSION[m[1]!.toLowerCase()] : undefined;
 }
 
-/** `file:checksum` value: a sha2-256 multihash (0x12, length 0x20, digest) in hex. */
-export function sha256Multihash(hex: string): string {
-  return `1220${hex.toLowerCase()}`;
-}
 
 /**
  * Match like Python's PurePath.match (SharingHub): a relative pattern is matched from the right,

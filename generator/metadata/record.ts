@@ -11,6 +11,7 @@ import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
 import { onnxToMlm } from '../onnx/mlm.js';
+import { FILE_SCHEMA_URL } from '../stac/file.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
 export interface ProjectReference {
@@ -51,7 +52,6 @@ export interface ProjectRecord {
   diagnostics: Diagnostic[];
 }
 
-const FILE_EXTENSION = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
 const SCI_EXTENSION_PREFIX = 'sci';
 /** Keys of the front matter with a dedicated handler; everything else is copied into properties. */
 const HANDLED = new Set(['title', 'preview', 'license', 'license-url', 'extent', 'providers', 'related', 'links', 'assets', 'extensions', 'sharinghub', 'mlflow']);
@@ -305,7 +305,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     assets[a.key] = a.asset;
     for (const field of Object.keys(a.asset)) {
       const prefix = /^([a-z][a-z0-9-]*):/.exec(field)?.[1];
-      if (prefix === 'file') extensions.add(FILE_EXTENSION);
+      if (prefix === 'file') extensions.add(FILE_SCHEMA_URL);
       else if (prefix && known[prefix]) extensions.add(known[prefix]!);
     }
   }

@@ -21,7 +21,8 @@
  * The recommended version of a registered model: the one with alias `champion`, else alias
  * `production`, else the newest in stage `Production`, else the latest (highest) version.
  */
-import { sha256Multihash, FILE_SCHEMA_URL, onnxToMlm } from '../onnx/mlm.js';
+import { onnxToMlm } from '../onnx/mlm.js';
+import { FILE_SCHEMA_URL, sha256Multihash } from '../stac/file.js';
 import type { OnnxSummary } from '../onnx/types.js';
 import { MEDIA, ref } from '../stac/links.js';
 import { STAC_VERSION, type StacAsset, type StacItem, type StacLink } from '../stac/types.js';

@@ -10,11 +10,12 @@
 import type { Diagnostic } from '../types.js';
 import { MLM_DATA_TYPES } from './fields.js';
 import type { Dim, OnnxSummary, TypeInfo, ValueInfo } from './types.js';
+import { FILE_SCHEMA_URL, sha256Multihash } from '../stac/file.js';
 
 /** MLM extension schema (v1.5.2). */
 export const MLM_SCHEMA_URL = 'https://stac-extensions.github.io/mlm/v1.5.2/schema.json';
 /** File extension schema (v2.1.0): `file:size`, `file:checksum`. */
-export const FILE_SCHEMA_URL = 'https://stac-extensions.github.io/file/v2.1.0/schema.json';
+export { FILE_SCHEMA_URL, sha256Multihash };
 /** Classification extension schema (v1.1.0): `classification:classes` in outputs. */
 export const CLASSIFICATION_SCHEMA_URL = 'https://stac-extensions.github.io/classification/v1.1.0/schema.json';
 /** The extensions every item with an ONNX model lists in `stac_extensions`. */
@@ -56,11 +57,6 @@ export interface OnnxMlmResult {
   diagnostics: Diagnostic[];
   /** Schema URLs the item must list in `stac_extensions` for these fields. */
   stacExtensions: string[];
-}
-
-/** `"1220" + hex`: the multihash of a SHA-256 digest (file extension `file:checksum`). */
-export function sha256Multihash(hex: string): string {
-  return `1220${hex.toLowerCase()}`;
 }
 
 /**
