@@ -90,7 +90,6 @@
     var loading = false;
     var timer = null;
 
-    each('[data-nojs]', function (el) { el.hidden = true; });
 
     function loadIndex() {
       if (index || loading || !qInput || !window.fetch) return;

@@ -1,4 +1,6 @@
-/* stachub: apply the colour theme the visitor chose before the page is painted (loaded in <head>). */
+/* stachub: runs in <head> before the page is painted. Marks the page as scripted (the list filters
+   are shown only then) and applies the colour theme the visitor chose. */
+document.documentElement.className += ' js';
 try {
   var t = window.localStorage.getItem('stachub-theme');
   if (t === 'light' || t === 'dark') document.documentElement.setAttribute('data-theme', t);

@@ -204,6 +204,8 @@ describe('the generated site in Chromium', () => {
     const cards = await page.locator('[data-list] > .card:visible').count();
     const expected = searchIndex().filter((p) => p.category === 'ai-model').length;
     expect(cards).toBe(expected);
+    // Filters that could not work without scripts are not offered.
+    expect(await page.locator('[data-filters]').isVisible()).toBe(false);
     await ctx.close();
   });
 
