@@ -90,3 +90,76 @@ describe('store', () => {
     await expect(store.createExperiment('x', undefined, [])).rejects.toThrow(/read-only/);
   });
 });
+
+describe('replay', () => {
+  it('a restarted store answers exactly as before, for every kind of change', async () => {
+    const shim = await startShim();
+    const call = (method: string, p: string, payload: Record<string, unknown>) => api(shim.url, method, p, payload);
+    const exp = (await call('POST', 'experiments/create', { name: 'e', tags: [{ key: 'a', value: 'b' }] })).body.experiment_id as string;
+    await call('POST', 'experiments/set-experiment-tag', { experiment_id: exp, key: 'k', value: 'v' });
+    await call('POST', 'experiments/update', { experiment_id: exp, new_name: 'e2' });
+    const gone = (await call('POST', 'experiments/create', { name: 'gone' })).body.experiment_id as string;
+    await call('POST', 'experiments/delete', { experiment_id: gone });
+    const run = (await call('POST', 'runs/create', { experiment_id: exp, run_name: 'r', tags: [{ key: 't', value: '1' }] })).body.run.info.run_id as string;
+    await call('POST', 'runs/log-metric', { run_id: run, key: 'm', value: 'NaN', timestamp: 1, step: 0 });
+    await call('POST', 'runs/log-metric', { run_id: run, key: 'm', value: '-Infinity', timestamp: 2, step: 1, model_id: 'm-1', dataset_name: 'd', dataset_digest: 'x' });
+    await call('POST', 'runs/log-batch', { run_id: run, metrics: [{ key: 'n', value: 3, timestamp: 3 }], params: [{ key: 'p', value: 'v' }], tags: [{ key: 'mlflow.runName', value: 'r2' }] });
+    await call('POST', 'runs/log-parameter', { run_id: run, key: 'q', value: '' });
+    await call('POST', 'runs/set-tag', { run_id: run, key: 'gone', value: 'x' });
+    await call('POST', 'runs/delete-tag', { run_id: run, key: 'gone' });
+    await call('POST', 'runs/log-inputs', { run_id: run, datasets: [{ dataset: { name: 'd', digest: 'x', source_type: 'local', source: '/d' }, tags: [] }] });
+    await call('POST', 'runs/log-model', { run_id: run, model_json: JSON.stringify({ artifact_path: 'model', run_id: run, utc_time_created: 'now', flavors: {} }) });
+    const lm = (await call('POST', 'logged-models', { experiment_id: exp, name: 'model', source_run_id: run, params: [{ key: 'a', value: '1' }] })).body.model.info.model_id as string;
+    await call('POST', `logged-models/${lm}/params`, { params: [{ key: 'b', value: '2' }] });
+    await call('PATCH', `logged-models/${lm}/tags`, { tags: [{ key: 'x', value: 'y' }, { key: 'z', value: 'w' }] });
+    await call('DELETE', `logged-models/${lm}/tags/z`, {});
+    await call('PATCH', `logged-models/${lm}`, { model_id: lm, status: 'LOGGED_MODEL_READY' });
+    await call('POST', 'runs/outputs', { run_id: run, models: [{ model_id: lm, step: 1 }] });
+    await call('POST', 'runs/update', { run_id: run, status: 'FAILED', end_time: 9 });
+    const run2 = (await call('POST', 'runs/create', { experiment_id: exp })).body.run.info.run_id as string;
+    await call('POST', 'runs/delete', { run_id: run2 });
+    await call('POST', 'registered-models/create', { name: 'a', tags: [{ key: 'k', value: 'v' }], description: 'd' });
+    for (let i = 0; i < 3; i++) await call('POST', 'model-versions/create', { name: 'a', source: `models:/${lm}`, model_id: lm, tags: [{ key: 'i', value: String(i) }] });
+    await call('POST', 'registered-models/rename', { name: 'a', new_name: 'b' });
+    await call('PATCH', 'registered-models/update', { name: 'b', description: 'd2' });
+    await call('POST', 'registered-models/set-tag', { name: 'b', key: 'k2', value: 'v2' });
+    await call('DELETE', 'registered-models/delete-tag', { name: 'b', key: 'k' });
+    await call('POST', 'model-versions/transition-stage', { name: 'b', version: '1', stage: 'Production', archive_existing_versions: false });
+    await call('POST', 'model-versions/transition-stage', { name: 'b', version: '2', stage: 'Production', archive_existing_versions: true });
+    await call('PATCH', 'model-versions/update', { name: 'b', version: '2', description: 'best' });
+    await call('POST', 'model-versions/set-tag', { name: 'b', version: '2', key: 'k', value: 'v' });
+    await call('DELETE', 'model-versions/delete-tag', { name: 'b', version: '1', key: 'i' });
+    await call('POST', 'registered-models/alias', { name: 'b', alias: 'champion', version: '2' });
+    await call('POST', 'registered-models/alias', { name: 'b', alias: 'old', version: '3' });
+    await call('DELETE', 'model-versions/delete', { name: 'b', version: '3' });
+    await call('POST', 'registered-models/create', { name: 'c' });
+    await call('DELETE', 'registered-models/delete', { name: 'c' });
+
+    const snapshot = (s: Awaited<ReturnType<typeof openStore>>) => ({
+      experiments: s.experiments(),
+      runs: s.runs(),
+      history: [s.metricHistory(run, 'm'), s.metricHistory(run, 'n')],
+      registered: s.registeredModels(),
+      versions: s.modelVersions(),
+      logged: s.loggedModel(lm),
+    });
+    const before = snapshot(shim.store);
+    expect(before.versions.map((v) => [v.version, v.current_stage, v.aliases])).toEqual([
+      ['1', 'Archived', []],
+      ['2', 'Production', ['champion']],
+    ]);
+    await shim.close();
+    const after = await openStore(shim.dir);
+    expect(snapshot(after)).toEqual(before);
+    // And a restarted server goes on numbering where it stopped.
+    const again = await startShim({ storeDir: shim.dir });
+    try {
+      const mv = await api(again.url, 'POST', 'model-versions/create', { name: 'b', source: 's3://x/y' });
+      expect(mv.body.model_version.version).toBe('4');
+      const e = await api(again.url, 'POST', 'experiments/create', { name: 'next' });
+      expect(Number(e.body.experiment_id)).toBeGreaterThan(Number(gone));
+    } finally {
+      await again.close();
+    }
+  });
+});
