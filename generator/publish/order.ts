@@ -10,10 +10,22 @@ import { dirOf, resolveRelativeHref } from './paths.js';
 /**
  * Relations that never order uploads: links up the hierarchy (their targets are there already,
  * or go up in a later tier), to the document itself, and loose associations that commonly point
- * back (`related`, `alternate`). Every other relative link (`child`, `item`, `derived_from`, a
- * project's latest model version...) must find its target in place: the target goes up first.
+ * back (`related`, `alternate`, `predecessor-version`). Every other relative link (`child`, `item`,
+ * `derived_from`, `successor-version`, `latest-version`...) must find its target in place: the
+ * target goes up first.
  */
-const NON_ORDERING_RELS = new Set(['self', 'root', 'parent', 'collection', 'up', 'related', 'alternate', 'via']);
+const NON_ORDERING_RELS = new Set([
+  'self',
+  'root',
+  'parent',
+  'collection',
+  'up',
+  'related',
+  'alternate',
+  'via',
+  // Version extension: older versions are there before newer ones link back to them.
+  'predecessor-version',
+]);
 
 /** Where a file sits in the upload order and which caching class it belongs to. */
 export interface Ranked {

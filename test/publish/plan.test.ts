@@ -42,6 +42,23 @@ describe('publish plan', () => {
     expect(order.indexOf('dataset/group/gamma/index.html')).toBeLessThan(order.indexOf('ai-model/group/alpha/index.html'));
   });
 
+  it('uploads a new model version before the versions and the project that link to it', () => {
+    const doc = (id: string, links: Array<[string, string]>) => ({
+      path: `m/${id}.json`,
+      mediaType: 'application/geo+json',
+      content: Buffer.from(JSON.stringify({ type: 'Feature', id, links: links.map(([rel, href]) => ({ rel, href })), assets: {} })),
+    });
+    const files = [
+      doc('project', [['latest-version', './v3.json'], ['root', '../catalog.json']]),
+      doc('v1', [['successor-version', './v2.json'], ['latest-version', './v3.json']]),
+      doc('v2', [['predecessor-version', './v1.json'], ['successor-version', './v3.json'], ['latest-version', './v3.json']]),
+      doc('v3', [['predecessor-version', './v2.json'], ['latest-version', './v3.json'], ['related', './project.json']]),
+    ];
+    const tiers = planPublish(files, [], null).tiers.map((t) => t.map((u) => u.path));
+    // Each document after every document it links to (the older versions are linked back only).
+    expect(tiers).toEqual([['m/v3.json'], ['m/project.json', 'm/v2.json'], ['m/v1.json']]);
+  });
+
   it('gives entry points the short Cache-Control and items the long one', () => {
     const plan = planPublish(syntheticCatalog(spec), [], null);
     const cc = new Map(plan.tiers.flat().map((u) => [u.path, u.cacheControl]));
