@@ -42,8 +42,18 @@ function normpath(p: string): string {
   return out === '' ? '.' : out;
 }
 
+/** Keys already found valid: the same few keys arrive on every log-metric call. Bounded. */
+const validKeys = new Set<string>();
+
 /** A metric/param/tag key: MLflow's character set, length and "is a clean relative path" rules. */
 export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void {
+  if (validKeys.has(key)) return;
+  checkKey(kind, key);
+  if (validKeys.size >= 10_000) validKeys.clear();
+  validKeys.add(key);
+}
+
+function checkKey(kind: 'metric' | 'param' | 'tag', key: string): void {
   if (!KEY_RE.test(key)) {
     throw invalid(
       `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
