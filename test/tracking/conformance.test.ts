@@ -548,6 +548,20 @@ describe('wire conventions', () => {
     expect(await v.text()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('GET accepts repeated keys and the x[]= / x[0]= forms; DELETE reads a body or a query string', async () => {
+    for (const n of ['q-a', 'q-b']) await call('POST', 'registered-models/create', { name: n });
+    for (const form of ['order_by=name+DESC', 'order_by[]=name+DESC', 'order_by[0]=name+DESC']) {
+      const r = await fetch(`${url}/api/2.0/mlflow/registered-models/search?filter=name+LIKE+%27q-%25%27&${form}`);
+      const names = ((await r.json()) as { registered_models: { name: string }[] }).registered_models.map((m) => m.name);
+      expect(names, form).toEqual(['q-b', 'q-a']);
+    }
+    const viaQuery = await fetch(`${url}/api/2.0/mlflow/registered-models/delete?name=q-a`, { method: 'DELETE' });
+    expect(viaQuery.status).toBe(200);
+    const viaBody = await call('DELETE', 'registered-models/delete', { name: 'q-b' });
+    expect(viaBody.status).toBe(200);
+    expect((await call('GET', 'registered-models/search', { filter: "name LIKE 'q-%'" })).body.registered_models ?? []).toEqual([]);
+  });
+
   it('routes are also mounted under /ajax-api/2.0 and /api/2.0/preview', async () => {
     for (const prefix of ['/ajax-api/2.0/mlflow', '/api/2.0/preview/mlflow']) {
       const r = await fetch(`${url}${prefix}/experiments/get?experiment_id=0`);
