@@ -231,7 +231,13 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   };
 
   // Home.
-  const recent = model.projects.slice().sort(byRecent).slice(0, site.recentCount);
+  // A project listed in two categories (two topics) appears once here.
+  const seenIds = new Set<string>();
+  const recent = model.projects
+    .slice()
+    .sort(byRecent)
+    .filter((v) => !seenIds.has(v.item.json.id) && seenIds.add(v.item.json.id) !== undefined)
+    .slice(0, site.recentCount);
   const homeBody = tpl('home')({
     site,
     tagline: new SafeHtml(renderReadme(site.tagline, (u) => u)),
