@@ -379,6 +379,9 @@ export class TrackingStore {
       validateKey('tag', t.key);
       t.value = limitValue('Experiment tag value', t.value, LIMITS.experimentTagValue, this.truncate);
     }
+    if (artifactLocation && /(^|[/\\])\.\.([/\\]|$)|%2e%2e|\0/i.test(artifactLocation)) {
+      throw invalid(`Invalid artifact location '${artifactLocation}': it must not contain '..' segments.`);
+    }
     const id = String(this.nextExperimentId);
     const loc = artifactLocation && artifactLocation !== '' ? artifactLocation : `mlflow-artifacts:/${id}`;
     await this.commit({ op: 'exp', id, name, loc, t: this.now(), tags: tags.map((t) => [t.key, t.value]) });

@@ -125,6 +125,7 @@ describe('bad input', () => {
       ['runs/update', { run_id: runId, status: 'DONE' }],
       ['experiments/create', { name: 'n'.repeat(501) }],
       ['runs/create', { experiment_id: 'nope' }],
+      ['experiments/create', { name: 'escape', artifact_location: 'mlflow-artifacts:/0/../../etc' }],
       ['model-versions/transition-stage', { name: 'm', version: '1', stage: 'Live' }],
       ['runs/search', { experiment_ids: ['0'], page_token: '%%%not-a-token' }],
       ['runs/search', { experiment_ids: ['0'], filter: "params.x = 'unterminated" }],
