@@ -12,7 +12,7 @@ export interface SiteSources {
   templates: Record<string, string>;
   /** site/partials/*.hbs without extension. */
   partials: Record<string, string>;
-  /** site/assets/* by file name (site.css, site.js, favicon.svg). */
+  /** site/assets/* by file name (site.css, site.js, theme.js, favicon.svg): text files, published under assets/. */
   assets: Record<string, string>;
 }
 

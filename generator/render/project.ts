@@ -9,7 +9,7 @@ import type { ProjectView, SiteModel } from './model.js';
 import { linkTarget } from './model.js';
 import { absoluteUrl, isAbsoluteUrl, isBrowsableHref, isStorageUri, relativeHref, resolveFromDoc } from './paths.js';
 import { renderReadme } from './markdown.js';
-import { SafeHtml, esc } from './html.js';
+import { SafeHtml } from './html.js';
 import { formatBytes, formatCount, formatMetric, groupDigits, isoDate } from './format.js';
 import { lineChart } from './charts.js';
 import { extentMap, describeBbox, tiledExtentMap } from './map.js';
@@ -535,7 +535,3 @@ export function stacBrowserHref(base: string, itemUrl: string): string {
   const b = base.replace(/#.*$/, '').replace(/\/?$/, '/');
   return `${b}#/external/${itemUrl.replace(/^https:\/\//, '')}`;
 }
-
-export { esc };
-// Re-exported for tests that resolve hrefs the same way as the pages.
-export { resolveFromDoc };
