@@ -6,7 +6,7 @@
  * test-output/e2e/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -263,8 +263,42 @@ describe('the generated site in Chromium', () => {
     expect(broken).toEqual([]);
     expect(external).toEqual([]);
     expect(links.size).toBeGreaterThan(pages.length);
+    // Object stores (S3 REST endpoints) serve no index for a folder: every link names a file.
+    expect([...links.keys()].filter((href) => href.split('?')[0]!.endsWith('/') && href !== server.url)).toEqual([]);
     expect(imageSources.size).toBeGreaterThan(0);
   }, 120_000);
+
+  it('works from a sub-path: browsing, search and every resource the pages load', async () => {
+    // The same output published under /hub/eo/ of a host (as on GitLab Pages or behind a prefix).
+    const hostRoot = mkdtempSync(path.join(tmpdir(), 'stachub-subpath-'));
+    mkdirSync(path.join(hostRoot, 'hub'));
+    symlinkSync(outDir, path.join(hostRoot, 'hub', 'eo'), 'dir');
+    const sub = await startStaticServer(hostRoot, { port: 0 });
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    try {
+      await page.goto(sub.url + 'hub/eo/index.html');
+      await page.click('.category-card a >> nth=0');
+      await page.waitForURL(/\/hub\/eo\/[a-z0-9-]+\/index\.html$/);
+      await page.click('[data-list] .card-title a >> nth=0');
+      await page.waitForURL(/\/hub\/eo\/.+\/index\.html$/);
+      await page.click('.breadcrumbs a >> nth=0');
+      await page.waitForURL(/\/hub\/eo\/index\.html$/);
+      await page.fill('#home-q', 'segmentation');
+      await page.press('#home-q', 'Enter');
+      await page.waitForURL(/\/hub\/eo\/search\.html\?q=segmentation$/);
+      await page.waitForFunction(`document.querySelectorAll('[data-list] > .card:not([hidden])').length > 0`);
+      expect(failed).toEqual([]);
+    } finally {
+      await ctx.close();
+      await sub.close();
+      rmSync(hostRoot, { recursive: true, force: true });
+    }
+  });
 
   it('executes nothing from a README with script tags, event handlers and javascript: links', async () => {
     const page_ = htmlPages(outDir).find((p) => p.includes('hostile-readme'));
