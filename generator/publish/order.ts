@@ -1,8 +1,9 @@
 /**
  * Upload order: a reader who follows links from the root must never reach an object that is not
- * there yet. Files are ranked so that every STAC document is uploaded after the documents it links
- * to (`child`, `item`, `derived_from`..., and its assets), HTML pages with the STAC document of
- * their folder, and the entry points (the root catalog's folder) last. Pure: data in, ranks out.
+ * there yet. Files are ranked so that every STAC document goes up after the new documents it links
+ * to (`child`, `item`, `derived_from`..., and its assets), every HTML page after the new pages and
+ * files it links to (except the pages above it), and the root catalog's folder (the entry points)
+ * last. Pure: data in, ranks out.
  */
 import type { OutputFile } from '../types.js';
 import { dirOf, resolveRelativeHref } from './paths.js';
@@ -44,70 +45,84 @@ interface StacDoc {
   down: string[];
 }
 
-/** Rank every file of a build (see the module comment). Deterministic for a given input. */
-export function rankFiles(files: readonly OutputFile[]): Map<string, Ranked> {
+/**
+ * Rank every file of a build (see the module comment). Deterministic for a given input.
+ * `existing`: paths the target already holds. A link to an object that is already there resolves
+ * whatever the order, so only links to new objects constrain it (which also breaks most cycles,
+ * such as two project pages that name each other when only one of them is new).
+ */
+export function rankFiles(files: readonly OutputFile[], existing: ReadonlySet<string> = new Set()): Map<string, Ranked> {
   const paths = new Set(files.map((f) => f.path));
   const docs = new Map<string, StacDoc>();
+  const links = new Map<string, string[]>();
   for (const f of files) {
     const doc = readStacDoc(f, paths);
-    if (doc) docs.set(f.path, doc);
+    if (doc) {
+      docs.set(f.path, doc);
+      links.set(f.path, doc.down);
+    } else if (isHtml(f.path)) links.set(f.path, pageLinks(f, paths));
   }
 
-  // Height over ordering links: an item is 0 (1 if it links another item), a collection above its
-  // items, the root above them.
+  // Height over the links that order uploads: 0 for a file that needs nothing new before it.
   const height = new Map<string, number>();
   const visiting = new Set<string>();
   const heightOf = (p: string): number => {
     const known = height.get(p);
     if (known !== undefined) return known;
-    if (visiting.has(p)) return 0; // a cycle of links: break it here
+    if (visiting.has(p)) return 0; // a cycle of new documents: break it here
     visiting.add(p);
     let h = 0;
-    for (const t of docs.get(p)!.down) if (docs.has(t)) h = Math.max(h, heightOf(t) + 1);
+    for (const t of links.get(p) ?? []) if (!existing.has(t)) h = Math.max(h, heightOf(t) + 1);
     visiting.delete(p);
     height.set(p, h);
     return h;
   };
 
+  // The root catalog's folder: catalogs and collections no other document links down to.
   const linkedDown = new Set<string>();
   for (const d of docs.values()) for (const t of d.down) linkedDown.add(t);
   const rootDirs = new Set<string>();
-  let maxHeight = 0;
+  const listingDirs = new Set<string>();
   for (const [p, d] of docs) {
-    maxHeight = Math.max(maxHeight, heightOf(p));
+    if (d.type !== 'Feature') listingDirs.add(dirOf(p));
     if (!linkedDown.has(p) && d.type !== 'Feature') rootDirs.add(dirOf(p));
   }
 
-  // Highest document per folder: the HTML page of a folder goes with it.
-  const folderHeight = new Map<string, number>();
-  const folderIsListing = new Set<string>();
-  for (const [p, d] of docs) {
-    const dir = dirOf(p);
-    folderHeight.set(dir, Math.max(folderHeight.get(dir) ?? 0, heightOf(p)));
-    if (d.type !== 'Feature') folderIsListing.add(dir);
-  }
-
+  // Everything outside the root folder first, by height; then the root folder's other files
+  // (search index, report: they name every page); then its catalog and pages, the entry points.
+  let afterTree = 0;
+  for (const f of files) if (!rootDirs.has(dirOf(f.path))) afterTree = Math.max(afterTree, heightOf(f.path) + 1);
   const ranked = new Map<string, Ranked>();
   for (const f of files) {
     const dir = dirOf(f.path);
-    const inRootDir = rootDirs.has(dir);
+    const isDocument = docs.has(f.path) || isHtml(f.path);
     let rank: number;
-    let entry = inRootDir || folderIsListing.has(dir);
-    if (docs.has(f.path)) {
-      rank = 2 + 3 * heightOf(f.path);
-    } else if (isHtml(f.path) && folderHeight.has(dir)) {
-      rank = 3 + 3 * folderHeight.get(dir)!;
-    } else if (inRootDir) {
-      // Search index, report...: they name every page, so they go just before the root itself.
-      rank = 1 + 3 * (folderHeight.get(dir) ?? maxHeight);
-    } else {
-      // Assets, styles, scripts: leaves.
-      rank = 0;
-      entry = false;
-    }
+    if (!rootDirs.has(dir)) rank = heightOf(f.path);
+    else if (!isDocument) rank = afterTree;
+    else rank = afterTree + 1 + heightOf(f.path);
+    // Short caching for the root folder, and for catalogs, collections and their pages.
+    const entry = rootDirs.has(dir) || (listingDirs.has(dir) && isDocument);
     ranked.set(f.path, { path: f.path, rank, entry });
   }
   return ranked;
+}
+
+/**
+ * The files an HTML page links to (`href`, `src`) that must be in place before it: every relative
+ * target except pages of the folders above it (breadcrumbs, the home page), which link back down.
+ */
+function pageLinks(f: OutputFile, paths: ReadonlySet<string>): string[] {
+  const html = Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength).toString('utf8');
+  const dir = dirOf(f.path);
+  const out = new Set<string>();
+  for (const m of html.matchAll(/\s(?:href|src)\s*=\s*"([^"]*)"/gi)) {
+    const target = resolveRelativeHref(f.path, m[1]!.replace(/&amp;/g, '&'));
+    if (target === null || target === f.path || !paths.has(target)) continue;
+    const tdir = dirOf(target);
+    const above = tdir === '' ? dir !== '' : dir.startsWith(`${tdir}/`);
+    if (!above) out.add(target);
+  }
+  return [...out];
 }
 
 /** Group paths by rank, lowest first; each group sorted by path for stable plans. */

@@ -80,8 +80,8 @@ export function planPublish(
     if (seen.has(f.path)) throw new PublishError(`duplicate output path ${f.path}`);
     seen.add(f.path);
   }
-  const ranks = rankFiles(files);
   const remoteByPath = new Map(remote.map((r) => [r.path, r]));
+  const ranks = rankFiles(files, new Set(remoteByPath.keys()));
   const prev = previous ?? emptyManifest();
 
   const uploads: PlannedUpload[] = [];
