@@ -93,6 +93,9 @@ export interface ProjectPage {
   citation: { doi: string | null; doiHref: string | null; text: string | null; bibtex: string; publications: Array<{ text: string; href: string | null }> } | null;
   uses: RelatedRow[];
   usedBy: RelatedRow[];
+  /** Headings of the two lists, worded for models and datasets when the categories say so. */
+  usesLabel: string;
+  usedByLabel: string;
   map: SafeHtml | null;
   extentText: string | null;
   mapAttribution: string | null;
@@ -461,6 +464,10 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     citation: doi || citeText || pubs.length > 0 ? citation : null,
     uses: related(view.uses),
     usedBy: related(view.usedBy),
+    usesLabel:
+      isModelCategory(view.categoryId) && view.uses.every((u) => isDatasetCategory(u.categoryId)) ? 'Trained on' : 'Built from',
+    usedByLabel:
+      isDatasetCategory(view.categoryId) && view.usedBy.every((u) => isModelCategory(u.categoryId)) ? 'Models trained on it' : 'Used by',
     map: mapSvg === null ? null : new SafeHtml(mapSvg),
     extentText: mapSvg === null ? null : bbox,
     mapAttribution: mapSvg !== null && site.mapTileUrl ? site.mapAttribution : null,
@@ -488,6 +495,10 @@ export function withoutTitleHeading(markdown: string, title: string): string {
   const norm = (t: string): string => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   return m && norm(m[1]!) === norm(title) ? markdown.slice(m[0].length) : markdown;
 }
+
+// SharingHub's category ids (ai-model, dataset) and their usual variants.
+const isModelCategory = (id: string): boolean => /model/i.test(id);
+const isDatasetCategory = (id: string): boolean => /data/i.test(id);
 
 interface VersionSource {
   props: Record<string, unknown>;

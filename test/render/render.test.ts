@@ -90,13 +90,13 @@ describe('render', () => {
     expect(page).toContain('sha256:' + 'ab'.repeat(32));
     expect(page).toContain('href="https://doi.org/10.5281/zenodo.1234567"');
     expect(page).toContain('@misc{eo_flood_unet_2025');
-    expect(page).toMatch(/Built from[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html">Sen1Floods11/);
+    expect(page).toMatch(/Trained on[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html">Sen1Floods11/);
     expect(page).toContain('models:/flood-unet/3');
     expect(page).toContain('session = ort.InferenceSession("model.onnx")');
     expect(page).toContain('np.zeros((1, 2, 256, 256), dtype=np.float32)');
     expect(page).toContain('<svg class="extent-map"');
     const dataset = build().get('dataset/eo/sen1floods11/index.html')!;
-    expect(dataset).toMatch(/Used by[\s\S]*href="..\/..\/..\/ai-model\/eo\/flood-unet\/index.html">Flood U-Net/);
+    expect(dataset).toMatch(/Models trained on it[\s\S]*href="..\/..\/..\/ai-model\/eo\/flood-unet\/index.html">Flood U-Net/);
   });
 
   it('keeps README files published beside the item relative, and maps asset paths to their href', () => {
@@ -230,7 +230,7 @@ describe('render edge cases', () => {
     }
     const pages = build(tree, { baseUrl: base });
     const flood = pages.get('ai-model/eo-lab/flood-unet/index.html') ?? pages.get('ai-model/eo/flood-unet/index.html')!;
-    expect(flood).toMatch(/Built from[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html"/);
+    expect(flood).toMatch(/Trained on[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html"/);
     expect(flood).toContain('<a href="versions/3/index.html">v3</a>');
   });
 });
