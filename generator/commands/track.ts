@@ -14,6 +14,10 @@ export interface TrackOptions {
   storeDir: string;
   token?: string;
   anonymousReads: boolean;
+  /** `s3://bucket/prefix` for proxied artifacts, instead of the store folder. */
+  artifactsDestination?: string;
+  s3Endpoint?: string;
+  region?: string;
 }
 
 interface TrackFlags {
@@ -22,6 +26,8 @@ interface TrackFlags {
   store?: string;
   token?: string;
   anonymousReads?: boolean;
+  artifactsDestination?: string;
+  s3Endpoint?: string;
 }
 
 /** Flags win over the environment; the environment over the defaults. */
@@ -32,13 +38,20 @@ export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv): 
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got '${portText}'`);
   const token = flags.token ?? e('STACHUB_TRACK_TOKEN') ?? e('MLFLOW_TRACKING_TOKEN');
   const anon = flags.anonymousReads ?? /^(1|true|yes)$/i.test(env['STACHUB_TRACK_ANONYMOUS_READS'] ?? '');
-  return {
+  const opts: TrackOptions = {
     port: Number(portText),
     host: flags.host ?? e('STACHUB_TRACK_HOST') ?? '127.0.0.1',
     storeDir: path.resolve(flags.store ?? e('STACHUB_TRACK_STORE') ?? 'tracking-store'),
     token: token === '' ? undefined : token,
     anonymousReads: anon,
+    artifactsDestination: flags.artifactsDestination ?? e('STACHUB_TRACK_ARTIFACTS_DESTINATION'),
+    s3Endpoint: flags.s3Endpoint ?? e('MLFLOW_S3_ENDPOINT_URL') ?? e('AWS_ENDPOINT_URL_S3') ?? e('AWS_ENDPOINT_URL'),
+    region: e('AWS_REGION') ?? e('AWS_DEFAULT_REGION'),
   };
+  if (opts.artifactsDestination !== undefined && !/^s3:\/\/[^/]+/.test(opts.artifactsDestination)) {
+    throw new UsageError(`--artifacts-destination must be s3://bucket[/prefix], got '${opts.artifactsDestination}'`);
+  }
+  return opts;
 }
 
 /** Start the server and report how to use it; the caller decides when to close it. */
@@ -51,6 +64,8 @@ export async function startTrack(options: TrackOptions, ctx: CliContext): Promis
       storeDir: options.storeDir,
       token: options.token,
       anonymousReads: options.anonymousReads,
+      artifactsDestination: options.artifactsDestination,
+      s3: { endpoint: options.s3Endpoint, region: options.region },
       log: (line) => ctx.stderr(line + '\n'),
     });
   } catch (err) {
@@ -64,7 +79,7 @@ export async function startTrack(options: TrackOptions, ctx: CliContext): Promis
   ctx.stderr(`stachub track: store ${options.storeDir} (${rec.records} records`);
   if (rec.tornBytes > 0) ctx.stderr(`; dropped a torn final record of ${rec.tornBytes} bytes`);
   if (rec.corruptLines > 0) ctx.stderr(`; skipped ${rec.corruptLines} corrupt records`);
-  ctx.stderr(')\n');
+  ctx.stderr(`; artifacts in ${server.artifacts.description})\n`);
   if (!options.token) ctx.stderr('stachub track: no token set (--token, STACHUB_TRACK_TOKEN): anyone who can reach the port can write\n');
   else ctx.stderr(`stachub track: writes need the token${options.anonymousReads ? '; reads are open' : ', reads too'}\n`);
   ctx.stdout(`MLFLOW_TRACKING_URI=${server.url}\n`);
@@ -87,6 +102,12 @@ export const registerTrack: RegisterCommand = (program, ctx) => {
         '(env STACHUB_TRACK_TOKEN or MLFLOW_TRACKING_TOKEN; default none: open to anyone who can reach the port)',
     )
     .option('--anonymous-reads', 'let clients without the token read (env STACHUB_TRACK_ANONYMOUS_READS=true)')
+    .option(
+      '--artifacts-destination <s3url>',
+      'keep proxied artifacts in s3://bucket/prefix instead of the store folder (env STACHUB_TRACK_ARTIFACTS_DESTINATION; ' +
+        'credentials from the AWS SDK chain: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE...; region AWS_REGION)',
+    )
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for --artifacts-destination (env MLFLOW_S3_ENDPOINT_URL, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)')
     .action(async (flags: TrackFlags) => {
       const server = await startTrack(resolveTrackOptions(flags, ctx.env), ctx);
       await new Promise<void>((resolve) => {

@@ -8,10 +8,12 @@
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { MlflowError, invalid } from './errors.js';
+import { MlflowError, invalid, notFound } from './errors.js';
 import { Fields, parseQuery } from './request.js';
 import { Router, routes } from './routes/index.js';
-import { deleteArtifact, downloadArtifact, listArtifacts, uploadArtifact } from './artifacts.js';
+import { type ArtifactStore, LocalArtifactStore, type S3ArtifactOptions, createS3ArtifactStore } from './artifacts.js';
+import { pipeline } from 'node:stream/promises';
+import path from 'node:path';
 import { type TrackingStore, openStore } from './store.js';
 import { isUnsafePath } from './validation.js';
 
@@ -34,6 +36,12 @@ export interface TrackingServerOptions {
   fsync?: boolean;
   /** Largest JSON body accepted, in bytes (default 16 MiB; log-batch keeps MLflow's 1 MiB). */
   maxBodyBytes?: number;
+  /**
+   * Keep proxied artifacts in S3 (`s3://bucket/prefix`) instead of `<storeDir>/artifacts`;
+   * `s3` says how to reach it (endpoint, region, credentials; the AWS default chain otherwise).
+   */
+  artifactsDestination?: string;
+  s3?: Omit<S3ArtifactOptions, 'destination'>;
   /** Where to report unexpected errors (default: nowhere). Never receives the token. */
   log?: (line: string) => void;
 }
@@ -44,6 +52,8 @@ export interface TrackingServer {
   url: string;
   /** The open store (read API usable while the server runs). */
   store: TrackingStore;
+  /** Where proxied artifacts go: the local folder or the S3 destination. */
+  artifacts: ArtifactStore;
   close(): Promise<void>;
 }
 
@@ -127,6 +137,15 @@ export function checkCredentials(header: string | undefined, token: string): boo
 /** Start the shim. Resolves once it listens. */
 export async function startTrackingServer(opts: TrackingServerOptions): Promise<TrackingServer> {
   const store = await openStore(opts.storeDir, { writable: true, fsync: opts.fsync ?? true });
+  let artifacts: ArtifactStore;
+  try {
+    artifacts = opts.artifactsDestination
+      ? await createS3ArtifactStore({ ...opts.s3, destination: opts.artifactsDestination })
+      : new LocalArtifactStore(store);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const router = new Router(routes);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const token = opts.token && opts.token !== '' ? opts.token : undefined;
@@ -177,7 +196,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
       if (body.length === 0) fields = new Fields(parseQuery(query), true);
       else fields = new Fields(parseJsonObject(body), false);
     }
-    const result = await route.handler({ store, fields, pathParams });
+    const result = await route.handler({ store, artifacts, fields, pathParams });
     sendJson(res, 200, result);
   };
 
@@ -194,24 +213,25 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
       authorize(req, false);
       const listPath = (new Fields(parseQuery(query), true).string('path') ?? '').replace(/\/+$/, '');
       if (listPath !== '' && isUnsafePath(listPath)) throw invalid('Invalid path');
-      const files = await listArtifacts(store.artifactPath(listPath));
+      const files = await artifacts.list(listPath);
       sendJson(res, 200, files.length > 0 ? { files } : {});
       return;
     }
     if (method === 'GET') {
       authorize(req, false);
-      await downloadArtifact(store, rel, res);
+      await sendArtifact(artifacts, rel, res);
       return;
     }
     if (method === 'PUT') {
       authorize(req, true);
-      await uploadArtifact(store, rel, req);
+      const length = Number(req.headers['content-length']);
+      await artifacts.put(rel, req, Number.isFinite(length) ? length : undefined);
       sendJson(res, 200, {});
       return;
     }
     if (method === 'DELETE') {
       authorize(req, true);
-      await deleteArtifact(store, rel);
+      await artifacts.remove(rel);
       sendJson(res, 200, {});
       return;
     }
@@ -227,7 +247,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     if (isUnsafePath(p)) throw invalid('Invalid path');
     const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(run.artifact_uri);
     if (!base) throw invalid(`Run artifacts are not stored by this server: ${run.artifact_uri}`);
-    await downloadArtifact(store, `${base[1]}/${p}`, res);
+    await sendArtifact(artifacts, `${base[1]}/${p}`, res);
   };
 
   const server = http.createServer((req, res) => {
@@ -305,6 +325,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
   return {
     url: `http://${shownHost}:${addr.port}`,
     store,
+    artifacts,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -315,6 +336,28 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
       await store.close();
     },
   };
+}
+
+const TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.yaml': 'text/plain',
+  '.yml': 'text/plain',
+  '.txt': 'text/plain',
+  '.md': 'text/plain',
+};
+
+/** Stream one artifact file as an attachment. */
+async function sendArtifact(artifacts: ArtifactStore, rel: string, res: http.ServerResponse): Promise<void> {
+  const opened = await artifacts.open(rel);
+  if (opened.kind === 'missing') throw notFound(`Artifact '${rel}' not found`);
+  if (opened.kind === 'directory') throw invalid(`Artifact '${rel}' is a directory`);
+  const name = path.posix.basename(rel);
+  res.writeHead(200, {
+    'Content-Type': TYPES[path.posix.extname(name).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': opened.size,
+    'Content-Disposition': `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
+  });
+  await pipeline(opened.stream, res);
 }
 
 function parseJsonObject(body: Buffer): Record<string, unknown> {

@@ -1,11 +1,14 @@
 /** The shape of a JSON route of `/api/2.0/mlflow/*`. */
 import type { Fields } from '../request.js';
 import type { TrackingStore } from '../store.js';
+import type { ArtifactStore } from '../artifacts.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface RouteContext {
   store: TrackingStore;
+  /** Where proxied artifacts live (local folder or S3). */
+  artifacts: ArtifactStore;
   fields: Fields;
   /** Values of `{name}` segments in the route path. */
   pathParams: Record<string, string>;
