@@ -60,7 +60,8 @@ function bash(script: string, env: Record<string, string>): Promise<{ code: numb
 }
 
 describe('catalog component jobs', () => {
-  it('shards, merge and S3 publish run in a shell, and the next run reads the state back from the bucket', async () => {
+  // A generous timeout: stachub runs from the TypeScript sources in a child process.
+  it('shards, merge and S3 publish run in a shell, and the next run reads the state back from the bucket', { timeout: 180_000 }, async () => {
     const tsx = import.meta.resolve('tsx');
     const body = interpolate(readComponent(path.join(repoRoot, 'pipelines/components/templates/catalog.yml')), {
       setup: 'true',

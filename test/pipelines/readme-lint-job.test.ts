@@ -69,7 +69,8 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
 }
 
 describe('readme-lint component job', () => {
-  it('fails on a broken front matter and comments once, then updates the comment when fixed', async () => {
+  // A generous timeout: stachub runs from the TypeScript sources in a child process.
+  it('fails on a broken front matter and comments once, then updates the comment when fixed', { timeout: 180_000 }, async () => {
     const body = interpolate(readComponent(path.join(repoRoot, 'pipelines/components/templates/readme-lint.yml')), {
       setup: 'true',
       stachub: `node --import ${import.meta.resolve('tsx')} ${path.join(repoRoot, 'test/pipelines/stachub-cli.ts')}`,

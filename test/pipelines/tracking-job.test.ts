@@ -37,7 +37,8 @@ const freePort = () =>
   });
 
 describe('tracking component job', () => {
-  it('runs the training command against a local tracking server and keeps its store', async () => {
+  // A generous timeout: the server is started from the TypeScript sources, slow on a loaded machine.
+  it('runs the training command against a local tracking server and keeps its store', { timeout: 180_000 }, async () => {
     // The "training": create an experiment through the MLflow REST API the client libraries use.
     const train = `node -e 'fetch(process.env.MLFLOW_TRACKING_URI + "/api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "flood-ci" }) }).then(async (r) => { console.log("create", r.status, await r.text()); if (!r.ok) process.exit(1); })'`;
     const body = interpolate(readComponent(path.join(repoRoot, 'pipelines/components/templates/tracking.yml')), {

@@ -38,7 +38,8 @@ async function writeTree(dir: string, files: OutputFile[]): Promise<void> {
 }
 
 describe('a publish killed half-way', () => {
-  it('leaves a catalog in which every link resolves, and the next publish completes it', async () => {
+  // A generous timeout: stachub runs from the TypeScript sources in a child process.
+  it('leaves a catalog in which every link resolves, and the next publish completes it', { timeout: 180_000 }, async () => {
     const before = syntheticCatalog({ projects: { 'ai-model': ['alpha', 'beta'], dataset: ['gamma'] } });
     const after = syntheticCatalog({ projects: { 'ai-model': ['alpha', 'delta', 'omega'], tools: ['eta'] }, versions: { alpha: '2' } });
     const store = () => new S3ObjectStore({ bucket: BUCKET, endpoint: s3.endpoint, forcePathStyle: true, credentials: ACCESS });
