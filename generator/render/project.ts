@@ -396,8 +396,8 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const downloads = Object.entries(item.assets ?? {})
     .filter(([, a]) => (a.roles ?? []).some((r) => ['mlm:model', 'model', 'data', 'mlm:weights'].includes(r)) && isBrowsableHref(a.href))
     .map(([key, a]) => {
-      const fromHref = posix.basename(a.href.split(/[?#]/)[0]!);
-      const file = /\.[A-Za-z0-9]+$/.test(fromHref) ? decodeURIComponent(fromHref) : posix.basename(key) || key;
+      const fromHref = fileNameOf(a.href);
+      const file = /\.[A-Za-z0-9]+$/.test(fromHref) ? fromHref : posix.basename(key) || key;
       return { file, url: codeUrl(a.href), onnx: (a.type ?? '').includes('onnx') || file.endsWith('.onnx') };
     });
   const recommendedLink = item.links.find((l) => l.rel === 'mlflow:recommended-version');
@@ -431,7 +431,9 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const primaryDownload = primaryEntry && primaryHref !== null
     ? {
         href: primaryHref,
-        label: primaryEntry[1].roles?.includes('mlm:model') ? 'Download model' : 'Download data',
+        label: primaryEntry[1].roles?.includes('mlm:model')
+          ? 'Download model'
+          : `Download ${fileNameOf(primaryEntry[1].href) || primaryEntry[0]}`,
         size: typeof primaryEntry[1]['file:size'] === 'number' ? formatBytes(primaryEntry[1]['file:size'] as number) : '',
       }
     : null;
@@ -494,6 +496,16 @@ export function withoutTitleHeading(markdown: string, title: string): string {
   const m = /^\s*#[ \t]+(.+?)[ \t#]*(\r?\n|$)/.exec(markdown);
   const norm = (t: string): string => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   return m && norm(m[1]!) === norm(title) ? markdown.slice(m[0].length) : markdown;
+}
+
+/** The file name at the end of an href (percent-decoding when it is well formed). */
+function fileNameOf(href: string): string {
+  const base = posix.basename(href.split(/[?#]/)[0]!);
+  try {
+    return decodeURIComponent(base);
+  } catch {
+    return base;
+  }
 }
 
 // SharingHub's category ids (ai-model, dataset) and their usual variants.
