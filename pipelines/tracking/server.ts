@@ -142,6 +142,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     artifacts = opts.artifactsDestination
       ? await createS3ArtifactStore({ ...opts.s3, destination: opts.artifactsDestination })
       : new LocalArtifactStore(store);
+    store.recordArtifactsDestination(opts.artifactsDestination);
   } catch (err) {
     await store.close();
     throw err;

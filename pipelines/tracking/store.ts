@@ -83,6 +83,8 @@ export interface StoreRecovery {
 export const JOURNAL_FILE = 'journal.log';
 export const ARTIFACTS_DIR = 'artifacts';
 export const LOCK_FILE = 'server.lock';
+/** Present when the server keeps proxied artifacts in S3: the `s3://bucket/prefix` URL. */
+export const DESTINATION_FILE = 'artifacts-destination';
 export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
 /** A metric as sent by a client: value already parsed. */
@@ -254,25 +256,72 @@ export class TrackingStore {
   }
 
   /**
-   * The local file (or directory) behind an artifact URI kept by this store:
-   * `mlflow-artifacts:/...` (also with a host), `runs:/<run>/<path>`, `models:/<model_id>/<path>`.
-   * Undefined for URIs stored elsewhere or paths that try to leave the store.
+   * Where the server keeps proxied artifacts when not in `artifacts/`: an `s3://bucket/prefix`
+   * URL, recorded in the store folder by the server (`stachub track --artifacts-destination`).
    */
-  artifactFile(uri: string): string | undefined {
-    let rel: string | undefined;
+  get artifactsDestination(): string | undefined {
+    if (this.destination === null) {
+      try {
+        const text = fs.readFileSync(path.join(this.root, DESTINATION_FILE), 'utf8').trim();
+        this.destination = text === '' ? undefined : text;
+      } catch {
+        this.destination = undefined;
+      }
+    }
+    return this.destination;
+  }
+  /** null: not read yet. */
+  private destination: string | undefined | null = null;
+
+  /** @internal Record (or clear) the artifact destination for readers of this store. */
+  recordArtifactsDestination(destination: string | undefined): void {
+    const file = path.join(this.root, DESTINATION_FILE);
+    if (destination) fs.writeFileSync(file, destination + '\n');
+    else fs.rmSync(file, { force: true });
+    this.destination = destination;
+  }
+
+  /**
+   * The path relative to the artifact root behind an artifact URI kept by this store:
+   * `mlflow-artifacts:/...` (also with a host), `runs:/<run>/<path>`, `models:/<model_id>/<path>`.
+   */
+  private artifactRel(uri: string): string | undefined {
     let m: RegExpExecArray | null;
-    if ((m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(uri))) rel = m[1];
-    else if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(uri))) {
+    if ((m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(uri))) return m[1];
+    if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(uri))) {
       const r = this.runsById.get(m[1]!);
       const base = r && /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(r.artifact_uri);
-      if (base) rel = m[2] ? `${base[1]}/${m[2]}` : base[1];
+      if (base) return m[2] ? `${base[1]}/${m[2]}` : base[1];
     } else if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(uri))) {
       const lm = this.loggedModels.get(m[1]!);
       const base = lm && /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(lm.artifact_uri);
-      if (base) rel = m[2] ? `${base[1]}/${m[2]}` : base[1];
+      if (base) return m[2] ? `${base[1]}/${m[2]}` : base[1];
     }
-    if (rel === undefined) return undefined;
+    return undefined;
+  }
+
+  /**
+   * The local file (or directory) behind an artifact URI kept by this store (see `artifactRel`).
+   * Undefined for URIs stored elsewhere, and when the server keeps artifacts in S3 (then use
+   * `artifactUrl`). Throws 400 "Invalid path" for paths that try to leave the store.
+   */
+  artifactFile(uri: string): string | undefined {
+    const rel = this.artifactRel(uri);
+    if (rel === undefined || this.artifactsDestination !== undefined) return undefined;
     return this.artifactPath(rel);
+  }
+
+  /**
+   * Where the bytes behind an artifact URI kept by this store are: a local path, or an
+   * `s3://bucket/prefix/<path>` URL when the server keeps artifacts in S3.
+   */
+  artifactUrl(uri: string): string | undefined {
+    const rel = this.artifactRel(uri);
+    if (rel === undefined) return undefined;
+    const dest = this.artifactsDestination;
+    if (dest === undefined) return this.artifactPath(rel);
+    if (isUnsafePath(rel.replace(/\/+$/, ''))) throw invalid('Invalid path');
+    return `${dest.replace(/\/+$/, '')}/${rel}`;
   }
 
   /** Resolve a path below `artifacts/`, refusing traversal (400 "Invalid path", as MLflow). */

@@ -44,6 +44,10 @@ describe('artifacts in S3', () => {
     const escape = await fetch(`${shim.url}/api/2.0/mlflow-artifacts/artifacts/..%2f..%2fother-bucket/x`, { method: 'PUT', body: 'x' });
     expect(escape.status).toBe(400);
 
+    // Readers of the store folder (the catalog) learn where the bytes are.
+    expect(shim.store.artifactFile(`${run.artifact_uri}/model/model.onnx`)).toBeUndefined();
+    expect(shim.store.artifactUrl(`runs:/${run.run_id}/model/model.onnx`)).toBe(`s3://mlflow/team-a/${root}/model/model.onnx`);
+
     expect((await fetch(`${base}/model`, { method: 'DELETE' })).status).toBe(200);
     expect(await list(`${root}/model`)).toEqual({});
     expect(((await list(root)).files as { path: string }[]).map((f) => f.path)).toEqual(['metrics.json']);
