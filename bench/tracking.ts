@@ -28,7 +28,7 @@ function arg(name: string, def: number): number {
 
 interface Server {
   url: string;
-  stop: () => Promise<{ syncs: number; records: number; cpuMs: number }>;
+  stop: () => Promise<{ syncs: number; records: number; cpuMs: number; rssMiB: number }>;
 }
 
 async function startServer(dir: string, fsync: boolean): Promise<Server> {
@@ -47,7 +47,7 @@ async function startServer(dir: string, fsync: boolean): Promise<Server> {
     url,
     stop: () =>
       new Promise((resolve) => {
-        child.on('exit', () => resolve(JSON.parse(/STATS (.*)/.exec(out)![1]!) as { syncs: number; records: number; cpuMs: number }));
+        child.on('exit', () => resolve(JSON.parse(/STATS (.*)/.exec(out)![1]!) as { syncs: number; records: number; cpuMs: number; rssMiB: number }));
         child.kill('SIGTERM');
       }),
   };
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
   const batch = arg('batch', 100);
   const { openStore } = await import('../pipelines/tracking/store.js');
   console.log(`tracking shim load benchmark: ${clients} clients on loopback, ${seconds} s per case, ${os.cpus().length} cores, Node ${process.version}`);
-  const rows: Record<string, Result & { syncs: number; records: number; cpuMs: number; journalBytes: number; replayMs: number }> = {};
+  const rows: Record<string, Result & { syncs: number; records: number; cpuMs: number; rssMiB: number; journalBytes: number; replayMs: number }> = {};
   for (const [name, kind, fsync] of [
     ['log-metric', 'metric', true],
     ['log-metric (no fsync)', 'metric', false],
@@ -211,6 +211,7 @@ async function main(): Promise<void> {
   const metricPoints = m.records; // one record per log-metric (plus a few run records)
   const batchPoints = b.records * batch;
   console.log(`store size per million metric points:    log-metric ${perMillion(m, metricPoints).toFixed(1)} MiB, log-batch ${perMillion(b, batchPoints).toFixed(1)} MiB`);
+  console.log(`server RSS at the end:                    log-metric store ${m.rssMiB.toFixed(0)} MiB, log-batch store ${b.rssMiB.toFixed(0)} MiB (${(batchPoints / 1e6).toFixed(2)} M points in memory)`);
   console.log(`replay on open:                          ${(metricPoints / 1e6).toFixed(2)} M points (log-metric store) in ${m.replayMs.toFixed(0)} ms, ${(batchPoints / 1e6).toFixed(2)} M points (log-batch store) in ${b.replayMs.toFixed(0)} ms`);
 }
 
@@ -225,7 +226,7 @@ if (process.argv[2] === '--serve') {
   process.stdin.resume();
   process.on('SIGTERM', () => {
     const used = process.cpuUsage(cpu0);
-    const stats = { ...server.store.journalStats, cpuMs: (used.user + used.system) / 1000 };
+    const stats = { ...server.store.journalStats, cpuMs: (used.user + used.system) / 1000, rssMiB: process.memoryUsage().rss / 1048576 };
     void server.close().then(() => {
       process.stdout.write(`STATS ${JSON.stringify(stats)}\n`);
       process.exit(0);
