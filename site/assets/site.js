@@ -112,6 +112,8 @@
         if (el.type === 'checkbox') el.checked = params.getAll(el.name).indexOf(el.value) >= 0;
         else if (el.tagName === 'SELECT') {
           var v = params.get(el.name);
+          // A search without an explicit order is ranked by how well projects match it.
+          if (el.name === 'sort' && v === null && params.get('q')) v = 'relevance';
           var known = Array.prototype.some.call(el.options, function (o) { return o.value === v; });
           el.value = v !== null && known ? v : el.options[0].value;
         } else if (params.has(el.name)) el.value = params.get(el.name);
@@ -151,8 +153,23 @@
       return tokens.every(function (t) { return text.indexOf(t) >= 0; });
     }
 
-    function compare(sort) {
+    // Best match: words found in the title count most, then keywords, then the id, then the text.
+    function score(card, tokens) {
+      var title = card.getAttribute('data-title');
+      var keywords = (card.getAttribute('data-keyword') || '').toLowerCase();
+      var id = card.getAttribute('data-id').toLowerCase();
+      var text = (index && index[card.getAttribute('data-id')]) || '';
+      return tokens.reduce(function (n, t) {
+        return n + (title.indexOf(t) >= 0 ? 10 : 0) + (keywords.indexOf(t) >= 0 ? 5 : 0) + (id.indexOf(t) >= 0 ? 3 : 0) + (text.indexOf(t) >= 0 ? 1 : 0);
+      }, 0);
+    }
+
+    function compare(sort, tokens) {
       return function (a, b) {
+        if (sort === 'relevance' && tokens.length > 0) {
+          var r = score(b, tokens) - score(a, tokens);
+          if (r !== 0) return r;
+        }
         if (sort === 'title') return a.getAttribute('data-title').localeCompare(b.getAttribute('data-title'));
         if (sort === 'stars') {
           var d = Number(b.getAttribute('data-stars')) - Number(a.getAttribute('data-stars'));
@@ -170,7 +187,7 @@
       if (s.q) params.set('q', s.q);
       Object.keys(s.single).forEach(function (k) { params.set(k, s.single[k]); });
       Object.keys(s.multi).forEach(function (k) { s.multi[k].forEach(function (v) { params.append(k, v); }); });
-      if (s.sort !== 'updated') params.set('sort', s.sort);
+      if (s.sort !== (s.q ? 'relevance' : 'updated')) params.set('sort', s.sort);
       var q = params.toString();
       return q ? '?' + q : window.location.pathname.replace(/^.*\//, '') || './';
     }
@@ -185,7 +202,7 @@
         c.hidden = !ok;
         return ok;
       });
-      cards.slice().sort(compare(s.sort)).forEach(function (c) { list.appendChild(c); });
+      cards.slice().sort(compare(s.sort, tokens)).forEach(function (c) { list.appendChild(c); });
       if (countEl) countEl.textContent = String(shown.length);
       if (countLabel) countLabel.textContent = (shown.length === 1 ? 'project' : 'projects') + (shown.length === cards.length ? '' : ' of ' + cards.length);
       if (emptyEl) emptyEl.hidden = shown.length > 0;
@@ -214,6 +231,12 @@
     if (qInput) {
       qInput.addEventListener('focus', loadIndex);
       qInput.addEventListener('input', function () {
+        // Typing a search ranks by best match unless another order was chosen; clearing it goes back.
+        var sortEl = form.elements.namedItem('sort');
+        if (sortEl) {
+          if (qInput.value.trim() && sortEl.value === 'updated') sortEl.value = 'relevance';
+          else if (!qInput.value.trim() && sortEl.value === 'relevance') sortEl.value = 'updated';
+        }
         clearTimeout(timer);
         timer = setTimeout(function () { apply(true); }, 150);
       });

@@ -168,6 +168,37 @@ describe('the generated site in Chromium', () => {
     expect(external).toEqual([]);
   });
 
+  it('ranks a search by best match: title words before words deep in a README', async () => {
+    const index = searchIndex();
+    let word: string | undefined;
+    for (const p of index) {
+      for (const w of p.title.toLowerCase().split(/[^a-z]+/).filter((x) => x.length >= 5)) {
+        if (index.some((o) => !o.title.toLowerCase().includes(w) && o.text.includes(w))) {
+          word = w;
+          break;
+        }
+      }
+      if (word) break;
+    }
+    expect(word, 'a title word that other projects mention in their text').toBeDefined();
+    const ctx = await browser.newContext();
+    const page = await openPage(ctx, []);
+    await page.goto(server.url + `search.html?q=${word}`);
+    await page.waitForFunction(`document.querySelectorAll('[data-list] > .card:not([hidden])').length > 1`);
+    expect(await page.inputValue('#sort')).toBe('relevance');
+    // Every project with the word in its title comes before the ones that only mention it.
+    const ranked = async (): Promise<boolean> => {
+      const titles = (await page.evaluate(
+        `Array.from(document.querySelectorAll('[data-list] > .card:not([hidden])')).map((c) => c.getAttribute('data-title'))`,
+      )) as string[];
+      const firstWithout = titles.findIndex((t) => !t.includes(word!));
+      const lastWith = titles.map((t) => t.includes(word!)).lastIndexOf(true);
+      return firstWithout > -1 && lastWith > -1 && lastWith < firstWithout;
+    };
+    await expect.poll(ranked).toBe(true);
+    await ctx.close();
+  });
+
   it('narrows a category with a filter, keeps it in the URL and after a reload', async () => {
     const ctx = await browser.newContext();
     const page = await openPage(ctx, []);
