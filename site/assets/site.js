@@ -206,6 +206,9 @@
       if (countEl) countEl.textContent = String(shown.length);
       if (countLabel) countLabel.textContent = (shown.length === 1 ? 'project' : 'projects') + (shown.length === cards.length ? '' : ' of ' + cards.length);
       if (emptyEl) emptyEl.hidden = shown.length > 0;
+      // "Clear filters" only when there is something to clear.
+      var active = s.q !== '' || Object.keys(s.single).length > 0 || Object.keys(s.multi).length > 0 || s.sort !== (s.q ? 'relevance' : 'updated');
+      each('[data-reset]', function (a) { a.hidden = !active; });
       if (statusEl && updateUrl) statusEl.textContent = shown.length + ' of ' + cards.length + ' projects shown';
       if (updateUrl && window.history && window.history.replaceState) {
         window.history.replaceState(null, '', toQuery(s));
