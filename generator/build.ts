@@ -11,7 +11,7 @@ import { render } from './render/index.js';
 import { siteConfigFromYaml } from './render/site-config.js';
 import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
 import type { Source, SourceListing } from './sources/source.js';
-import { layout, type CatalogType } from './stac/layout.js';
+import { layout, safeDir, type CatalogType } from './stac/layout.js';
 import { jsonBytes } from './stac/serialize.js';
 import { toStac } from './stac/toStac.js';
 import type { StacTree } from './stac/types.js';
@@ -90,6 +90,22 @@ export async function assemble(
   started: number = Date.now(),
 ): Promise<BuildResult> {
   const { config } = options;
+  // A project path that cannot be a safe folder name never reaches the layout (GitLab forbids
+  // such paths, but a source is outside input): it is reported and left out, the others go on.
+  const unsafe = records.filter((r) => !isSafeDir(r.id));
+  if (unsafe.length > 0) {
+    records = records.filter((r) => isSafeDir(r.id));
+    listing = {
+      ...listing,
+      failed: [
+        ...listing.failed,
+        ...unsafe.map((r) => ({
+          fullPath: r.id.replace(/[^\x20-\x7e]/g, '?'),
+          diagnostics: [{ level: 'error' as const, code: 'project/unsafe-path', message: 'the project path is not a safe folder name (segments of letters, digits, _ . + - only); the project is left out' }],
+        })),
+      ],
+    };
+  }
   const { tree: projectTree, diagnostics: joinDiagnostics } = toStac(records, config);
   // MLflow registry (generator/mlflow): models linked to projects, one item per version.
   const mlflow = options.mlflowRead ? joinRegistry(projectTree, records, options.mlflowRead) : undefined;
@@ -183,6 +199,15 @@ export async function assemble(
   files.push({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { files, report, tree, records, problems };
+}
+
+function isSafeDir(dir: string): boolean {
+  try {
+    safeDir(dir);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The report names the kind of source and its location, never credentials. */
