@@ -39,6 +39,52 @@ export interface MetricPoint {
   dataset_digest?: string;
 }
 
+type MetricExtra = Pick<MetricPoint, 'model_id' | 'dataset_name' | 'dataset_digest'>;
+
+/**
+ * One metric's history, kept in three growing Float64Arrays (24 bytes a point) instead of one
+ * object per point (about five times more), since a long training logs millions of points.
+ * Timestamps (ms) and steps are integers well inside float64's exact range.
+ */
+export class MetricSeries {
+  private values: Float64Array = new Float64Array(8);
+  private timestamps: Float64Array = new Float64Array(8);
+  private steps: Float64Array = new Float64Array(8);
+  /** The rare points logged with a model or dataset (MLflow 3.x), by index. */
+  private extras: Map<number, MetricExtra> | undefined;
+  length = 0;
+
+  push(p: MetricPoint): void {
+    if (this.length === this.values.length) {
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.values = grow(this.values);
+      this.timestamps = grow(this.timestamps);
+      this.steps = grow(this.steps);
+    }
+    const i = this.length++;
+    this.values[i] = p.value;
+    this.timestamps[i] = p.timestamp;
+    this.steps[i] = p.step;
+    if (p.model_id !== undefined || p.dataset_name !== undefined || p.dataset_digest !== undefined) {
+      (this.extras ??= new Map()).set(i, { model_id: p.model_id, dataset_name: p.dataset_name, dataset_digest: p.dataset_digest });
+    }
+  }
+
+  at(i: number): MetricPoint {
+    const p: MetricPoint = { value: this.values[i]!, timestamp: this.timestamps[i]!, step: this.steps[i]! };
+    const extra = this.extras?.get(i);
+    return extra ? { ...p, ...extra } : p;
+  }
+
+  *[Symbol.iterator](): IterableIterator<MetricPoint> {
+    for (let i = 0; i < this.length; i++) yield this.at(i);
+  }
+}
+
 export interface Experiment {
   experiment_id: string;
   name: string;
@@ -70,7 +116,7 @@ export interface Run {
   params: Map<string, string>;
   tags: Map<string, string>;
   /** Full history per key, in logging order. */
-  metrics: Map<string, MetricPoint[]>;
+  metrics: Map<string, MetricSeries>;
   /** Latest value per key: max by (step, timestamp, value), NaN lowest. */
   latest: Map<string, MetricPoint>;
   datasetInputs: DatasetInput[];

@@ -39,6 +39,7 @@ import {
   type LoggedModelStatus,
   type MetricJson,
   type MetricPoint,
+  MetricSeries,
   type ModelVersion,
   type ModelVersionJson,
   type RegisteredModel,
@@ -229,8 +230,8 @@ export class TrackingStore {
   /** The full history of one metric of one run, in logging order ([] if unknown). */
   metricHistory(runId: string, key: string): MetricJson[] {
     const r = this.runsById.get(runId);
-    const points = r?.metrics.get(key) ?? [];
-    return points.map((p) => metricJson(key, p, runId));
+    const points = r?.metrics.get(key);
+    return points ? [...points].map((p) => metricJson(key, p, runId)) : [];
   }
 
   /** Every registered model as `registered-models/get` returns it (with aliases). */
@@ -1306,7 +1307,7 @@ function isNewer(a: MetricPoint, b: MetricPoint): boolean {
 function addMetric(r: Run, key: string, p: MetricPoint): void {
   let list = r.metrics.get(key);
   if (!list) {
-    list = [];
+    list = new MetricSeries();
     r.metrics.set(key, list);
   }
   list.push(p);
