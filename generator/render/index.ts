@@ -128,6 +128,7 @@ function card(view: ProjectView, page: string, model: SiteModel, now: string): C
       dtype: view.dataTypes.join('|'),
       stars: String(view.stars),
       updated: view.updated ?? '',
+      created: view.created ?? '',
     },
   };
 }

@@ -171,6 +171,11 @@
           if (r !== 0) return r;
         }
         if (sort === 'title') return a.getAttribute('data-title').localeCompare(b.getAttribute('data-title'));
+        if (sort === 'created') {
+          var ca = a.getAttribute('data-created');
+          var cb = b.getAttribute('data-created');
+          if (ca !== cb) return ca < cb ? 1 : -1;
+        }
         if (sort === 'stars') {
           var d = Number(b.getAttribute('data-stars')) - Number(a.getAttribute('data-stars'));
           if (d !== 0) return d;

@@ -225,6 +225,15 @@ describe('the generated site in Chromium', () => {
       `Array.from(document.querySelectorAll('[data-list] > .card:not([hidden])')).map((c) => c.getAttribute('data-title'))`,
     )) as string[];
     expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b)));
+    // Recently created first (SharingHub's other date order).
+    await page.uncheck(`input[name="keyword"][value="${keyword}"]`);
+    await page.selectOption('#sort', 'created');
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'created');
+    const created = (await page.evaluate(
+      `Array.from(document.querySelectorAll('[data-list] > .card:not([hidden])')).map((c) => c.getAttribute('data-created'))`,
+    )) as string[];
+    expect(created.length).toBe(all.length);
+    expect(created).toEqual([...created].sort().reverse());
     await ctx.close();
   });
 
