@@ -33,6 +33,8 @@ export const SITE_FILES = {
   searchPage: 'search.html',
   /** Only with a base URL (a sitemap needs absolute URLs). */
   sitemap: 'sitemap.xml',
+  /** Atom feed of recently updated projects; only with a base URL (feeds need absolute URLs). */
+  feed: 'feed.xml',
 } as const;
 
 const enc = new TextEncoder();
@@ -224,6 +226,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       nav: model.categories.map((c) => ({ title: c.title, href: relativeHref(page, c.page), current: meta.current === c.id })),
       footerLinks: site.footerLinks.map((l) => ({ label: l.label, href: isAbsoluteUrl(l.href) ? l.href : `${root}${l.href.replace(/^\.?\//, '')}` })),
       catalogJson: relativeHref(page, tree.catalog.path),
+      feed: baseUrl ? relativeHref(page, SITE_FILES.feed) : null,
       generatedAt,
       generatedDate: isoDate(generatedAt),
       body: new SafeHtml(body),
@@ -232,13 +235,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   };
 
   // Home.
-  // A project listed in two categories (two topics) appears once here.
-  const seenIds = new Set<string>();
-  const recent = model.projects
-    .slice()
-    .sort(byRecent)
-    .filter((v) => !seenIds.has(v.item.json.id) && seenIds.add(v.item.json.id) !== undefined)
-    .slice(0, site.recentCount);
+  const recent = recentUnique(model.projects, site.recentCount);
   const homeBody = tpl('home')({
     site,
     tagline: new SafeHtml(renderReadme(site.tagline, (u) => u)),
@@ -325,7 +322,10 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   }
 
   out.push(file(SITE_FILES.searchIndex, 'application/json', searchIndex(model, generatedAt)));
-  if (baseUrl) out.push(file(SITE_FILES.sitemap, 'application/xml', sitemap(out, baseUrl)));
+  if (baseUrl) {
+    out.push(file(SITE_FILES.sitemap, 'application/xml', sitemap(out, baseUrl)));
+    out.push(file(SITE_FILES.feed, 'application/atom+xml', atomFeed(recentUnique(model.projects, 20), site, baseUrl, generatedAt)));
+  }
   return out;
 }
 
@@ -370,6 +370,50 @@ function structuredData(view: ProjectView, content: ReturnType<typeof projectPag
   if (content.citation?.doi) data.sameAs = `https://doi.org/${content.citation.doi}`;
   if (content.gitlab) data.isBasedOn = content.gitlab;
   return data;
+}
+
+/** The `n` most recently updated projects, a project listed in two categories (two topics) once. */
+function recentUnique(projects: ProjectView[], n: number): ProjectView[] {
+  const seen = new Set<string>();
+  const out: ProjectView[] = [];
+  for (const v of projects.slice().sort(byRecent)) {
+    if (out.length >= n) break;
+    if (seen.has(v.item.json.id)) continue;
+    seen.add(v.item.json.id);
+    out.push(v);
+  }
+  return out;
+}
+
+/** Atom feed (RFC 4287) of recently updated projects, for feed readers and chat integrations. */
+function atomFeed(projects: ProjectView[], site: ResolvedSite, baseUrl: string, generatedAt: string): string {
+  const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const pageUrl = (page: string): string => absoluteUrl(baseUrl, page.replace(/(^|\/)index\.html$/, '$1'));
+  const entries = projects.map((v) =>
+    [
+      '  <entry>',
+      `    <title>${xml(v.title)}</title>`,
+      `    <id>${xml(pageUrl(v.page))}</id>`,
+      `    <link href="${xml(pageUrl(v.page))}"/>`,
+      `    <updated>${xml(v.updated && !Number.isNaN(Date.parse(v.updated)) ? new Date(v.updated).toISOString() : generatedAt)}</updated>`,
+      ...(v.summary ? [`    <summary>${xml(v.summary)}</summary>`] : []),
+      ...v.keywords.map((k) => `    <category term="${xml(k)}"/>`),
+      '  </entry>',
+    ].join('\n'),
+  );
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<feed xmlns="http://www.w3.org/2005/Atom">',
+    `  <title>${xml(site.title)}: recently updated</title>`,
+    `  <id>${xml(absoluteUrl(baseUrl, ''))}</id>`,
+    `  <link rel="self" href="${xml(absoluteUrl(baseUrl, SITE_FILES.feed))}"/>`,
+    `  <link href="${xml(absoluteUrl(baseUrl, ''))}"/>`,
+    `  <updated>${xml(generatedAt)}</updated>`,
+    '  <author><name>stachub</name></author>',
+    ...entries,
+    '</feed>',
+    '',
+  ].join('\n');
 }
 
 /** sitemap.xml of every HTML page (sitemaps.org protocol). */

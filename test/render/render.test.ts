@@ -166,6 +166,12 @@ describe('render', () => {
     expect(sitemap).toContain('<loc>https://models.example.org/hub/</loc>');
     expect(sitemap).toContain('<loc>https://models.example.org/hub/ai-model/eo/flood-unet/</loc>');
     expect(build().has('sitemap.xml')).toBe(false);
+    const feed = pages.get('feed.xml')!;
+    expect(feed).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
+    expect(feed).toContain('<link rel="self" href="https://models.example.org/hub/feed.xml"/>');
+    expect(feed.indexOf('<title>Flood U-Net</title>')).toBeLessThan(feed.indexOf('<title>Sen1Floods11</title>'));
+    expect(feed).toContain('<title>Trap &lt;b&gt;model&lt;/b&gt;</title>');
+    expect(home).toContain('<link rel="alternate" type="application/atom+xml" href="feed.xml" title="Recently updated projects">');
   });
 
   it('builds a search index with the full text of each listed project', () => {
