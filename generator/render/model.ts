@@ -114,6 +114,10 @@ function dataTypesOf(props: Record<string, unknown>): string[] {
 }
 
 function compareVersions(a: ProjectView, b: ProjectView): number {
+  // Several registered models: grouped by model name, then by version number.
+  const ma = String(a.item.json.properties['mlflow:model_name'] ?? '');
+  const mb = String(b.item.json.properties['mlflow:model_name'] ?? '');
+  if (ma !== mb) return ma.localeCompare(mb, 'en');
   const va = String(a.item.json.properties.version ?? '');
   const vb = String(b.item.json.properties.version ?? '');
   const na = Number(va);
