@@ -320,3 +320,26 @@ describe('many versions', () => {
     expect(page).toContain('v1: 0.51,');
   });
 });
+
+describe('several registered models', () => {
+  it('adds a model column, groups the versions by model and charts each model apart', () => {
+    const tree = fixtureTree();
+    const models = tree.collections[0]!;
+    const template = models.items.find((i) => i.json.properties.version === '1')!;
+    models.items = models.items.filter((i) => i.json.properties.version === undefined);
+    for (const [name, n, iou] of [['alpha', 1, 0.5], ['alpha', 2, 0.6], ['beta', 1, 0.7], ['beta', 2, 0.8]] as const) {
+      const v = structuredClone(template);
+      v.path = `ai-model/eo/flood-unet/versions/${name}/${n}/${n}.json`;
+      v.json.id = `eo/flood-unet/versions/${name}/${n}`;
+      v.json.properties = { ...v.json.properties, version: String(n), 'mlflow:model_name': name, 'mlflow:metrics': { iou } };
+      v.json.links = v.json.links.map((l) => (l.rel === 'derived_from' ? { ...l, href: '../../../flood-unet.json' } : l));
+      models.items.push(v);
+    }
+    const page = build(tree).get('ai-model/eo/flood-unet/index.html')!;
+    expect(page).toContain('<th scope="col">Model</th>');
+    const rows = [...page.matchAll(/<tr><td>(alpha|beta)<\/td><th scope="row"><a href="[^"]+">v(\d)<\/a>/g)].map((m) => `${m[1]} v${m[2]}`);
+    expect(rows).toEqual(['beta v2', 'beta v1', 'alpha v2', 'alpha v1']);
+    expect(page).toContain('<figcaption>alpha: iou</figcaption>');
+    expect(page).toContain('<figcaption>beta: iou</figcaption>');
+  });
+});
