@@ -33,6 +33,8 @@ export const SITE_FILES = {
   searchPage: 'search.html',
   /** Only with a base URL (a sitemap needs absolute URLs). */
   sitemap: 'sitemap.xml',
+  /** Only with a base URL (it is served at any depth, so it needs the site's absolute address). */
+  notFound: '404.html',
   /** Atom feed of recently updated projects; only with a base URL (feeds need absolute URLs). */
   feed: 'feed.xml',
 } as const;
@@ -200,9 +202,23 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   const layout = (
     page: string,
     body: string,
-    meta: { title: string; description: string; image?: string | null; type?: string; current?: string; jsonLd?: Record<string, unknown> },
+    meta: {
+      title: string;
+      description: string;
+      image?: string | null;
+      type?: string;
+      current?: string;
+      jsonLd?: Record<string, unknown>;
+      /**
+       * Site address for a page served at any depth (404.html): its links are then absolute
+       * (a <base> would also redirect the page's own #fragment links to the home page).
+       */
+      absoluteFrom?: string;
+    },
   ): string => {
-    const root = rootPrefix(page);
+    const abs = meta.absoluteFrom;
+    const root = abs ?? rootPrefix(page);
+    const to = (target: string): string => (abs !== undefined ? absoluteUrl(abs, target) : relativeHref(page, target));
     const ogImage =
       meta.image && baseUrl ? (/^https?:\/\//i.test(meta.image) ? meta.image : isAbsoluteUrl(meta.image) ? null : absoluteUrl(baseUrl, meta.image)) : null;
     return tpl('layout')({
@@ -212,21 +228,21 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       description: meta.description,
       site,
       root,
-      home: relativeHref(page, homePage),
-      search: relativeHref(page, SITE_FILES.searchPage),
+      home: to(homePage),
+      search: to(SITE_FILES.searchPage),
       css: `${root}${SITE_FILES.css}?v=${version.css}`,
       js: `${root}${SITE_FILES.js}?v=${version.js}`,
       themeJs: `${root}${SITE_FILES.themeJs}?v=${version.themeJs}`,
       favicon: `${root}${SITE_FILES.favicon}`,
       logo: site.logo === null ? null : isAbsoluteUrl(site.logo) ? site.logo : `${root}${site.logo.replace(/^\.?\//, '')}`,
       accentStyle: accentStyle(site),
-      canonical: baseUrl ? absoluteUrl(baseUrl, page.replace(/(^|\/)index\.html$/, '$1')) : null,
+      canonical: baseUrl && abs === undefined ? absoluteUrl(baseUrl, page.replace(/(^|\/)index\.html$/, '$1')) : null,
       ogImage,
       ogType: meta.type ?? 'website',
-      nav: model.categories.map((c) => ({ title: c.title, href: relativeHref(page, c.page), current: meta.current === c.id })),
+      nav: model.categories.map((c) => ({ title: c.title, href: to(c.page), current: meta.current === c.id })),
       footerLinks: site.footerLinks.map((l) => ({ label: l.label, href: isAbsoluteUrl(l.href) ? l.href : `${root}${l.href.replace(/^\.?\//, '')}` })),
-      catalogJson: relativeHref(page, tree.catalog.path),
-      feed: baseUrl ? relativeHref(page, SITE_FILES.feed) : null,
+      catalogJson: to(tree.catalog.path),
+      feed: baseUrl ? to(SITE_FILES.feed) : null,
       generatedAt,
       generatedDate: isoDate(generatedAt),
       body: new SafeHtml(body),
@@ -323,6 +339,16 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
 
   out.push(file(SITE_FILES.searchIndex, 'application/json', searchIndex(model, generatedAt)));
   if (baseUrl) {
+    // GitLab Pages and S3 website hosting serve 404.html for any missing path, at any depth: with
+    // the base URL known, its links are absolute and work from wherever it is shown.
+    const notFound = tpl('not-found')({ home: absoluteUrl(baseUrl, homePage), search: absoluteUrl(baseUrl, SITE_FILES.searchPage) });
+    out.push(
+      file(
+        SITE_FILES.notFound,
+        'text/html; charset=utf-8',
+        layout(SITE_FILES.notFound, notFound, { title: 'Page not found', description: 'This page does not exist.', absoluteFrom: absoluteUrl(baseUrl, '') }),
+      ),
+    );
     out.push(file(SITE_FILES.sitemap, 'application/xml', sitemap(out, baseUrl)));
     out.push(file(SITE_FILES.feed, 'application/atom+xml', atomFeed(recentUnique(model.projects, 20), site, baseUrl, generatedAt)));
   }
@@ -420,7 +446,7 @@ function atomFeed(projects: ProjectView[], site: ResolvedSite, baseUrl: string, 
 function sitemap(files: OutputFile[], baseUrl: string): string {
   const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const urls = files
-    .filter((f) => f.path.endsWith('.html'))
+    .filter((f) => f.path.endsWith('.html') && f.path !== SITE_FILES.notFound)
     .map((f) => `  <url><loc>${xml(absoluteUrl(baseUrl, f.path.replace(/(^|\/)index\.html$/, '$1')))}</loc></url>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
 }

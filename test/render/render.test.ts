@@ -166,6 +166,13 @@ describe('render', () => {
     expect(sitemap).toContain('<loc>https://models.example.org/hub/</loc>');
     expect(sitemap).toContain('<loc>https://models.example.org/hub/ai-model/eo/flood-unet/</loc>');
     expect(build().has('sitemap.xml')).toBe(false);
+    const notFound = pages.get('404.html')!;
+    expect(notFound).toContain('<link rel="stylesheet" href="https://models.example.org/hub/assets/site.css?v=');
+    expect(notFound).toContain('<a class="button" href="https://models.example.org/hub/index.html">Home</a>');
+    expect(notFound).toContain('<a href="https://models.example.org/hub/ai-model/index.html">AI models</a>');
+    expect(notFound).toContain('<a class="skip" href="#main">');
+    expect(sitemap).not.toContain('404');
+    expect(build().has('404.html')).toBe(false);
     const feed = pages.get('feed.xml')!;
     expect(feed).toContain('<feed xmlns="http://www.w3.org/2005/Atom">');
     expect(feed).toContain('<link rel="self" href="https://models.example.org/hub/feed.xml"/>');
