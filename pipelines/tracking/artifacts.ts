@@ -25,11 +25,20 @@ export interface FileInfo {
 /** What `open` finds at a path. */
 export type OpenedArtifact = { kind: 'file'; size: number; stream: Readable } | { kind: 'directory' } | { kind: 'missing' };
 
+/** An inclusive byte range of a file (HTTP `Range: bytes=start-end`). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** Where proxied artifacts live. `rel` is a safe relative path ('' = the root). */
 export interface ArtifactStore {
   readonly description: string;
   put(rel: string, body: AsyncIterable<Buffer>, length: number | undefined): Promise<void>;
-  open(rel: string): Promise<OpenedArtifact>;
+  /** Open a file; `size` is always the whole file's, the stream holds `range` when given. */
+  open(rel: string, range?: ByteRange): Promise<OpenedArtifact>;
+  /** Size of a file, or what the path is when it is not a file. */
+  stat(rel: string): Promise<{ kind: 'file'; size: number } | { kind: 'directory' } | { kind: 'missing' }>;
   /** Entries directly below `rel`; `prefix` is prepended to their paths. */
   list(rel: string, prefix?: string): Promise<FileInfo[]>;
   remove(rel: string): Promise<void>;
@@ -71,12 +80,17 @@ export class LocalArtifactStore implements ArtifactStore {
     await dh.close();
   }
 
-  async open(rel: string): Promise<OpenedArtifact> {
-    const full = this.store.artifactPath(rel);
-    const st = await fs.promises.stat(full).catch(() => undefined);
+  async stat(rel: string): Promise<{ kind: 'file'; size: number } | { kind: 'directory' } | { kind: 'missing' }> {
+    const st = await fs.promises.stat(this.store.artifactPath(rel)).catch(() => undefined);
     if (!st) return { kind: 'missing' };
-    if (!st.isFile()) return { kind: 'directory' };
-    return { kind: 'file', size: st.size, stream: fs.createReadStream(full) };
+    return st.isFile() ? { kind: 'file', size: st.size } : { kind: 'directory' };
+  }
+
+  async open(rel: string, range?: ByteRange): Promise<OpenedArtifact> {
+    const full = this.store.artifactPath(rel);
+    const st = await this.stat(rel);
+    if (st.kind !== 'file') return st;
+    return { kind: 'file', size: st.size, stream: fs.createReadStream(full, range ? { start: range.start, end: range.end } : {}) };
   }
 
   async list(rel: string, prefix = ''): Promise<FileInfo[]> {
@@ -162,10 +176,24 @@ export async function createS3ArtifactStore(opts: S3ArtifactOptions): Promise<Ar
       }
       await client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: key(rel), Body: payload as Buffer, ContentLength: length }));
     },
-    async open(rel) {
+    async stat(rel) {
       try {
-        const r = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key(rel) }));
-        return { kind: 'file', size: Number(r.ContentLength ?? 0), stream: r.Body as Readable };
+        const r = await client.send(new s3.HeadObjectCommand({ Bucket: bucket, Key: key(rel) }));
+        return { kind: 'file', size: Number(r.ContentLength ?? 0) };
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+        const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: dirPrefix(rel), MaxKeys: 1 }));
+        return (page.KeyCount ?? 0) > 0 ? { kind: 'directory' } : { kind: 'missing' };
+      }
+    },
+    async open(rel, range) {
+      try {
+        const r = await client.send(
+          new s3.GetObjectCommand({ Bucket: bucket, Key: key(rel), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+        );
+        // With a range, ContentLength is the part's; the whole size is after the slash of ContentRange.
+        const whole = range && r.ContentRange ? Number(/\/(\d+)$/.exec(r.ContentRange)?.[1]) : Number(r.ContentLength ?? 0);
+        return { kind: 'file', size: whole, stream: r.Body as Readable };
       } catch (err) {
         if (!isMissing(err)) throw err;
         const page = await client.send(new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: dirPrefix(rel), MaxKeys: 1 }));

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { MlflowError, invalid, notFound } from './errors.js';
 import { Fields, parseQuery } from './request.js';
 import { Router, routes } from './routes/index.js';
-import { type ArtifactStore, LocalArtifactStore, type S3ArtifactOptions, createS3ArtifactStore } from './artifacts.js';
+import { type ArtifactStore, type ByteRange, LocalArtifactStore, type S3ArtifactOptions, createS3ArtifactStore } from './artifacts.js';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { type TrackingStore, openStore } from './store.js';
@@ -220,7 +220,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     }
     if (method === 'GET') {
       authorize(req, false);
-      await sendArtifact(artifacts, rel, res);
+      await sendArtifact(artifacts, rel, req, res);
       return;
     }
     if (method === 'PUT') {
@@ -248,7 +248,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     if (isUnsafePath(p)) throw invalid('Invalid path');
     const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(run.artifact_uri);
     if (!base) throw invalid(`Run artifacts are not stored by this server: ${run.artifact_uri}`);
-    await sendArtifact(artifacts, `${base[1]}/${p}`, res);
+    await sendArtifact(artifacts, `${base[1]}/${p}`, req, res);
   };
 
   const server = http.createServer((req, res) => {
@@ -347,17 +347,52 @@ const TYPES: Record<string, string> = {
   '.md': 'text/plain',
 };
 
-/** Stream one artifact file as an attachment. */
-async function sendArtifact(artifacts: ArtifactStore, rel: string, res: http.ServerResponse): Promise<void> {
-  const opened = await artifacts.open(rel);
-  if (opened.kind === 'missing') throw notFound(`Artifact '${rel}' not found`);
-  if (opened.kind === 'directory') throw invalid(`Artifact '${rel}' is a directory`);
+/**
+ * `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` of a file of `size` bytes (one range; RFC 9110 §14).
+ * Undefined when there is no usable single range (the whole file is then sent);
+ * 'unsatisfiable' when it starts past the end.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  if (start >= size) return 'unsatisfiable';
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return end < start ? undefined : { start, end };
+}
+
+/**
+ * Stream one artifact file as an attachment. Single byte ranges are honoured (206), as
+ * `mlflow server` does, so a catalog build can read an ONNX model's headers without the weights.
+ */
+async function sendArtifact(artifacts: ArtifactStore, rel: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const st = await artifacts.stat(rel);
+  if (st.kind === 'missing') throw notFound(`Artifact '${rel}' not found`);
+  if (st.kind === 'directory') throw invalid(`Artifact '${rel}' is a directory`);
   const name = path.posix.basename(rel);
-  res.writeHead(200, {
+  const headers: http.OutgoingHttpHeaders = {
     'Content-Type': TYPES[path.posix.extname(name).toLowerCase()] ?? 'application/octet-stream',
-    'Content-Length': opened.size,
     'Content-Disposition': `attachment; filename="${name.replace(/["\\\r\n]/g, '_')}"`,
-  });
+    'Accept-Ranges': 'bytes',
+  };
+  const range = parseRange(req.headers.range, st.size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { 'Content-Range': `bytes */${st.size}`, 'Content-Length': 0 });
+    res.end();
+    return;
+  }
+  const opened = await artifacts.open(rel, range);
+  if (opened.kind !== 'file') throw notFound(`Artifact '${rel}' not found`);
+  if (range) {
+    res.writeHead(206, { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${st.size}`, 'Content-Length': range.end - range.start + 1 });
+  } else {
+    res.writeHead(200, { ...headers, 'Content-Length': opened.size });
+  }
   await pipeline(opened.stream, res);
 }
 
