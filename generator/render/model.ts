@@ -47,6 +47,7 @@ export interface CategoryView {
   projects: ProjectView[];
 }
 
+/** Everything the pages are made from: categories, every item by path, the listed projects. */
 export interface SiteModel {
   categories: CategoryView[];
   /** Every item, version items included, keyed by its JSON path. */

@@ -16,6 +16,7 @@ import { extentMap, describeBbox, tiledExtentMap } from './map.js';
 import { snippets, type CodeUrl, type Snippet } from './snippets.js';
 import type { ResolvedSite } from './site-config.js';
 
+/** One row of the inputs or outputs table (MLM Model Input / Model Output). */
 export interface IoRow {
   name: string;
   description: string | null;
@@ -27,6 +28,7 @@ export interface IoRow {
   classes: string;
 }
 
+/** One registered model version in the versions table. */
 export interface VersionRow {
   /** The registered model, when the project has several. */
   model: string | null;
@@ -41,6 +43,7 @@ export interface VersionRow {
   metrics: Array<{ name: string; value: string }>;
 }
 
+/** One asset in the files table. */
 export interface AssetRow {
   key: string;
   title: string;
@@ -55,18 +58,21 @@ export interface AssetRow {
   checksumShort: string | null;
 }
 
+/** One entry of the Links panel. */
 export interface LinkRow {
   label: string;
   href: string | null;
   note: string | null;
 }
 
+/** A related project (via `derived_from`), with its page relative to this one. */
 export interface RelatedRow {
   title: string;
   href: string;
   category: string;
 }
 
+/** What a project page shows, with every href relative to that page. */
 export interface ProjectPage {
   readme: SafeHtml | null;
   inputs: IoRow[];
