@@ -188,10 +188,13 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   };
   const out: OutputFile[] = [];
 
-  // Every file of site/assets/ is published under assets/.
-  for (const [name, text] of Object.entries(sources.assets)) out.push(file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', text));
+  // Every file of site/assets/ is published under assets/. The configured accent colours are
+  // appended to the style sheet (no inline style: pages stay within a strict CSP).
+  const css = (sources.assets['site.css'] ?? '') + `\n${accentCss(site)}\n`;
+  for (const [name, text] of Object.entries(sources.assets)) {
+    out.push(file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', name === 'site.css' ? css : text));
+  }
   if (site.logoFile) out.push({ path: site.logoFile.path, mediaType: site.logoFile.mediaType, content: site.logoFile.content });
-  const css = sources.assets['site.css'] ?? '';
   const js = sources.assets['site.js'] ?? '';
   const themeJs = sources.assets['theme.js'] ?? '';
   const version = { css: shortHash(css), js: shortHash(js), themeJs: shortHash(themeJs) };
@@ -235,7 +238,6 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       themeJs: `${root}${SITE_FILES.themeJs}?v=${version.themeJs}`,
       favicon: `${root}${SITE_FILES.favicon}`,
       logo: site.logo === null ? null : isAbsoluteUrl(site.logo) ? site.logo : `${root}${site.logo.replace(/^\.?\//, '')}`,
-      accentStyle: accentStyle(site),
       canonical: baseUrl && abs === undefined ? absoluteUrl(baseUrl, page.replace(/(^|\/)index\.html$/, '$1')) : null,
       ogImage,
       ogType: meta.type ?? 'website',
@@ -355,11 +357,14 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
   return out;
 }
 
-function accentStyle(site: ResolvedSite): SafeHtml {
-  const safe = (c: string): string => (/^[#(),.%\w\s-]+$/.test(c) ? c : '');
-  return new SafeHtml(
-    `:root{--accent:${safe(site.colors.accent)};--accent-dark:${safe(site.colors.accentDark)}}`,
-  );
+/** The accent colours as CSS custom properties; a value that is not a plain colour is left out. */
+function accentCss(site: ResolvedSite): string {
+  const safe = (c: string): boolean => /^[#(),.%\w\s-]+$/.test(c);
+  const decls = [
+    ...(safe(site.colors.accent) ? [`--accent:${site.colors.accent}`] : []),
+    ...(safe(site.colors.accentDark) ? [`--accent-dark:${site.colors.accentDark}`] : []),
+  ];
+  return `/* site colours (stachub.config.yml site.colors) */\n:root{${decls.join(';')}}`;
 }
 
 /** JSON for an inline `<script>`: nothing in it can close the element or start markup. */

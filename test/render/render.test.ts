@@ -152,7 +152,8 @@ describe('render', () => {
     });
     const home = pages.get('index.html')!;
     expect(home).toContain('<title>Acme models</title>');
-    expect(home).toContain('--accent:#224466');
+    expect(pages.get('assets/site.css')).toContain(':root{--accent:#224466;--accent-dark:#224466}');
+    expect(home).not.toContain('<style');
     expect(home).toContain('<a href="https://acme.example/privacy">Privacy</a>');
     expect(home).toContain('<meta property="og:url" content="https://models.example.org/hub/">');
     const page = pages.get('ai-model/eo/flood-unet/index.html')!;
