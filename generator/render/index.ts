@@ -87,10 +87,11 @@ interface Facet {
   many: boolean;
 }
 
+/** A colour bucket (0..11, 30° of hue apart) derived from an id: placeholders and category accents. */
 function hueOf(s: string): number {
   let h = 0;
   for (const ch of s) h = (h * 31 + ch.charCodeAt(0)) % 360;
-  return h;
+  return Math.floor(h / 30);
 }
 
 function initialsOf(title: string): string {

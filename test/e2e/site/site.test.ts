@@ -340,6 +340,29 @@ describe('the generated site in Chromium', () => {
     }
   });
 
+  it('works under a strict Content-Security-Policy (nothing inline, nothing from elsewhere)', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    await page.route('**/*', async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      if (route.request().resourceType() === 'document') headers['content-security-policy'] = "default-src 'self'; base-uri 'none'; form-action 'self'";
+      await route.fulfill({ response, headers });
+    });
+    const model = searchIndex().find((p) => p.category === 'ai-model' && /<section id="versions"/.test(readFileSync(path.join(outDir, p.page), 'utf8')))!;
+    for (const p of ['index.html', 'ai-model/index.html', model.page]) await page.goto(server.url + p);
+    // The site script still runs: a search in the category page narrows the list.
+    await page.goto(server.url + 'ai-model/index.html');
+    await page.fill('#q', 'zzzz-no-such-word');
+    await page.waitForFunction(`!document.querySelector('[data-empty]').hidden`);
+    expect(violations).toEqual([]);
+    await ctx.close();
+  });
+
   it('executes nothing from a README with script tags, event handlers and javascript: links', async () => {
     const page_ = htmlPages(outDir).find((p) => p.includes('hostile-readme'));
     expect(page_, 'the hostile project was built').toBeDefined();
