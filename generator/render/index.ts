@@ -178,7 +178,9 @@ function handlebarsEnv(sources: SiteSources): { env: typeof Handlebars; template
 
 /** Render the site for a laid-out catalog. */
 export function render(input: RenderInput, sources: SiteSources = bundledSiteSources()): OutputFile[] {
-  const { tree, baseUrl, generatedAt } = input;
+  const { tree, generatedAt } = input;
+  // One spelling of the base URL (with its trailing slash), so published hrefs compare equal.
+  const baseUrl = input.baseUrl ? input.baseUrl.replace(/\/*$/, '/') : undefined;
   const site = resolveSite(input.site, tree.catalog.json);
   const model = buildModel(tree, baseUrl);
   const { templates } = handlebarsEnv(sources);

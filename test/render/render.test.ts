@@ -242,7 +242,7 @@ describe('render edge cases', () => {
         );
       }
     }
-    const pages = build(tree, { baseUrl: base });
+    const pages = build(tree, { baseUrl: base.replace(/\/$/, '') });
     const flood = pages.get('ai-model/eo-lab/flood-unet/index.html') ?? pages.get('ai-model/eo/flood-unet/index.html')!;
     expect(flood).toMatch(/Trained on[\s\S]*href="..\/..\/..\/dataset\/eo\/sen1floods11\/index.html"/);
     expect(flood).toContain('<a href="versions/3/index.html">v3</a>');
