@@ -261,7 +261,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     site,
     tagline: new SafeHtml(renderReadme(site.tagline, (u) => u)),
     search: relativeHref(homePage, SITE_FILES.searchPage),
-    total: model.projects.length,
+    total: new Set(model.projects.map((v) => v.item.json.id)).size,
     categories: model.categories.map((c) => ({
       id: c.id,
       title: c.title,
