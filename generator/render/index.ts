@@ -304,7 +304,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     file(
       SITE_FILES.searchPage,
       'text/html; charset=utf-8',
-      listPage(SITE_FILES.searchPage, model.projects, 'Search', `All ${model.projects.length} projects of ${site.title}.`, true, '_search'),
+      listPage(SITE_FILES.searchPage, model.projects, 'Search', `Every project of ${site.title}, across categories.`, true, '_search'),
     ),
   );
 
