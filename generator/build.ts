@@ -8,7 +8,9 @@ import { joinRegistry, readRegistry, type RegistryRead } from './mlflow/index.js
 import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { render } from './render/index.js';
-import { siteConfigFromYaml } from './render/site-config.js';
+import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
+import { withLogoFile } from './render/site-files.js';
+import path from 'node:path';
 import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
 import type { Source, SourceListing } from './sources/source.js';
 import { layout, safeDir, type CatalogType } from './stac/layout.js';
@@ -34,6 +36,8 @@ export interface BuildOptions {
   registry?: Registry;
   /** An already read registry (what `build` passes to `assemble`; tests may inject one). */
   mlflowRead?: RegistryRead;
+  /** Site settings with their local files read (see `resolveSite`); default: the config's, as written. */
+  site?: { site: SiteConfig; diagnostics: Diagnostic[] };
 }
 
 export interface BuildResult {
@@ -51,7 +55,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const log = options.log ?? (() => {});
   // MLflow registry (generator/mlflow): read once; joined to the records in `assemble`.
   const mlflowRead = options.registry ? await readRegistry(options.registry, log, records) : options.mlflowRead;
-  return assemble(records, listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}) }, now, started);
+  const site = options.site ?? resolveSite(options.config);
+  return assemble(records, listing, { ...options, site, ...(mlflowRead ? { mlflowRead } : {}) }, now, started);
+}
+
+/**
+ * The `site:` settings with the local files they name read in (the logo beside the configuration
+ * file): an edge step, so that `assemble` stays pure.
+ */
+export function resolveSite(config: Config): { site: SiteConfig; diagnostics: Diagnostic[] } {
+  const configDir = config.file ? path.dirname(path.resolve(config.file)) : process.cwd();
+  return withLogoFile(siteConfigFromYaml(config.site), configDir);
 }
 
 /**
@@ -130,7 +144,8 @@ export async function assemble(
   }
   for (const f of carried) files.push({ path: f.path, mediaType: f.mediaType, content: f.bytes });
   const generatedAt = now.toISOString();
-  files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: siteConfigFromYaml(config.site) }));
+  const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
+  files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
 
   // Validate what will be written: schemas (when a loader is given) and every link.
   const problems: ValidationProblem[] = [];
@@ -145,7 +160,7 @@ export async function assemble(
 
   // Build report: per project, its own diagnostics, join problems and its items' validation problems.
   const byProject = new Map<string, Diagnostic[]>();
-  const catalogMessages: Diagnostic[] = [];
+  const catalogMessages: Diagnostic[] = [...site.diagnostics];
   for (const p of problems) {
     const owner = itemOwner.get(p.path);
     const d: Diagnostic = { level: 'error', code: p.kind === 'schema' ? 'stac/schema' : 'stac/link', message: p.message, file: p.path };

@@ -6,7 +6,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { assemble, collect, type BuildOptions } from '../build.js';
+import { assemble, collect, resolveSite, type BuildOptions } from '../build.js';
 import { EXIT, UsageError } from '../errors.js';
 import { createRegistry, readRegistry } from '../mlflow/index.js';
 import { writeOutputDir } from '../output.js';
@@ -113,6 +113,7 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
         version: ctx.version,
         log,
         ...(mlflowRead ? { mlflowRead } : {}),
+        site: resolveSite(config),
       },
       now,
       now.getTime(),

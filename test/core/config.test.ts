@@ -84,3 +84,23 @@ describe('overrides and environment', () => {
     expect(() => applyOverrides(base, { gitlabUrl: 'https://user:tok@g.test' }, {})).toThrow(/credentials/);
   });
 });
+
+describe('site settings', () => {
+  it('are checked against schemas/site.schema.json with the rest of the file', () => {
+    const text = 'site:\n  title: Hub\n  stac_browser_url: "javascript:alert(1)"\n  footer_links:\n    - {label: Docs}\n  colour: red\n';
+    let error: unknown;
+    try {
+      parseConfig(text, 'c.yml');
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/line 3: site\.stac_browser_url: must be an http\(s\) URL/);
+    expect(problems).toMatch(/line 5: site\.footer_links\.0: missing required key 'href'/);
+    expect(problems).toMatch(/unknown key 'colour'/);
+  });
+  it('accept the documented keys', () => {
+    const c = parseConfig('site:\n  title: Hub\n  stac_browser_url: https://browser.test/\n  footer_links: [{label: Docs, href: "https://docs.test"}]\n', 'c.yml');
+    expect(c.site).toEqual({ title: 'Hub', stac_browser_url: 'https://browser.test/', footer_links: [{ label: 'Docs', href: 'https://docs.test' }] });
+  });
+});
