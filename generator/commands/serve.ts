@@ -7,37 +7,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { RegisterCommand } from './index.js';
 import { UsageError } from '../errors.js';
+import { contentTypeOf as mediaContentType } from '../media-types.js';
 
-/** Content types by file extension (lower case, with the dot). */
-export const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.json': 'application/json',
-  '.geojson': 'application/geo+json',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8',
-  '.xml': 'application/xml',
-  '.pdf': 'application/pdf',
-  '.zip': 'application/zip',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.parquet': 'application/vnd.apache.parquet',
-  '.onnx': 'application/octet-stream',
-};
 
 /** A running preview server. */
 export interface StaticServer {
@@ -47,9 +22,9 @@ export interface StaticServer {
   close: () => Promise<void>;
 }
 
-/** Media type of a file name (STAC items, `*.json` documents with a `Feature` body, are served as JSON too). */
+/** Content type a file is served with (generator/media-types.ts; STAC items are plain JSON here). */
 export function contentTypeOf(path: string): string {
-  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+  return mediaContentType(path);
 }
 
 /** Start a static server over `dir` on `host:port` (port 0 picks a free port). */

@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, RepoFile } from '../types.js';
 import { sha256Multihash } from '../stac/file.js';
+import { mediaTypeOf } from '../media-types.js';
 
 /** A rule as written in the config or the README: a glob string or a rule object. */
 export type AssetRule =
@@ -38,47 +39,8 @@ export const TYPE_AS: Record<string, string> = {
   onnx: 'application/octet-stream; framework=onnx',
 };
 
-// Media types by extension: the most specific registered type (STAC best practices §"Media types").
-const BY_EXTENSION: Record<string, string> = {
-  '.csv': 'text/csv',
-  '.geojson': 'application/geo+json',
-  '.gif': 'image/gif',
-  '.gpkg': 'application/geopackage+sqlite3',
-  '.h5': 'application/x-hdf5',
-  '.hdf5': 'application/x-hdf5',
-  '.html': 'text/html',
-  '.ipynb': 'application/x-ipynb+json',
-  '.jpeg': 'image/jpeg',
-  '.jpg': 'image/jpeg',
-  '.json': 'application/json',
-  '.md': 'text/markdown',
-  '.nc': 'application/x-netcdf',
-  '.onnx': 'application/octet-stream; framework=onnx',
-  '.parquet': 'application/vnd.apache.parquet',
-  '.pdf': 'application/pdf',
-  '.png': 'image/png',
-  '.pt': 'application/octet-stream; framework=pytorch',
-  '.pth': 'application/octet-stream; framework=pytorch',
-  '.py': 'text/x-python',
-  '.safetensors': 'application/octet-stream; framework=safetensors',
-  '.svg': 'image/svg+xml',
-  '.tar': 'application/x-tar',
-  '.tif': 'image/tiff',
-  '.tiff': 'image/tiff',
-  '.txt': 'text/plain',
-  '.webp': 'image/webp',
-  '.xml': 'application/xml',
-  '.yaml': 'text/x-yaml',
-  '.yml': 'text/x-yaml',
-  '.zip': 'application/zip',
-  '.gz': 'application/gzip',
-};
 
-/** Media type guessed from a file name (undefined when unknown). */
-export function mediaTypeOf(path: string): string | undefined {
-  const m = /(\.[A-Za-z0-9]+)$/.exec(path);
-  return m ? BY_EXTENSION[m[1]!.toLowerCase()] : undefined;
-}
+export { mediaTypeOf };
 
 
 /**

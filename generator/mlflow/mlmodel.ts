@@ -4,6 +4,7 @@
  */
 import { parse } from 'yaml';
 import type { Flavor, MetricValue } from './types.js';
+import { mediaTypeOf as sharedMediaTypeOf } from '../media-types.js';
 
 /** What the catalog needs from an `MLmodel` file. */
 export interface MlmodelInfo {
@@ -140,12 +141,8 @@ export function fromLogModelHistory(tagValue: string | undefined, artifactPath?:
 
 /** Media type of a model file (reference/stac.md §2.4: MLM's `application/octet-stream; framework=...`). */
 export function mediaTypeOf(fileName: string, framework?: string): string {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.onnx')) return 'application/octet-stream; framework=onnx';
-  if (lower.endsWith('.json')) return 'application/json';
-  if (/\.(pt|pth)$/.test(lower)) return 'application/octet-stream; framework=pytorch';
-  if (/\.(h5|keras)$/.test(lower)) return 'application/octet-stream; framework=keras';
-  if (lower.endsWith('.safetensors')) return 'application/octet-stream; framework=safetensors';
+  const known = sharedMediaTypeOf(fileName);
+  if (known && (known.startsWith('application/octet-stream') || known === 'application/json')) return known;
   if (framework && /^[a-z0-9_-]+$/i.test(framework) && framework !== 'python_function') {
     return `application/octet-stream; framework=${framework}`;
   }

@@ -7,16 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SiteConfig } from './site-config.js';
 import type { Diagnostic } from '../types.js';
+import { isImageType, mediaTypeOf } from '../media-types.js';
 
-const IMAGE_TYPES: Record<string, string> = {
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-};
 
 /** Largest logo the site publishes: a logo is shown at 28 px, anything bigger is a mistake. */
 export const MAX_LOGO_BYTES = 512 * 1024;
@@ -29,7 +21,8 @@ export function withLogoFile(site: SiteConfig, configDir: string): { site: SiteC
   const logo = site.logo;
   if (logo === undefined || /^[a-z][a-z0-9+.-]*:/i.test(logo) || logo.startsWith('//')) return { site, diagnostics: [] };
   const file = path.resolve(configDir, logo);
-  const type = IMAGE_TYPES[path.extname(file).toLowerCase()];
+  const mediaType = mediaTypeOf(file);
+  const type = isImageType(mediaType) ? mediaType : undefined;
   const problem = (message: string): { site: SiteConfig; diagnostics: Diagnostic[] } => {
     const { logo: _dropped, ...rest } = site;
     return { site: rest, diagnostics: [{ level: 'warning', code: 'site/logo', message }] };
