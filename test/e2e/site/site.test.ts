@@ -358,7 +358,8 @@ describe('the generated site in Chromium', () => {
     // The site script still runs: a search in the category page narrows the list.
     await page.goto(server.url + 'ai-model/index.html');
     await page.fill('#q', 'zzzz-no-such-word');
-    await page.waitForFunction(`!document.querySelector('[data-empty]').hidden`);
+    // A locator wait, not a string predicate: Playwright evaluates those with eval, which this CSP forbids.
+    await page.locator('[data-empty]').waitFor({ state: 'visible' });
     expect(violations).toEqual([]);
     await ctx.close();
   });
