@@ -9,5 +9,8 @@ export default defineConfig({
     // The suite starts real servers (S3, tracking shim, fake GitLab) on loopback;
     // two workers match the two cores of the CI machine.
     maxWorkers: 2,
+    // The JSON report lets CI print a plain "N passed, N failed" closing line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-output/vitest.json' },
   },
 });
