@@ -68,13 +68,13 @@ export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
 };
 
 /** The project source the configuration names. */
-export async function createSource(config: Config, _env: NodeJS.ProcessEnv, log?: (line: string) => void): Promise<Source> {
+export async function createSource(config: Config, env: NodeJS.ProcessEnv, log?: (line: string) => void, now?: () => Date): Promise<Source> {
   const source = config.source;
   if (!source) {
     throw new UsageError('no project source: give --workspace DIR or --gitlab-url URL (or GITLAB_URL / CI_SERVER_URL), or a config file with `source:`');
   }
   if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectOnnxFile);
-  return gitlabSourceFromConfig(source, _env, log); // generator/state/wire.ts
+  return gitlabSourceFromConfig(source, env, log, now); // generator/state/wire.ts
 }
 
 export const registerBuild = (program: Command, ctx: CliContext): void => {
@@ -107,7 +107,7 @@ The build report is written to <out>/build-report.json.`,
     )
     .action(async (flags: BuildFlags & Omit<PublishFlags, 'to'>) => {
       const config = await resolveBuildConfig(flags, ctx.env);
-      let source = await createSource(config, ctx.env, (line) => ctx.stderr(`stachub: ${line}\n`));
+      let source = await createSource(config, ctx.env, (line) => ctx.stderr(`stachub: ${line}\n`), ctx.now);
       // Incremental GitLab crawls (generator/state/wire.ts): the previous state, from where the last catalog went.
       let stateful: StatefulSource | undefined;
       if (config.source?.kind === 'gitlab') {

@@ -19,6 +19,8 @@ export function gitlabSourceFromConfig(
   source: { url: string; concurrency?: number; graphql?: boolean },
   env: NodeJS.ProcessEnv,
   log?: (line: string) => void,
+  /** The build's clock (injected, so a sharded build's state matches a one-job build's). */
+  now?: () => Date,
 ): GitLabSource {
   const token = env.GITLAB_TOKEN?.trim() || undefined;
   const envConcurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
@@ -31,6 +33,7 @@ export function gitlabSourceFromConfig(
     concurrency: source.concurrency ?? (Number.isInteger(envConcurrency) && envConcurrency > 0 ? envConcurrency : 16),
     graphql,
     ...(log ? { log } : {}),
+    ...(now ? { now } : {}),
   });
 }
 
