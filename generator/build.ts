@@ -157,10 +157,23 @@ export async function assemble(
     }
   }
   problems.push(...checkLinks(docs, new Set(files.map((f) => f.path)), config.output.baseUrl));
+  // Schemas that could not be loaded (no network, no --schema-map) mean "not checked", not "invalid":
+  // one warning for the catalog, and the build still succeeds on its link checks.
+  const unavailable = problems.filter((p) => p.kind === 'unavailable');
+  const schemaWarnings: Diagnostic[] = [];
+  if (unavailable.length > 0) {
+    const schemas = [...new Set(unavailable.map((p) => /schema (\S+)/.exec(p.message)?.[1] ?? p.message))].sort();
+    schemaWarnings.push({
+      level: 'warning',
+      code: 'stac/schemas-unavailable',
+      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
+    });
+    problems.splice(0, problems.length, ...problems.filter((p) => p.kind !== 'unavailable'));
+  }
 
   // Build report: per project, its own diagnostics, join problems and its items' validation problems.
   const byProject = new Map<string, Diagnostic[]>();
-  const catalogMessages: Diagnostic[] = [...site.diagnostics];
+  const catalogMessages: Diagnostic[] = [...site.diagnostics, ...schemaWarnings];
   for (const p of problems) {
     const owner = itemOwner.get(p.path);
     const d: Diagnostic = { level: 'error', code: p.kind === 'schema' ? 'stac/schema' : 'stac/link', message: p.message, file: p.path };

@@ -75,5 +75,6 @@ export function summarize(report: BuildReport): string {
     }
   }
   for (const m of report.messages.filter((x) => x.level === 'error')) lines.push(`  error   ${m.file ?? ''}: ${m.message}`);
+  for (const m of report.messages.filter((x) => x.level === 'warning')) lines.push(`  warning ${m.file ? `${m.file}: ` : ''}${m.message}`);
   return `${lines.join('\n')}\n`;
 }

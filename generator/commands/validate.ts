@@ -61,7 +61,10 @@ export const registerValidate = (program: Command, ctx: CliContext): void => {
       ];
       if (opts.json) ctx.stdout(`${JSON.stringify({ valid: problems.length === 0, documents: listing.docs.size, problems }, null, 2)}\n`);
       else {
-        for (const p of problems) ctx.stdout(`${p.path}: ${p.kind}: ${p.message}\n`);
+        for (const p of problems.filter((x) => x.kind !== 'unavailable')) ctx.stdout(`${p.path}: ${p.kind}: ${p.message}\n`);
+        // A schema that cannot be loaded is said once, not once per document.
+        const missing = [...new Set(problems.filter((x) => x.kind === 'unavailable').map((x) => x.message))].sort();
+        for (const m of missing) ctx.stdout(`${m}: the documents using it could not be checked (offline? give --schema-map URL=DIR)\n`);
         ctx.stdout(`${listing.docs.size} document(s) checked: ${problems.length === 0 ? 'valid, every link resolves' : `${problems.length} problem(s)`}\n`);
       }
       if (problems.length > 0) ctx.exitCode = EXIT.validation;

@@ -23,7 +23,8 @@ export type SchemaLoader = (uri: string) => Promise<unknown>;
 export interface ValidationProblem {
   /** Output-relative path of the document. */
   path: string;
-  kind: 'schema' | 'link';
+  /** `unavailable`: a schema could not be loaded, so the document could not be checked (not a fault of the document). */
+  kind: 'schema' | 'link' | 'unavailable';
   message: string;
 }
 
@@ -41,6 +42,11 @@ export async function validateSchemas(docs: ReadonlyMap<string, Record<string, u
     const path = entries[i]![0];
     const add = (prefix: string, errors: AjvError[] | undefined): void => {
       for (const e of dedupe(errors ?? [])) {
+        const missing = /^Schema at '([^']+)' not found/.exec(e.message ?? '');
+        if (missing) {
+          problems.push({ path, kind: 'unavailable', message: `schema ${missing[1]} could not be loaded` });
+          continue;
+        }
         const where = e.instancePath ? `${e.instancePath} ` : '';
         const extra = e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).map(String).join(', ')})` : '';
         problems.push({ path, kind: 'schema', message: `${prefix}${where}${e.message ?? 'is invalid'}${extra}` });

@@ -55,4 +55,16 @@ describe('build', () => {
       files.filter((f) => f.path !== 'build-report.json').map((f) => [f.path, Buffer.from(f.content).toString('base64')]);
     expect(strip(second.files)).toEqual(strip(first.files));
   });
+
+  it('builds without schema checks when schemas cannot be loaded, and says so once', async () => {
+    const a = snapshot(readmeWith('license: MIT'), { info: { fullPath: 'team/a', id: 5 } });
+    const offline = async (uri: string): Promise<unknown> => {
+      throw new Error(`getaddrinfo ENOTFOUND for ${uri}`);
+    };
+    const { problems, report } = await build({ config, source: sourceOf([a]), now, schemaLoader: offline });
+    expect(problems).toEqual([]);
+    expect(report.messages).toEqual([expect.objectContaining({ level: 'warning', code: 'stac/schemas-unavailable' })]);
+    expect(report.messages[0]!.message).toMatch(/https:\/\/schemas\.stacspec\.org\/v1\.1\.0\/item-spec\/json-schema\/item\.json/);
+    expect(report.projects[0]!.status).toBe('ok');
+  });
 });

@@ -56,6 +56,19 @@ describe('stachub CLI', () => {
   });
 });
 
+describe('stachub validate', () => {
+  it('names each schema it could not load once, and exits 3', async () => {
+    const out = path.join(dir, 'cat');
+    await import('node:fs/promises').then((fs) => fs.mkdir(path.join(dir, 'no-projects')));
+    const build = await run(['build', '--workspace', path.join(dir, 'no-projects'), '--out', out, '--no-validate'], {});
+    expect(build.code, build.err).toBe(0);
+    const r = await run(['validate', out, '--offline']);
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/schema https:\/\/schemas\.stacspec\.org\/v1\.1\.0\/catalog-spec\/json-schema\/catalog\.json could not be loaded: the documents using it could not be checked/);
+    expect(r.out.match(/catalog-spec/g)).toHaveLength(1);
+  });
+});
+
 describe('stachub lint', () => {
   it('prints problems with file and line and exits 3 on errors', async () => {
     const f = path.join(dir, 'README.md');
