@@ -17,7 +17,9 @@ import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } f
 export const DESCRIPTOR = 'stachub-project.yml';
 /** Images up to this size are republished with the catalog (previews, README figures). */
 const CARRY_LIMIT = 1024 * 1024;
-const CARRY_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml']);
+// Raster images only: an SVG can carry scripts, which would run on the catalog's own origin if a
+// reader opened the republished file; an SVG stays linked at its repository URL instead.
+const CARRY_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 /** GitLab path segments: letters, digits, `_`, `-`, `.`; never starting with `-` or `.`. */
 const GITLAB_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\noid sha256:([0-9a-f]{64})\r?\nsize (\d+)\r?\n?/;

@@ -35,19 +35,21 @@ describe('local workspace source', () => {
       'src/x.py': 'print(1)',
       'model.bin': `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize 123456\n`,
       'preview.png': 'PNGDATA',
+      'docs/diagram.svg': '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     });
     const listing = await new WorkspaceSource(root).projects(query);
     expect(listing.failed).toEqual([]);
     const s = listing.entries[0]!.snapshot;
     expect(s.project).toMatchObject({ id: 1, fullPath: 'grp/a', name: 'a', defaultBranch: 'dev', starCount: 4, license: { key: 'mit' }, nameWithNamespace: 'grp / a' });
     expect(s.readme).toEqual({ path: 'README.md', text: '# A' });
-    expect(s.files.map((f) => f.path)).toEqual(['README.md', 'model.bin', 'preview.png', 'src/x.py']);
+    expect(s.files.map((f) => f.path)).toEqual(['README.md', 'docs/diagram.svg', 'model.bin', 'preview.png', 'src/x.py']);
     expect(s.files.find((f) => f.path === 'model.bin')).toMatchObject({ lfs: { oid, size: 123456 }, size: 123456, sha256: oid });
     expect(s.files.find((f) => f.path === 'src/x.py')).toMatchObject({
       size: 8,
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       href: 'https://gitlab.test/grp/a/-/raw/dev/src/x.py',
     });
+    // Raster images are republished; an SVG (it may hold scripts) is not.
     expect(s.carried.map((c) => c.path)).toEqual(['preview.png']);
   });
 
