@@ -69,7 +69,12 @@ export function modelFileOf(flavors: Flavor[]): string | undefined {
   const byName = new Map(flavors.map((f) => [f.name, f]));
   const candidates = [byName.get('onnx'), byName.get('python_function'), ...flavors];
   for (const f of candidates) {
-    if (f?.data && isSafeRelative(f.data)) return f.data.replace(/\/+$/, '');
+    if (f?.data && isSafeRelative(f.data)) {
+      const path = f.data.replace(/\/+$/, '');
+      // mlflow.pytorch saves the model as `<model_data>/model.pth`: link that file, not the folder.
+      const pytorchDir = byName.get('pytorch')?.data?.replace(/\/+$/, '');
+      return pytorchDir === path && !/\.[A-Za-z0-9]+$/.test(path) ? `${path}/model.pth` : path;
+    }
   }
   return undefined;
 }

@@ -71,3 +71,15 @@ describe('metrics and sources', () => {
     expect(mediaTypeOf('weights.bin')).toBe('application/octet-stream');
   });
 });
+
+describe('model file of a PyTorch model', () => {
+  it('links the model.pth inside the pytorch flavor\'s data folder, not the folder', () => {
+    const info = parseMlmodel(
+      'artifact_path: model\nflavors:\n  python_function:\n    data: data\n    loader_module: mlflow.pytorch\n  pytorch:\n    model_data: data\n    pytorch_version: 2.4.1\n',
+    );
+    expect(info?.modelFile).toBe('data/model.pth');
+  });
+  it('keeps a file path as it is', () => {
+    expect(parseMlmodel('flavors:\n  sklearn:\n    pickled_model: model.pkl\n')?.modelFile).toBe('model.pkl');
+  });
+});
