@@ -35,7 +35,7 @@ license: MIT
 A model card that tries to run code in the catalog's pages.
 
 <script>window.__pwned = 'script'</script>
-<img src="./pic.svg" onerror="window.__pwned = 'onerror'" onload="window.__pwned = 'onload'">
+<img src="./pic.png" onerror="window.__pwned = 'onerror'" onload="window.__pwned = 'onload'">
 <a href="javascript:window.__pwned='link'" id="js-link">click me</a>
 <a href="JaVaScRiPt:window.__pwned='mixed'">mixed case</a>
 <div onmouseover="window.__pwned='hover'" id="hover-me">hover me</div>
@@ -115,7 +115,8 @@ beforeAll(async () => {
   mkdirSync(hostile, { recursive: true });
   writeFileSync(path.join(hostile, 'README.md'), HOSTILE_README);
   writeFileSync(path.join(hostile, 'stachub-project.yml'), HOSTILE_PROJECT);
-  cpSync(path.join(repoRoot, 'site', 'assets', 'favicon.svg'), path.join(hostile, 'pic.svg'));
+  // A raster image: the workspace source republishes those (an SVG stays at its repository URL).
+  cpSync(path.join(repoRoot, 'examples', 'workspace', 'flood-dashboard', 'preview.png'), path.join(hostile, 'pic.png'));
   outDir = path.join(tmp, 'public');
   const code = await main(
     ['node', 'stachub', 'build', '--config', path.join(tmp, 'examples', 'stachub.config.yml'), '--out', outDir, '--schema-map', ...schemaMapPairs],
