@@ -24,24 +24,14 @@ import {
 import { summarize } from '../report.js';
 import { StatefulSource, stateFileOf } from '../state/wire.js';
 import type { Source } from '../sources/source.js';
-import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import { resolveBuildConfig, type BuildFlags } from './build.js';
 import type { CliContext } from './context.js';
 import { addPublishOptions, resolvePublishFlags, type PublishFlags } from './publish.js';
 
-interface MergeFlags extends Omit<PublishFlags, 'to'> {
-  config?: string;
-  out?: string;
-  baseUrl?: string;
-  mlflowUrl?: string;
-  mlflowExport?: string;
-  schemaMap?: string[];
-  catalogType?: CatalogType;
-  validate: boolean;
-  strict?: boolean;
-  publish?: string;
-}
+/** A merge takes the build's output, registry, validation and publish flags (not its source ones). */
+type MergeFlags = Omit<PublishFlags, 'to'> &
+  Pick<BuildFlags, 'config' | 'out' | 'baseUrl' | 'mlflowUrl' | 'mlflowExport' | 'schemaMap' | 'catalogType' | 'validate' | 'strict' | 'publish'>;
 
 /** Read the partial output of each folder (or `stachub-partial.json.gz` file) given. */
 export async function readPartials(inputs: readonly string[]): Promise<PartialOutput[]> {
