@@ -166,10 +166,14 @@ export async function assemble(
     schemaWarnings.push({
       level: 'warning',
       code: 'stac/schemas-unavailable',
-      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
+      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR or allow the download), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
     });
     problems.splice(0, problems.length, ...problems.filter((p) => p.kind !== 'unavailable'));
   }
+  const uncheckedDocs = new Set(unavailable.map((p) => p.path));
+  const schemaChecked = options.schemaLoader
+    ? [...docs].filter(([p, json]) => typeof json.stac_version === 'string' && !uncheckedDocs.has(p)).length
+    : 0;
 
   // Build report: per project, its own diagnostics, join problems and its items' validation problems.
   const byProject = new Map<string, Diagnostic[]>();
@@ -216,6 +220,7 @@ export async function assemble(
       skipped: count('skipped'),
       excludedVisibility: listing.excluded.visibility,
       excludedArchived: listing.excluded.archived,
+      schemaChecked,
       warnings: all.filter((m) => m.level === 'warning').length,
       errors: all.filter((m) => m.level === 'error').length,
     },

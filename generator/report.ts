@@ -33,6 +33,8 @@ export interface BuildReport {
     /** Projects not read because the configuration does not allow their visibility. */
     excludedVisibility: number;
     excludedArchived: number;
+    /** STAC documents checked against every schema they declare (0 with --no-validate). */
+    schemaChecked: number;
     warnings: number;
     errors: number;
   };
@@ -66,6 +68,7 @@ export function summarize(report: BuildReport): string {
       (report.durationMs !== undefined ? ` in ${(report.durationMs / 1000).toFixed(2)} s` : ''),
     `  ${c.ok} ok, ${c.warning} with warnings, ${c.error} with errors, ${c.skipped} skipped; ${c.warnings} warning(s), ${c.errors} error(s)`,
   ];
+  lines.push(`  ${c.schemaChecked} STAC document(s) checked against their schemas`);
   if (c.excludedVisibility || c.excludedArchived) {
     lines.push(`  left out: ${c.excludedVisibility} not allowed by visibility, ${c.excludedArchived} archived`);
   }

@@ -4,11 +4,13 @@ import { fileURLToPath } from 'node:url';
 import type { ProjectInfo, ProjectSnapshot, RepoFile } from '../generator/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** `../shared` beside the repository (read from there, never copied). */
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
-export const schemasDir = path.join(sharedDir, 'stac-schemas');
+/** The official schemas shipped with stachub (`schemas/vendor/<host>/<path>`). */
+export const schemasDir = path.join(repoRoot, 'schemas', 'vendor');
 
-/** The four hosts of shared/stac-schemas as `URL=DIR` pairs for `--schema-map`. */
+/**
+ * The shipped schema hosts as `URL=DIR` pairs for `--schema-map`. Builds need none (the shipped
+ * schemas are preloaded); tests of the override itself use these.
+ */
 export const schemaMapPairs: string[] = ['schemas.stacspec.org', 'stac-extensions.github.io', 'geojson.org', 'proj.org'].map(
   (host) => `https://${host}/=${path.join(schemasDir, host)}/`,
 );

@@ -88,7 +88,7 @@ export const registerBuild = (program: Command, ctx: CliContext): void => {
     .option('--gitlab-url <url>', 'read projects from this GitLab instance (env GITLAB_URL or CI_SERVER_URL; token from GITLAB_TOKEN)')
     .option('--mlflow-url <url>', 'join the model registry of this MLflow server (env MLFLOW_TRACKING_URI)')
     .option('--mlflow-export <dir>', 'join the model registry from an mlflow-export-import folder')
-    .option('--schema-map <url=dir...>', 'validate offline: serve schema URLs under this prefix from a local folder (repeatable)')
+    .option('--schema-map <url=dir...>', 'serve schema URLs under this prefix from a local folder instead of the shipped schemas or a download (repeatable)')
     .addOption(new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']))
     .option('--no-validate', 'skip STAC schema validation (links are still checked)')
     .option('--strict', 'exit 3 when any project has an error or the output does not validate')

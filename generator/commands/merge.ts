@@ -62,7 +62,7 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
     .option('--base-url <url>', 'public URL of the output folder (env STACHUB_BASE_URL)')
     .option('--mlflow-url <url>', 'join the model registry of this MLflow server (env MLFLOW_TRACKING_URI); read once, here, not by the shards')
     .option('--mlflow-export <dir>', 'join the model registry from an mlflow-export-import folder')
-    .option('--schema-map <url=dir...>', 'validate offline: serve schema URLs under this prefix from a local folder (repeatable)')
+    .option('--schema-map <url=dir...>', 'serve schema URLs under this prefix from a local folder instead of the shipped schemas or a download (repeatable)')
     .addOption(new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']))
     .option('--no-validate', 'skip STAC schema validation (links are still checked)')
     .option('--strict', 'exit 3 when any project has an error or the output does not validate')

@@ -1,23 +1,26 @@
 /**
- * The demo workspace end to end through the real CLI: build, validate offline against the official
- * schemas in ../shared, and pin every generated STAC document with golden files.
+ * The demo workspace end to end through the real CLI: build, validate with the official schemas
+ * stachub ships (no flag, no network), and pin every generated STAC document with golden files.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../generator/cli.js';
 import type { BuildReport } from '../../generator/report.js';
-import { repoRoot, schemaMapPairs } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
 
 const NOW = new Date('2026-11-01T12:00:00Z');
 let out: string;
 let buildCode: number;
 let stderr = '';
+let cache: string;
+/** Every URL the CLI tried to download: the demo must need none (its schemas ship with stachub). */
+const fetched: string[] = [];
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(argv: string[], env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: cache }): Promise<{ code: number; stdout: string; stderr: string }> {
   let so = '';
   let se = '';
   const code = await main(['node', 'stachub', ...argv], { stdout: (s) => (so += s), stderr: (s) => (se += s), now: () => NOW, env });
@@ -36,12 +39,20 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 
 beforeAll(async () => {
   out = await mkdtemp(path.join(os.tmpdir(), 'stachub-demo-'));
-  const r = await run(['build', '--config', path.join(repoRoot, 'examples/stachub.config.yml'), '--out', out, '--schema-map', ...schemaMapPairs]);
+  // An empty schema cache and no network: only the schemas shipped in schemas/vendor are there.
+  cache = await mkdtemp(path.join(os.tmpdir(), 'stachub-demo-cache-'));
+  vi.stubGlobal('fetch', async (url: unknown) => {
+    fetched.push(String(url));
+    throw new TypeError('fetch failed (no network in this test)');
+  });
+  const r = await run(['build', '--config', path.join(repoRoot, 'examples/stachub.config.yml'), '--out', out]);
   buildCode = r.code;
   stderr = r.stderr;
 });
 afterAll(async () => {
+  vi.unstubAllGlobals();
   await rm(out, { recursive: true, force: true });
+  await rm(cache, { recursive: true, force: true });
 });
 
 describe('demo catalog', () => {
@@ -51,10 +62,19 @@ describe('demo catalog', () => {
     expect(stderr).toMatch(/left out: 1 not allowed by visibility, 1 archived/);
   });
 
-  it('validates offline: every schema and every link', async () => {
-    const r = await run(['validate', out, '--offline', '--schema-map', ...schemaMapPairs]);
+  it('checks every STAC document against its schemas with no network and no --schema-map', async () => {
+    const report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
+    expect(report.counts.schemaChecked).toBe(21);
+    expect(stderr).toMatch(/21 STAC document\(s\) checked against their schemas/);
+    expect(report.messages.filter((m) => m.code === 'stac/schemas-unavailable')).toEqual([]);
+    expect(fetched).toEqual([]);
+  });
+
+  it('validates with no flag and no network: every schema and every link', async () => {
+    const r = await run(['validate', out]);
     expect(r.stdout).toMatch(/21 document\(s\) checked: valid, every link resolves/);
     expect(r.code).toBe(0);
+    expect(fetched).toEqual([]);
   });
 
   it('reports the broken-YAML project as an error with its line, and publishes everything else', async () => {

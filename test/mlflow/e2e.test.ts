@@ -14,7 +14,7 @@ import { main } from '../../generator/cli.js';
 import type { BuildReport } from '../../generator/report.js';
 import type { StacItem } from '../../generator/stac/types.js';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
-import { repoRoot, schemaMapPairs } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
 import { MlflowTestClient } from './shim-client.js';
 
 const TOKEN = 'e2e-token';
@@ -69,7 +69,7 @@ describe('stachub build with the tracking shim as the registry (REST)', () => {
 
   beforeAll(async () => {
     out = path.join(tmp, 'rest');
-    result = await run(['build', '--config', config, '--out', out, '--mlflow-url', server.url, '--schema-map', ...schemaMapPairs], {
+    result = await run(['build', '--config', config, '--out', out, '--mlflow-url', server.url], {
       MLFLOW_TRACKING_TOKEN: TOKEN,
     });
   });
@@ -117,7 +117,7 @@ describe('stachub build with the tracking shim as the registry (REST)', () => {
   });
 
   it('validates offline: every schema and every link', async () => {
-    const r = await run(['validate', out, '--offline', '--schema-map', ...schemaMapPairs], {});
+    const r = await run(['validate', out], {});
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 });
@@ -125,7 +125,7 @@ describe('stachub build with the tracking shim as the registry (REST)', () => {
 describe('stachub build with the tracking shim store folder as the registry', () => {
   it('reads the store without the server and describes the ONNX model of each version (MLM)', async () => {
     const out = path.join(tmp, 'store-out');
-    const r = await run(['build', '--config', config, '--out', out, '--mlflow-export', storeDir, '--schema-map', ...schemaMapPairs], {
+    const r = await run(['build', '--config', config, '--out', out, '--mlflow-export', storeDir], {
       MLFLOW_TRACKING_URI: server.url,
     });
     expect(r.code, r.stderr).toBe(0);
@@ -144,7 +144,7 @@ describe('stachub build with the tracking shim store folder as the registry', ()
     // The version's own page shows its metrics.
     const page = await readFile(path.join(path.dirname(versionFile(out, 'flood-unet', '2')), 'index.html'), 'utf8');
     expect(page).toContain('0.71');
-    const v = await run(['validate', out, '--offline', '--schema-map', ...schemaMapPairs], {});
+    const v = await run(['validate', out], {});
     expect(v.code, v.stdout + v.stderr).toBe(0);
   });
 });
@@ -157,7 +157,7 @@ describe('stachub build with an mlflow-export-import folder as the registry', ()
     const modelJson = path.join(exportDir, 'models/wine-classifier/model.json');
     await writeFile(modelJson, (await readFile(modelJson, 'utf8')).replace('"demo/wine-classifier"', '"forestry/tree-species-classifier"'));
     const out = path.join(tmp, 'export-out');
-    const r = await run(['build', '--config', config, '--out', out, '--mlflow-export', exportDir, '--schema-map', ...schemaMapPairs], {
+    const r = await run(['build', '--config', config, '--out', out, '--mlflow-export', exportDir], {
       MLFLOW_TRACKING_URI: 'https://mlflow.example.com',
     });
     expect(r.code, r.stderr).toBe(0);
@@ -172,7 +172,7 @@ describe('stachub build with an mlflow-export-import folder as the registry', ()
     );
     const v3 = await readJson<StacItem>(path.join(base, '3/3.json'));
     expect(v3.properties['mlflow:model_id']).toBe('m-0123456789abcdef0123456789abcdef');
-    const v = await run(['validate', out, '--offline', '--schema-map', ...schemaMapPairs], {});
+    const v = await run(['validate', out], {});
     expect(v.code, v.stdout + v.stderr).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ const require = createRequire(import.meta.url);
 const validate = require('stac-node-validator') as (data: unknown, config: Record<string, unknown>) => Promise<Report>;
 const nodeLoader = require('stac-node-validator/src/loader/node') as unknown;
 type Report = { valid: boolean | null; results: { core: unknown[]; extensions: Record<string, unknown[]> }; children: Report[] };
-const SCHEMAS = path.resolve(repoRoot, '../shared/stac-schemas');
+const SCHEMAS = path.resolve(repoRoot, 'schemas/vendor');
 const schemaMap = Object.fromEntries(
   ['schemas.stacspec.org', 'stac-extensions.github.io', 'geojson.org', 'proj.org'].map((h) => [`https://${h}/`, path.join(SCHEMAS, h) + '/']),
 );

@@ -1,6 +1,6 @@
 /**
  * onnxToMlm: the MLM v1.5.2 fields of items and model assets, checked offline against the official
- * schemas (stac-node-validator 2.0.0 with the ../shared/stac-schemas mirror).
+ * schemas (stac-node-validator with the schemas shipped in schemas/vendor).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ const validate = require('stac-node-validator') as (data: unknown, config: Recor
 const nodeLoader = require('stac-node-validator/src/loader/node') as unknown;
 type Report = { valid: boolean | null; results: { core: unknown[]; extensions: Record<string, unknown[]> }; children: Report[] };
 
-const SCHEMAS = path.resolve(repoRoot, '../shared/stac-schemas');
+const SCHEMAS = path.resolve(repoRoot, 'schemas/vendor');
 const schemaMap = Object.fromEntries(
   ['schemas.stacspec.org', 'stac-extensions.github.io', 'geojson.org', 'proj.org'].map((h) => [`https://${h}/`, path.join(SCHEMAS, h) + '/']),
 );

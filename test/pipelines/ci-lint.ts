@@ -1,5 +1,5 @@
 /**
- * Offline checks of GitLab CI files: GitLab's own CI JSON Schema (`../shared/gitlab-ci/ci.json`,
+ * Offline checks of GitLab CI files: GitLab's own CI JSON Schema (`schemas/vendor/gitlab-ci/ci.json`,
  * the schema of GitLab's pipeline editor) plus what the schema cannot see: `$[[ inputs.x ]]`
  * interpolation of components (done here as GitLab does it: a value that is exactly one input
  * keeps the input's type), inputs declared and used, and references between jobs.
@@ -21,7 +21,7 @@ let validator: ((doc: unknown) => boolean) & { errors?: ErrorObject[] | null } =
 /** Validate one document against GitLab's CI schema; returns readable errors (empty when valid). */
 export function schemaErrors(doc: unknown): string[] {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/gitlab-ci/ci.json'), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(path.resolve(repoRoot, 'schemas/vendor/gitlab-ci/ci.json'), 'utf8')) as object;
     // strict: false, because the schema uses the editor's `markdownDescription` keyword.
     const ajv = new Ajv.default({ strict: false, allErrors: true });
     addFormats.default(ajv);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { decodePartial, PARTIAL_FILE } from '../../generator/publish/shard.js';
-import { repoRoot, schemaMapPairs } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
 
 const NOW = new Date('2026-11-01T12:00:00Z');
 const config = path.join(repoRoot, 'examples/stachub.config.yml');
@@ -45,7 +45,7 @@ afterAll(async () => {
 describe('sharded build', () => {
   it('4 shards + merge give the same tree as one job, byte for byte', async () => {
     const single = path.join(work, 'single');
-    const one = await run(['build', '--config', config, '--out', single, '--schema-map', ...schemaMapPairs]);
+    const one = await run(['build', '--config', config, '--out', single]);
     expect(one.code, one.stderr).toBe(0);
 
     const shardDirs: string[] = [];
@@ -67,7 +67,7 @@ describe('sharded build', () => {
       perShard.push(partial.records.length);
     }
     const merged = path.join(work, 'merged');
-    const m = await run(['merge', ...shardDirs, '--config', config, '--out', merged, '--schema-map', ...schemaMapPairs]);
+    const m = await run(['merge', ...shardDirs, '--config', config, '--out', merged]);
     expect(m.code, m.stderr).toBe(0);
 
     const a = await tree(single);

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { main } from '../../generator/cli.js';
-import { repoRoot, schemaMapPairs } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
 
 let tmp: string;
 let log = '';
@@ -17,7 +17,7 @@ let log = '';
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), 'stachub-golden-site-'));
   await main(
-    ['node', 'stachub', 'build', '--config', path.join(repoRoot, 'examples', 'stachub.config.yml'), '--out', path.join(tmp, 'public'), '--schema-map', ...schemaMapPairs],
+    ['node', 'stachub', 'build', '--config', path.join(repoRoot, 'examples', 'stachub.config.yml'), '--out', path.join(tmp, 'public')],
     { stdout: (s) => void (log += s), stderr: (s) => void (log += s), now: () => new Date('2026-11-20T12:00:00Z'), env: {} },
   );
 }, 60_000);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { main } from '../../../generator/cli.js';
 import { startStaticServer, type StaticServer } from '../../../generator/commands/serve.js';
-import { repoRoot, schemaMapPairs } from '../../helpers.js';
+import { repoRoot } from '../../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Chromium as root in a container: no sandbox, no GPU, nothing phoned home. playwright-core gives
@@ -119,7 +119,7 @@ beforeAll(async () => {
   cpSync(path.join(repoRoot, 'examples', 'workspace', 'flood-dashboard', 'preview.png'), path.join(hostile, 'pic.png'));
   outDir = path.join(tmp, 'public');
   const code = await main(
-    ['node', 'stachub', 'build', '--config', path.join(tmp, 'examples', 'stachub.config.yml'), '--out', outDir, '--schema-map', ...schemaMapPairs],
+    ['node', 'stachub', 'build', '--config', path.join(tmp, 'examples', 'stachub.config.yml'), '--out', outDir],
     { stdout: (s) => void (buildLog += s), stderr: (s) => void (buildLog += s), now: () => new Date('2026-11-20T12:00:00Z'), env: {} },
   );
   if (!existsSync(path.join(outDir, 'index.html'))) throw new Error(`the demo build wrote no site (exit ${code}):\n${buildLog}`);
