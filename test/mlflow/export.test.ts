@@ -5,40 +5,40 @@ import { SourceUnreachableError } from '../../generator/errors.js';
 import { exportRegistry, readExport } from '../../generator/mlflow/export.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const samples = path.resolve(repoRoot, '../shared/mlflow-export-samples');
+const layouts = path.resolve(repoRoot, 'test/fixtures/mlflow/layouts');
 const fixture = path.resolve(repoRoot, 'test/fixtures/mlflow/export');
 
-describe('export reader on the real mlflow-export-import samples', () => {
+describe('export reader on each layout mlflow-export-import writes', () => {
   it('reads a single-model export (OSS 2.3.2): every version, stages, aliases from the registered model', async () => {
-    const { versions, diagnostics } = await readExport({ dir: path.join(samples, 'oss_mlflow/single/models/basic') });
+    const { versions, diagnostics } = await readExport({ dir: path.join(layouts, 'oss-single-model') });
     expect(versions.map((v) => [v.modelName, v.version, v.stage, v.aliases])).toEqual([
-      ['sklearn_wine', '1', 'Production', ['good-to-go']],
-      ['sklearn_wine', '2', 'Staging', ['about-ready']],
-      ['sklearn_wine', '3', 'None', ['just-in-case']],
+      ['soil_moisture', '1', 'Production', ['live']],
+      ['soil_moisture', '2', 'Staging', ['candidate']],
+      ['soil_moisture', '3', 'None', ['fallback']],
     ]);
-    expect(versions[0]?.createdAt).toBe(new Date(1684716075276).toISOString());
-    expect(versions[0]?.description).toBe('v1 Production - wine');
-    expect(versions[0]?.registeredModel.tags).toEqual({ info: 'Skearn Wine Quality model' });
-    // The sample ships no runs: each is reported, none is invented.
+    expect(versions[0]?.createdAt).toBe(new Date(1751360401000).toISOString());
+    expect(versions[0]?.description).toBe('v1 production');
+    expect(versions[0]?.registeredModel.tags).toEqual({ team: 'hydrology' });
+    // The export holds no runs: each is reported, none is invented.
     expect(versions.every((v) => Object.keys(v.metrics).length === 0 && v.flavors.length === 0)).toBe(true);
     expect(diagnostics.filter((d) => d.code === 'mlflow/run-missing')).toHaveLength(3);
   });
 
-  it('reads a single-version export (Databricks UC, 2.14.3): run metrics, params, MLmodel flavors, model file', async () => {
-    const { versions, diagnostics } = await readExport({ dir: path.join(samples, 'databricks/single/versions/sklearn_wine') });
+  it('reads a single-version export (Databricks Unity Catalog, 2.14.3): run metrics, params, MLmodel flavors, model file', async () => {
+    const { versions, diagnostics } = await readExport({ dir: path.join(layouts, 'databricks-single-version') });
     expect(versions).toHaveLength(1);
     const v = versions[0]!;
-    expect(v.modelName).toBe('andre_catalog.ml_models2.sklearn_wine_best');
-    expect(v.version).toBe('15');
-    expect(v.aliases).toEqual(['white_2']);
+    expect(v.modelName).toBe('geo_catalog.models.crop_yield');
+    expect(v.version).toBe('9');
+    expect(v.aliases).toEqual(['summer']);
     expect(v.stage).toBeUndefined();
-    expect(v.metrics).toEqual({ r2: 0.16952774536420723, rmse: 0.8248773953029855 });
-    expect(v.params).toEqual({ max_depth: '1' });
-    expect(v.runName).toBe('white_2');
+    expect(v.metrics).toEqual({ mae: 0.31, r2: 0.87 });
+    expect(v.params).toEqual({ max_depth: '6' });
+    expect(v.runName).toBe('summer');
     expect(v.flavors.map((f) => f.name).sort()).toEqual(['python_function', 'sklearn']);
-    expect(v.framework).toEqual({ name: 'sklearn', version: '1.3.0' });
+    expect(v.framework).toEqual({ name: 'sklearn', version: '1.4.2' });
     expect(v.mlflowVersion).toBe('2.13.1');
-    // model.pkl itself was not copied into the sample: the file is named, but has no local bytes.
+    // model.pkl itself is not in the export: the file is named, but has no local bytes.
     expect(v.modelFile).toMatchObject({ name: 'model.pkl', artifactPath: 'model/model.pkl' });
     expect(v.modelFile?.href).toBeUndefined();
     expect(v.modelFile?.localPath).toBeUndefined();
@@ -48,27 +48,27 @@ describe('export reader on the real mlflow-export-import samples', () => {
   });
 
   it('reads a bulk export whose model folder is not named after the model (Databricks 2.3.2)', async () => {
-    const { versions } = await readExport({ dir: path.join(samples, 'databricks/bulk/models') });
-    expect(versions.map((v) => `${v.modelName} v${v.version}`)).toEqual(['Sklearn_Wine_ws v1']);
+    const { versions } = await readExport({ dir: path.join(layouts, 'databricks-bulk') });
+    expect(versions.map((v) => `${v.modelName} v${v.version}`)).toEqual(['Flood_Extent_ws v1']);
     const v = versions[0]!;
     // The run sits under experiments/<exp>/<run_id>/run.json.
-    expect(v.metrics).toEqual({ r2: 0.1553172302194683, rmse: 0.7986004372118107 });
-    expect(v.params).toEqual({ max_depth: '1', max_leaf_nodes: 'None' });
+    expect(v.metrics).toEqual({ iou: 0.71, loss: 0.19 });
+    expect(v.params).toEqual({ epochs: '30', patch_size: 'None' });
     expect(v.stage).toBe('Production');
   });
 
   it('reads an older bulk export that carries latest_versions instead of versions (OSS 2.1.1)', async () => {
-    const { versions, diagnostics } = await readExport({ dir: path.join(samples, 'oss_mlflow/bulk/models') });
+    const { versions, diagnostics } = await readExport({ dir: path.join(layouts, 'oss-bulk-latest-versions') });
     expect(versions.map((v) => `${v.modelName} v${v.version} ${v.stage}`)).toEqual([
-      'sklearn_iris v1 Staging',
-      'sklearn_wine v1 Production',
+      'land_cover v1 Production',
+      'land_use v1 Staging',
     ]);
-    // Upstream, those versions point at runs the sample does not contain.
+    // Those versions point at runs the export does not contain.
     expect(diagnostics.filter((d) => d.code === 'mlflow/run-missing')).toHaveLength(2);
   });
 
   it('fails with exit 4 when the directory does not exist', async () => {
-    await expect(readExport({ dir: path.join(samples, 'no-such-dir') })).rejects.toBeInstanceOf(SourceUnreachableError);
+    await expect(readExport({ dir: path.join(layouts, 'no-such-dir') })).rejects.toBeInstanceOf(SourceUnreachableError);
   });
 });
 

@@ -6,18 +6,18 @@ import { finalMetrics, modelDirInRun } from '../../generator/mlflow/assemble.js'
 import { fromLogModelHistory, latestEntry, mediaTypeOf, metricValue, parseMlmodel } from '../../generator/mlflow/mlmodel.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const samples = path.resolve(repoRoot, '../shared/mlflow-export-samples');
+const layouts = path.resolve(repoRoot, 'test/fixtures/mlflow/layouts');
 
 describe('MLmodel', () => {
-  it('reads the ONNX flavor of the real 1.26 sample: framework version and the file to download', () => {
-    const text = readFileSync(path.join(samples, 'history_d077f310/oss_mlflow/single/experiments/basic/eb66c160957d4a28b11d3f1b968df9cd/artifacts/onnx-model/MLmodel'), 'utf8');
+  it('reads the ONNX flavor of an MLmodel written by MLflow 1.x: framework version and the file to download', () => {
+    const text = readFileSync(path.join(layouts, 'mlmodel-onnx-1x/MLmodel'), 'utf8');
     const info = parseMlmodel(text)!;
     expect(info.flavors).toEqual([
-      { name: 'onnx', version: '1.10.2', data: 'model.onnx' },
+      { name: 'onnx', version: '1.11.0', data: 'model.onnx' },
       { name: 'python_function', loaderModule: 'mlflow.onnx', data: 'model.onnx' },
     ]);
     expect(info.modelFile).toBe('model.onnx');
-    expect(info.mlflowVersion).toBe('1.26.1');
+    expect(info.mlflowVersion).toBe('1.28.0');
     expect(info.artifactPath).toBe('onnx-model');
   });
 
@@ -35,12 +35,12 @@ describe('MLmodel', () => {
     expect(parseMlmodel('flavors: [unclosed')).toBeUndefined();
   });
 
-  it('falls back to the run tag mlflow.log-model.history (the real 2.3.2 run lists a sklearn and an ONNX model)', () => {
-    const run = JSON.parse(readFileSync(path.join(samples, 'oss_mlflow/single/experiments/basic/runs/eb66c160957d4a28b11d3f1b968df9cd/run.json'), 'utf8')) as {
+  it('falls back to the run tag mlflow.log-model.history (a 2.3.2 run that logged a sklearn and an ONNX model)', () => {
+    const run = JSON.parse(readFileSync(path.join(layouts, 'oss-single-experiment/runs/5e1f0c0a7d2b4c39a1d6e8f2b3c4d5e6/run.json'), 'utf8')) as {
       mlflow: { tags: Record<string, string> };
     };
     const tag = run.mlflow.tags['mlflow.log-model.history'];
-    expect(fromLogModelHistory(tag, 'onnx-model')?.flavors.find((f) => f.name === 'onnx')?.version).toBe('1.13.0');
+    expect(fromLogModelHistory(tag, 'onnx-model')?.flavors.find((f) => f.name === 'onnx')?.version).toBe('1.15.0');
     expect(fromLogModelHistory(tag, 'model')?.modelFile).toBe('model.pkl');
     expect(fromLogModelHistory(tag)).toBeUndefined(); // two entries: no guess without a path
     expect(fromLogModelHistory('not json', 'model')).toBeUndefined();
