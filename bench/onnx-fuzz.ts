@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { demoModelBytes } from '../examples/scripts/make-demo-onnx.js';
 import { OnnxError, bufferByteSource, inspectOnnx } from '../generator/onnx/index.js';
 import { edgeCaseModels } from '../test/onnx/edge-cases.js';
-import { CORPUS_DIR, corpusAvailable, onnxFilesUnder } from '../test/onnx/helpers.js';
+import { CORPUS_DIR, onnxFilesUnder } from '../test/onnx/helpers.js';
+import { PACKAGES, requirePackages } from '../test/system-packages.js';
 import { mutate, rng } from '../test/onnx/mutate.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -21,7 +22,8 @@ const cases = arg('cases', 20000);
 const seed = arg('seed', 1);
 
 const models: Uint8Array[] = [demoModelBytes(), ...Object.values(edgeCaseModels())];
-if (corpusAvailable()) for (const f of onnxFilesUnder(CORPUS_DIR)) models.push(readFileSync(f));
+requirePackages('the ONNX fuzz benchmark (its seeds)', PACKAGES.onnxTestdata);
+for (const f of onnxFilesUnder(CORPUS_DIR)) models.push(readFileSync(f));
 
 const rand = rng(seed);
 const outcomes: Record<string, number> = {};

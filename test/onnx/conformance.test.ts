@@ -9,11 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
 import { edgeCaseModels } from './edge-cases.js';
-import { CORPUS_DIR, corpusAvailable, onnxFilesUnder, referenceSummaries } from './helpers.js';
+import { PACKAGES, requirePackages } from '../system-packages.js';
+import { CORPUS_DIR, onnxFilesUnder, referenceSummaries } from './helpers.js';
 
-const available = corpusAvailable();
-
-describe.skipIf(!available)('stachub inspect --json agrees with python3-onnx', () => {
+describe('stachub inspect --json agrees with python3-onnx', () => {
   let dir: string;
   let corpus: string[];
   let edge: string[];
@@ -22,6 +21,7 @@ describe.skipIf(!available)('stachub inspect --json agrees with python3-onnx', (
   let exitCode: number;
 
   beforeAll(async () => {
+    requirePackages('the ONNX conformance test', PACKAGES.onnx, PACKAGES.onnxTestdata);
     dir = mkdtempSync(path.join(tmpdir(), 'stachub-onnx-conf-'));
     edge = Object.entries(edgeCaseModels()).map(([name, bytes]) => {
       const p = path.join(dir, name);

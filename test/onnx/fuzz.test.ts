@@ -9,18 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { demoModelBytes } from '../../examples/scripts/make-demo-onnx.js';
 import { OnnxError, bufferByteSource, inspectOnnx } from '../../generator/onnx/index.js';
 import { edgeCaseModels } from './edge-cases.js';
-import { CORPUS_DIR, corpusAvailable, onnxFilesUnder } from './helpers.js';
+import { PACKAGES, requirePackages } from '../system-packages.js';
+import { CORPUS_DIR, onnxFilesUnder } from './helpers.js';
 import { mutate, rng } from './mutate.js';
 
 const FORMAT_CODES = new Set(['onnx/empty', 'onnx/truncated', 'onnx/malformed', 'onnx/not-onnx', 'onnx/too-deep', 'onnx/limit']);
 
 function seeds(): Uint8Array[] {
   const models: Uint8Array[] = [demoModelBytes(), ...Object.values(edgeCaseModels())];
-  if (corpusAvailable()) {
-    // Every 25th corpus model: operator tests, pytorch-converted and pytorch-operator models alike.
-    const files = onnxFilesUnder(CORPUS_DIR).filter((_, i) => i % 25 === 0);
-    for (const f of files) models.push(readFileSync(f));
-  }
+  requirePackages('the ONNX fuzz test (its seeds)', PACKAGES.onnxTestdata);
+  // Every 25th corpus model: operator tests, pytorch-converted and pytorch-operator models alike.
+  const files = onnxFilesUnder(CORPUS_DIR).filter((_, i) => i % 25 === 0);
+  for (const f of files) models.push(readFileSync(f));
   return models;
 }
 

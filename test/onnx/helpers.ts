@@ -1,6 +1,6 @@
 /** Shared helpers of the ONNX tests: the Debian corpus and the Python reference reader. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,11 +11,6 @@ export const CORPUS_DIR = '/usr/share/libonnx-testdata/data';
 
 /** The official ONNX Python package (Debian python3-onnx) lives in the system interpreter. */
 export const PYTHON = '/usr/bin/python3';
-
-export function corpusAvailable(): boolean {
-  if (!existsSync(CORPUS_DIR)) return false;
-  return spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
-}
 
 /** Every `.onnx` file under a folder, sorted. */
 export function onnxFilesUnder(dir: string): string[] {

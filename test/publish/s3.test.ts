@@ -17,6 +17,7 @@ import { StoreSink } from '../../generator/publish/sink.js';
 import type { PutOptions } from '../../generator/publish/store.js';
 import type { OutputFile } from '../../generator/types.js';
 import { repoRoot } from '../helpers.js';
+import { PACKAGES, requirePackages } from '../system-packages.js';
 import { ACCESS, brokenLinks, startS3, syntheticCatalog, type LoopbackS3 } from './fixtures.js';
 import { startSigV4Proxy } from './sigv4-proxy.js';
 
@@ -105,6 +106,7 @@ describe('stachub publish to S3', () => {
     expect((await head('ai-model/group/alpha/alpha.json')).CacheControl).toBe('public, max-age=3600');
 
     // A client stachub does not use: the AWS CLI (botocore).
+    requirePackages('reading back with the AWS CLI', PACKAGES.awscli);
     const home = await mkdtemp(join(work, 'home-'));
     const env = { PATH: process.env.PATH, HOME: home, ...awsEnv(), AWS_DEFAULT_REGION: 'us-east-1' };
     const run = promisify(execFile);
