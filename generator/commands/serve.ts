@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { RegisterCommand } from './index.js';
 import { UsageError } from '../errors.js';
@@ -34,7 +34,11 @@ export async function startStaticServer(dir: string, options: { port?: number; h
   if (!info?.isDirectory()) throw new UsageError(`serve: ${dir} is not a directory`);
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((req, res) => {
-    void handle(rootDir, req.method ?? 'GET', req.url ?? '/', res);
+    // Whatever goes wrong with one request answers that request; it never stops the server.
+    handle(rootDir, req.method ?? 'GET', req.url ?? '/', res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('internal error');
+    });
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -51,6 +55,17 @@ export async function startStaticServer(dir: string, options: { port?: number; h
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Where a folder asked for without its slash redirects: its path below DIR, rebuilt from the
+ * resolved folder with every segment percent-encoded. So it is always a path on this server (one
+ * leading `/`, never `//host` or `/\\host`), whatever the request held (`%2F%2Fevil.example%2F..`,
+ * CR/LF, non-ASCII), and always a valid header value.
+ */
+export function folderLocation(rootDir: string, folder: string): string {
+  const segments = relative(rootDir, folder).split(sep).filter((s) => s !== '');
+  return segments.length === 0 ? '/' : `/${segments.map(encodeURIComponent).join('/')}/`;
 }
 
 async function handle(rootDir: string, method: string, rawUrl: string, res: import('node:http').ServerResponse): Promise<void> {
@@ -82,7 +97,7 @@ async function handle(rootDir: string, method: string, rawUrl: string, res: impo
   let info = await stat(file).catch(() => null);
   if (info?.isDirectory()) {
     if (!pathname.endsWith('/')) {
-      res.writeHead(301, { Location: pathname + '/' });
+      res.writeHead(301, { Location: folderLocation(rootDir, file) });
       res.end();
       return;
     }
@@ -99,7 +114,9 @@ async function handle(rootDir: string, method: string, rawUrl: string, res: impo
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
 
 export const registerServe: RegisterCommand = (program, ctx) => {

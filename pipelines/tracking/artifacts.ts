@@ -44,6 +44,17 @@ export interface ArtifactStore {
   remove(rel: string): Promise<void>;
 }
 
+/**
+ * The path a delete may remove: `.` and empty segments dropped (`./`, `a/./b`, `a//b`), and never the
+ * root itself (`''`, `.`, `./.`...), which would delete every run's artifacts: 400 "Invalid path".
+ * Traversal (`..`) is refused before this by the caller and by `TrackingStore.artifactPath`.
+ */
+export function removable(rel: string): string {
+  const cleaned = rel.split('/').filter((s) => s !== '' && s !== '.').join('/');
+  if (cleaned === '') throw invalid('Invalid path: the artifact root cannot be deleted');
+  return cleaned;
+}
+
 /** Files under `<store>/artifacts/`. */
 export class LocalArtifactStore implements ArtifactStore {
   readonly description: string;
@@ -112,8 +123,7 @@ export class LocalArtifactStore implements ArtifactStore {
   }
 
   async remove(rel: string): Promise<void> {
-    if (rel === '') throw invalid('Invalid path');
-    await fs.promises.rm(this.store.artifactPath(rel), { recursive: true, force: true });
+    await fs.promises.rm(this.store.artifactPath(removable(rel)), { recursive: true, force: true });
   }
 }
 
@@ -218,8 +228,8 @@ export async function createS3ArtifactStore(opts: S3ArtifactOptions): Promise<Ar
       } while (token);
       return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
-    async remove(rel) {
-      if (rel === '') throw invalid('Invalid path');
+    async remove(raw) {
+      const rel = removable(raw);
       const keys: string[] = [key(rel)];
       let token: string | undefined;
       do {

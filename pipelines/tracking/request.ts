@@ -3,7 +3,7 @@
  * query string for GET (repeated keys, `x[]=` and `x[0]=` forms), unknown fields ignored, and
  * MLflow's messages for a missing or mistyped field (reference §1.7 "handler type checks").
  */
-import { invalid } from './errors.js';
+import { MlflowError, invalid } from './errors.js';
 import { parseDouble } from './entities.js';
 
 const SEE_DOCS = 'See the API docs for more information about request parameters.';
@@ -149,4 +149,59 @@ export class Fields {
     }
     return n;
   }
+}
+
+/**
+ * Deepest nesting of arrays and objects accepted in a JSON body: protobuf's JSON parser, through
+ * which MLflow reads every request (`json_format.ParseDict`, `max_recursion_depth=100`), stops at
+ * the same depth. No MLflow request nests deeper than a handful of levels.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * The JSON object of a request body; 400 `MALFORMED_REQUEST` when it is not JSON, not an object,
+ * or nested deeper than {@link MAX_JSON_DEPTH} (checked by one pass over the text, before parsing,
+ * so no later step ever recurses over an attacker's depth).
+ */
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  const text = body.toString('utf8');
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    throw new MlflowError('MALFORMED_REQUEST', `Malformed request body: nested deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+    // Old clients double-encode the body as a JSON string (reference §1.1).
+    if (typeof data === 'string') {
+      if (jsonDepth(data) > MAX_JSON_DEPTH) {
+        throw new MlflowError('MALFORMED_REQUEST', `Malformed request body: nested deeper than ${MAX_JSON_DEPTH} levels.`);
+      }
+      data = JSON.parse(data);
+    }
+  } catch (err) {
+    if (err instanceof MlflowError) throw err;
+    throw new MlflowError('MALFORMED_REQUEST', 'Malformed request body: not valid JSON.');
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    throw new MlflowError('MALFORMED_REQUEST', 'Malformed request body: expected a JSON object.');
+  }
+  return data as Record<string, unknown>;
+}
+
+/** Deepest `[`/`{` nesting of a JSON text, strings skipped (invalid JSON is left to JSON.parse). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }

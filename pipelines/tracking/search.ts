@@ -185,6 +185,9 @@ export function parseFilter(filter: string | undefined): Clause[] {
       value = list;
     } else if (v?.kind === 'str') {
       value = v.text;
+      if ((comparator === 'LIKE' || comparator === 'ILIKE') && [...value].length > MAX_LIKE_PATTERN) {
+        throw invalid(`Invalid filter: the ${comparator} pattern for '${id.key}' is longer than ${MAX_LIKE_PATTERN} characters.`);
+      }
       i++;
     } else if (v?.kind === 'num') {
       value = Number(v.text);
@@ -230,14 +233,52 @@ export function parseOrderBy(orderBy: string[] | undefined): OrderBy[] {
   return out;
 }
 
-function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  let re = '';
-  for (const ch of pattern) {
-    if (ch === '%') re += '.*';
-    else if (ch === '_') re += '.';
-    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * Longest `LIKE`/`ILIKE` pattern accepted, in characters. MLflow sets none (the SQL store hands the
+ * pattern to the database); ours keeps a search's cost bounded (pattern length x value length per
+ * compared value), and is far above any name MLflow accepts (run names, params: 250/6000 characters
+ * are values, not patterns).
+ */
+export const MAX_LIKE_PATTERN = 1000;
+
+/**
+ * SQL `LIKE` as MLflow's SQL store evaluates it: `%` is any run of characters (none included), `_` is
+ * exactly one character, everything else is itself; `ILIKE` ignores case. No regular expression: the
+ * pattern is cut at each `%` and every piece is found at its leftmost place after the previous one
+ * (leftmost is always right for pieces between `%`), so the work is at most pattern length x value
+ * length, whatever the number of `%`.
+ */
+export function likeMatches(value: string, pattern: string, caseInsensitive: boolean): boolean {
+  const v = Array.from(caseInsensitive ? value.toLowerCase() : value);
+  const pieces: string[][] = [[]];
+  for (const ch of caseInsensitive ? pattern.toLowerCase() : pattern) {
+    if (ch === '%') pieces.push([]);
+    else pieces[pieces.length - 1]!.push(ch);
   }
-  return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's');
+  const at = (piece: string[], start: number): boolean => {
+    for (let k = 0; k < piece.length; k++) if (piece[k] !== '_' && piece[k] !== v[start + k]) return false;
+    return true;
+  };
+  const first = pieces[0]!;
+  if (pieces.length === 1) return v.length === first.length && at(first, 0);
+  const last = pieces[pieces.length - 1]!;
+  const end = v.length - last.length;
+  if (first.length > end || !at(first, 0) || !at(last, end)) return false;
+  let pos = first.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    if (piece.length === 0) continue;
+    let found = -1;
+    for (let s = pos; s + piece.length <= end; s++) {
+      if (at(piece, s)) {
+        found = s;
+        break;
+      }
+    }
+    if (found === -1) return false;
+    pos = found + piece.length;
+  }
+  return true;
 }
 
 /** Compare one looked-up value with a clause; a missing value never matches (as MLflow). */
@@ -250,9 +291,9 @@ export function matches(actual: string | number | undefined, clause: Clause): bo
     case 'NOT IN':
       return !(value as string[]).includes(String(actual));
     case 'LIKE':
-      return likeToRegExp(String(value), false).test(String(actual));
+      return likeMatches(String(actual), String(value), false);
     case 'ILIKE':
-      return likeToRegExp(String(value), true).test(String(actual));
+      return likeMatches(String(actual), String(value), true);
     default:
   }
   let a: string | number = actual;

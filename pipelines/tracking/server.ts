@@ -9,7 +9,7 @@ import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { MlflowError, invalid, notFound } from './errors.js';
-import { Fields, parseQuery } from './request.js';
+import { Fields, parseJsonBody, parseQuery } from './request.js';
 import { Router, routes } from './routes/index.js';
 import { type ArtifactStore, type ByteRange, LocalArtifactStore, type S3ArtifactOptions, createS3ArtifactStore } from './artifacts.js';
 import { pipeline } from 'node:stream/promises';
@@ -195,7 +195,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
         throw err;
       }
       if (body.length === 0) fields = new Fields(parseQuery(query), true);
-      else fields = new Fields(parseJsonObject(body), false);
+      else fields = new Fields(parseJsonBody(body), false);
     }
     const result = await route.handler({ store, artifacts, fields, pathParams });
     sendJson(res, 200, result);
@@ -396,17 +396,3 @@ async function sendArtifact(artifacts: ArtifactStore, rel: string, req: http.Inc
   await pipeline(opened.stream, res);
 }
 
-function parseJsonObject(body: Buffer): Record<string, unknown> {
-  let data: unknown;
-  try {
-    data = JSON.parse(body.toString('utf8'));
-    // Old clients double-encode the body as a JSON string (reference §1.1).
-    if (typeof data === 'string') data = JSON.parse(data);
-  } catch {
-    throw new MlflowError('MALFORMED_REQUEST', 'Malformed request body: not valid JSON.');
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new MlflowError('MALFORMED_REQUEST', 'Malformed request body: expected a JSON object.');
-  }
-  return data as Record<string, unknown>;
-}

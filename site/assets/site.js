@@ -44,9 +44,19 @@
     });
   }
 
+  /* A serialized URL is printable ASCII (the URL parser percent-encodes the rest), so quoting it
+     for a snippet only needs: backslash and double quote escaped in a Python string; in a shell
+     word, nothing when no character is special there, else single quotes with a single quote
+     closed and reopened (the same rules as the build's). */
+  function quote(href, lang) {
+    if (lang === 'py') return '"' + href.replace(/[\\"]/g, '\\$&') + '"';
+    if (lang === 'sh') return /^[\w.@%+=:,\/-]+$/.test(href) ? href : "'" + href.replace(/'/g, "'\\''") + "'";
+    return href;
+  }
+
   function absoluteUrls() {
     each('[data-abs]', function (el) {
-      el.textContent = new URL(el.getAttribute('data-abs'), window.location.href).href;
+      el.textContent = quote(new URL(el.getAttribute('data-abs'), window.location.href).href, el.getAttribute('data-quote'));
     });
     each('[data-stac-browser]', function (el) {
       if (!/^https?:$/.test(window.location.protocol)) return;

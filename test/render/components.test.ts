@@ -210,12 +210,14 @@ describe('use-it snippets', () => {
     });
     expect(s.map((x) => x.id)).toEqual(['pystac', 'curl', 'mlflow', 'track', 'onnxruntime']);
     expect(s[3]!.code).toContain('mlflow.set_experiment("m (42)")');
-    expect(s[0]!.code).toContain('<span data-abs="m.json">m.json</span>');
-    // Code is HTML: the shell quoting is escaped like any text.
-    expect(s[1]!.code).toContain('curl -L -o &#39;my model.onnx&#39; "https://x.example/m.onnx"');
+    // A relative URL is completed (and quoted again for its language) by site.js.
+    expect(s[0]!.code).toContain('pystac.Item.from_file(<span data-abs="m.json" data-quote="py">"m.json"</span>)');
+    // Code is HTML element content: values are quoted for the shell, then <, > and & escaped.
+    expect(s[1]!.code).toContain("curl -L -o 'my model.onnx' https://x.example/m.onnx");
     expect(s[2]!.code).toContain('mlflow.set_tracking_uri("https://mlflow.example/")');
-    expect(s[4]!.code).toContain('input_1 = np.zeros((1, 3, 8, 8), dtype=np.uint8)');
-    expect(s[4]!.code).toContain('{"input-1": input_1}');
+    // A name that is not an identifier is only a string key; its variable is numbered.
+    expect(s[4]!.code).toContain('input_0 = np.zeros((1, 3, 8, 8), dtype=np.uint8)');
+    expect(s[4]!.code).toContain('{"input-1": input_0}');
   });
 
   it('links STAC Browser to the item through its external route', () => {

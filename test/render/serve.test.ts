@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { startStaticServer, type StaticServer } from '../../generator/commands/serve.js';
 import { main } from '../../generator/cli.js';
 
@@ -31,6 +32,9 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'ai-model', 'g', 'p', 'index.html'), 'project');
   writeFileSync(path.join(dir, 'ai-model', 'g', 'p', 'p.json'), '{"type":"Feature"}');
   writeFileSync(path.join(dir, 'site.css'), 'body{}');
+  mkdirSync(path.join(dir, 'sub'));
+  mkdirSync(path.join(dir, 'a\r\nb'));
+  mkdirSync(path.join(dir, 'été'));
   writeFileSync(path.join(tmpdir(), 'stachub-serve-secret.txt'), 'secret');
   server = await startStaticServer(dir, { port: 0 });
 });
@@ -91,5 +95,84 @@ describe('stachub serve', () => {
     expect(code).toBe(2);
     expect(err).toContain('is not a directory');
     expect(await main(['node', 'stachub', 'serve', dir, '--port', '70000'], { stderr: () => {}, stdout: () => {} })).toBe(2);
+  });
+
+  describe('hostile requests', () => {
+    /** Write raw bytes on a fresh connection; resolve with everything the server answered. */
+    function rawExchange(bytes: string): Promise<string> {
+      const u = new URL(server.url);
+      return new Promise((ok, fail) => {
+        const socket = connect(Number(u.port), u.hostname, () => socket.write(bytes));
+        let got = '';
+        socket.on('data', (c: Buffer) => {
+          got += c.toString('latin1');
+          if (got.includes('\r\n\r\n')) socket.end();
+        });
+        socket.on('end', () => ok(got));
+        socket.on('close', () => ok(got));
+        socket.on('error', fail);
+      });
+    }
+    const get = (target: string): string => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+    async function stillServing(): Promise<void> {
+      const res = await fetch(server.url + 'catalog.json');
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('Catalog');
+    }
+
+    it('redirects a folder only to a path on this server, never to //evil.example', async () => {
+      for (const target of [
+        '/%2F%2Fevil.example%2F..%2Fsub',
+        '/%5C%5Cevil.example%2F..%2Fsub',
+        '/%2F%5Cevil.example%2F..%2Fsub',
+        '//evil.example/../sub',
+        '/sub',
+      ]) {
+        const answer = await rawExchange(get(target));
+        const status = /^HTTP\/1\.1 (\d+)/.exec(answer)?.[1];
+        const location = /\r\nLocation: ([^\r\n]*)/i.exec(answer)?.[1];
+        expect(status, target).toBe('301');
+        expect(location, target).toBe('/sub/');
+        expect(new URL(location!, server.url).origin, target).toBe(new URL(server.url).origin);
+      }
+    });
+
+    it('answers a folder whose name holds CR/LF or non-ASCII with an encoded Location, and keeps serving', async () => {
+      const crlf = await fetch(server.url + 'a%0D%0Ab', { redirect: 'manual' });
+      expect(crlf.status).toBe(301);
+      expect(crlf.headers.get('location')).toBe('/a%0D%0Ab/');
+      const accented = await fetch(server.url + '%C3%A9t%C3%A9', { redirect: 'manual' });
+      expect(accented.status).toBe(301);
+      expect(accented.headers.get('location')).toBe('/%C3%A9t%C3%A9/');
+      const answer = await rawExchange(get('/sub%0d%0aLocation:%20http://evil.example/..%2f..%2fsub'));
+      expect(answer).toMatch(/^HTTP\/1\.1 301/);
+      expect(answer).toMatch(/\r\nLocation: \/sub\/\r\n/i);
+      expect(answer).not.toMatch(/evil/);
+      await stillServing();
+    });
+
+    it('never dies on a malformed request line: CR/LF, bad percent-encoding, NUL, huge paths', async () => {
+      const lines = [
+        get('/%E0%A4%A'),
+        get('/%'),
+        get('/%00'),
+        get('/a%00b/'),
+        `GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n`,
+        `GET /a\nb HTTP/1.1\r\nHost: x\r\n\r\n`,
+        `GET /\u00e9\u00ff HTTP/1.1\r\nHost: x\r\n\r\n`,
+        get(`/${'a'.repeat(300)}/${'b'.repeat(5000)}`),
+        get(`/${'%41'.repeat(5000)}`),
+        get(`/${'x'.repeat(100_000)}`),
+        'GARBAGE\r\n\r\n',
+        'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+      ];
+      for (const line of lines) {
+        const answer = await rawExchange(line);
+        const label = JSON.stringify(line.slice(0, 60));
+        // Either an HTTP answer or a closed connection; the server is never down after it.
+        if (answer !== '') expect(answer, label).toMatch(/^HTTP\/1\.1 (301|400|403|404|414|431) /);
+        await stillServing();
+      }
+    });
   });
 });
