@@ -138,7 +138,7 @@ export async function readGguf(src: ByteSource, limits: GgufLimits = {}): Promis
   }
   const dataStart = Math.ceil(c.pos / alignment) * alignment;
   for (const t of infos) {
-    if (dataStart + t.offset + t.bytes > size) throw new ModelError('model/truncated', src.name, dataStart + t.offset, `tensor ${JSON.stringify(t.name)} runs past the end`);
+    if (dataStart + t.offset + t.bytes > size) throw new ModelError('model/truncated', src.name, c.pos, `tensor ${JSON.stringify(t.name)} runs past the end`);
   }
   const ft = metadata['general.file_type'];
   if (typeof ft === 'number' && FILE_TYPES[ft]) metadata['general.file_type_name'] = FILE_TYPES[ft];

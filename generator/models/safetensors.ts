@@ -77,7 +77,7 @@ export async function readSafetensors(src: ByteSource, opts: SafetensorsOptions 
     if (!Number.isSafeInteger(elements)) throw new ModelError('model/limit', src.name, 8, `tensor ${JSON.stringify(name)}: more than 2^53 elements`);
     const bytes = (off[1] as number) - (off[0] as number);
     if (bytes * 8 !== Math.ceil((elements * dt[1]) / 8) * 8) throw bad(8, `tensor ${JSON.stringify(name)}: ${bytes} bytes for ${elements} ${e.dtype} elements`);
-    if ((off[1] as number) > dataSize) throw new ModelError('model/truncated', src.name, 8 + n + (off[0] as number), `tensor ${JSON.stringify(name)} runs past the end`);
+    if ((off[1] as number) > dataSize) throw new ModelError('model/truncated', src.name, 8, `tensor ${JSON.stringify(name)} runs past the end`);
     spans.push([off[0] as number, off[1] as number, name]);
     tensors.push({ name, dataType: dt[0], shape, elements, bytes, group: 'model', ...(opts.file ? { file: opts.file } : {}) });
   }

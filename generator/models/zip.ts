@@ -65,14 +65,16 @@ export async function readZipDirectory(src: ByteSource, limits: ZipLimits = {}):
     if (loc < 0 || le.u32(tail, loc) !== EOCD64_LOCATOR) throw bad(tailStart + eocd, 'zip64 values without a zip64 locator');
     const recAt = le.u64(tail, loc + 8, src.name, tailStart + loc);
     const rec = await src.read(recAt, 56);
-    if (rec.length < 56 || le.u32(rec, 0) !== EOCD64) throw bad(recAt, 'no zip64 end of central directory record');
+    if (rec.length < 56 || le.u32(rec, 0) !== EOCD64) throw bad(tailStart + loc, `no zip64 end of central directory record at ${recAt}`);
     count = le.u64(rec, 32, src.name, recAt);
     dirSize = le.u64(rec, 40, src.name, recAt);
     dirOffset = le.u64(rec, 48, src.name, recAt);
   }
-  if (count > maxEntries) throw new ModelError('model/limit', src.name, tailStart + eocd, `${count} zip entries (limit ${maxEntries})`);
-  if (dirSize > maxDir) throw new ModelError('model/limit', src.name, dirOffset, `a ${dirSize}-byte central directory (limit ${maxDir})`);
-  if (dirOffset + dirSize > size) throw new ModelError('model/truncated', src.name, dirOffset, 'the central directory runs past the end');
+  // Offsets in messages are where the bad value was read (the end record), not where it points.
+  const at = tailStart + eocd;
+  if (count > maxEntries) throw new ModelError('model/limit', src.name, at, `${count} zip entries (limit ${maxEntries})`);
+  if (dirSize > maxDir) throw new ModelError('model/limit', src.name, at, `a ${dirSize}-byte central directory (limit ${maxDir})`);
+  if (dirOffset + dirSize > size) throw new ModelError('model/truncated', src.name, at, `the central directory (${dirSize} bytes at ${dirOffset}) runs past the end`);
   const dir = await src.read(dirOffset, dirSize);
   const entries: ZipEntry[] = [];
   let p = 0;
@@ -116,10 +118,13 @@ export async function readZipDirectory(src: ByteSource, limits: ZipLimits = {}):
 
 /** Offset of an entry's data (after its local header, whose name and extra lengths may differ from the directory's). */
 export async function entryDataOffset(src: ByteSource, e: ZipEntry): Promise<number> {
+  const size = await src.size();
   const h = await src.read(e.headerOffset, 30);
-  if (h.length < 30 || le.u32(h, 0) !== LFH) throw new ModelError('zip/malformed', src.name, e.headerOffset, `no local header for ${JSON.stringify(e.name)}`);
+  if (h.length < 30 || le.u32(h, 0) !== LFH) {
+    throw new ModelError('zip/malformed', src.name, e.headerOffset < size ? e.headerOffset : undefined, `no local header for ${JSON.stringify(e.name)} at ${e.headerOffset}`);
+  }
   const start = e.headerOffset + 30 + le.u16(h, 26) + le.u16(h, 28);
-  if (start + e.compressedSize > (await src.size())) throw new ModelError('model/truncated', src.name, start, `entry ${JSON.stringify(e.name)} runs past the end`);
+  if (start + e.compressedSize > size) throw new ModelError('model/truncated', src.name, e.headerOffset, `entry ${JSON.stringify(e.name)} runs past the end`);
   return start;
 }
 
@@ -143,7 +148,7 @@ export async function entrySource(src: ByteSource, e: ZipEntry, maxInflated = 64
   try {
     bytes = inflateRawSync(packed, { maxOutputLength: Math.max(1, maxInflated) });
   } catch (err) {
-    throw new ModelError('zip/malformed', src.name, start, `entry ${JSON.stringify(e.name)} does not inflate (${(err as Error).message})`, { cause: err });
+    throw new ModelError('zip/malformed', src.name, start, `entry ${JSON.stringify(e.name)} does not inflate (${(err as Error).message})`);
   }
   return sliceSource(
     { name, stats: { reads: 0, bytesRead: 0 }, size: async () => bytes.length, read: async (o, n) => bytes.subarray(o, o + n), close: async () => undefined },
