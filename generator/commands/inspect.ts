@@ -1,12 +1,15 @@
 /**
- * `stachub inspect FILE_OR_URL... [--json]`: what an ONNX model takes and returns, its parameters and
+ * `stachub inspect FILE_OR_URL... [--json]`: what a model takes and returns, its parameters and
  * metadata, read from kilobytes of the file (local path, or http(s) URL read with Range requests).
+ * ONNX files go to the ONNX scanner; PyTorch, TorchScript, pickles, safetensors and GGUF, recognised
+ * by their first bytes, to the model readers (with the safety verdict of every pickle).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { OnnxError, byteSourceFor, inspectOnnx, redactUrl, scanOptionsFor, type OnnxSummary, type TypeInfo } from '../onnx/index.js';
+import { OnnxError, byteSourceFor, inspectOnnx, redactUrl, scanOptionsFor, type HttpSourceOptions, type OnnxSummary, type TypeInfo } from '../onnx/index.js';
+import { ModelError, inspectModel, sniffFormat, type ModelSummary } from '../models/index.js';
 import type { CliContext } from './context.js';
 import type { RegisterCommand } from './index.js';
 
@@ -19,11 +22,13 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
   program
     .command('inspect')
     .description(
-      'Describe ONNX models without loading their weights: IR and opset versions, producer, inputs and outputs ' +
-        '(type, data type, shape), parameter count, weight sizes, metadata_props and external data. ' +
+      'Describe models without loading their weights: ONNX (IR and opset versions, producer, inputs and outputs, ' +
+        'parameter count, weight sizes, metadata_props, external data), PyTorch checkpoints and TorchScript archives, ' +
+        'safetensors (and sharded indexes), GGUF and pickles (tensors, parameter count, and whether loading the file ' +
+        'would run code: no pickle is ever executed). Formats are recognised by their first bytes. ' +
         'Reads only the headers: a multi-gigabyte model costs a few megabytes of reads, over HTTP too.',
     )
-    .argument('<file-or-url...>', 'ONNX model files, folders (every *.onnx file under them), or http(s) URLs (read with Range requests; the server must support them)')
+    .argument('<file-or-url...>', 'model files, folders (every model file under them: .onnx, .pt, .pth, .ckpt, .bin, .safetensors, .gguf, .pkl, .joblib...), or http(s) URLs (read with Range requests; the server must support them)')
     .option('--json', 'print JSON (fields listed in the README, "ONNX models"); with several inputs, one object per line, each with a "source" field')
     .option(
       '--header <name:value>',
@@ -31,7 +36,7 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
         'PRIVATE-TOKEN to URLs on the GITLAB_URL (or CI_SERVER_URL) host. Headers never follow a redirect to another host.',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .addHelpText('after', '\nExit codes: 0 all models read, 3 a model is not readable ONNX, 4 a model could not be fetched.')
+    .addHelpText('after', '\nExit codes: 0 all models read, 3 a model is not readable (or not a known format), 4 a model could not be fetched.')
     .action(async (args: string[], flags: InspectFlags) => {
       const headers = parseHeaders(flags.header ?? []);
       const inputs = await expandFolders(args);
@@ -39,18 +44,32 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
       for (const input of inputs) {
         const source = /^https?:\/\//i.test(input) ? redactUrl(input) : input;
         try {
-          const summary = await inspectOnnx(
-            byteSourceFor(input, { headers: headersFor(input, headers, ctx.env) }),
-            scanOptionsFor(input),
-          );
-          if (flags.json) {
-            const obj = { source, ...summary };
-            ctx.stdout((inputs.length > 1 ? JSON.stringify(obj) : JSON.stringify(obj, null, 2)) + '\n');
+          const http: HttpSourceOptions = { headers: headersFor(input, headers, ctx.env) };
+          const src = byteSourceFor(input, http);
+          // A name ending in .onnx keeps the ONNX scanner's own errors (an empty .onnx is `onnx/empty`).
+          const sniffed = isOnnxName(input) ? 'onnx' : await sniffFormat(src, input).catch(async (err: unknown) => {
+            await src.close();
+            throw err;
+          });
+          if (sniffed === 'onnx') {
+            const summary = await inspectOnnx(src, scanOptionsFor(input));
+            if (flags.json) {
+              const obj = { source, ...summary };
+              ctx.stdout((inputs.length > 1 ? JSON.stringify(obj) : JSON.stringify(obj, null, 2)) + '\n');
+            } else {
+              ctx.stdout(formatSummary(source, summary) + '\n');
+            }
           } else {
-            ctx.stdout(formatSummary(source, summary) + '\n');
+            const summary = await inspectModel(src, { openSibling: (name) => byteSourceFor(siblingOf(input, name), http) });
+            if (flags.json) {
+              const obj = { source, ...summary };
+              ctx.stdout((inputs.length > 1 ? JSON.stringify(obj) : JSON.stringify(obj, null, 2)) + '\n');
+            } else {
+              ctx.stdout(formatModelSummary(source, summary) + '\n');
+            }
           }
         } catch (err) {
-          if (!(err instanceof OnnxError)) throw err;
+          if (!(err instanceof OnnxError) && !(err instanceof ModelError)) throw err;
           failed ??= err.exitCode;
           if (flags.json) ctx.stdout(JSON.stringify({ source, error: err.toJSON() }) + '\n');
           ctx.stderr(`stachub: ${err.message}\n`);
@@ -60,7 +79,17 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
     });
 };
 
-/** Folders stand for every `.onnx` file under them (sorted; hidden folders and node_modules skipped). */
+const isOnnxName = (p: string): boolean => /\.onnx$/i.test(p.replace(/[?#].*$/, ''));
+
+/** Model file names a folder argument stands for. */
+const MODEL_FILE = /\.(onnx|pt|pth|ckpt|bin|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
+
+/** A file beside `input` (a shard named by a sharded model's index): a path, or a URL resolved against it. */
+function siblingOf(input: string, name: string): string {
+  return /^https?:\/\//i.test(input) ? new URL(name, input).toString() : path.join(path.dirname(input), name);
+}
+
+/** Folders stand for every model file under them (sorted; hidden folders and node_modules skipped). */
 async function expandFolders(args: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) {
@@ -75,13 +104,13 @@ async function expandFolders(args: string[]): Promise<string[]> {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (!e.name.startsWith('.') && e.name !== 'node_modules') await walk(p);
-        } else if (e.isFile() && e.name.toLowerCase().endsWith('.onnx')) {
+        } else if (e.isFile() && MODEL_FILE.test(e.name)) {
           found.push(p);
         }
       }
     };
     await walk(arg);
-    if (found.length === 0) throw new UsageError(`${arg}: no .onnx file in this folder`);
+    if (found.length === 0) throw new UsageError(`${arg}: no model file in this folder`);
     out.push(...found.sort());
   }
   return out;
@@ -176,6 +205,37 @@ export function formatSummary(source: string, s: OnnxSummary): string {
     lines.push(`  ${label}:`);
     for (const [k, v] of entries) lines.push(`    ${k} = ${firstLine(v)}`);
   }
+  return lines.join('\n');
+}
+
+/** The readable summary of a non-ONNX model. */
+export function formatModelSummary(source: string, s: ModelSummary): string {
+  const lines = [source];
+  const fw = [s.framework, s.frameworkVersion].filter(Boolean).join(' ');
+  lines.push(`  format ${s.format}${fw ? `, ${fw}` : ''}, artifact ${s.artifactType}`);
+  if (s.inputs.length > 0 || s.outputs.length > 0) {
+    for (const [label, list] of [['inputs', s.inputs], ['outputs', s.outputs]] as const) {
+      lines.push(`  ${label}:${list.length === 0 ? ' (none)' : ''}`);
+      for (const v of list) lines.push(`    ${v.name}  ${formatType(v.type === 'tensor' && v.dataType === undefined ? { ...v, dataType: 'tensor' } : v)}`);
+    }
+  }
+  const byType = Object.entries(s.tensorSummary.byDataType)
+    .map(([k, v]) => `${k} ${v.tensors} (${bytes(v.bytes)})`)
+    .join(', ');
+  lines.push(`  parameters: ${s.parameterCount.toLocaleString('en-US')} in ${s.tensorSummary.count} tensors${byType ? `: ${byType}` : ''}`);
+  for (const t of s.tensorSummary.largest) lines.push(`    ${t.name}  ${t.dataType}[${t.shape.join(', ')}]`);
+  if (s.optimizer.tensors > 0) lines.push(`  optimizer state: ${s.optimizer.tensors} tensors, ${s.optimizer.elements.toLocaleString('en-US')} elements (not counted as parameters)`);
+  if (s.devices.length > 0) lines.push(`  saved from: ${s.devices.join(', ')}`);
+  if (s.pickleSafety) {
+    const p = s.pickleSafety;
+    lines.push(
+      p.verdict === 'safe'
+        ? `  pickle safety: safe (${p.pickles} pickle(s), imports only allow-listed globals)`
+        : `  pickle safety: UNSAFE: loading this file can run code; it imports ${p.unsafeGlobals.join(', ') || '(unreadable pickle)'}`,
+    );
+    for (const u of p.unreadable ?? []) lines.push(`    unreadable: ${u}`);
+  }
+  for (const n of s.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }
 
