@@ -6,6 +6,7 @@ import { StachubError, UsageError } from '../errors.js';
 import type { RegisterCommand } from './index.js';
 import type { CliContext } from './context.js';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
+import { registerTrackExport } from './track-export.js';
 
 /** Options after flags and environment are combined. */
 export interface TrackOptions {
@@ -87,7 +88,7 @@ export async function startTrack(options: TrackOptions, ctx: CliContext): Promis
 }
 
 export const registerTrack: RegisterCommand = (program, ctx) => {
-  program
+  const track = program
     .command('track')
     .description(
       'Run the MLflow-compatible tracking server: point the MLflow client at the printed MLFLOW_TRACKING_URI. ' +
@@ -121,4 +122,5 @@ export const registerTrack: RegisterCommand = (program, ctx) => {
         process.on('SIGTERM', stop);
       });
     });
+  registerTrackExport(track, ctx);
 };

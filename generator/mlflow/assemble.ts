@@ -14,7 +14,7 @@ import {
   tagsToRecord,
   type MlmodelInfo,
 } from './mlmodel.js';
-import type { MetricValue, ModelFile, ModelVersion, RegisteredModelInfo } from './types.js';
+import type { MetricValue, ModelFile, ModelVersion, RegisteredModelInfo, WebUi } from './types.js';
 
 /** The parts of a run the catalog uses. */
 export interface RunInfo {
@@ -136,9 +136,22 @@ export function loggedModelIdOf(source: string | undefined): string | undefined 
   return m?.[1];
 }
 
-/** The MLflow UI page of a run. */
-export function runPageUrl(trackingUri: string, experimentId: string, runId: string): string {
-  return `${withSlash(trackingUri)}#/experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}`;
+/**
+ * Where a web page of the tracking server lives: MLflow's UI routes are hash routes (`#/experiments/...`);
+ * the run viewer of `stachub track` serves the same routes as paths, so each link is a page of its own.
+ */
+function uiPage(trackingUri: string, route: string, ui: WebUi): string {
+  return `${withSlash(trackingUri)}${ui === 'stachub-track' ? '' : '#/'}${route}`;
+}
+
+/** The web page of a run (MLflow UI, or the `stachub track` viewer). */
+export function runPageUrl(trackingUri: string, experimentId: string, runId: string, ui: WebUi = 'mlflow'): string {
+  return uiPage(trackingUri, `experiments/${encodeURIComponent(experimentId)}/runs/${encodeURIComponent(runId)}`, ui);
+}
+
+/** The web page of a registered model version (MLflow UI, or the `stachub track` viewer). */
+export function modelVersionPageUrl(trackingUri: string, name: string, version: string, ui: WebUi = 'mlflow'): string {
+  return uiPage(trackingUri, `models/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`, ui);
 }
 
 /** The `models:/<name>/<version>` URI of a version (what MLflow clients load). */
@@ -156,6 +169,8 @@ export interface AssembleInput {
   file?: { artifactPath: string; href?: string; localPath?: string; size?: number };
   /** The public tracking URI, for the run page link when the version has no `run_link`. */
   trackingUri?: string;
+  /** The web pages behind the tracking URI (default MLflow's UI). */
+  webUi?: WebUi;
 }
 
 /** One `ModelVersion` from what a reader gathered. */
@@ -199,7 +214,7 @@ export function assembleVersion(input: AssembleInput): ModelVersion {
   if (run?.runName) mv.runName = run.runName;
   const link = str(raw['run_link']);
   if (link && /^https?:\/\//i.test(link)) mv.runLink = link;
-  else if (input.trackingUri && run?.experimentId && runId) mv.runLink = runPageUrl(input.trackingUri, run.experimentId, runId);
+  else if (input.trackingUri && run?.experimentId && runId) mv.runLink = runPageUrl(input.trackingUri, run.experimentId, runId, input.webUi);
   const framework = frameworkOf(flavors);
   if (framework) mv.framework = framework;
   if (mlmodel?.mlflowVersion) mv.mlflowVersion = mlmodel.mlflowVersion;

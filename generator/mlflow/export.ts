@@ -46,13 +46,13 @@ const SKIP_DIRS = new Set(['artifacts', 'node_modules', '.git']);
 /** Export trees are shallow; this bounds the walk on a wrong `--mlflow-export` path. */
 const MAX_DEPTH = 6;
 
-interface Located<T> {
+export interface Located<T> {
   value: T;
   /** Folder that holds the JSON file. */
   dir: string;
 }
 
-interface ExportIndex {
+export interface ExportIndex {
   modelFiles: string[];
   runsById: Map<string, Located<RunInfo & { raw: Record<string, unknown> }>>;
   loggedModels: Map<string, Located<Record<string, unknown>>>;
@@ -213,7 +213,7 @@ function encodePath(p: string): string {
 }
 
 /** Find model.json, run.json and logged_model.json files (outside artifact folders). */
-async function indexExport(root: string, diagnostics: Diagnostic[]): Promise<ExportIndex> {
+export async function indexExport(root: string, diagnostics: Diagnostic[]): Promise<ExportIndex> {
   const index: ExportIndex = { modelFiles: [], runsById: new Map(), loggedModels: new Map() };
   const runFiles: string[] = [];
   const loggedFiles: string[] = [];

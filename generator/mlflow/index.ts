@@ -52,7 +52,7 @@ export async function readRegistry(
   records?: readonly ProjectRecord[],
 ): Promise<RegistryRead> {
   log(`reading the model registry from ${registry.description}`);
-  const { versions, diagnostics } = await registry.versions();
+  const { versions, diagnostics, webUi } = await registry.versions();
   const wanted = records ? linkedModelNames(records, versions) : undefined;
   const described = await describeModelFiles(registry, versions, wanted ? { only: (v) => wanted.has(v.modelName) } : {});
   const onnxCount = described.onnx.size;
@@ -61,6 +61,7 @@ export async function readRegistry(
   return {
     source: registry.description,
     ...(registry.trackingUri ? { trackingUri: registry.trackingUri } : {}),
+    ...(webUi ? { webUi } : {}),
     versions: described.versions,
     onnx: described.onnx,
     diagnostics: all,

@@ -12,13 +12,15 @@ import type { UnplacedTree } from '../stac/toStac.js';
 import type { Diagnostic } from '../types.js';
 import { linkModels, parseMlflowFrontMatter, type LinkedModel, type LinkProject, type UnlinkedModel } from './link.js';
 import { mlflowToStac, withProjectAdditions } from './stac.js';
-import type { ModelVersion } from './types.js';
+import type { ModelVersion, WebUi } from './types.js';
 
 /** What the registry edge read (see `readRegistry`). */
 export interface RegistryRead {
   /** The registry's description (never a credential). */
   source: string;
   trackingUri?: string;
+  /** The web pages behind the tracking URI (default MLflow's UI). */
+  webUi?: WebUi;
   versions: ModelVersion[];
   /** ONNX summaries of model files, by `versionKey`. */
   onnx: ReadonlyMap<string, OnnxSummary>;
@@ -103,6 +105,7 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
       if (!versions) continue;
       const mapped = mlflowToStac(item.json, item.dir, versions, {
         ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
+        ...(read.webUi ? { webUi: read.webUi } : {}),
         onnx: read.onnx,
       });
       note(item.json.id, mapped.diagnostics);

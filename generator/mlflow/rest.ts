@@ -26,7 +26,7 @@ import {
   type RunInfo,
 } from './assemble.js';
 import { fromLogModelHistory, isRecord, isSafeRelative, latestEntry, metricValue, parseMlmodel, str, type MlmodelInfo } from './mlmodel.js';
-import type { ModelVersion, Registry, RegistryResult } from './types.js';
+import type { ModelVersion, Registry, RegistryResult, WebUi } from './types.js';
 
 export interface RestRegistryOptions {
   /** The tracking URI (`http(s)://host[:port][/prefix]`). User info in it is used as basic auth, never published. */
@@ -145,6 +145,8 @@ class RestReader {
   private readonly runs = new Map<string, Promise<RunInfo | undefined>>();
   private readonly diagnostics: Diagnostic[] = [];
   private readonly pageSize: string;
+  /** `stachub track` says so in a header: its UI links then go to its run viewer. */
+  private webUi: WebUi = 'mlflow';
 
   constructor(
     private readonly base: string,
@@ -171,7 +173,7 @@ class RestReader {
     const versions = perModel.flat().sort(compareVersions);
     // Requests complete in any order; the report does not.
     const diagnostics = [...this.diagnostics].sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
-    return { versions, diagnostics };
+    return { versions, diagnostics, webUi: this.webUi };
   }
 
   private async readModel(raw: Record<string, unknown>): Promise<ModelVersion[]> {
@@ -262,6 +264,7 @@ class RestReader {
       ...(mlmodel ? { mlmodel } : {}),
       ...(file ? { file } : {}),
       trackingUri: this.trackingUri,
+      webUi: this.webUi,
     });
   }
 
@@ -376,7 +379,10 @@ class RestReader {
         }
         throw new MlflowRequestError(endpoint, 0, undefined, (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable');
       }
-      if (res.ok) return res;
+      if (res.ok) {
+        if (res.headers.get('x-stachub-viewer') === '/') this.webUi = 'stachub-track';
+        return res;
+      }
       if (RETRY_STATUS.has(res.status) && attempt < RETRIES) {
         await res.body?.cancel();
         const after = Number(res.headers.get('retry-after'));

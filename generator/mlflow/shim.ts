@@ -98,10 +98,12 @@ export async function readShimStore(dir: string, trackingUri?: string): Promise<
           ...(mlmodel ? { mlmodel } : {}),
           ...(file ? { file } : {}),
           ...(trackingUri ? { trackingUri } : {}),
+          webUi: 'stachub-track',
         }),
       );
     }
   }
   versions.sort(compareVersions);
-  return { versions, diagnostics };
+  // The store's server serves the run viewer at its tracking URI.
+  return { versions, diagnostics, webUi: 'stachub-track' };
 }

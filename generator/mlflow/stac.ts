@@ -28,9 +28,9 @@ import { MEDIA, ref } from '../stac/links.js';
 import { STAC_VERSION, type StacAsset, type StacItem, type StacLink } from '../stac/types.js';
 import type { UnplacedItem } from '../stac/toStac.js';
 import type { Diagnostic } from '../types.js';
-import { modelsUri, versionNumber, withSlash } from './assemble.js';
+import { modelVersionPageUrl, modelsUri, versionNumber, withSlash } from './assemble.js';
 import { displayName } from './link.js';
-import type { ModelVersion } from './types.js';
+import type { ModelVersion, WebUi } from './types.js';
 
 export const VERSION_SCHEMA_URL = 'https://stac-extensions.github.io/version/v1.2.0/schema.json';
 
@@ -51,6 +51,8 @@ export const MLFLOW_REL = {
 export interface MlflowStacOptions {
   /** Public MLflow tracking URI (the registry's), for the tracking-uri link and MLflow UI links. */
   trackingUri?: string;
+  /** The web pages behind the tracking URI (default MLflow's UI: `#/models/...`). */
+  webUi?: WebUi;
   /** ONNX summaries of the versions' model files, by `versionKey` (read at the edge). */
   onnx?: ReadonlyMap<string, OnnxSummary>;
 }
@@ -216,7 +218,7 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
       if (tracking) {
         links.push({
           rel: 'alternate',
-          href: `${tracking}#/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(v.version)}`,
+          href: modelVersionPageUrl(tracking, name, v.version, options.webUi),
           type: MEDIA.html,
           title: `${title(v)} in MLflow`,
         });

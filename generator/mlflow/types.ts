@@ -108,9 +108,17 @@ export interface ModelVersion {
   registeredModel: RegisteredModelInfo;
 }
 
+/**
+ * Which web pages the tracking URI serves: MLflow's UI (hash routes, `#/experiments/...`), or the
+ * run viewer of `stachub track` (the same routes as plain paths, `experiments/...`).
+ */
+export type WebUi = 'mlflow' | 'stachub-track';
+
 /** What a registry read returns: every version it could read and every problem it met. */
 export interface RegistryResult {
   versions: ModelVersion[];
+  /** The web pages behind the tracking URI (default `mlflow`). */
+  webUi?: WebUi;
   /** Problems not tied to a project (an unreadable run, a missing MLmodel...). Codes start with `mlflow/`. */
   diagnostics: Diagnostic[];
 }

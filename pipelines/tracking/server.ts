@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { type TrackingStore, openStore } from './store.js';
 import { isUnsafePath } from './validation.js';
+import { isViewerPath, serveViewer } from './viewer/index.js';
 
 /** The MLflow version `GET /version` reports: the API level the shim follows (3.x logged models included). */
 export const MLFLOW_API_VERSION = '3.1.0';
@@ -257,6 +258,8 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     const rawPath = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q + 1);
     let work: Promise<void>;
+    // Tells a catalog build reading this server that its MLflow UI links go to the run viewer at `/`.
+    res.setHeader('X-Stachub-Viewer', '/');
     try {
       if (rawPath === '/health') {
         sendText(res, 200, 'OK');
@@ -271,6 +274,10 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
       if (api) work = handleApi(req, res, api[1]!, query);
       else if (art) work = handleArtifacts(req, res, art[1], query);
       else if (rawPath === '/get-artifact' || rawPath === '/ajax-api/2.0/mlflow/get-artifact') work = handleGetArtifact(req, res, query);
+      else if (isViewerPath(rawPath)) {
+        const authorized = !token || opts.anonymousReads === true || checkCredentials(req.headers.authorization, token);
+        work = serveViewer(req, res, { store, artifacts, authorized }, rawPath, query);
+      }
       else work = Promise.reject(new MlflowError('ENDPOINT_NOT_FOUND', `No endpoint ${req.method ?? 'GET'} ${rawPath.slice(0, 200)}`));
     } catch (err) {
       work = Promise.reject(err);
