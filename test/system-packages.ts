@@ -22,6 +22,8 @@ export const PACKAGES = {
   onnxTestdata: { debian: ['libonnx-testdata'], present: () => existsSync('/usr/share/libonnx-testdata/data') },
   awscli: { debian: ['awscli'], present: onPath('aws') },
   chromium: { debian: ['chromium'], present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
+  torch: { debian: ['python3-torch'], present: pythonImports('torch') },
+  protobuf: { debian: ['protobuf-compiler', 'python3-protobuf'], present: () => onPath('protoc')() && pythonImports('google.protobuf')() },
 } satisfies Record<string, SystemPackage>;
 
 /** Throws, naming the `apt-get install` line, when one of `packages` is missing. */
