@@ -5,7 +5,9 @@
 # prepack/prepare scripts, only the files package.json lists). The final stage installs that
 # tarball globally with production dependencies only: no sources, compiler or test tools.
 # It keeps the Node image's entrypoint, which runs whatever command it is given, so GitLab CI
-# runs job scripts in it; it runs as the image's unprivileged `node` user.
+# runs job scripts in it; it runs as the image's unprivileged `node` user (GitLab Runner's Docker
+# executor makes the checkout writable for such an image: umask 0000, or a chown to the image's
+# user with FF_DISABLE_UMASK_FOR_DOCKER_EXECUTOR; gitlab-org/gitlab-runner#1736).
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS pack

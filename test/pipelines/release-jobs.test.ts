@@ -60,10 +60,11 @@ describe('the components run the released stachub image', () => {
     });
   }
 
-  it('every stachub version the components and their README name is this version', () => {
-    const texts = [...templates, path.join(repoRoot, 'pipelines/components/README.md')].map((f) => readFileSync(f, 'utf8'));
+  it('every stachub version the components and the READMEs name is this version', () => {
+    const docs = ['pipelines/components/README.md', 'README.md'].map((f) => path.join(repoRoot, f));
+    const texts = [...templates, ...docs].map((f) => readFileSync(f, 'utf8'));
     const named = texts.flatMap((t) => [...t.matchAll(/stachub[:-](\d+\.\d+\.\d+)\b/g)].map((m) => m[1]));
-    expect(named.length).toBeGreaterThanOrEqual(6);
+    expect(named.length).toBeGreaterThanOrEqual(10);
     expect(new Set(named)).toEqual(new Set([pkg.version]));
   });
 
