@@ -200,5 +200,5 @@ describe('the container image commands, run in a shell', () => {
     expect(readFileSync(path.join(out, 'index.html'), 'utf8')).toContain('<html');
     expect(filesUnder(out).some((f) => f.startsWith('assets/'))).toBe(true);
     expect(filesUnder(out).filter((f) => f.endsWith('.json')).length).toBeGreaterThan(10);
-  }, 120_000);
+  }, 300_000);
 });
