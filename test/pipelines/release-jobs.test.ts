@@ -220,3 +220,20 @@ describe('the release jobs', () => {
     }, 300_000);
   });
 });
+
+describe("the component project's release", () => {
+  const componentsDir = path.join(repoRoot, 'pipelines/components');
+  const doc = parseDocs(readFileSync(path.join(componentsDir, '.gitlab-ci.yml'), 'utf8'))[0] as Record<string, unknown>;
+  const release = jobsOf(doc).get('create-release')!;
+
+  it('publishes only the version whose stachub image the templates name', async () => {
+    const script = (release.script as string[]).join('\n');
+    const ok = await bash(script, componentsDir, cleanEnv({ CI_COMMIT_TAG: pkg.version }));
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toContain(`Publishing stachub components ${pkg.version}`);
+    const bad = await bash(script, componentsDir, cleanEnv({ CI_COMMIT_TAG: '99.0.0' }));
+    expect(bad.code).toBe(1);
+    expect(bad.output).toMatch(/templates\/catalog\.yml: the default image is not stachub:99\.0\.0/);
+    expect(bad.output).not.toContain('Publishing');
+  });
+});
