@@ -113,10 +113,21 @@ describe('stachub track viewer: pages', () => {
     expect(paths).toContain(`/experiments/${p.experiments.flood}/runs/${p.runs.flood[1]}`);
     expect(paths).toContain(`/experiments/${p.experiments.flood3}/models/${p.modelId}`);
     expect(paths).toContain('/models/flood-unet%20(1201)/versions/2');
-    expect(paths.some((x) => x.startsWith('/get-artifact?'))).toBe(true);
-    expect(paths.some((x) => x.startsWith('/api/2.0/mlflow-artifacts/artifacts/'))).toBe(true);
+    expect(paths).toContain(`/experiments/${p.experiments.flood}/runs/${p.runs.flood[1]}/artifacts/model/model.onnx`);
+    expect(paths).toContain(`/experiments/${p.experiments.flood3}/models/${p.modelId}/artifacts/model.onnx`);
     expect(statuses.size).toBeGreaterThan(40);
-    for (const missing of ['/experiments/999', `/experiments/999/runs/${p.runs.flood[0]}`, '/experiments/1/runs/nope', '/models/nope', '/models/flood-unet%20(1201)/versions/99', '/experiments/1/models/m-00', '/nowhere/at/all']) {
+    for (const missing of [
+      '/experiments/999',
+      `/experiments/999/runs/${p.runs.flood[0]}`,
+      '/experiments/1/runs/nope',
+      '/models/nope',
+      '/models/flood-unet%20(1201)/versions/99',
+      '/experiments/1/models/m-00',
+      `/experiments/${p.experiments.flood}/runs/${p.runs.flood[0]}/artifacts/model/none.bin`,
+      `/experiments/${p.experiments.flood}/runs/${p.runs.flood[0]}/artifacts/..%2F..%2Fjournal.log`,
+      `/experiments/${p.experiments.trees}/runs/${p.runs.flood[0]}/artifacts/model/model.onnx`,
+      '/nowhere/at/all',
+    ]) {
       expect((await page(missing)).status, missing).toBe(404);
     }
   });
@@ -185,9 +196,12 @@ describe('stachub track viewer: pages', () => {
     expect(iouChart).toContain('5 point(s), steps 0 to 4, last value 0.705 at step 4');
     expect(iouChart.match(/<circle /g)).toHaveLength(5);
     expect(iouChart).toMatch(/<path class="line" d="M[\d. L]+"\/>/);
-    const link = /href="(\/get-artifact\?path=model%2Fmodel\.onnx&amp;run_uuid=[0-9a-f]+)"/.exec(text)![1]!.replace(/&amp;/g, '&');
+    const link = `/experiments/${p.experiments.flood}/runs/${runId}/artifacts/model/model.onnx`;
+    expect(text).toContain(`href="${link}" download`);
     const res = await fetch(server.url + link, { headers: AUTH });
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="model.onnx"');
+    expect((await fetch(server.url + link)).status).toBe(401);
     expect((await res.arrayBuffer()).byteLength).toBe(224);
     // The registered version built from this run is linked.
     expect(text).toContain('href="/models/flood-unet%20(1201)/versions/1"');
@@ -202,7 +216,7 @@ describe('stachub track viewer: pages', () => {
     expect(v2.text).toContain('models:/flood-unet (1201)/2');
     const v3 = await page('/models/flood-unet-3x/versions/1');
     expect(v3.text).toContain(`href="/experiments/${p.experiments.flood3}/models/${p.modelId}"`);
-    const file = /href="(\/api\/2\.0\/mlflow-artifacts\/artifacts\/[^"]+\/model\.onnx)"/.exec(v3.text)![1]!;
+    const file = /href="(\/experiments\/\d+\/models\/m-[0-9a-f]+\/artifacts\/model\.onnx)"/.exec(v3.text)![1]!;
     const res = await fetch(server.url + file, { headers: AUTH });
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(224);

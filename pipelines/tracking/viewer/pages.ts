@@ -244,7 +244,8 @@ function artifactsTable(tree: { files: FileInfo[]; truncated: boolean }, link: (
   return table(caption, ['File', 'Size'], rows, { numeric: [false, true], captionHidden: true }) + (tree.truncated ? `<p class="muted">Only the first ${MAX_ARTIFACTS} files are listed.</p>` : '');
 }
 
-const proxiedLink = (rel: string) => (p: string): string => `/api/2.0/mlflow-artifacts/artifacts/${`${rel}/${p}`.split('/').map(encodeURIComponent).join('/')}`;
+/** Download links under the viewer's own paths (same sign-in as the pages). */
+const downloadLink = (...base: string[]) => (p: string): string => `${href(...base, 'artifacts')}/${p.split('/').map(encodeURIComponent).join('/')}`;
 
 // -------------------------------------------------------------------------------------- run page
 
@@ -311,7 +312,7 @@ export async function runPage(store: TrackingStore, artifacts: ArtifactStore, ex
   const rel = proxiedRel(i.artifact_uri);
   const artifactsHtml =
     rel !== undefined
-      ? artifactsTable(await listTree(artifacts, rel), (p) => `/get-artifact${query([['path', p], ['run_uuid', runId]])}`, 'Artifacts of the run')
+      ? artifactsTable(await listTree(artifacts, rel), downloadLink('experiments', experimentId, 'runs', runId), 'Artifacts of the run')
       : `<p>Stored outside this server: <code class="uri">${esc(i.artifact_uri)}</code></p>`;
   // Models: 3.x logged models from this run, and the registered versions built from it.
   const logged = loggedModelsOf(store, runId, experimentId);
@@ -374,7 +375,7 @@ export async function loggedModelPage(store: TrackingStore, artifacts: ArtifactS
     ? table('Metrics', ['Metric', 'Value', 'Step'], m.data.metrics.map((x) => [`<code>${esc(x.key)}</code>`, metricText(x.value), String(x.step)]), { numeric: [false, true, true], captionHidden: true })
     : '<p class="empty">No metrics.</p>';
   const rel = proxiedRel(i.artifact_uri);
-  const files = rel !== undefined ? artifactsTable(await listTree(artifacts, rel), proxiedLink(rel), 'Files of the logged model') : `<p>Stored outside this server.</p>`;
+  const files = rel !== undefined ? artifactsTable(await listTree(artifacts, rel), downloadLink('experiments', experimentId, 'models', modelId), 'Files of the logged model') : `<p>Stored outside this server.</p>`;
   const versions = store.modelVersions().filter((v) => v.model_id === modelId);
   const body = `<div class="page-head"><h1>${esc(i.name)}</h1><p class="lead">Logged model of experiment ${esc(exp.name)}</p></div>
 <div class="project-main">
@@ -452,9 +453,20 @@ export async function modelVersionPage(store: TrackingStore, artifacts: Artifact
     ['Load with', `<code>${esc(`models:/${v.name}/${v.version}`)}</code>`],
   ]);
   // The model's files: the logged model's artifact root (3.x) or the source folder of the run (2.x).
-  const dirUri = logged?.info.artifact_uri ?? (v.source.startsWith('runs:/') && run ? `${run.info.artifact_uri}/${v.source.replace(/^runs:\/[^/]+\/?/, '')}` : v.source);
-  const rel = proxiedRel(dirUri);
-  const files = rel !== undefined ? artifactsTable(await listTree(artifacts, rel), proxiedLink(rel), 'Files of the model') : `<p>Stored outside this server.</p>`;
+  let files = '<p>Stored outside this server.</p>';
+  const loggedRel = logged ? proxiedRel(logged.info.artifact_uri) : undefined;
+  if (logged && loggedRel !== undefined) {
+    files = artifactsTable(await listTree(artifacts, loggedRel), downloadLink('experiments', logged.info.experiment_id, 'models', logged.info.model_id), 'Files of the model');
+  } else if (run) {
+    // A 2.x version: a folder of its run's artifacts (`runs:/<run>/<dir>` or a URI below the run's root).
+    const runRoot = proxiedRel(run.info.artifact_uri);
+    const dir = v.source.startsWith('runs:/') ? v.source.replace(/^runs:\/[^/]+\/?/, '').replace(/\/+$/, '') : proxiedRel(v.source)?.startsWith(`${runRoot}/`) ? proxiedRel(v.source)!.slice(runRoot!.length + 1) : undefined;
+    if (runRoot !== undefined && dir !== undefined && !isUnsafePath(dir)) {
+      const tree = await listTree(artifacts, dir ? `${runRoot}/${dir}` : runRoot);
+      const link = downloadLink('experiments', run.info.experiment_id, 'runs', run.info.run_id);
+      files = artifactsTable(tree, (p) => link(dir ? `${dir}/${p}` : p), 'Files of the model');
+    }
+  }
   const metrics = run?.data.metrics.length
     ? table('Run metrics', ['Metric', 'Latest value'], [...run.data.metrics].sort((a, b) => byName(a.key, b.key)).map((m) => [`<code>${esc(m.key)}</code>`, metricText(m.value)]), { numeric: [false, true], captionHidden: true })
     : '<p class="empty">No run metrics.</p>';
