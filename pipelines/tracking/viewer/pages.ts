@@ -1,6 +1,6 @@
 /**
  * The run viewer's pages, built from the store's read API (`TrackingStore.experiments()`, `runs()`,
- * `run()`, `metricHistory()`, `registeredModels()`, `modelVersions()`, logged models) and the
+ * `run()`, the run's metric series, `registeredModels()`, `modelVersions()`, logged models) and the
  * artifact store's listings. The URL paths are MLflow UI's routes without the `#/`
  * (`/experiments/<id>/runs/<run_id>`, `/models/<name>/versions/<v>`,
  * `/experiments/<id>/models/<model_id>`), so a catalog that links a `stachub track` registry
@@ -11,7 +11,7 @@ import type { ArtifactStore, FileInfo } from '../artifacts.js';
 import type { TrackingStore } from '../store.js';
 import type { LoggedModelJson, ModelVersionJson, RunJson } from '../entities.js';
 import { isUnsafePath } from '../validation.js';
-import { stepChart } from './chart.js';
+import { stepChart, thinSeries } from './chart.js';
 import { type Crumb, duration, esc, facts, href, layout, metricText, panel, query, table, time } from './html.js';
 
 /** What a page answers. */
@@ -287,16 +287,18 @@ export async function runPage(store: TrackingStore, artifacts: ArtifactStore, ex
   ]);
   // Metrics: the latest values, then one chart per key over its whole history.
   const metricKeys = run.data.metrics.map((m) => m.key).sort(byName);
-  const histories = metricKeys.map((k) => ({ key: k, points: store.metricHistory(runId, k) }));
-  const metricRows = histories.map(({ key, points }) => {
+  // The store's own series, read point by point: a history of millions of points is never copied.
+  const series = store.getRun(runId).metrics;
+  const histories = metricKeys.map((key) => {
+    const s = series.get(key);
+    return { key, ...thinSeries(s?.length ?? 0, (i) => s!.at(i)) };
+  });
+  const metricRows = histories.map(({ key, total }) => {
     const latest = run.data.metrics.find((m) => m.key === key)!;
-    return [`<code>${esc(key)}</code>`, metricText(latest.value), String(latest.step), String(points.length)];
+    return [`<code>${esc(key)}</code>`, metricText(latest.value), String(latest.step), String(total)];
   });
   const charts = histories
-    .map(({ key, points }, n) => {
-      const series = points.map((p) => ({ step: p.step, value: typeof p.value === 'number' ? p.value : p.value === 'NaN' ? NaN : p.value === 'Infinity' ? Infinity : -Infinity }));
-      return `<figure class="chart-box">${stepChart(`metric-${n}`, `${key} over steps`, series)}<figcaption>${esc(key)}</figcaption></figure>`;
-    })
+    .map(({ key, points, total, nonFinite }, n) => `<figure class="chart-box">${stepChart(`metric-${n}`, `${key} over steps`, points, { total, nonFinite })}<figcaption>${esc(key)}</figcaption></figure>`)
     .join('');
   const metrics = metricKeys.length
     ? table('Latest metric values', ['Metric', 'Latest value', 'Step', 'Points'], metricRows, { numeric: [false, true, true, true], captionHidden: true }) + `<div class="charts">${charts}</div>`
