@@ -44,8 +44,11 @@ export function experimentsPage(store: TrackingStore, q: Query): Page {
   const all = q.get('view') === 'all';
   const exps = store.experiments().filter((e) => all || e.lifecycle_stage === 'active');
   exps.sort((a, b) => b.last_update_time - a.last_update_time || byName(a.experiment_id, b.experiment_id));
+  // One pass over the runs, not one per experiment.
+  const active = new Map<string, number>();
+  for (const r of store.runs()) if (r.info.lifecycle_stage === 'active') active.set(r.info.experiment_id, (active.get(r.info.experiment_id) ?? 0) + 1);
   const rows = exps.map((e) => {
-    const runs = store.runs(e.experiment_id).filter((r) => r.info.lifecycle_stage === 'active').length;
+    const runs = active.get(e.experiment_id) ?? 0;
     return [
       `<a href="${href('experiments', e.experiment_id)}">${esc(e.name)}</a>${e.lifecycle_stage === 'deleted' ? ' <span class="badge plain">deleted</span>' : ''}`,
       `<code>${esc(e.experiment_id)}</code>`,
