@@ -27,7 +27,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type ArtifactStore, LocalArtifactStore, createS3ArtifactStore } from './artifacts.js';
 import { openStore, type TrackingStore } from './store.js';
-import type { KeyValue, LoggedModelJson, MetricJson, RunJson } from './entities.js';
+import { type KeyValue, type LoggedModelJson, type RunJson, jsonDouble } from './entities.js';
 import { isUnsafePath } from './validation.js';
 
 /** The export format version the tool writes today (`system.export_file_version`). */
@@ -165,13 +165,7 @@ class Writer {
 
   async run(run: RunJson, dir: string): Promise<void> {
     const info = run.info;
-    const metrics: Record<string, { value: number | string; timestamp: number; step: number }[]> = {};
-    for (const key of run.data.metrics.map((m) => m.key).sort()) {
-      const history = this.store.metricHistory(info.run_id, key);
-      metrics[key] = history.map((p: MetricJson) => ({ value: p.value, timestamp: p.timestamp, step: p.step }));
-      this.summary.metricPoints += history.length;
-    }
-    const mlflow = {
+    const mlflowHead = {
       info: {
         run_uuid: info.run_uuid,
         run_id: info.run_id,
@@ -187,11 +181,45 @@ class Writer {
         _end_time: readableTime(info.end_time) ?? null,
       },
       params: dict(run.data.params),
-      metrics,
+    };
+    const tail = {
       tags: dict(run.data.tags),
       inputs: run.inputs.dataset_inputs.map((d) => ({ dataset: d.dataset, tags: d.tags })),
     };
-    await this.writeJson(path.join(dir, 'run.json'), 'export_run.py', mlflow);
+    // Streamed: a run's full metric history can hold millions of points, more than one string can.
+    const file = path.join(this.options.outDir, dir, 'run.json');
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const fh = await fs.promises.open(file, 'w');
+    try {
+      let buf = '';
+      const put = async (text: string): Promise<void> => {
+        buf += text;
+        if (buf.length >= 1 << 20) {
+          await fh.write(buf);
+          buf = '';
+        }
+      };
+      await put(`{\n  "system": ${indent(this.system('export_run.py'), 2)},\n  "mlflow": {\n`);
+      await put(`    "info": ${indent(mlflowHead.info, 4)},\n    "params": ${indent(mlflowHead.params, 4)},\n    "metrics": {`);
+      // The store's own series, read point by point (metricHistory would hold them all at once).
+      const series = this.store.getRun(info.run_id).metrics;
+      const keys = run.data.metrics.map((m) => m.key).sort();
+      for (const [k, key] of keys.entries()) {
+        const points = series.get(key);
+        await put(`${k === 0 ? '' : ','}\n      ${JSON.stringify(key)}: [`);
+        const n = points?.length ?? 0;
+        for (let i = 0; i < n; i++) {
+          const p = points!.at(i);
+          await put(`${i === 0 ? '' : ','}\n        {"value": ${JSON.stringify(jsonDouble(p.value))}, "timestamp": ${p.timestamp}, "step": ${p.step}}`);
+        }
+        await put(n ? '\n      ]' : ']');
+        this.summary.metricPoints += n;
+      }
+      await put(`${keys.length ? '\n    ' : ''}},\n    "tags": ${indent(tail.tags, 4)},\n    "inputs": ${indent(tail.inputs, 4)}\n  }\n}\n`);
+      if (buf) await fh.write(buf);
+    } finally {
+      await fh.close();
+    }
     const rel = proxiedRel(info.artifact_uri);
     if (rel !== undefined) await this.copyArtifacts(rel, path.join(this.options.outDir, dir, 'artifacts'));
     this.summary.runs++;
@@ -369,6 +397,11 @@ export async function exportStore(options: ExportOptions): Promise<ExportSummary
     experiments: { duration: expDuration, experiments: s.experiments, total_runs: totalRuns, ok_runs: totalRuns, failed_runs: 0 },
   });
   return s;
+}
+
+/** `JSON.stringify(v, null, 2)` for a value nested `level` spaces deep. */
+function indent(v: unknown, level: number): string {
+  return JSON.stringify(v, null, 2).replace(/\n/g, '\n' + ' '.repeat(level));
 }
 
 function round(n: number): number {

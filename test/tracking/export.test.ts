@@ -16,6 +16,7 @@ import { openStore, type TrackingStore } from '../../pipelines/tracking/store.js
 import { startTrackingServer } from '../../pipelines/tracking/server.js';
 import { tempDir } from './helpers.js';
 import { populate, type Populated } from './populate.js';
+import { MlflowTestClient } from '../mlflow/shim-client.js';
 
 /** Keys of the tool's `system` block (export_file_version "2"). */
 const SYSTEM_KEYS = ['package_version', 'script', 'export_file_version', 'export_time', '_export_time', 'mlflow_version', 'mlflow_tracking_uri', 'platform', 'user'];
@@ -51,6 +52,8 @@ let out: string;
 let populated: Populated;
 let store: TrackingStore;
 let cli: { code: number; stdout: string; stderr: string };
+let longRun: string;
+const LONG_POINTS = 100_000;
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let so = '';
@@ -63,6 +66,14 @@ beforeAll(async () => {
   storeDir = tempDir('stachub-export-store-');
   const server = await startTrackingServer({ storeDir, port: 0, fsync: false });
   populated = await populate(server.url);
+  // A long training: 100,000 points of one metric (written to run.json as a stream).
+  const c = new MlflowTestClient(server.url);
+  const long = await c.call('POST', 'runs/create', { experiment_id: populated.experiments['flood3'], start_time: 1_750_100_000_000, run_name: 'long' });
+  longRun = (long['run'] as { info: { run_id: string } }).info.run_id;
+  for (let b = 0; b < LONG_POINTS / 1000; b++) {
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (1 + b * 1000 + i), timestamp: 1_750_100_000_000 + b * 1000 + i, step: b * 1000 + i }));
+    await c.call('POST', 'runs/log-batch', { run_id: longRun, metrics });
+  }
   await server.close();
   out = path.join(tempDir('stachub-export-out-'), 'export');
   cli = await run(['track', 'export', '--store', storeDir, '--out', out]);
@@ -170,7 +181,7 @@ describe('stachub track export', () => {
   it('reads back through the catalog export reader: every run and every metric point', async () => {
     const index = await indexExport(out, []);
     const runs = store.runs();
-    expect(runs.length).toBe(6);
+    expect(runs.length).toBe(7);
     let points = 0;
     for (const r of runs) {
       const got = index.runsById.get(r.info.run_id);
@@ -184,8 +195,11 @@ describe('stachub track export', () => {
         points += history.length;
       }
     }
-    // 5+5 and 2+2+2 (flood), 2 (trees), 1 (deleted), 1 (hostile), 4 (3.x run)
-    expect(points).toBe(24);
+    // 5+5 and 2+2+2 (flood), 2 (trees), 1 (deleted), 1 (hostile), 4 (3.x run), and the long run
+    expect(points).toBe(24 + LONG_POINTS);
+    const long = index.runsById.get(longRun)!.value.raw as { metrics: Record<string, { step: number; value: number }[]> };
+    expect(long.metrics['loss']).toHaveLength(LONG_POINTS);
+    expect(long.metrics['loss']![LONG_POINTS - 1]).toMatchObject({ step: LONG_POINTS - 1, value: 1 / LONG_POINTS });
     expect(index.loggedModels.has(populated.modelId)).toBe(true);
   });
 

@@ -20,6 +20,9 @@ let server: TrackingServer;
 let p: Populated;
 let sweep: string;
 const sweepRuns: string[] = [];
+let longExp: string;
+let longRun: string;
+const LONG_POINTS = 50_000;
 
 async function page(path: string, headers: Record<string, string> = AUTH): Promise<{ status: number; text: string; headers: Headers }> {
   const res = await fetch(server.url + path, { headers });
@@ -47,6 +50,14 @@ beforeAll(async () => {
       params: [{ key: 'lr', value: String((i % 4) / 1000) }, { key: 'batch', value: String(8 * (1 + (i % 3))) }],
       metrics: [{ key: 'acc', value: ((i * 7) % 12) / 12, timestamp: 1_764_300_000_500 + i, step: 0 }, { key: 'loss', value: 1 - i / 12, timestamp: 1_764_300_000_500 + i, step: 0 }],
     });
+  }
+  // A long training: its chart is thinned, never the whole history.
+  longExp = await c.experiment('long');
+  const long = await c.call('POST', 'runs/create', { experiment_id: longExp, start_time: 1_764_400_000_000, run_name: 'long' });
+  longRun = (long['run'] as { info: { run_id: string } }).info.run_id;
+  for (let b = 0; b < LONG_POINTS / 1000; b++) {
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: b * 1000 + i === 31_337 ? 9 : 1 / (1 + b * 1000 + i), timestamp: 1_764_400_000_000 + b * 1000 + i, step: b * 1000 + i }));
+    await c.call('POST', 'runs/log-batch', { run_id: longRun, metrics });
   }
 }, 60_000);
 
@@ -113,10 +124,21 @@ describe('stachub track viewer: pages', () => {
     expect(paths).toContain(`/experiments/${p.experiments.flood}/runs/${p.runs.flood[1]}`);
     expect(paths).toContain(`/experiments/${p.experiments.flood3}/models/${p.modelId}`);
     expect(paths).toContain('/models/flood-unet%20(1201)/versions/2');
-    expect(paths.some((x) => x.startsWith('/get-artifact?'))).toBe(true);
-    expect(paths.some((x) => x.startsWith('/api/2.0/mlflow-artifacts/artifacts/'))).toBe(true);
+    expect(paths).toContain(`/experiments/${p.experiments.flood}/runs/${p.runs.flood[1]}/artifacts/model/model.onnx`);
+    expect(paths).toContain(`/experiments/${p.experiments.flood3}/models/${p.modelId}/artifacts/model.onnx`);
     expect(statuses.size).toBeGreaterThan(40);
-    for (const missing of ['/experiments/999', `/experiments/999/runs/${p.runs.flood[0]}`, '/experiments/1/runs/nope', '/models/nope', '/models/flood-unet%20(1201)/versions/99', '/experiments/1/models/m-00', '/nowhere/at/all']) {
+    for (const missing of [
+      '/experiments/999',
+      `/experiments/999/runs/${p.runs.flood[0]}`,
+      '/experiments/1/runs/nope',
+      '/models/nope',
+      '/models/flood-unet%20(1201)/versions/99',
+      '/experiments/1/models/m-00',
+      `/experiments/${p.experiments.flood}/runs/${p.runs.flood[0]}/artifacts/model/none.bin`,
+      `/experiments/${p.experiments.flood}/runs/${p.runs.flood[0]}/artifacts/..%2F..%2Fjournal.log`,
+      `/experiments/${p.experiments.trees}/runs/${p.runs.flood[0]}/artifacts/model/model.onnx`,
+      '/nowhere/at/all',
+    ]) {
       expect((await page(missing)).status, missing).toBe(404);
     }
   });
@@ -185,9 +207,12 @@ describe('stachub track viewer: pages', () => {
     expect(iouChart).toContain('5 point(s), steps 0 to 4, last value 0.705 at step 4');
     expect(iouChart.match(/<circle /g)).toHaveLength(5);
     expect(iouChart).toMatch(/<path class="line" d="M[\d. L]+"\/>/);
-    const link = /href="(\/get-artifact\?path=model%2Fmodel\.onnx&amp;run_uuid=[0-9a-f]+)"/.exec(text)![1]!.replace(/&amp;/g, '&');
+    const link = `/experiments/${p.experiments.flood}/runs/${runId}/artifacts/model/model.onnx`;
+    expect(text).toContain(`href="${link}" download`);
     const res = await fetch(server.url + link, { headers: AUTH });
     expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="model.onnx"');
+    expect((await fetch(server.url + link)).status).toBe(401);
     expect((await res.arrayBuffer()).byteLength).toBe(224);
     // The registered version built from this run is linked.
     expect(text).toContain('href="/models/flood-unet%20(1201)/versions/1"');
@@ -202,7 +227,7 @@ describe('stachub track viewer: pages', () => {
     expect(v2.text).toContain('models:/flood-unet (1201)/2');
     const v3 = await page('/models/flood-unet-3x/versions/1');
     expect(v3.text).toContain(`href="/experiments/${p.experiments.flood3}/models/${p.modelId}"`);
-    const file = /href="(\/api\/2\.0\/mlflow-artifacts\/artifacts\/[^"]+\/model\.onnx)"/.exec(v3.text)![1]!;
+    const file = /href="(\/experiments\/\d+\/models\/m-[0-9a-f]+\/artifacts\/model\.onnx)"/.exec(v3.text)![1]!;
     const res = await fetch(server.url + file, { headers: AUTH });
     expect(res.status).toBe(200);
     expect((await res.arrayBuffer()).byteLength).toBe(224);
@@ -210,6 +235,20 @@ describe('stachub track viewer: pages', () => {
 });
 
 describe('stachub track viewer: charts', () => {
+  it('draws a history of 50,000 points as one line of at most 400, with the spike kept', async () => {
+    const { text } = await page(`/experiments/${longExp}/runs/${longRun}`);
+    const chart = /<svg class="chart".*?<\/svg>/s.exec(text)![0];
+    expect(chart).toContain('50000 point(s), steps 0 to 49999, last value 0.00002 at step 49999');
+    const d = /<path class="line" d="([^"]+)"/.exec(chart)![1]!;
+    const vertices = d.split(/[ML]/).filter(Boolean).length;
+    expect(vertices).toBeGreaterThan(390);
+    expect(vertices).toBeLessThanOrEqual(400);
+    expect(chart).not.toContain('<circle');
+    // The spike (value 9 at step 31337) is the top of the chart: the y axis reaches past it.
+    expect(Number(/<text class="tick" x="46" y="[\d.]+" text-anchor="end">([\d.]+)<\/text><\/?[^>]*>?/.exec(chart.slice(chart.lastIndexOf('class="grid"')))?.[1] ?? '0')).toBeGreaterThan(9);
+    expect(text).toContain('<td class="num">50000</td>');
+  });
+
   it('thins a long history to 400 points keeping the ends and the extremes', () => {
     const points = Array.from({ length: 100_000 }, (_, i) => ({ step: i, value: Math.sin(i / 1000) + (i === 54_321 ? 5 : 0) }));
     const t = thin(points);

@@ -35,14 +35,44 @@ export function thin(points: StepPoint[], max = MAX_POINTS): StepPoint[] {
 }
 
 /**
+ * A series read point by point (the store's own arrays, never copied whole): its finite points
+ * thinned to at most `max` (evenly by index, plus the lowest and highest value), and the counts.
+ */
+export function thinSeries(length: number, at: (i: number) => StepPoint, max = MAX_POINTS): { points: StepPoint[]; total: number; nonFinite: number } {
+  let lo = -1;
+  let hi = -1;
+  let nonFinite = 0;
+  const finite: number[] = [];
+  for (let i = 0; i < length; i++) {
+    const v = at(i).value;
+    if (!Number.isFinite(v)) {
+      nonFinite++;
+      continue;
+    }
+    if (length <= max) finite.push(i);
+    if (lo === -1 || v < at(lo).value) lo = i;
+    if (hi === -1 || v > at(hi).value) hi = i;
+  }
+  if (length <= max) return { points: finite.map(at), total: length, nonFinite };
+  const keep = new Set<number>();
+  if (lo !== -1) keep.add(lo).add(hi);
+  const slots = max - 2;
+  for (let k = 0; k < slots; k++) {
+    const i = Math.round((k * (length - 1)) / (slots - 1));
+    if (Number.isFinite(at(i).value)) keep.add(i);
+  }
+  return { points: [...keep].sort((a, b) => a - b).map(at), total: length, nonFinite };
+}
+
+/**
  * A line chart of one metric over steps. Non-finite values (NaN, ±Infinity) are left out of the
  * line and counted in the description. `id` must be unique in the page.
  */
-export function stepChart(id: string, title: string, history: StepPoint[]): string {
+export function stepChart(id: string, title: string, history: StepPoint[], counts?: { total: number; nonFinite: number }): string {
   const finite = history.filter((p) => Number.isFinite(p.value)).sort((a, b) => a.step - b.step);
-  const skipped = history.length - finite.length;
+  const skipped = counts ? counts.nonFinite : history.length - finite.length;
   const points = thin(finite);
-  const descParts = [`${history.length} point(s)`];
+  const descParts = [`${counts ? counts.total : history.length} point(s)`];
   if (finite.length) {
     const last = finite[finite.length - 1]!;
     descParts.push(`steps ${finite[0]!.step} to ${last.step}`, `last value ${metricText(last.value)} at step ${last.step}`);

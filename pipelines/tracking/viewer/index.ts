@@ -9,9 +9,12 @@ import type http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSiteDir } from '../../../generator/render/assets.js';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { ArtifactStore } from '../artifacts.js';
+import { isUnsafePath } from '../validation.js';
 import type { TrackingStore } from '../store.js';
-import { experimentsPage, loggedModelPage, modelVersionPage, modelsPage, notFoundPage, registeredModelPage, runPage, runsPage, type Page } from './pages.js';
+import { experimentsPage, loggedModelPage, modelVersionPage, modelsPage, notFoundPage, proxiedRel, registeredModelPage, runPage, runsPage, type Page } from './pages.js';
 
 /** Sent with every viewer answer: nothing but this server's own styles and images. */
 export const VIEWER_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -24,6 +27,8 @@ const VIEWER_CSS = `
 .viewer { padding-top: 1rem; padding-bottom: 2rem; }
 .viewer .project-main { margin-top: 1rem; }
 a.sort { color: inherit; text-decoration: none; }
+/* Metric and parameter names are case-sensitive: shown as logged. */
+.viewer thead th { text-transform: none; letter-spacing: 0; font-size: .85rem; }
 a.sort:hover, a.sort:focus-visible { text-decoration: underline; }
 .views ul, .pager ul { list-style: none; display: flex; flex-wrap: wrap; gap: 1rem; padding: 0; margin: .5rem 0; align-items: center; }
 .columns { margin: .5rem 0 1rem; }
@@ -57,19 +62,42 @@ export function isViewerPath(pathname: string): boolean {
   return pathname === '/' || pathname === '/models' || /^\/(?:experiments|models|viewer-assets)\//.test(pathname) || pathname === '/experiments';
 }
 
+/** A page or asset (`body`), or an artifact file to stream (`artifact`: its path in the artifact store). */
+export type ViewerAnswer = { status: number; type: string; body: Buffer } | { artifact: string };
+
+/**
+ * The artifact path behind `<run>/artifacts/<file...>` or `<logged model>/artifacts/<file...>`:
+ * downloads under the viewer's own paths, so a browser signed in to the viewer gets them too.
+ */
+function artifactOf(root: string | undefined, rest: string[]): string | undefined {
+  if (root === undefined || rest.length === 0 || rest.some((s) => s === '')) return undefined;
+  const file = rest.join('/');
+  return isUnsafePath(file) ? undefined : `${root}/${file}`;
+}
+
 /** The page (or asset) for a viewer path; the store is read, never written. */
-export async function viewerResponse(
-  store: TrackingStore,
-  artifacts: ArtifactStore,
-  pathname: string,
-  search: string,
-): Promise<{ status: number; type: string; body: Buffer }> {
-  const html = (p: Page): { status: number; type: string; body: Buffer } => ({ status: p.status, type: 'text/html; charset=utf-8', body: Buffer.from(p.html) });
+export async function viewerResponse(store: TrackingStore, artifacts: ArtifactStore, pathname: string, search: string): Promise<ViewerAnswer> {
+  const html = (p: Page): ViewerAnswer => ({ status: p.status, type: 'text/html; charset=utf-8', body: Buffer.from(p.html) });
   let parts: string[];
   try {
     parts = pathname.split('/').slice(1).map(decodeURIComponent);
   } catch {
     return html(notFoundPage('This address is not valid.'));
+  }
+  if (parts[0] === 'experiments' && parts[2] && parts[3] && parts[4] === 'artifacts') {
+    // Downloads: /experiments/<id>/runs/<run>/artifacts/<file...> and /experiments/<id>/models/<model>/artifacts/<file...>
+    const [, exp, kind, id] = parts;
+    let root: string | undefined;
+    if (kind === 'runs') {
+      const run = store.run(id!);
+      if (run && run.info.experiment_id === exp) root = proxiedRel(run.info.artifact_uri);
+    } else if (kind === 'models') {
+      const m = store.loggedModel(id!);
+      if (m && m.info.experiment_id === exp) root = proxiedRel(m.info.artifact_uri);
+    }
+    const rel = artifactOf(root, parts.slice(5));
+    if (rel !== undefined) return { artifact: rel };
+    return html(notFoundPage('No such artifact.'));
   }
   if (parts[parts.length - 1] === '' && parts.length > 1) parts.pop();
   const q = new URLSearchParams(search);
@@ -113,6 +141,29 @@ export async function serveViewer(
     return;
   }
   const out = await viewerResponse(ctx.store, ctx.artifacts, pathname, search);
+  if ('artifact' in out) {
+    const opened = await ctx.artifacts.open(out.artifact);
+    if (opened.kind !== 'file') {
+      const page = Buffer.from(notFoundPage('No such artifact.').html);
+      res.writeHead(404, { ...base, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': page.length });
+      res.end(method === 'HEAD' ? undefined : page);
+      return;
+    }
+    const name = path.posix.basename(out.artifact).replace(/["\\\r\n]/g, '_');
+    res.writeHead(200, {
+      ...base,
+      'Content-Type': 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="${name}"`,
+      'Content-Length': opened.size,
+    });
+    if (method === 'HEAD') {
+      opened.stream.destroy();
+      res.end();
+      return;
+    }
+    await pipeline(opened.stream, res);
+    return;
+  }
   res.writeHead(out.status, { ...base, 'Content-Type': out.type, 'Content-Length': out.body.length });
   res.end(method === 'HEAD' ? undefined : out.body);
 }

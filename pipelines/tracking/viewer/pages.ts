@@ -1,6 +1,6 @@
 /**
  * The run viewer's pages, built from the store's read API (`TrackingStore.experiments()`, `runs()`,
- * `run()`, `metricHistory()`, `registeredModels()`, `modelVersions()`, logged models) and the
+ * `run()`, the run's metric series, `registeredModels()`, `modelVersions()`, logged models) and the
  * artifact store's listings. The URL paths are MLflow UI's routes without the `#/`
  * (`/experiments/<id>/runs/<run_id>`, `/models/<name>/versions/<v>`,
  * `/experiments/<id>/models/<model_id>`), so a catalog that links a `stachub track` registry
@@ -11,7 +11,7 @@ import type { ArtifactStore, FileInfo } from '../artifacts.js';
 import type { TrackingStore } from '../store.js';
 import type { LoggedModelJson, ModelVersionJson, RunJson } from '../entities.js';
 import { isUnsafePath } from '../validation.js';
-import { stepChart } from './chart.js';
+import { stepChart, thinSeries } from './chart.js';
 import { type Crumb, duration, esc, facts, href, layout, metricText, panel, query, table, time } from './html.js';
 
 /** What a page answers. */
@@ -44,8 +44,11 @@ export function experimentsPage(store: TrackingStore, q: Query): Page {
   const all = q.get('view') === 'all';
   const exps = store.experiments().filter((e) => all || e.lifecycle_stage === 'active');
   exps.sort((a, b) => b.last_update_time - a.last_update_time || byName(a.experiment_id, b.experiment_id));
+  // One pass over the runs, not one per experiment.
+  const active = new Map<string, number>();
+  for (const r of store.runs()) if (r.info.lifecycle_stage === 'active') active.set(r.info.experiment_id, (active.get(r.info.experiment_id) ?? 0) + 1);
   const rows = exps.map((e) => {
-    const runs = store.runs(e.experiment_id).filter((r) => r.info.lifecycle_stage === 'active').length;
+    const runs = active.get(e.experiment_id) ?? 0;
     return [
       `<a href="${href('experiments', e.experiment_id)}">${esc(e.name)}</a>${e.lifecycle_stage === 'deleted' ? ' <span class="badge plain">deleted</span>' : ''}`,
       `<code>${esc(e.experiment_id)}</code>`,
@@ -244,7 +247,8 @@ function artifactsTable(tree: { files: FileInfo[]; truncated: boolean }, link: (
   return table(caption, ['File', 'Size'], rows, { numeric: [false, true], captionHidden: true }) + (tree.truncated ? `<p class="muted">Only the first ${MAX_ARTIFACTS} files are listed.</p>` : '');
 }
 
-const proxiedLink = (rel: string) => (p: string): string => `/api/2.0/mlflow-artifacts/artifacts/${`${rel}/${p}`.split('/').map(encodeURIComponent).join('/')}`;
+/** Download links under the viewer's own paths (same sign-in as the pages). */
+const downloadLink = (...base: string[]) => (p: string): string => `${href(...base, 'artifacts')}/${p.split('/').map(encodeURIComponent).join('/')}`;
 
 // -------------------------------------------------------------------------------------- run page
 
@@ -286,16 +290,18 @@ export async function runPage(store: TrackingStore, artifacts: ArtifactStore, ex
   ]);
   // Metrics: the latest values, then one chart per key over its whole history.
   const metricKeys = run.data.metrics.map((m) => m.key).sort(byName);
-  const histories = metricKeys.map((k) => ({ key: k, points: store.metricHistory(runId, k) }));
-  const metricRows = histories.map(({ key, points }) => {
+  // The store's own series, read point by point: a history of millions of points is never copied.
+  const series = store.getRun(runId).metrics;
+  const histories = metricKeys.map((key) => {
+    const s = series.get(key);
+    return { key, ...thinSeries(s?.length ?? 0, (i) => s!.at(i)) };
+  });
+  const metricRows = histories.map(({ key, total }) => {
     const latest = run.data.metrics.find((m) => m.key === key)!;
-    return [`<code>${esc(key)}</code>`, metricText(latest.value), String(latest.step), String(points.length)];
+    return [`<code>${esc(key)}</code>`, metricText(latest.value), String(latest.step), String(total)];
   });
   const charts = histories
-    .map(({ key, points }, n) => {
-      const series = points.map((p) => ({ step: p.step, value: typeof p.value === 'number' ? p.value : p.value === 'NaN' ? NaN : p.value === 'Infinity' ? Infinity : -Infinity }));
-      return `<figure class="chart-box">${stepChart(`metric-${n}`, `${key} over steps`, series)}<figcaption>${esc(key)}</figcaption></figure>`;
-    })
+    .map(({ key, points, total, nonFinite }, n) => `<figure class="chart-box">${stepChart(`metric-${n}`, `${key} over steps`, points, { total, nonFinite })}<figcaption>${esc(key)}</figcaption></figure>`)
     .join('');
   const metrics = metricKeys.length
     ? table('Latest metric values', ['Metric', 'Latest value', 'Step', 'Points'], metricRows, { numeric: [false, true, true, true], captionHidden: true }) + `<div class="charts">${charts}</div>`
@@ -311,7 +317,7 @@ export async function runPage(store: TrackingStore, artifacts: ArtifactStore, ex
   const rel = proxiedRel(i.artifact_uri);
   const artifactsHtml =
     rel !== undefined
-      ? artifactsTable(await listTree(artifacts, rel), (p) => `/get-artifact${query([['path', p], ['run_uuid', runId]])}`, 'Artifacts of the run')
+      ? artifactsTable(await listTree(artifacts, rel), downloadLink('experiments', experimentId, 'runs', runId), 'Artifacts of the run')
       : `<p>Stored outside this server: <code class="uri">${esc(i.artifact_uri)}</code></p>`;
   // Models: 3.x logged models from this run, and the registered versions built from it.
   const logged = loggedModelsOf(store, runId, experimentId);
@@ -374,7 +380,7 @@ export async function loggedModelPage(store: TrackingStore, artifacts: ArtifactS
     ? table('Metrics', ['Metric', 'Value', 'Step'], m.data.metrics.map((x) => [`<code>${esc(x.key)}</code>`, metricText(x.value), String(x.step)]), { numeric: [false, true, true], captionHidden: true })
     : '<p class="empty">No metrics.</p>';
   const rel = proxiedRel(i.artifact_uri);
-  const files = rel !== undefined ? artifactsTable(await listTree(artifacts, rel), proxiedLink(rel), 'Files of the logged model') : `<p>Stored outside this server.</p>`;
+  const files = rel !== undefined ? artifactsTable(await listTree(artifacts, rel), downloadLink('experiments', experimentId, 'models', modelId), 'Files of the logged model') : `<p>Stored outside this server.</p>`;
   const versions = store.modelVersions().filter((v) => v.model_id === modelId);
   const body = `<div class="page-head"><h1>${esc(i.name)}</h1><p class="lead">Logged model of experiment ${esc(exp.name)}</p></div>
 <div class="project-main">
@@ -452,9 +458,20 @@ export async function modelVersionPage(store: TrackingStore, artifacts: Artifact
     ['Load with', `<code>${esc(`models:/${v.name}/${v.version}`)}</code>`],
   ]);
   // The model's files: the logged model's artifact root (3.x) or the source folder of the run (2.x).
-  const dirUri = logged?.info.artifact_uri ?? (v.source.startsWith('runs:/') && run ? `${run.info.artifact_uri}/${v.source.replace(/^runs:\/[^/]+\/?/, '')}` : v.source);
-  const rel = proxiedRel(dirUri);
-  const files = rel !== undefined ? artifactsTable(await listTree(artifacts, rel), proxiedLink(rel), 'Files of the model') : `<p>Stored outside this server.</p>`;
+  let files = '<p>Stored outside this server.</p>';
+  const loggedRel = logged ? proxiedRel(logged.info.artifact_uri) : undefined;
+  if (logged && loggedRel !== undefined) {
+    files = artifactsTable(await listTree(artifacts, loggedRel), downloadLink('experiments', logged.info.experiment_id, 'models', logged.info.model_id), 'Files of the model');
+  } else if (run) {
+    // A 2.x version: a folder of its run's artifacts (`runs:/<run>/<dir>` or a URI below the run's root).
+    const runRoot = proxiedRel(run.info.artifact_uri);
+    const dir = v.source.startsWith('runs:/') ? v.source.replace(/^runs:\/[^/]+\/?/, '').replace(/\/+$/, '') : proxiedRel(v.source)?.startsWith(`${runRoot}/`) ? proxiedRel(v.source)!.slice(runRoot!.length + 1) : undefined;
+    if (runRoot !== undefined && dir !== undefined && !isUnsafePath(dir)) {
+      const tree = await listTree(artifacts, dir ? `${runRoot}/${dir}` : runRoot);
+      const link = downloadLink('experiments', run.info.experiment_id, 'runs', run.info.run_id);
+      files = artifactsTable(tree, (p) => link(dir ? `${dir}/${p}` : p), 'Files of the model');
+    }
+  }
   const metrics = run?.data.metrics.length
     ? table('Run metrics', ['Metric', 'Latest value'], [...run.data.metrics].sort((a, b) => byName(a.key, b.key)).map((m) => [`<code>${esc(m.key)}</code>`, metricText(m.value)]), { numeric: [false, true], captionHidden: true })
     : '<p class="empty">No run metrics.</p>';
