@@ -199,6 +199,32 @@ describe('ONNX over HTTP: a status line that echoes the token', () => {
   });
 });
 
+describe('S3 error text that echoes the credentials', () => {
+  const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const SESSION = 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN0123456789';
+  it('stachub publish: an S3-compatible store quoting the signed request and the secret key (URL-encoded) leaks neither', async () => {
+    const url = await serve((req, res) => {
+      // S3's error document (Error/Code/Message), as every S3-compatible store answers.
+      const message = `cannot verify ${String(req.headers.authorization)} token ${String(req.headers['x-amz-security-token'])} signing material ${encodeURIComponent(SECRET)}`;
+      res.writeHead(400, { 'content-type': 'application/xml' });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code><Message>${message}</Message><RequestId>1</RequestId></Error>`);
+    });
+    const dir = path.join(work, 'site');
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir).then(() => fs.writeFile(path.join(dir, 'catalog.json'), '{}')));
+    const r = await run(['publish', dir, '--to', 's3://bucket/prefix', '--endpoint', url], {
+      AWS_ACCESS_KEY_ID: KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SECRET,
+      AWS_SESSION_TOKEN: SESSION,
+      AWS_REGION: 'us-east-1',
+    });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('InvalidRequest');
+    expect(r.stderr).toContain('signing material');
+    for (const secret of [KEY_ID, SECRET, encodeURIComponent(SECRET), SESSION]) expectNoSecret(r.stderr + r.stdout, secret, 'stderr');
+  });
+});
+
 describe('redact', () => {
   it('removes credential shapes whoever wrote them', () => {
     const cases: Array<[string, string]> = [
