@@ -112,7 +112,8 @@ export function redact(text: string, secrets: Iterable<string | undefined> = [])
   if (text === '') return text;
   let out = text;
   const values = new Set(registered);
-  for (const s of secrets) if (typeof s === 'string' && s.length >= MIN_SECRET) values.add(s);
+  // A client's own credentials are removed whatever their length (they are known to be secrets).
+  for (const s of secrets) if (typeof s === 'string' && s.length > 0) values.add(s);
   // Longest first, so a secret that contains another is removed whole.
   const sorted = [...values].sort((a, b) => b.length - a.length);
   for (const s of sorted) if (out.includes(s)) out = out.split(s).join(REDACTED);

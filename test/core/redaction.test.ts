@@ -262,6 +262,8 @@ describe('redact', () => {
     expect(redact('x s3cret%2Fvalue%2B1 y')).toBe(`x ${REDACTED} y`);
     expect(redact('cut here: s3cret/va')).toBe(`cut here: ${REDACTED}`);
     expect(redact('ab', ['abcdefgh'])).toBe('ab');
+    // A client's own credential goes whatever its length; a registered one of 3 characters does not.
+    expect(redact('user pw here', ['pw'])).toBe(`user ${REDACTED} here`);
     registerSecret('abc');
     expect(redact('abc')).toBe('abc');
   });
