@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, StachubError } from './errors.js';
 import type { CliContext } from './commands/context.js';
 import { loadCommands, type RegisterCommand } from './commands/index.js';
+import { redact, registerSecretsFromEnv } from './redact.js';
 
 export type { CliContext } from './commands/context.js';
 
@@ -45,6 +46,11 @@ export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promi
     now: () => new Date(),
     ...ctx,
   };
+  // Everything written to stderr (progress, logs, errors, stacks) goes through redaction, with the
+  // credentials of the environment known before any command runs.
+  registerSecretsFromEnv(full.env);
+  const writeErr = full.stderr;
+  full.stderr = (s) => writeErr(redact(s));
   const program = createProgram(full, await loadCommands(argv));
   try {
     await program.parseAsync(argv);

@@ -4,6 +4,7 @@
  */
 import type { MlflowReport } from './mlflow/join.js';
 import type { Diagnostic } from './types.js';
+import { redact } from './redact.js';
 
 export type ProjectStatus = 'ok' | 'warning' | 'error' | 'skipped';
 
@@ -52,10 +53,13 @@ export function statusOf(messages: readonly Diagnostic[]): ProjectStatus {
   return 'ok';
 }
 
-/** Order messages so a report reads top-down: by level, then file and line. */
+/**
+ * A project's messages as the report prints them: credentials redacted (generator/redact.ts: a
+ * server may echo a token into an error), ordered top-down by level, then file and line.
+ */
 export function sortMessages(messages: Diagnostic[]): Diagnostic[] {
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  return [...messages].sort(
+  return messages.map((m) => ({ ...m, message: redact(m.message) })).sort(
     (a, b) => rank[a.level] - rank[b.level] || (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0),
   );
 }

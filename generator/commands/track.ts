@@ -3,6 +3,7 @@
  */
 import path from 'node:path';
 import { StachubError, UsageError } from '../errors.js';
+import { registerSecret } from '../redact.js';
 import type { RegisterCommand } from './index.js';
 import type { CliContext } from './context.js';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
@@ -38,6 +39,7 @@ export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv): 
   const portText = flags.port ?? e('STACHUB_TRACK_PORT') ?? e('PORT') ?? '5000';
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got '${portText}'`);
   const token = flags.token ?? e('STACHUB_TRACK_TOKEN') ?? e('MLFLOW_TRACKING_TOKEN');
+  registerSecret(token);
   const anon = flags.anonymousReads ?? /^(1|true|yes)$/i.test(env['STACHUB_TRACK_ANONYMOUS_READS'] ?? '');
   const opts: TrackOptions = {
     port: Number(portText),

@@ -10,6 +10,7 @@ import type { OnnxSummary } from '../onnx/types.js';
 import { link } from '../stac/links.js';
 import type { UnplacedTree } from '../stac/toStac.js';
 import type { Diagnostic } from '../types.js';
+import { redact } from '../redact.js';
 import { linkModels, parseMlflowFrontMatter, type LinkedModel, type LinkProject, type UnlinkedModel } from './link.js';
 import { mlflowToStac, withProjectAdditions } from './stac.js';
 import type { ModelVersion, WebUi } from './types.js';
@@ -148,7 +149,8 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
     },
     linked: linked.linked,
     unlinked: linked.unlinked,
-    messages: read.diagnostics,
+    // Registry problems quote the server's error text, which may echo credentials.
+    messages: read.diagnostics.map((d) => ({ ...d, message: redact(d.message) })),
   };
   return { tree: { ...tree, collections }, owners, projectDiagnostics, report };
 }

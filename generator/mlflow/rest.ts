@@ -13,6 +13,7 @@
  * headers only and never appear in URLs, logs, diagnostics or errors.
  */
 import { SourceUnreachableError } from '../errors.js';
+import { redact, registerSecret, registerUrlSecrets } from '../redact.js';
 import { httpByteSource } from '../onnx/byte-source.js';
 import type { Diagnostic } from '../types.js';
 import {
@@ -53,7 +54,8 @@ export class MlflowRequestError extends Error {
     readonly errorCode: string | undefined,
     message: string,
   ) {
-    super(`${endpoint}: ${status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`);
+    // A server may echo the request (its Authorization header) in its error text.
+    super(redact(`${endpoint}: ${status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`));
     this.name = 'MlflowRequestError';
   }
 }
@@ -120,6 +122,7 @@ async function downloadCapped(
 
 /** Separate the credentials a URL may carry from the URL itself. */
 function splitUrl(raw: string): { base: string; publicUri: string; userInfo?: { user: string; password: string } } {
+  registerUrlSecrets(raw);
   let u: URL;
   try {
     u = new URL(raw);
@@ -400,7 +403,7 @@ class RestReader {
       } catch {
         // not a JSON error body
       }
-      throw new MlflowRequestError(endpoint, res.status, code, message.slice(0, 300));
+      throw new MlflowRequestError(endpoint, res.status, code, redact(message).slice(0, 300));
     }
   }
 
@@ -420,12 +423,22 @@ export function authHeader(
 ): Record<string, string> {
   const user = env['MLFLOW_TRACKING_USERNAME'];
   const password = env['MLFLOW_TRACKING_PASSWORD'];
+  // Whatever is sent is registered as a secret: no message or log may print it back.
   if (user && password !== undefined) {
-    return { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+    const basic = Buffer.from(`${user}:${password}`).toString('base64');
+    registerSecret(password, basic);
+    return { authorization: `Basic ${basic}` };
   }
   const token = env['MLFLOW_TRACKING_TOKEN'];
-  if (token) return { authorization: `Bearer ${token}` };
-  if (userInfo) return { authorization: `Basic ${Buffer.from(`${userInfo.user}:${userInfo.password}`).toString('base64')}` };
+  if (token) {
+    registerSecret(token);
+    return { authorization: `Bearer ${token}` };
+  }
+  if (userInfo) {
+    const basic = Buffer.from(`${userInfo.user}:${userInfo.password}`).toString('base64');
+    registerSecret(userInfo.password, basic);
+    return { authorization: `Basic ${basic}` };
+  }
   return {};
 }
 

@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import { OnnxError } from './errors.js';
+import { registerHeaderSecrets } from '../redact.js';
 
 /** Counters a source keeps, so benchmarks and tests can check how little was read. */
 export interface ReadStats {
@@ -200,6 +201,7 @@ function nodeTransport(timeoutMs: number): Transport {
  */
 export function httpByteSource(url: string, opts: HttpSourceOptions = {}): ByteSource {
   const name = redactUrl(url);
+  registerHeaderSecrets(opts.headers);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   let transport: Transport | undefined;
   const client = (): Transport => (transport ??= opts.fetch ? fetchTransport(opts.fetch, timeoutMs) : nodeTransport(timeoutMs));

@@ -1,4 +1,5 @@
 import { EXIT, StachubError } from '../errors.js';
+import { redact } from '../redact.js';
 
 /**
  * Stable codes of ONNX reading problems (they become `Diagnostic.code` in a build).
@@ -41,7 +42,10 @@ export class OnnxError extends StachubError {
   /** The message without the `file @ offset` prefix. */
   readonly detail: string;
 
-  constructor(code: OnnxErrorCode, file: string, offset: number | undefined, detail: string, options: { cause?: unknown } = {}) {
+  constructor(code: OnnxErrorCode, rawFile: string, offset: number | undefined, rawDetail: string, options: { cause?: unknown } = {}) {
+    // A server's status text or a network error may quote the request's credentials.
+    const file = redact(rawFile);
+    const detail = redact(rawDetail);
     super(`${file}${offset === undefined ? '' : ` @ byte ${offset}`}: ${detail} [${code}]`, {
       exitCode: UNREACHABLE.has(code) ? EXIT.sourceUnreachable : EXIT.validation,
       cause: options.cause,

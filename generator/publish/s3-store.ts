@@ -13,6 +13,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { PublishError } from '../errors.js';
+import { redact, registerSecret } from '../redact.js';
 import { zeroCounts, type ObjectStore, type PutOptions, type StoredObject } from './store.js';
 
 /** How to reach the bucket. */
@@ -57,6 +58,7 @@ export class S3ObjectStore implements ObjectStore {
           (s) => s.length >= 4,
         )
       : [];
+    registerSecret(...this.secrets);
     // Count every HTTP attempt (the deserialize step runs once per attempt, inside the retry loop).
     this.client.middlewareStack.add(
       (next) => async (args) => {
@@ -152,11 +154,9 @@ export class S3ObjectStore implements ObjectStore {
     return new PublishError(message, { cause: err });
   }
 
-  /** Never let a credential reach a message, even if a store echoes it back. */
+  /** Never let a credential reach a message, even if a store echoes it back (generator/redact.ts). */
   private redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    return out;
+    return redact(text, this.secrets);
   }
 }
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pyString, shellQuote, snippets, type Snippet, type SnippetInput } from '../../generator/render/snippets.js';
 import { repoRoot } from '../helpers.js';
+import { main } from '../../generator/cli.js';
 
 const PYTHON = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'pass']).status === 0);
 const BASH = spawnSync('bash', ['-c', 'true']).status === 0;
@@ -221,5 +222,70 @@ describe('snippets with hostile values', () => {
     // No argument can hold a NUL; a lone surrogate has no UTF-8 form.
     const shellable = strings.filter((s) => !s.includes('\u0000') && !s.includes('\ud800'));
     expect(runShell(`curl ${shellable.map(shellQuote).join(' ')}`)).toEqual([shellable]);
+  });
+});
+
+describe('a hostile README built into a page', () => {
+  it('every snippet of the page runs its values as data: the mlflow:uri, the ONNX input name and the external href', async () => {
+    const ws = path.join(work, 'ws', 'evil');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.writeFileSync(
+      path.join(ws, 'stachub-project.yml'),
+      [
+        'id: 7',
+        'path_with_namespace: evil/snippets',
+        'web_url: https://gitlab.example.com/evil/snippets',
+        'topics: [sharinghub:aimodel]',
+        'created_at: 2026-01-05T10:00:00Z',
+        'last_activity_at: 2026-01-06T10:00:00Z',
+      ].join('\n'),
+    );
+    const uri = `models:/m" + ${PY_RUN} + "/1`;
+    // Only characters a URI may hold: `$(touch$IFS./SENTINEL)` runs `touch ./SENTINEL` in a shell.
+    const href = "https://x.example/$(touch$IFS./SENTINEL)/a';touch$IFS./SENTINEL;'/m.onnx";
+    fs.writeFileSync(
+      path.join(ws, 'README.md'),
+      [
+        '---',
+        'title: Hostile snippets',
+        `mlflow:uri: ${JSON.stringify(uri)}`,
+        'mlm:',
+        '  name: evil',
+        '  architecture: MLP',
+        '  tasks: [classification]',
+        '  input:',
+        `    - name: ${JSON.stringify(HOSTILE_INPUT)}`,
+        '      bands: []',
+        '      input: {shape: [-1, 3], dim_order: [batch, channel], data_type: float32}',
+        'assets:',
+        '  - key: model',
+        `    href: ${JSON.stringify(href)}`,
+        '    type: application/octet-stream; application=onnx',
+        '    roles: [mlm:model]',
+        '---',
+        'A model.',
+      ].join('\n'),
+    );
+    const out = path.join(work, 'site');
+    const code = await main(['node', 'stachub', 'build', '--workspace', path.join(work, 'ws'), '--out', out, '--base-url', 'https://cat.example/', '--no-validate'], {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: {},
+      isTTY: false,
+    });
+    expect(code).toBe(0);
+    const page = fs.readFileSync(path.join(out, 'ai-model/evil/snippets/index.html'), 'utf8');
+    const blocks = new Map([...page.matchAll(/<code id="code-([a-z]+)" class="language-([a-z]+)">([\s\S]*?)<\/code>/g)].map((m) => [m[1]!, { lang: m[2]!, code: copied(m[3]!) }]));
+    expect([...blocks.keys()]).toEqual(expect.arrayContaining(['pystac', 'curl', 'mlflow', 'onnxruntime']));
+    for (const [id, block] of blocks) {
+      if (block.lang === 'python') runPython(block.code);
+      else runShell(block.code);
+      expect(fs.existsSync(sentinel), `the ${id} snippet ran a payload:\n${block.code}`).toBe(false);
+    }
+    expect(runPython(blocks.get('mlflow')!.code)).toContainEqual(['load_model', uri]);
+    const calls = runShell(blocks.get('curl')!.code);
+    expect(calls).toContainEqual(['-L', '-o', 'm.onnx', href]);
+    const onnx = runPython(blocks.get('onnxruntime')!.code);
+    expect(Object.keys((onnx[1] as [string, null, Record<string, unknown>])[2])).toEqual([HOSTILE_INPUT]);
   });
 });

@@ -7,7 +7,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_LIKE_PATTERN, likeMatches } from '../../pipelines/tracking/search.js';
+import { LIKE_BUDGET, MAX_LIKE_PATTERN, likeMatches } from '../../pipelines/tracking/search.js';
 import { MAX_JSON_DEPTH } from '../../pipelines/tracking/request.js';
 import { type Shim, api, startShim } from './helpers.js';
 
@@ -116,6 +116,25 @@ describe('LIKE and ILIKE', () => {
     expect(r.status).toBe(400);
     expect(r.body.error_code).toBe('INVALID_PARAMETER_VALUE');
     expect(await runNames(`attributes.run_name LIKE '${'%'.repeat(MAX_LIKE_PATTERN)}'`)).toHaveLength(5);
+  });
+});
+
+describe('the LIKE work of one search', () => {
+  it(`is bounded: a pattern that would compare more than ${LIKE_BUDGET} characters is refused, a cheap one answers`, async () => {
+    const exp = (await api(shim.url, 'POST', 'experiments/create', { name: 'long-tags' })).body.experiment_id as string;
+    for (let i = 0; i < 20; i++) {
+      const r = await api(shim.url, 'POST', 'runs/create', { experiment_id: exp, run_name: `long-${i}`, tags: [{ key: 'long', value: 'a'.repeat(8000) }] });
+      expect(r.status, r.text).toBe(200);
+    }
+    const search = (filter: string) => api(shim.url, 'POST', 'runs/search', { experiment_ids: [exp], filter, max_results: 100 });
+    // Each of the 20 values costs about 7,500 x 500 comparisons: 75 million in all.
+    const costly = await search(`tags.long LIKE '%${'a'.repeat(498)}_b%'`);
+    expect(costly.status, costly.text).toBe(400);
+    expect(costly.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    const cheap = await search("tags.long LIKE '%a_a%' AND tags.long ILIKE 'A%'");
+    expect(cheap.status, cheap.text).toBe(200);
+    expect(cheap.body.runs).toHaveLength(20);
+    expect((await fetch(`${shim.url}/health`)).status).toBe(200);
   });
 });
 

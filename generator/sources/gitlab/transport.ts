@@ -18,6 +18,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import { redact, registerSecret } from '../../redact.js';
 
 /** What a request returned (fully read: GitLab API bodies are small; ONNX reads are ranges). */
 export interface TransportResponse {
@@ -121,6 +122,7 @@ export class GitLabTransport {
       onRetry: opts.onRetry,
     };
     this.secrets = (opts.secrets ?? []).filter((s) => s.length > 0);
+    registerSecret(...this.secrets);
     this.limiter = new Limiter(Math.max(1, this.o.concurrency));
     const sockets = Math.max(1, this.o.concurrency) + 2;
     this.agents = {
@@ -135,11 +137,9 @@ export class GitLabTransport {
     this.agents.https.destroy();
   }
 
-  /** Replace every secret in a text. */
+  /** The text without this transport's token or any other credential (generator/redact.ts). */
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('[REDACTED]');
-    return out;
+    return redact(text, this.secrets);
   }
 
   /**
