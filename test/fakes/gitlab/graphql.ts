@@ -6,10 +6,20 @@
  * containerRepositories }`, `Repository { rootRef, empty, exists, blobs(paths, ref), tree(path,
  * recursive, ref) }`, `Tree { lastCommit { sha }, blobs(first, after) { nodes { path lfsOid ... } } }`.
  *
+ * `Tree.lastCommit` is Gitaly's `LastCommitForPath` (`git log -1 <rev> -- .`), so after a merge
+ * commit it is the merged commit, not the head (model.ts `lastCommitForPath`); `packages` is a
+ * connection over package *versions* with `pageInfo` (app/graphql/types/project_type.rb).
+ *
+ * Errors as GitLab gives them: a resolver's error nulls its field and adds `errors[].path`, with
+ * `data` and HTTP 200 (`FakeGitLab.graphqlFieldErrors`); past GitLab's GraphQL timeout (30 s,
+ * counted in virtual Gitaly time per tree) every field that starts gets "Timeout on Type.field"
+ * (graphql-ruby `GraphQL::Schema::Timeout`, which `Gitlab::Graphql::Timeout` extends); a field
+ * this GitLab lacks (`graphqlHiddenFields`) fails validation: HTTP 200, `errors`, no `data`.
+ *
  * Guarantees: field errors come back as `errors[]` with HTTP 200; an unknown token is HTTP 401
  * `{"errors":[{"message":"Invalid token"}]}`; job tokens are not accepted (401); anonymous callers see
- * public projects; queries over 10,000 characters and over the complexity limit (200 anonymous,
- * 250 authenticated) are refused. Complexity follows GitLab's model as the reference states it:
+ * public projects; queries over 10,000 characters (HTTP 422) and over the complexity limit (200
+ * anonymous, 250 authenticated) are refused. Complexity follows GitLab's model as the reference states it:
  * 1 per field, +1 for fields that call Gitaly, `Tree.lastCommit` 10, `blobs(paths:)` + paths, and a
  * connection multiplies its own subtree by (1 + limit × 0.01) — an approximation, not GitLab's code.
  */

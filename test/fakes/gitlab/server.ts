@@ -25,7 +25,8 @@
  *   is full; `pagination=none` only with `recursive=true` (400 otherwise); legacy pagination is offset;
  *   unknown ref / empty repository → `404 Tree Not Found` (§1.4).
  * - Raw files: text as `text/plain; charset=utf-8`, binary as `application/octet-stream`, with the
- *   `X-Gitlab-*` headers (incl. `X-Gitlab-Commit-Id`, the ref's head); LFS files give the pointer unless
+ *   `X-Gitlab-*` headers (incl. `X-Gitlab-Commit-Id`, the ref's head, and `X-Gitlab-Last-Commit-Id`,
+ *   the last commit that changed the file: lib/api/files.rb `blob_data`); LFS files give the pointer unless
  *   `lfs=true`, which gives the object (Range requests honoured there, 206), optionally through a 302 to
  *   a second origin (`lfsRedirect`) that records the headers it received (§1.3).
  * - Errors are JSON `{"message": "404 Project Not Found" | "404 File Not Found" | "404 Commit Not Found"
@@ -35,6 +36,8 @@
  * - Faults, injected per route and project: 429 in Rack::Attack form (plain text `Retry later`,
  *   `Retry-After`, `RateLimit-*`) and in application form (JSON `{"message":{"error":...}}`, no
  *   headers) (§2.3), any 5xx, connection resets, and slow responses; plus a global latency.
+ * - History: `push` adds a commit; `merge` merges a merge request with a merge commit whose tree
+ *   equals the merged commit's, the case where Gitaly's last commit for `.` is not the head (model.ts).
  * - A request log (`requests`) so tests count calls per route.
  */
 import http from 'node:http';
