@@ -6,7 +6,8 @@ import type { Category, Config } from '../config.js';
 import type { StacAsset, StacLink, StacProvider } from '../stac/types.js';
 import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
 import { discoverAssets, mediaTypeOf, type AssetRule } from './assets.js';
-import { doisFromBody, previewFromBody, rewriteBody, summarize } from './body.js';
+import { doisFromBody, rewriteBody, summarize } from './body.js';
+import { previewAsset, previewSource } from './preview.js';
 import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
@@ -355,19 +356,15 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
 
   // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
-  const previewSource =
-    previewFromBody(readme.body) ??
-    (typeof data.preview === 'string' ? data.preview : undefined) ??
-    ['preview.png', 'preview.jpg', 'preview.jpeg'].find((p) => filesByPath.has(p));
-  if (previewSource) {
-    const href = resolveHref(previewSource, 'image');
+  const preview = previewSource(readme.body, data.preview, (p) => filesByPath.has(p));
+  if (preview) {
+    const href = resolveHref(preview, 'image');
     if (href) {
-      const ext = (/\.(png|jpe?g|webp|gif|svg)(?:[?#].*)?$/i.exec(previewSource)?.[1] ?? 'png').toLowerCase();
-      const type = mediaTypeOf(`x.${ext}`) ?? 'image/png';
-      links.push({ rel: 'preview', href, type, title: 'Preview' });
-      assets[`preview.${ext === 'jpeg' ? 'jpg' : ext}`] = { href, type, title: 'Preview', roles: ['thumbnail'] };
+      const p = previewAsset(preview, href);
+      links.push(p.link);
+      assets[p.key] = p.asset;
     } else {
-      warn('preview/missing', `preview '${previewSource}' is not a file of the repository`, at('preview'));
+      warn('preview/missing', `preview '${preview}' is not a file of the repository`, at('preview'));
     }
   }
 
