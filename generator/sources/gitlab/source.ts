@@ -24,7 +24,7 @@ import type { FailedProject, PreviousProject, Source, SourceEntry, SourceListing
 import { createGitbeaker, type GitLabApi } from './client.js';
 import { DVC_FILES, GraphQLBatcher, LICENSE_FILES, fetchProjectBatch, type GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
-import { detectLicense } from './license.js';
+import { LICENSE_FILE, detectLicense } from './license.js';
 import { GitLabRequestError, GitLabTransport, type TransportOptions } from './transport.js';
 
 /** Reads one ONNX file over HTTP (Range requests) and returns its summary (`generator/onnx`). */
@@ -171,7 +171,6 @@ interface RestPackage {
 
 const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
 const PREVIEW_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
-const LICENSE_FILE = /^(un)?licen[cs]e(\.[a-z0-9]+)?$|^copying(\.[a-z0-9]+)?$/i;
 
 /** DVC metadata files the crawler reads: `.dvc/config`, `dvc.lock` files and `*.dvc` files. */
 export function isDvcMetadata(path: string): boolean {
