@@ -8,6 +8,7 @@ import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../type
 import { discoverAssets, mediaTypeOf, type AssetRule } from './assets.js';
 import { doisFromBody, rewriteBody, summarize } from './body.js';
 import { previewAsset, previewSource } from './preview.js';
+import { dvcAssets } from './dvc.js';
 import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
@@ -309,6 +310,14 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       if (prefix === 'file') extensions.add(FILE_SCHEMA_URL);
       else if (prefix && known[prefix]) extensions.add(known[prefix]!);
     }
+  }
+  // --- DVC-tracked data (.dvc files, dvc.lock) -> data assets at the DVC remote ------------------
+  const dvc = dvcAssets(snapshot.dvc, snapshot.files);
+  diagnostics.push(...dvc.diagnostics);
+  for (const [key, asset] of Object.entries(dvc.assets)) {
+    if (assets[key]) continue; // an asset rule named this key first
+    assets[key] = asset;
+    if (asset['file:checksum'] !== undefined) extensions.add(FILE_SCHEMA_URL);
   }
   // --- ONNX models among the assets -> MLM (issue: describe models from the file itself) ------
   const mlmUrl = known.mlm ?? config.extensions.mlm;

@@ -102,3 +102,25 @@ function pyName(s: string): string {
   const n = s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(\d)/, '_$1');
   return n === '' ? 'x' : n;
 }
+
+/**
+ * "Fetch with DVC": clone the project and `dvc pull` its DVC-tracked data (the assets that carry
+ * `dvc:path`, generator/metadata/dvc.ts). Every word is shell-quoted with single quotes; null when
+ * the project has no DVC data or no clonable URL.
+ */
+export function dvcSnippet(input: { projectUrl: string | undefined; paths: string[] }): Snippet | null {
+  if (!input.projectUrl || input.paths.length === 0 || !/^https?:\/\//i.test(input.projectUrl)) return null;
+  const repo = input.projectUrl.replace(/\/+$/, '');
+  const folder = repo.slice(repo.lastIndexOf('/') + 1) || 'project';
+  const sq = (w: string): string => esc(`'${w.replace(/'/g, `'\\''`)}'`);
+  return {
+    id: 'dvc',
+    label: 'Fetch with DVC',
+    lang: 'shell',
+    code: [
+      `git clone ${sq(`${repo}.git`)}`,
+      `cd ${sq(folder)}`,
+      `dvc pull ${[...new Set(input.paths)].sort().map(sq).join(' ')}`,
+    ].join('\n'),
+  };
+}

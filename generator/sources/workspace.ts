@@ -10,12 +10,15 @@ import path from 'node:path';
 import { SourceUnreachableError } from '../errors.js';
 import { mediaTypeOf } from '../metadata/assets.js';
 import { LICENSE_FILE } from './gitlab/license.js';
-import type { CarriedFile, ContainerInfo, Diagnostic, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
+import { isDvcMetadata } from '../metadata/dvc.js';
+import type { CarriedFile, ContainerInfo, Diagnostic, DvcFileText, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
 import { parseYaml } from '../yaml.js';
 import type { OnnxSummary } from '../onnx/types.js';
 import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
 
 export const DESCRIPTOR = 'stachub-project.yml';
+/** DVC files read per project at most (as the GitLab source's default). */
+const MAX_DVC_FILES = 200;
 /** Images up to this size are republished with the catalog (previews, README figures). */
 const CARRY_LIMIT = 1024 * 1024;
 // Raster images only: an SVG can carry scripts, which would run on the catalog's own origin if a
@@ -118,6 +121,11 @@ export class WorkspaceSource implements Source {
     if (project.license && !project.license.url && licenseFile) {
       project = { ...project, license: { ...project.license, url: `${project.webUrl}/-/blob/${project.defaultBranch}/${licenseFile.path}` } };
     }
+    // DVC metadata as text, for the DVC data assets (generator/metadata/dvc.ts), as the GitLab source reads them
+    const dvc: DvcFileText[] = [];
+    for (const f of files.filter((x) => isDvcMetadata(x.path)).slice(0, MAX_DVC_FILES)) {
+      dvc.push({ path: f.path, text: await readFile(path.join(folder, ...f.path.split('/')), 'utf8') });
+    }
     const readmePath = ['README.md', 'readme.md', 'Readme.md'].find((p) => files.some((f) => f.path === p));
     const readme = readmePath ? { path: readmePath, text: await readFile(path.join(folder, readmePath), 'utf8') } : null;
     return {
@@ -130,6 +138,7 @@ export class WorkspaceSource implements Source {
       carried,
       onnx,
       diagnostics,
+      ...(dvc.length > 0 ? { dvc } : {}),
     };
   }
 }
@@ -159,6 +168,8 @@ async function listFiles(folder: string): Promise<string[]> {
     for (const d of await readdir(dir, { withFileTypes: true })) {
       if (d.name === '.git') continue;
       const rel = prefix ? `${prefix}/${d.name}` : d.name;
+      // DVC's local cache and scratch space are not part of the repository (DVC gitignores them)
+      if (rel === '.dvc/cache' || rel === '.dvc/tmp') continue;
       // Never follow a symlink: it could point outside the project.
       if (d.isSymbolicLink()) continue;
       if (d.isDirectory()) await walk(path.join(dir, d.name), rel);

@@ -25,6 +25,7 @@ import { createGitbeaker, type GitLabApi } from './client.js';
 import { DVC_FILES, GraphQLBatcher, LICENSE_FILES, fetchProjectBatch, type GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
 import { LICENSE_FILE, detectLicense } from './license.js';
+import { isDvcMetadata } from '../../metadata/dvc.js';
 import { GitLabRequestError, GitLabTransport, type TransportOptions } from './transport.js';
 
 /** Reads one ONNX file over HTTP (Range requests) and returns its summary (`generator/onnx`). */
@@ -171,13 +172,6 @@ interface RestPackage {
 
 const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
 const PREVIEW_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
-
-/** DVC metadata files the crawler reads: `.dvc/config`, `dvc.lock` files and `*.dvc` files. */
-export function isDvcMetadata(path: string): boolean {
-  if (path === '.dvc/config') return true;
-  if (path.startsWith('.dvc/')) return false;
-  return path === 'dvc.lock' || path.endsWith('/dvc.lock') || (path.endsWith('.dvc') && !path.endsWith('/.dvc'));
-}
 
 /** What to do with a listed project, given the previous build's record of it. */
 export type ChangeDecision = 'reuse' | 'check-head' | 'read';

@@ -178,3 +178,34 @@ describe('GitLab source on a real GitLab: big trees', () => {
     expect(gl.requests.filter((r) => r.route === 'tree').map((r) => r.projectId)).toEqual([3]);
   });
 });
+
+describe('GitLab source: DVC files', () => {
+  it('reads .dvc/config, dvc.lock and .dvc files (GraphQL: the fixed paths in the batch, .dvc files with one raw read each)', async () => {
+    gl = await startFake();
+    const md5 = '0123456789abcdef0123456789abcdef';
+    gl.addProject({
+      id: 1,
+      fullPath: 'g/data',
+      topics: [DATASET],
+      files: {
+        'README.md': '# d\n',
+        '.dvc/config': "[core]\n    remote = store\n['remote \"store\"']\n    url = s3://bucket/d\n",
+        '.dvc/.gitignore': '/cache\n',
+        'dvc.lock': `schema: '2.0'\nstages:\n  s:\n    outs:\n    - path: out.bin\n      hash: md5\n      md5: ${md5}\n      size: 3\n`,
+        'data/raw.dvc': `outs:\n- md5: ${md5}.dir\n  size: 9\n  nfiles: 3\n  hash: md5\n  path: raw\n`,
+      },
+    });
+    const rest = await source(gl, { inspectOnnx: false }).projects(query());
+    const restReads = gl.requests.filter((r) => r.route === 'raw').length;
+    gl.clearLog();
+    const src = source(gl, { inspectOnnx: false, graphql: true });
+    const fast = await src.projects(query());
+    expect(snapshots(fast)).toEqual(snapshots(rest));
+    expect(fast.entries[0]!.snapshot.dvc!.map((d) => d.path)).toEqual(['.dvc/config', 'data/raw.dvc', 'dvc.lock']);
+    expect(restReads).toBe(4); // README + three DVC files
+    expect(gl.requests.filter((r) => r.route === 'raw').map((r) => decodeURIComponent(r.url.split('/files/')[1]!.split('/raw')[0]!))).toEqual(['data/raw.dvc']);
+    // that raw read's X-Gitlab-Commit-Id is the head: no commits request
+    expect(gl.count('commit')).toBe(0);
+    expect(fast.entries[0]!.snapshot.project.headCommit).toBe(gl.projects.get(1)!.commits[0]!.id);
+  });
+});
