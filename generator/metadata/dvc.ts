@@ -123,12 +123,14 @@ export function dvcOutputs(texts: readonly DvcFileText[], diagnostics: Diagnosti
 /**
  * The URL of an output's object in a remote: `<url>/files/md5/ab/cdef…` (DVC 3) or `<url>/ab/cdef…`
  * (DVC 2); a directory's object is its `.dir` listing. Undefined for a remote that is not a URL
- * (a local path means nothing outside the machine that pushed). Credentials in the URL are dropped.
+ * (a local path means nothing outside the machine that pushed). Credentials in the URL (user
+ * information, query) are dropped.
  */
 export function remoteObjectUrl(remoteUrl: string, o: Pick<DvcOutput, 'md5' | 'isDir' | 'legacy'>): string | undefined {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/@]*@)?(.*)$/i.exec(remoteUrl.trim());
   if (!m) return undefined;
-  const base = `${m[1]!.toLowerCase()}://${m[2]!.replace(/\/+$/, '')}`;
+  // no query or fragment either: a signed URL's parameters are credentials too
+  const base = `${m[1]!.toLowerCase()}://${m[2]!.split(/[?#]/)[0]!.replace(/\/+$/, '')}`;
   const object = `${o.md5.slice(0, 2)}/${o.md5.slice(2)}${o.isDir ? '.dir' : ''}`;
   return o.legacy ? `${base}/${object}` : `${base}/files/md5/${object}`;
 }

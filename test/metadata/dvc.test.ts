@@ -24,6 +24,7 @@ describe('DVC config', () => {
     expect(remoteObjectUrl('s3://bucket/prefix/', { md5: MD5, isDir: false, legacy: false })).toBe(`s3://bucket/prefix/files/md5/01/${MD5.slice(2)}`);
     expect(remoteObjectUrl('gs://bucket', { md5: MD5, isDir: false, legacy: true })).toBe(`gs://bucket/01/${MD5.slice(2)}`);
     expect(remoteObjectUrl('https://user:secret@data.test/dvc', { md5: DIR, isDir: true, legacy: false })).toBe(`https://data.test/dvc/files/md5/fe/${DIR.slice(2)}.dir`);
+    expect(remoteObjectUrl('https://data.test/dvc?X-Amz-Signature=abc', { md5: MD5, isDir: false, legacy: true })).toBe(`https://data.test/dvc/01/${MD5.slice(2)}`);
     expect(remoteObjectUrl('/mnt/shared/dvc', { md5: MD5, isDir: false, legacy: false })).toBeUndefined();
   });
 });
