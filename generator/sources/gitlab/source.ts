@@ -699,6 +699,10 @@ export class GitLabSource implements Source {
         message: `${candidates.length} LFS files; sizes and checksums are read for the first ${cap} only`,
       });
     }
+    // No raw read ahead (fast path, no LFS or .dvc file): ask for the head now, beside the other reads.
+    const rawAhead = candidates.length > 0 || blobs.some((b) => isDvcMetadata(b) && typeof gBlobs.get(b)?.rawTextBlob !== 'string');
+    const earlyHeadP = heads.length === 0 && !rawAhead && !empty ? this.headCommit(id, branch) : undefined;
+    earlyHeadP?.catch(() => undefined); // awaited below
     const dvcP = this.readDvc(blobs, gq ? gBlobs : null, rawRead, diagnostics);
     await Promise.all(
       candidates.slice(0, cap).map(async (path) => {
@@ -754,7 +758,7 @@ export class GitLabSource implements Source {
     }
 
     // the first raw read's commit (raw reads of one build see one head unless a push lands meanwhile)
-    const headCommit = heads[0] ?? (empty ? undefined : await this.headCommit(id, branch));
+    const headCommit = (earlyHeadP ? await earlyHeadP : undefined) ?? heads[0] ?? (empty ? undefined : await this.headCommit(id, branch));
 
     return {
       project: this.info(p, { license, headCommit }),
