@@ -188,6 +188,9 @@ export class GraphQLBatcher {
   missed = 0;
   /** Projects per batch now (starts at the configured size, halves after a timeout). */
   size: number;
+  /** An answer with data came back: batches may run in parallel (until then one probe batch at a time). */
+  private confirmed = false;
+  private inFlight = 0;
 
   constructor(
     private readonly run: (ids: number[], files: string[]) => Promise<BatchResult>,
@@ -224,6 +227,9 @@ export class GraphQLBatcher {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // until GitLab has answered one batch with data, one batch at a time: a GitLab that refuses the
+    // query costs one failed batch, not one per batch in flight
+    if (!this.confirmed && this.inFlight > 0) return;
     const batch = this.pending.splice(0, this.size);
     if (batch.length === 0) return;
     if (this.pending.length > 0) {
@@ -231,12 +237,16 @@ export class GraphQLBatcher {
       this.schedule();
     }
     this.batches++;
+    this.inFlight++;
     const files = [...new Set(batch.flatMap((b) => b.files))];
     this.run(
       batch.map((b) => b.id),
       files,
     ).then(
       (r) => {
+        this.inFlight--;
+        const wasConfirmed = this.confirmed;
+        this.confirmed = true;
         if (r.timedOut.size > 0 && batch.length > 1) this.size = Math.max(1, Math.min(this.size, Math.floor(batch.length / 2)));
         for (const b of batch) {
           const node = r.nodes.get(b.id);
@@ -246,8 +256,10 @@ export class GraphQLBatcher {
             this.enqueue(b, true);
           } else this.miss(b, r.failed.get(b.id) ?? (r.timedOut.has(b.id) ? 'timed out alone' : 'not in the answer'));
         }
+        if (!wasConfirmed) this.drain();
       },
       (err: unknown) => {
+        this.inFlight--;
         const reason = err instanceof Error ? err.message : String(err);
         if (this.isTimeoutError(err) && !this.disabled) {
           // no answer in time: smaller batches; a project alone that still times out goes to REST
@@ -256,6 +268,7 @@ export class GraphQLBatcher {
             this.resent += batch.length;
             for (const b of [...batch].reverse()) this.enqueue(b, true);
           } else for (const b of batch) this.miss(b, reason);
+          this.drain();
           return;
         }
         this.disabled = true;
@@ -264,6 +277,12 @@ export class GraphQLBatcher {
         for (const b of this.pending.splice(0)) b.resolve(null);
       },
     );
+  }
+
+  /** Send what waited behind the probe batch: full batches now, the remainder after the usual pause. */
+  private drain(): void {
+    while (this.pending.length >= this.size && (this.confirmed || this.inFlight === 0)) this.flush();
+    if (this.pending.length > 0) this.schedule();
   }
 
   private miss(b: { id: number; resolve: (p: GqlProject | null) => void }, reason: string): void {

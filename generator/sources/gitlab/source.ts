@@ -298,8 +298,30 @@ export class GitLabSource implements Source {
       else {
         queue.push(p);
         queued++;
+        prefetch();
         notify();
       }
+    };
+
+    // GraphQL batches fill from the listing, not from free workers: the projects near the head of
+    // the queue that will be read are handed to the batcher ahead of time, a batch's worth at once
+    // (a bounded look-ahead, so answers do not pile up in memory while workers are busy with REST)
+    const prefetched = new Map<number, Promise<GqlProject | null>>();
+    const batchSize = Math.max(1, Math.min(100, this.o.graphqlBatchSize ?? 20));
+    // past the projects the workers hold, so that a worker finds its next project already asked for
+    const lookahead = Math.max(1, (this.o.concurrency ?? 8) * 4) + batchSize * 2;
+    const willRead = (q: ListedProject) =>
+      decideChange(q, query.previous?.get(q.id), now.getTime(), { activityGraceMs: grace, refreshAfterMs: refresh }) === 'read';
+    const prefetch = (taken?: ListedProject) => {
+      const batcher = this.batcher;
+      if (!batcher || batcher.disabled) return;
+      const todo = (taken ? [taken, ...queue] : queue).slice(0, lookahead).filter((q) => !prefetched.has(q.id) && willRead(q));
+      const urgent = taken !== undefined && todo[0] === taken;
+      // whole batches only, unless a worker waits for a project not yet asked for, or the window
+      // holds the whole rest of a finished listing
+      const tail = listingDone && queue.length <= lookahead;
+      const n = tail || (urgent && todo.length < batchSize) ? todo.length : Math.floor(todo.length / batchSize) * batchSize;
+      for (const q of todo.slice(0, n)) prefetched.set(q.id, batcher.get(q.id, batchFiles(q)));
     };
 
     const readOne = async (p: ListedProject) => {
@@ -314,7 +336,9 @@ export class GitLabSource implements Source {
           entries.push({ snapshot: this.refreshed(prev, p), origin: 'unchanged' });
           this.marks.set(p.id, { readAt: prev.readAt ?? nowIso, checkedAt: nowIso });
         } else {
-          entries.push({ snapshot: await this.read(p), origin: 'fresh' });
+          const gq = prefetched.get(p.id);
+          prefetched.delete(p.id);
+          entries.push({ snapshot: await this.read(p, gq), origin: 'fresh' });
           this.marks.set(p.id, { readAt: nowIso, checkedAt: nowIso });
         }
       } catch (err) {
@@ -345,6 +369,7 @@ export class GitLabSource implements Source {
       for (;;) {
         if (aborted) return;
         const p = queue.shift();
+        if (p) prefetch(p);
         if (p) {
           await readOne(p);
           query.onProgress?.(entries.length + failed.length, queued);
@@ -596,14 +621,15 @@ export class GitLabSource implements Source {
       }));
   }
 
-  private async read(p: ListedProject): Promise<ProjectSnapshot> {
+  /** Read a project; `batched` is its fast-path answer when it was asked for ahead of time. */
+  private async read(p: ListedProject, batched?: Promise<GqlProject | null>): Promise<ProjectSnapshot> {
     const id = p.id;
     const branch = p.default_branch ?? 'main';
     const diagnostics: Diagnostic[] = [];
     const empty = p.empty_repo === true;
     const readmeName = readmeFromUrl(p.readme_url, branch);
     const readmeCandidates = readmeName ? [readmeName] : readmeName === null ? [] : ['README.md', 'readme.md'];
-    const gq = this.batcher ? await this.batcher.get(id, [...readmeCandidates, ...LICENSE_FILES, ...DVC_FILES]) : null;
+    const gq = batched ? await batched : this.batcher ? await this.batcher.get(id, batchFiles(p)) : null;
     const gRepo = gq?.repository ?? null;
     const gTree = gRepo?.tree ?? null;
     // the fast path's tree is usable when complete (one page of 100 blobs)
@@ -891,6 +917,13 @@ export function readmeFromUrl(url: string | null | undefined, branch: string): s
     return 'README.md';
   }
   return safeRepoPath(name) ? name : 'README.md';
+}
+
+/** The files a project's GraphQL batch asks for: its README candidates, the LICENSE names and the fixed DVC files. */
+function batchFiles(p: ListedProject): string[] {
+  const readmeName = readmeFromUrl(p.readme_url, p.default_branch ?? 'main');
+  const readme = readmeName ? [readmeName] : readmeName === null ? [] : ['README.md', 'readme.md'];
+  return [...readme, ...LICENSE_FILES, ...DVC_FILES];
 }
 
 /** Repository paths from outside are not trusted: relative, POSIX, no `..`, no control characters. */
