@@ -6,7 +6,8 @@
  * (every 10th carries both); each has a README and ~20 files; half have a LICENSE; a fifth store
  * files in LFS (`.gitattributes` + 2 LFS files); a tenth of the models hold an LFS ONNX model
  * (a real, small one); a quarter have packages enabled, a quarter the container registry; a third
- * have a release. `last_activity_at` is two days old for all. A third argument adds server time per
+ * have a release. `last_activity_at` is two days old, except for a fifth of the projects whose head
+ * is a merge commit made at start-up (their activity is recent). A third argument adds server time per
  * project to each GraphQL query (GitLab reads each project's blobs and tree from Gitaly).
  */
 import { DT, encodeModel } from '../generator/onnx/schema.js';
@@ -66,6 +67,10 @@ for (let i = 1; i <= N; i++) {
     containerRegistryEnabled: i % 4 === 1,
     containers: i % 4 === 1 ? [{ id: i, name: '', path: `p/${i}`, location: `registry.example.com/p/${i}`, tags: ['latest'] }] : [],
   });
+  // a fifth of the heads are merge commits (an up-to-date merge request merged just now): Gitaly's
+  // last commit for the tree is then not the head, and last_activity_at is recent, so a no-change
+  // rebuild checks those heads
+  if (i % 5 === 2) gl.merge(i, { 'CHANGELOG.md': `merged into ${i}\n` });
 }
 await gl.start();
 process.stdout.write(`READY ${gl.url} ${TOKEN}\n`);

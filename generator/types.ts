@@ -115,6 +115,17 @@ export interface ProjectSnapshot {
   onnx: Record<string, import('./onnx/types.js').OnnxSummary>;
   /** Problems the source met while reading this project (e.g. an unreadable ONNX file). */
   diagnostics: Diagnostic[];
+  /**
+   * DVC metadata files as committed (`.dvc/config`, `dvc.lock` files, `*.dvc` files): the texts
+   * the metadata stage turns into data assets (generator/metadata/dvc.ts). Absent: no DVC files.
+   */
+  dvc?: DvcFileText[];
+}
+
+/** One DVC metadata file of the repository, as text. */
+export interface DvcFileText {
+  path: string;
+  text: string;
 }
 
 /** A file of the generated output, relative to the output root (POSIX, no leading `/`). */

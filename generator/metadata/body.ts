@@ -1,6 +1,6 @@
 /**
- * The README body: relative image and link targets rewritten to URLs that resolve, the preview
- * image named by an `![preview](...)` image, and DOIs found in the text (SharingHub §1.7, §2.3).
+ * The README body: relative image and link targets rewritten to URLs that resolve, and DOIs found
+ * in the text (SharingHub §1.7, §2.3). The preview image is preview.ts's.
  */
 
 /** Where a README reference points after rewriting. */
@@ -26,12 +26,6 @@ export function rewriteBody(body: string, resolve: HrefResolver): string {
     )
     .replace(/\n{3,}/g, '\n\n')
     .trim();
-}
-
-/** The target of the first Markdown image whose alt text is "preview" (case-insensitive). */
-export function previewFromBody(body: string): string | undefined {
-  const m = /!\[\s*preview\s*\]\(\s*<?([^)\s>]+)/i.exec(body);
-  return m?.[1];
 }
 
 export interface Publication {

@@ -6,7 +6,9 @@ import type { Category, Config } from '../config.js';
 import type { StacAsset, StacLink, StacProvider } from '../stac/types.js';
 import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
 import { discoverAssets, mediaTypeOf, type AssetRule } from './assets.js';
-import { doisFromBody, previewFromBody, rewriteBody, summarize } from './body.js';
+import { doisFromBody, rewriteBody, summarize } from './body.js';
+import { previewAsset, previewSource } from './preview.js';
+import { dvcAssets } from './dvc.js';
 import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
@@ -309,6 +311,14 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       else if (prefix && known[prefix]) extensions.add(known[prefix]!);
     }
   }
+  // --- DVC-tracked data (.dvc files, dvc.lock) -> data assets at the DVC remote ------------------
+  const dvc = dvcAssets(snapshot.dvc, snapshot.files);
+  diagnostics.push(...dvc.diagnostics);
+  for (const [key, asset] of Object.entries(dvc.assets)) {
+    if (assets[key]) continue; // an asset rule named this key first
+    assets[key] = asset;
+    if (asset['file:checksum'] !== undefined) extensions.add(FILE_SCHEMA_URL);
+  }
   // --- ONNX models among the assets -> MLM (issue: describe models from the file itself) ------
   const mlmUrl = known.mlm ?? config.extensions.mlm;
   const readmeMlm = mlmBlock(data);
@@ -355,19 +365,15 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
 
   // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
-  const previewSource =
-    previewFromBody(readme.body) ??
-    (typeof data.preview === 'string' ? data.preview : undefined) ??
-    ['preview.png', 'preview.jpg', 'preview.jpeg'].find((p) => filesByPath.has(p));
-  if (previewSource) {
-    const href = resolveHref(previewSource, 'image');
+  const preview = previewSource(readme.body, data.preview, (p) => filesByPath.has(p));
+  if (preview) {
+    const href = resolveHref(preview, 'image');
     if (href) {
-      const ext = (/\.(png|jpe?g|webp|gif|svg)(?:[?#].*)?$/i.exec(previewSource)?.[1] ?? 'png').toLowerCase();
-      const type = mediaTypeOf(`x.${ext}`) ?? 'image/png';
-      links.push({ rel: 'preview', href, type, title: 'Preview' });
-      assets[`preview.${ext === 'jpeg' ? 'jpg' : ext}`] = { href, type, title: 'Preview', roles: ['thumbnail'] };
+      const p = previewAsset(preview, href);
+      links.push(p.link);
+      assets[p.key] = p.asset;
     } else {
-      warn('preview/missing', `preview '${previewSource}' is not a file of the repository`, at('preview'));
+      warn('preview/missing', `preview '${preview}' is not a file of the repository`, at('preview'));
     }
   }
 

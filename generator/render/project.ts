@@ -13,7 +13,7 @@ import { SafeHtml } from './html.js';
 import { formatBytes, formatCount, formatMetric, groupDigits, isoDate } from './format.js';
 import { lineChart } from './charts.js';
 import { extentMap, describeBbox, tiledExtentMap } from './map.js';
-import { snippets, type CodeUrl, type Snippet } from './snippets.js';
+import { dvcSnippet, snippets, type CodeUrl, type Snippet } from './snippets.js';
 import type { ResolvedSite } from './site-config.js';
 
 /** One row of the inputs or outputs table (MLM Model Input / Model Output). */
@@ -479,7 +479,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     map: mapSvg === null ? null : new SafeHtml(mapSvg),
     extentText: mapSvg === null ? null : bbox,
     mapAttribution: mapSvg !== null && site.mapTileUrl ? site.mapAttribution : null,
-    snippets: snippets({
+    snippets: [...snippets({
       itemUrl: codeUrl(posix.basename(docPath)),
       downloads,
       mlflowUris: [...new Set(mlflowUris)],
@@ -489,7 +489,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
           ? `${posix.basename(item.id)} (${String(p['sharinghub:id'])})`
           : null,
       inputs: ioForCode,
-    }),
+    }), ...dvcSnippets(via?.href, item.assets)],
     run,
     versionOf: view.versionOf ? { title: view.versionOf.title, href: relativeHref(page, view.versionOf.page) } : null,
     versionLabel: p.version !== undefined ? String(p.version) : null,
@@ -563,4 +563,11 @@ function summaryVersions(models: unknown): VersionSource[] {
 export function stacBrowserHref(base: string, itemUrl: string): string {
   const b = base.replace(/#.*$/, '').replace(/\/?$/, '/');
   return `${b}#/external/${itemUrl.replace(/^https:\/\//, '')}`;
+}
+
+/** The "fetch with DVC" snippet for the assets that name a DVC path (none when there are none). */
+function dvcSnippets(projectUrl: string | undefined, assets: Record<string, StacAsset> | undefined): Snippet[] {
+  const paths = Object.values(assets ?? {}).map((a) => a['dvc:path']).filter((x): x is string => typeof x === 'string');
+  const s = dvcSnippet({ projectUrl, paths });
+  return s ? [s] : [];
 }

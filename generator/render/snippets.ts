@@ -184,3 +184,25 @@ export function snippets(s: SnippetInput): Snippet[] {
   }
   return out;
 }
+
+/**
+ * "Fetch with DVC": clone the project and `dvc pull` its DVC-tracked data (the assets that carry
+ * `dvc:path`, generator/metadata/dvc.ts). Every word is shell-quoted (shellQuote); null when
+ * the project has no DVC data or no clonable URL.
+ */
+export function dvcSnippet(input: { projectUrl: string | undefined; paths: string[] }): Snippet | null {
+  if (!input.projectUrl || input.paths.length === 0 || !/^https?:\/\//i.test(input.projectUrl)) return null;
+  const repo = input.projectUrl.replace(/\/+$/, '');
+  const folder = repo.slice(repo.lastIndexOf('/') + 1) || 'project';
+  const sq = (w: string): string => text(shellQuote(w));
+  return {
+    id: 'dvc',
+    label: 'Fetch with DVC',
+    lang: 'shell',
+    code: [
+      `git clone ${sq(`${repo}.git`)}`,
+      `cd ${sq(folder)}`,
+      `dvc pull ${[...new Set(input.paths)].sort().map(sq).join(' ')}`,
+    ].join('\n'),
+  };
+}

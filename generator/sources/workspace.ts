@@ -9,12 +9,16 @@ import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceUnreachableError } from '../errors.js';
 import { mediaTypeOf } from '../metadata/assets.js';
-import type { CarriedFile, ContainerInfo, Diagnostic, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
+import { LICENSE_FILE } from './gitlab/license.js';
+import { isDvcMetadata } from '../metadata/dvc.js';
+import type { CarriedFile, ContainerInfo, Diagnostic, DvcFileText, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
 import { parseYaml } from '../yaml.js';
 import type { OnnxSummary } from '../onnx/types.js';
 import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
 
 export const DESCRIPTOR = 'stachub-project.yml';
+/** DVC files read per project at most (as the GitLab source's default). */
+const MAX_DVC_FILES = 200;
 /** Images up to this size are republished with the catalog (previews, README figures). */
 const CARRY_LIMIT = 1024 * 1024;
 // Raster images only: an SVG can carry scripts, which would run on the catalog's own origin if a
@@ -84,7 +88,8 @@ export class WorkspaceSource implements Source {
     return { entries, failed, excluded };
   }
 
-  private async snapshot(folder: string, project: ProjectInfo, extras: DescriptorExtras): Promise<ProjectSnapshot> {
+  private async snapshot(folder: string, info: ProjectInfo, extras: DescriptorExtras): Promise<ProjectSnapshot> {
+    let project = info;
     const diagnostics: Diagnostic[] = [];
     const files: RepoFile[] = [];
     const carried: CarriedFile[] = [];
@@ -110,6 +115,17 @@ export class WorkspaceSource implements Source {
         if (result?.diagnostic) diagnostics.push(result.diagnostic);
       }
     }
+    // A license known by its key only links the project's license file, as the GitLab source does
+    // (GitLab's `license_url` is that file's blob URL).
+    const licenseFile = files.find((f) => !f.path.includes('/') && LICENSE_FILE.test(f.path));
+    if (project.license && !project.license.url && licenseFile) {
+      project = { ...project, license: { ...project.license, url: `${project.webUrl}/-/blob/${project.defaultBranch}/${licenseFile.path}` } };
+    }
+    // DVC metadata as text, for the DVC data assets (generator/metadata/dvc.ts), as the GitLab source reads them
+    const dvc: DvcFileText[] = [];
+    for (const f of files.filter((x) => isDvcMetadata(x.path)).slice(0, MAX_DVC_FILES)) {
+      dvc.push({ path: f.path, text: await readFile(path.join(folder, ...f.path.split('/')), 'utf8') });
+    }
     const readmePath = ['README.md', 'readme.md', 'Readme.md'].find((p) => files.some((f) => f.path === p));
     const readme = readmePath ? { path: readmePath, text: await readFile(path.join(folder, readmePath), 'utf8') } : null;
     return {
@@ -122,6 +138,7 @@ export class WorkspaceSource implements Source {
       carried,
       onnx,
       diagnostics,
+      ...(dvc.length > 0 ? { dvc } : {}),
     };
   }
 }
@@ -151,6 +168,8 @@ async function listFiles(folder: string): Promise<string[]> {
     for (const d of await readdir(dir, { withFileTypes: true })) {
       if (d.name === '.git') continue;
       const rel = prefix ? `${prefix}/${d.name}` : d.name;
+      // DVC's local cache and scratch space are not part of the repository (DVC gitignores them)
+      if (rel === '.dvc/cache' || rel === '.dvc/tmp') continue;
       // Never follow a symlink: it could point outside the project.
       if (d.isSymbolicLink()) continue;
       if (d.isDirectory()) await walk(path.join(dir, d.name), rel);
@@ -236,12 +255,16 @@ export async function readDescriptor(file: string, shown: string): Promise<{ inf
   }
   const stars = d.star_count ?? 0;
   if (typeof stars !== 'number' || !Number.isInteger(stars) || stars < 0) problem(`'star_count' must be a non-negative integer`, 'star_count');
+  // As `GET /projects/:id?license=true` answers: `license {key, name, nickname, html_url, ...}` and a
+  // top-level `license_url`, the blob URL of the license file (lib/api/entities/project.rb). The
+  // `html_url` is choosealicense.com's page about the license, not the project's license: unused.
   let license: ProjectInfo['license'] = null;
-  if (typeof d.license === 'string') license = { key: d.license };
+  const licenseUrl = typeof d.license_url === 'string' && /^https?:\/\//.test(d.license_url) ? d.license_url : null;
+  if (typeof d.license === 'string') license = { key: d.license, url: licenseUrl };
   else if (d.license && typeof d.license === 'object' && typeof (d.license as { key?: unknown }).key === 'string') {
-    const l = d.license as { key: string; name?: string; html_url?: string; url?: string };
-    license = { key: l.key, ...(l.name ? { name: l.name } : {}), url: l.html_url ?? l.url ?? null };
-  } else if (d.license !== undefined && d.license !== null) problem(`'license' must be a GitLab license key (e.g. apache-2.0) or {key, name, html_url}`, 'license');
+    const l = d.license as { key: string; name?: string; url?: string };
+    license = { key: l.key, ...(l.name ? { name: l.name } : {}), url: licenseUrl ?? l.url ?? null };
+  } else if (d.license !== undefined && d.license !== null) problem(`'license' must be a GitLab license key (e.g. apache-2.0) or {key, name}`, 'license');
   if (problems.length > 0) return { problems };
 
   const segments = fullPath!.split('/');

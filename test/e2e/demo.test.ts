@@ -77,6 +77,27 @@ describe('demo catalog', () => {
     expect(fetched).toEqual([]);
   });
 
+  it('publishes the DVC-tracked data of the dataset as assets at its DVC remote, with size and md5 checksum', async () => {
+    const item = JSON.parse(await readFile(path.join(out, 'dataset/eo-lab/sen1floods11-dataset/sen1floods11-dataset.json'), 'utf8')) as {
+      stac_extensions: string[];
+      assets: Record<string, Record<string, unknown>>;
+    };
+    expect(item.stac_extensions).toContain('https://stac-extensions.github.io/file/v2.1.0/schema.json');
+    const dvc = Object.entries(item.assets).filter(([, a]) => typeof a['dvc:path'] === 'string');
+    expect(dvc.map(([k]) => k).sort()).toEqual(['data/S2Weak', 'data/chip_index.parquet', 'data/flood_stats.csv']);
+    for (const [, a] of dvc) {
+      expect(a.href).toMatch(/^s3:\/\/eo-lab-datasets\/sen1floods11\/(files\/md5\/)?[0-9a-f]{2}\/[0-9a-f]{30}(\.dir)?$/);
+      expect(a['file:checksum']).toMatch(/^d510[0-9a-f]{32}$/);
+      expect(a['file:size']).toEqual(expect.any(Number));
+      expect(a.roles).toEqual(['data']);
+    }
+    expect(item.assets['data/S2Weak']).toMatchObject({ 'file:size': 2146483200, 'dvc:nfiles': 4385 });
+    // the item validates with these assets (the whole catalog is checked above); its page shows how to fetch them
+    const page = await readFile(path.join(out, 'dataset/eo-lab/sen1floods11-dataset/index.html'), 'utf8');
+    expect(page).toContain('Fetch with DVC');
+    expect(page).toContain('dvc pull data/S2Weak');
+  });
+
   it('reports the broken-YAML project as an error with its line, and publishes everything else', async () => {
     const report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
     const broken = report.projects.find((p) => p.path === 'sandbox/broken-metadata')!;

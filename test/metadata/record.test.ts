@@ -52,6 +52,23 @@ describe('front matter: preview', () => {
     expect(record(readmeWith('preview: other.jpg'), { files }).assets['preview.jpg']?.href).toBe('https://gitlab.test/raw/other.jpg');
     expect(record(readmeWith('title: x'), { files }).assets['preview.png']?.href).toBe('https://gitlab.test/raw/preview.png');
   });
+  it('names an external preview without extension `preview` and guesses no media type (as SharingHub)', () => {
+    const r = record(readmeWith('preview: https://avatars.example.com/u/6223127'));
+    expect(Object.keys(r.assets)).toEqual(['preview']);
+    expect(r.assets.preview).toEqual({ href: 'https://avatars.example.com/u/6223127', title: 'Preview', roles: ['thumbnail'] });
+    expect(r.links.find((l) => l.rel === 'preview')).toEqual({ rel: 'preview', href: 'https://avatars.example.com/u/6223127', title: 'Preview' });
+  });
+  it('keeps the extension of a root preview.jpeg in the key', () => {
+    const r = record(readmeWith('title: x'), { files: [repoFile('README.md'), repoFile('preview.jpeg')] });
+    expect(Object.keys(r.assets)).toEqual(['preview.jpeg']);
+    expect(r.assets['preview.jpeg']).toMatchObject({ href: 'https://gitlab.test/raw/preview.jpeg', type: 'image/jpeg' });
+  });
+  it('takes the last body image whose alt text is "preview" (SharingHub loops over all of them)', () => {
+    const body = '![preview](img/p.png)\n\n![figure](other.jpg)\n\n![ Preview ](https://img.test/b.gif?s=2)\n';
+    const r = record(readmeWith('preview: other.jpg', body), { files });
+    expect(Object.keys(r.assets)).toEqual(['preview.gif']);
+    expect(r.assets['preview.gif']).toMatchObject({ href: 'https://img.test/b.gif?s=2', type: 'image/gif' });
+  });
   it('accepts an absolute URL and warns about a missing file', () => {
     expect(record(readmeWith('preview: https://img.test/a.webp')).assets['preview.webp']?.href).toBe('https://img.test/a.webp');
     const r = record(readmeWith('preview: ../../etc/passwd.png'));

@@ -27,6 +27,25 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+describe('local workspace source: license', () => {
+  it('uses the top-level license_url of a pasted GET /projects/:id?license=true answer, never license.html_url', async () => {
+    await project('a', descriptor(1, 'grp/a', [
+      'license_url: https://gitlab.test/grp/a/-/blob/main/LICENSE',
+      'license: {key: lgpl-3.0, name: GNU Lesser General Public License v3.0, nickname: GNU LGPLv3, html_url: http://choosealicense.com/licenses/lgpl-3.0/, source_url: http://www.gnu.org/licenses/lgpl-3.0.txt}',
+      '',
+    ].join('\n')), { LICENSE: 'GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3\n' });
+    const s = (await new WorkspaceSource(root).projects(query)).entries[0]!.snapshot;
+    expect(s.project.license).toEqual({ key: 'lgpl-3.0', name: 'GNU Lesser General Public License v3.0', url: 'https://gitlab.test/grp/a/-/blob/main/LICENSE' });
+  });
+  it('links the LICENSE file for a license given by its key only, as the GitLab source does', async () => {
+    await project('a', descriptor(1, 'grp/a', 'default_branch: dev\nlicense: mit\n'), { 'LICENSE.md': 'MIT License\n', 'README.md': '# a' });
+    await project('b', descriptor(2, 'grp/b', 'license: mit\n'), { 'README.md': '# b' });
+    const [a, b] = (await new WorkspaceSource(root).projects(query)).entries.map((e) => e.snapshot.project.license);
+    expect(a).toEqual({ key: 'mit', url: 'https://gitlab.test/grp/a/-/blob/dev/LICENSE.md' });
+    expect(b).toEqual({ key: 'mit', url: null });
+  });
+});
+
 describe('local workspace source', () => {
   it('reads descriptors, README, files (hashed), LFS pointers and carried images', async () => {
     const oid = 'c'.repeat(64);

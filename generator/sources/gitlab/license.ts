@@ -3,6 +3,12 @@
  * The SPDX mapping of GitLab keys is the metadata stage's (generator/metadata/license.ts).
  */
 
+/**
+ * Root files GitLab's license detection reads (LICENSE, LICENCE, COPYING, UNLICENSE, with or
+ * without an extension); the license link of a project points at this file.
+ */
+export const LICENSE_FILE = /^(un)?licen[cs]e(\.[a-z0-9]+)?$|^copying(\.[a-z0-9]+)?$/i;
+
 /** Well-known license texts recognised by their opening words (GitLab's own detector, licensee, agrees on these). */
 const SIGNATURES: { key: string; name: string; test: (t: string) => boolean }[] = [
   { key: 'agpl-3.0', name: 'GNU Affero General Public License v3.0', test: (t) => t.includes('GNU AFFERO GENERAL PUBLIC LICENSE') && t.includes('Version 3') },

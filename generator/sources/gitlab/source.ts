@@ -16,14 +16,16 @@ import type {
   ProjectInfo,
   ProjectSnapshot,
   ReleaseInfo,
+  DvcFileText,
   RepoFile,
   Visibility,
 } from '../../types.js';
 import type { FailedProject, PreviousProject, Source, SourceEntry, SourceListing, SourceQuery } from '../source.js';
 import { createGitbeaker, type GitLabApi } from './client.js';
-import { GraphQLBatcher, LICENSE_FILES, fetchProjectBatch, type GqlProject } from './graphql.js';
+import { DVC_FILES, GraphQLBatcher, LICENSE_FILES, fetchProjectBatch, type GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
-import { detectLicense } from './license.js';
+import { LICENSE_FILE, detectLicense } from './license.js';
+import { isDvcMetadata } from '../../metadata/dvc.js';
 import { GitLabRequestError, GitLabTransport, type TransportOptions } from './transport.js';
 
 /** Reads one ONNX file over HTTP (Range requests) and returns its summary (`generator/onnx`). */
@@ -75,6 +77,13 @@ export interface GitLabSourceOptions {
   /** LFS pointers read per project at most (default 500); further LFS files are listed without size. */
   maxLfsPointers?: number;
   /**
+   * Package versions read per project at most (default 1,000, the newest first; each version of a
+   * package counts). The fast path reads the first 20 in its batch and goes to REST past that.
+   */
+  maxPackageVersions?: number;
+  /** DVC files (`*.dvc`, `dvc.lock`) read per project at most (default 200). */
+  maxDvcFiles?: number;
+  /**
    * Carry a root `preview.png|jpg|jpeg` up to this many bytes into the snapshot, so the catalog
    * republishes it (default 0: not carried; the item links the file's href, which serves it for
    * public projects, and neither a request nor state space is spent).
@@ -114,6 +123,8 @@ export interface GitLabCallCounts {
   gitattributes: number;
   lfsPointer: number;
   preview: number;
+  /** Raw reads of DVC files (`.dvc/config`, `dvc.lock`, `*.dvc`). */
+  dvc: number;
 }
 
 /** A project as `GET /projects` lists it (the fields we read). */
@@ -161,7 +172,6 @@ interface RestPackage {
 
 const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
 const PREVIEW_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
-const LICENSE_FILE = /^(un)?licen[cs]e(\.[a-z0-9]+)?$|^copying(\.[a-z0-9]+)?$/i;
 
 /** What to do with a listed project, given the previous build's record of it. */
 export type ChangeDecision = 'reuse' | 'check-head' | 'read';
@@ -217,6 +227,7 @@ export class GitLabSource implements Source {
     gitattributes: 0,
     lfsPointer: 0,
     preview: 0,
+    dvc: 0,
   };
   /** After `projects()`: when each listed project was last read / last verified unchanged. */
   readonly marks = new Map<number, GitLabProjectMark>();
@@ -249,6 +260,8 @@ export class GitLabSource implements Source {
         },
         Math.max(1, Math.min(100, opts.graphqlBatchSize ?? 20)),
         (reason) => opts.log?.(`gitlab: GraphQL batch failed (${reason}); reading over REST from now on`),
+        (id, reason) => opts.log?.(`gitlab: project ${id}: GraphQL could not read it (${reason}); reading it over REST`),
+        (err) => err instanceof GitLabRequestError && err.timedOut,
       );
     }
   }
@@ -285,8 +298,30 @@ export class GitLabSource implements Source {
       else {
         queue.push(p);
         queued++;
+        prefetch();
         notify();
       }
+    };
+
+    // GraphQL batches fill from the listing, not from free workers: the projects near the head of
+    // the queue that will be read are handed to the batcher ahead of time, a batch's worth at once
+    // (a bounded look-ahead, so answers do not pile up in memory while workers are busy with REST)
+    const prefetched = new Map<number, Promise<GqlProject | null>>();
+    const batchSize = Math.max(1, Math.min(100, this.o.graphqlBatchSize ?? 20));
+    // past the projects the workers hold, so that a worker finds its next project already asked for
+    const lookahead = Math.max(1, (this.o.concurrency ?? 8) * 4) + batchSize * 2;
+    const willRead = (q: ListedProject) =>
+      decideChange(q, query.previous?.get(q.id), now.getTime(), { activityGraceMs: grace, refreshAfterMs: refresh }) === 'read';
+    const prefetch = (taken?: ListedProject) => {
+      const batcher = this.batcher;
+      if (!batcher || batcher.disabled) return;
+      const todo = (taken ? [taken, ...queue] : queue).slice(0, lookahead).filter((q) => !prefetched.has(q.id) && willRead(q));
+      const urgent = taken !== undefined && todo[0] === taken;
+      // whole batches only, unless a worker waits for a project not yet asked for, or the window
+      // holds the whole rest of a finished listing
+      const tail = listingDone && queue.length <= lookahead;
+      const n = tail || (urgent && todo.length < batchSize) ? todo.length : Math.floor(todo.length / batchSize) * batchSize;
+      for (const q of todo.slice(0, n)) prefetched.set(q.id, batcher.get(q.id, batchFiles(q)));
     };
 
     const readOne = async (p: ListedProject) => {
@@ -301,7 +336,9 @@ export class GitLabSource implements Source {
           entries.push({ snapshot: this.refreshed(prev, p), origin: 'unchanged' });
           this.marks.set(p.id, { readAt: prev.readAt ?? nowIso, checkedAt: nowIso });
         } else {
-          entries.push({ snapshot: await this.read(p), origin: 'fresh' });
+          const gq = prefetched.get(p.id);
+          prefetched.delete(p.id);
+          entries.push({ snapshot: await this.read(p, gq), origin: 'fresh' });
           this.marks.set(p.id, { readAt: nowIso, checkedAt: nowIso });
         }
       } catch (err) {
@@ -332,6 +369,7 @@ export class GitLabSource implements Source {
       for (;;) {
         if (aborted) return;
         const p = queue.shift();
+        if (p) prefetch(p);
         if (p) {
           await readOne(p);
           query.onProgress?.(entries.length + failed.length, queued);
@@ -516,17 +554,37 @@ export class GitLabSource implements Source {
     };
   }
 
-  private async packages(p: ListedProject): Promise<PackageInfo[]> {
+  private async packages(p: ListedProject, diagnostics?: Diagnostic[]): Promise<PackageInfo[]> {
     if (p.packages_enabled === false) return [];
     this.calls.packages++;
     let list: RestPackage[];
     try {
-      list = (await this.api.Packages.all({ projectId: p.id, orderBy: 'created_at', sort: 'desc', perPage: 100 } as never)) as never;
+      // every version is a row: read the newest `maxPackageVersions` (100 per page)
+      const cap = this.maxPackageVersions();
+      list = (await this.api.Packages.all({
+        projectId: p.id,
+        orderBy: 'created_at',
+        sort: 'desc',
+        perPage: Math.min(100, cap),
+        maxPages: Math.ceil(cap / 100),
+      } as never)) as never;
     } catch (err) {
       if (isStatus(err, 403) || isStatus(err, 404)) return [];
       throw err;
     }
-    return this.toPackages(p, list);
+    const packages = this.toPackages(p, list.slice(0, this.maxPackageVersions()));
+    if (list.length >= this.maxPackageVersions()) {
+      diagnostics?.push({
+        level: 'info',
+        code: 'gitlab/packages-limit',
+        message: `more than ${this.maxPackageVersions()} package versions: packages whose versions are all older are not linked`,
+      });
+    }
+    return packages;
+  }
+
+  private maxPackageVersions(): number {
+    return Math.max(1, this.o.maxPackageVersions ?? 1000);
   }
 
   /** Newest first in: the latest version of each package name out (SharingHub's `package` links). */
@@ -563,35 +621,54 @@ export class GitLabSource implements Source {
       }));
   }
 
-  private async read(p: ListedProject): Promise<ProjectSnapshot> {
+  /** Read a project; `batched` is its fast-path answer when it was asked for ahead of time. */
+  private async read(p: ListedProject, batched?: Promise<GqlProject | null>): Promise<ProjectSnapshot> {
     const id = p.id;
     const branch = p.default_branch ?? 'main';
     const diagnostics: Diagnostic[] = [];
     const empty = p.empty_repo === true;
     const readmeName = readmeFromUrl(p.readme_url, branch);
     const readmeCandidates = readmeName ? [readmeName] : readmeName === null ? [] : ['README.md', 'readme.md'];
-    const gq = this.batcher ? await this.batcher.get(id, [...readmeCandidates, ...LICENSE_FILES]) : null;
+    const gq = batched ? await batched : this.batcher ? await this.batcher.get(id, batchFiles(p)) : null;
     const gRepo = gq?.repository ?? null;
     const gTree = gRepo?.tree ?? null;
     // the fast path's tree is usable when complete (one page of 100 blobs)
     const gTreeOk = gq !== null && (gTree === null || !gTree.blobs.pageInfo.hasNextPage);
     const gBlobs = new Map((gRepo?.blobs?.nodes ?? []).map((b) => [b.path, b]));
 
+    // The head commit comes from REST facts only: the `X-Gitlab-Commit-Id` of a raw read (the
+    // ref's commit, lib/api/files.rb), else `GET /repository/commits/:branch`. Never from the
+    // fast path's `tree.lastCommit`, which skips merge commits (see graphql.ts).
+    const heads: string[] = [];
+    const rawRead = async (path: string) => {
+      const r = await this.raw(id, path, branch);
+      if (r?.commit) heads.push(r.commit);
+      return r;
+    };
+    const readmeRead = async (path: string) => {
+      this.calls.readme++;
+      const r = await rawRead(path);
+      if (!r) return null;
+      return { path, text: typeof r.body === 'string' ? r.body : await r.body.text() };
+    };
+
     const treeP: Promise<TreeEntry[]> = empty
       ? Promise.resolve([])
       : gTreeOk
         ? Promise.resolve((gTree?.blobs.nodes ?? []).map((b) => ({ path: b.path, type: 'blob' })))
         : this.tree(id, branch);
-    let readmeP: Promise<{ path: string; text: string; commit?: string } | null>;
+    let readmeP: Promise<{ path: string; text: string } | null>;
     if (gq) {
       const name = readmeCandidates.find((n) => typeof gBlobs.get(n)?.rawTextBlob === 'string');
       readmeP = Promise.resolve(name ? { path: name, text: gBlobs.get(name)!.rawTextBlob! } : null);
-    } else readmeP = readmeName ? this.readme(id, readmeName, branch) : Promise.resolve(null);
+    } else readmeP = readmeName ? readmeRead(readmeName) : Promise.resolve(null);
+    // the fast path reads 20 package versions; a project with more is read over REST (every version is a node)
+    const gPackagesOk = gq !== null && !gq.packages?.pageInfo?.hasNextPage;
     const [entries, readmeFirst, release, packages, containers] = await Promise.all([
       treeP,
       readmeP,
       gq ? Promise.resolve(this.releaseFrom(p, gq)) : this.release(p),
-      gq ? Promise.resolve(this.packagesFrom(p, gq)) : this.packages(p),
+      gPackagesOk ? Promise.resolve(this.packagesFrom(p, gq!)) : this.packages(p, diagnostics),
       gq && (gq.containerRepositories?.nodes.length ?? 0) === 0 ? Promise.resolve([]) : this.containers(p),
     ]);
 
@@ -610,10 +687,8 @@ export class GitLabSource implements Source {
     let readme = readmeFirst;
     if (!gq && p.readme_url === undefined && !empty) {
       const name = ['README.md', 'readme.md'].find((n) => inRoot.has(n));
-      if (name) readme = await this.readme(id, name, branch);
+      if (name) readme = await readmeRead(name);
     }
-    let headCommit = gTree?.lastCommit?.sha ?? readme?.commit;
-    if (!headCommit && !empty) headCommit = await this.headCommit(id, branch);
 
     // License: a well-known LICENSE text the fast path brought is recognised here; else GitLab says.
     let licenseP: Promise<ProjectInfo['license']> = Promise.resolve(null);
@@ -636,7 +711,7 @@ export class GitLabSource implements Source {
       candidates = blobs.filter((b) => oids.has(b));
     } else if (inRoot.has('.gitattributes')) {
       this.calls.gitattributes++;
-      const attrs = await this.raw(id, '.gitattributes', branch);
+      const attrs = await rawRead('.gitattributes');
       if (attrs && typeof attrs.body === 'string') {
         const isLfs = lfsMatcher(attrs.body);
         candidates = blobs.filter((b) => isLfs(b));
@@ -650,15 +725,21 @@ export class GitLabSource implements Source {
         message: `${candidates.length} LFS files; sizes and checksums are read for the first ${cap} only`,
       });
     }
+    // No raw read ahead (fast path, no LFS or .dvc file): ask for the head now, beside the other reads.
+    const rawAhead = candidates.length > 0 || blobs.some((b) => isDvcMetadata(b) && typeof gBlobs.get(b)?.rawTextBlob !== 'string');
+    const earlyHeadP = heads.length === 0 && !rawAhead && !empty ? this.headCommit(id, branch) : undefined;
+    earlyHeadP?.catch(() => undefined); // awaited below
+    const dvcP = this.readDvc(blobs, gq ? gBlobs : null, rawRead, diagnostics);
     await Promise.all(
       candidates.slice(0, cap).map(async (path) => {
         this.calls.lfsPointer++;
-        const r = await this.raw(id, path, branch);
+        const r = await rawRead(path);
         const text = r && typeof r.body === 'string' ? r.body : null;
         const ptr = text === null ? null : parseLfsPointer(text);
         if (ptr) lfs.set(path, ptr);
       }),
     );
+    const dvc = await dvcP;
 
     const license = await licenseP;
     const files: RepoFile[] = blobs.map((path) => {
@@ -702,6 +783,9 @@ export class GitLabSource implements Source {
       }
     }
 
+    // the first raw read's commit (raw reads of one build see one head unless a push lands meanwhile)
+    const headCommit = (earlyHeadP ? await earlyHeadP : undefined) ?? heads[0] ?? (empty ? undefined : await this.headCommit(id, branch));
+
     return {
       project: this.info(p, { license, headCommit }),
       readme: readme ? { path: readme.path, text: readme.text } : null,
@@ -712,7 +796,46 @@ export class GitLabSource implements Source {
       carried,
       onnx,
       diagnostics,
+      ...(dvc.length > 0 ? { dvc } : {}),
     };
+  }
+
+  /**
+   * DVC metadata files as text: `.dvc/config` and the root `dvc.lock` from the fast path when it
+   * ran, everything else with one raw read each (at most `maxDvcFiles`). Sorted by path.
+   */
+  private async readDvc(
+    blobs: string[],
+    fromBatch: Map<string, { path: string; rawTextBlob: string | null }> | null,
+    rawRead: (path: string) => Promise<{ body: string | Blob } | null>,
+    diagnostics: Diagnostic[],
+  ): Promise<DvcFileText[]> {
+    const wanted = blobs.filter((b) => isDvcMetadata(b));
+    if (wanted.length === 0) return [];
+    const cap = Math.max(0, this.o.maxDvcFiles ?? 200);
+    const out: DvcFileText[] = [];
+    const viaRest: string[] = [];
+    for (const path of wanted) {
+      const text = fromBatch?.get(path)?.rawTextBlob;
+      if (typeof text === 'string') out.push({ path, text });
+      else viaRest.push(path);
+    }
+    if (viaRest.length > cap) {
+      diagnostics.push({
+        level: 'info',
+        code: 'gitlab/dvc-limit',
+        message: `${viaRest.length} DVC files; the first ${cap} are read`,
+      });
+    }
+    await Promise.all(
+      viaRest.slice(0, cap).map(async (path) => {
+        this.calls.dvc++;
+        const r = await rawRead(path);
+        if (!r) return;
+        out.push({ path, text: typeof r.body === 'string' ? r.body : await r.body.text() });
+      }),
+    );
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   private releaseFrom(p: ListedProject, gq: GqlProject): ReleaseInfo | null {
@@ -737,14 +860,6 @@ export class GitLabSource implements Source {
         ...(k._links?.webPath ? { _links: { web_path: k._links.webPath } } : {}),
       })),
     );
-  }
-
-  private async readme(id: number, path: string, branch: string): Promise<{ path: string; text: string; commit?: string } | null> {
-    this.calls.readme++;
-    const r = await this.raw(id, path, branch);
-    if (!r) return null;
-    const text = typeof r.body === 'string' ? r.body : await r.body.text();
-    return { path, text, ...(r.commit ? { commit: r.commit } : {}) };
   }
 
   private async license(id: number): Promise<ProjectInfo['license']> {
@@ -802,6 +917,13 @@ export function readmeFromUrl(url: string | null | undefined, branch: string): s
     return 'README.md';
   }
   return safeRepoPath(name) ? name : 'README.md';
+}
+
+/** The files a project's GraphQL batch asks for: its README candidates, the LICENSE names and the fixed DVC files. */
+function batchFiles(p: ListedProject): string[] {
+  const readmeName = readmeFromUrl(p.readme_url, p.default_branch ?? 'main');
+  const readme = readmeName ? [readmeName] : readmeName === null ? [] : ['README.md', 'readme.md'];
+  return [...readme, ...LICENSE_FILES, ...DVC_FILES];
 }
 
 /** Repository paths from outside are not trusted: relative, POSIX, no `..`, no control characters. */

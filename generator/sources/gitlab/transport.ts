@@ -64,12 +64,15 @@ export class GitLabRequestError extends Error {
   readonly method: string;
   /** Path and query of the request (tokens are never in URLs we build). */
   readonly path: string;
-  constructor(message: string, init: { status: number | undefined; method: string; path: string }) {
+  /** The last attempt ran out of time (no answer): a smaller request may pass where this one did not. */
+  readonly timedOut: boolean;
+  constructor(message: string, init: { status: number | undefined; method: string; path: string; timedOut?: boolean }) {
     super(message);
     this.name = 'GitLabRequestError';
     this.status = init.status;
     this.method = init.method;
     this.path = init.path;
+    this.timedOut = init.timedOut ?? false;
   }
 }
 
@@ -197,6 +200,7 @@ export class GitLabTransport {
           status: lastStatus,
           method,
           path,
+          timedOut: lastStatus === undefined && lastProblem === 'timed out',
         });
       }
       const backoff = this.backoff(counted);

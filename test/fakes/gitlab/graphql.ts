@@ -6,25 +6,39 @@
  * containerRepositories }`, `Repository { rootRef, empty, exists, blobs(paths, ref), tree(path,
  * recursive, ref) }`, `Tree { lastCommit { sha }, blobs(first, after) { nodes { path lfsOid ... } } }`.
  *
+ * `Tree.lastCommit` is Gitaly's `LastCommitForPath` (`git log -1 <rev> -- .`), so after a merge
+ * commit it is the merged commit, not the head (model.ts `lastCommitForPath`); `packages` is a
+ * connection over package *versions* with `pageInfo` (app/graphql/types/project_type.rb).
+ *
+ * Errors as GitLab gives them: a resolver's error nulls its field and adds `errors[].path`, with
+ * `data` and HTTP 200 (`FakeGitLab.graphqlFieldErrors`); past GitLab's GraphQL timeout (30 s,
+ * counted in virtual Gitaly time per tree) every field that starts gets "Timeout on Type.field"
+ * (graphql-ruby `GraphQL::Schema::Timeout`, which `Gitlab::Graphql::Timeout` extends); a field
+ * this GitLab lacks (`graphqlHiddenFields`) fails validation: HTTP 200, `errors`, no `data`.
+ *
  * Guarantees: field errors come back as `errors[]` with HTTP 200; an unknown token is HTTP 401
  * `{"errors":[{"message":"Invalid token"}]}`; job tokens are not accepted (401); anonymous callers see
- * public projects; queries over 10,000 characters and over the complexity limit (200 anonymous,
- * 250 authenticated) are refused. Complexity follows GitLab's model as the reference states it:
+ * public projects; queries over 10,000 characters (HTTP 422) and over the complexity limit (200
+ * anonymous, 250 authenticated) are refused. Complexity follows GitLab's model as the reference states it:
  * 1 per field, +1 for fields that call Gitaly, `Tree.lastCommit` 10, `blobs(paths:)` + paths, and a
  * connection multiplies its own subtree by (1 + limit × 0.01) — an approximation, not GitLab's code.
  */
 import {
+  GraphQLError,
   Kind,
   buildSchema,
+  defaultFieldResolver,
   graphql,
   parse,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { sha256Hex, type FakeProject } from './model.js';
+import { lastCommitForPath, sha256Hex, type FakeProject } from './model.js';
 
 const SDL = /* GraphQL */ `
   scalar Time
@@ -81,7 +95,7 @@ const SDL = /* GraphQL */ `
   type ReleaseSourceConnection { nodes: [ReleaseSource] }
   type ReleaseSource { format: String, url: String }
   enum PackageSort { CREATED_DESC CREATED_ASC NAME_DESC NAME_ASC VERSION_DESC VERSION_ASC TYPE_DESC TYPE_ASC }
-  type PackageConnection { nodes: [Package] }
+  type PackageConnection { nodes: [Package], pageInfo: PageInfo! }
   type PackageLinks { webPath: String }
   type Package { id: ID!, name: String!, version: String, packageType: String!, _links: PackageLinks! }
   enum ContainerRepositorySort { CREATED_DESC CREATED_ASC NAME_DESC NAME_ASC UPDATED_DESC UPDATED_ASC }
@@ -89,11 +103,42 @@ const SDL = /* GraphQL */ `
   type ContainerRepository { id: ID!, name: String!, path: String!, location: String! }
 `;
 
-const schema = buildSchema(SDL);
+const defaultSchema = buildSchema(SDL);
+
+/**
+ * The schema with some fields removed (`Type.field`), as an older GitLab that lacks them: a query
+ * naming one fails validation, answered with HTTP 200, `errors` and no `data`
+ * (app/controllers/graphql_controller.rb renders the schema's result as is).
+ */
+export function schemaWithout(hidden: readonly string[]): GraphQLSchema {
+  if (hidden.length === 0) return defaultSchema;
+  const schema = buildSchema(SDL);
+  for (const h of hidden) {
+    const [type, field] = h.split('.');
+    const t = schema.getType(type ?? '');
+    if (t && 'getFields' in t && field) delete (t.getFields() as Record<string, unknown>)[field];
+  }
+  return schema;
+}
 
 export interface GraphQLCaller {
   anonymous: boolean;
   canSee: (p: FakeProject) => boolean;
+}
+
+/** Server-side behaviours of one request that tests set (see FakeGitLab). */
+export interface GraphQLServerOptions {
+  schema?: GraphQLSchema;
+  /**
+   * GitLab's GraphQL timeout (app/graphql/gitlab_schema.rb `use Gitlab::Graphql::Timeout,
+   * max_seconds: graphql_timeout`, 30 s by default), in virtual milliseconds.
+   */
+  timeoutMs?: number;
+  /** Virtual Gitaly time a project's recursive tree takes (default `defaultTreeMs`). */
+  treeMs?: (p: FakeProject) => number | undefined;
+  defaultTreeMs?: number;
+  /** A project whose `repository` resolver raises an execution error with this message. */
+  fieldError?: (p: FakeProject) => string | undefined;
 }
 
 const MAX_QUERY_CHARS = 10_000;
@@ -111,10 +156,12 @@ export async function executeGraphQL(
   caller: GraphQLCaller,
   projects: Iterable<FakeProject>,
   base: string,
+  opts: GraphQLServerOptions = {},
 ): Promise<{ status: number; json: unknown }> {
   const b = body as { query?: unknown; variables?: unknown; operationName?: unknown };
   if (!b || typeof b.query !== 'string') return { status: 400, json: { errors: [{ message: 'No query string was present' }] } };
-  if (b.query.length > MAX_QUERY_CHARS) return { status: 200, json: { errors: [{ message: 'Query too large' }] } };
+  // graphql_controller.rb `limit_query_size`: an ArgumentError, mapped to 422
+  if (b.query.length > MAX_QUERY_CHARS) return { status: 422, json: { errors: [{ message: 'Query too large' }] } };
   const variables = (b.variables && typeof b.variables === 'object' ? b.variables : {}) as Record<string, unknown>;
   let doc: DocumentNode;
   try {
@@ -154,8 +201,39 @@ export async function executeGraphQL(
       };
     },
   };
-  const result = await graphql({ schema, source: b.query, rootValue, variableValues: variables, operationName: typeof b.operationName === 'string' ? b.operationName : undefined });
+  // graphql-ruby's GraphQL::Schema::Timeout (which GitLab's Gitlab::Graphql::Timeout extends):
+  // once the query has run past max_seconds, every field that starts resolving gets a
+  // TimeoutError "Timeout on Type.field" instead of a value; fields resolved before keep theirs,
+  // so the answer has `data` and `errors[].path`. Time here is virtual: each recursive tree adds
+  // its Gitaly time, in execution order (depth-first, project by project).
+  const budget = opts.timeoutMs ?? 30_000;
+  let clock = 0;
+  const fieldResolver: GraphQLFieldResolver<unknown, unknown> = (source, args, ctx, info) => {
+    if (clock > budget) {
+      return new GraphQLError(`Timeout on ${info.parentType.name}.${info.fieldName}`, { extensions: { code: 'timeout' } });
+    }
+    return defaultFieldResolver(source, args, ctx, info);
+  };
+  const gitaly = {
+    tree: (p: FakeProject) => {
+      clock += opts.treeMs?.(p) ?? opts.defaultTreeMs ?? 0;
+    },
+  };
+  const result = await graphql({
+    schema: opts.schema ?? defaultSchema,
+    source: b.query,
+    rootValue,
+    contextValue: { gitaly, fieldError: opts.fieldError },
+    fieldResolver,
+    variableValues: variables,
+    operationName: typeof b.operationName === 'string' ? b.operationName : undefined,
+  });
   return { status: 200, json: result };
+}
+
+interface ResolveContext {
+  gitaly: { tree: (p: FakeProject) => void };
+  fieldError?: (p: FakeProject) => string | undefined;
 }
 
 function projectNode(p: FakeProject, base: string): Record<string, unknown> {
@@ -174,67 +252,13 @@ function projectNode(p: FakeProject, base: string): Record<string, unknown> {
     webUrl: web,
     visibility: p.visibility,
     archived: p.archived,
-    repository: () => ({
-      rootRef: p.emptyRepo ? null : p.defaultBranch,
-      empty: p.emptyRepo,
-      exists: true,
-      blobs: (args: { paths: string[]; ref?: string }) => {
-        if (p.emptyRepo || (args.ref && args.ref !== p.defaultBranch && args.ref !== head?.id)) return { nodes: [] };
-        const nodes = [];
-        for (const path of args.paths) {
-          const f = p.files.get(path);
-          if (!f) continue;
-          const text = isText(f.stored) ? new TextDecoder().decode(f.stored) : null;
-          nodes.push({
-            id: `gid://gitlab/Blob/${f.blobId}`,
-            path,
-            name: path.split('/').pop(),
-            size: f.stored.length,
-            rawSize: f.stored.length,
-            rawTextBlob: text,
-            storedExternally: f.lfs,
-            externalStorage: f.lfs ? 'lfs' : null,
-            lfsOid: f.lfs ? sha256Hex(f.content) : null,
-          });
-        }
-        return { nodes };
-      },
-      tree: (args: { path?: string; recursive?: boolean; ref?: string }) => {
-        if (p.emptyRepo || !head) return null;
-        if (args.ref && args.ref !== p.defaultBranch && args.ref !== head.id) return null;
-        const prefix = args.path && args.path !== '/' ? args.path.replace(/^\/|\/$/g, '') + '/' : '';
-        const entries = [...p.files.entries()]
-          .filter(([path]) => path.startsWith(prefix) && (args.recursive || !path.slice(prefix.length).includes('/')))
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return {
-          lastCommit: { id: `gid://gitlab/CommitPresenter/${head.id}`, sha: head.id, shortId: head.id.slice(0, 8), committedDate: head.committed_date },
-          blobs: (a: { first?: number; after?: string }) => {
-            const start = a.after ? Number(unb64(a.after)) + 1 : 0;
-            const n = clamp(a.first, MAX_PAGE);
-            const page = entries.slice(start, start + n);
-            return {
-              nodes: page.map(([path, f]) => ({
-                id: `gid://gitlab/Gitlab::Graphql::Representation::TreeEntry/${f.blobId}`,
-                sha: f.blobId,
-                name: path.split('/').pop(),
-                path,
-                flatPath: path,
-                type: 'blob',
-                mode: '100644',
-                lfsOid: f.lfs ? sha256Hex(f.content) : null,
-                webPath: `/${p.fullPath}/-/blob/${p.defaultBranch}/${path}`,
-              })),
-              pageInfo: {
-                hasNextPage: start + n < entries.length,
-                hasPreviousPage: start > 0,
-                startCursor: page.length ? b64(String(start)) : null,
-                endCursor: page.length ? b64(String(start + page.length - 1)) : null,
-              },
-            };
-          },
-        };
-      },
-    }),
+    // an ExecutionError raised in a resolver nulls that field and adds an error with its path
+    // (GraphQL spec "Handling Field Errors"; graphql-ruby does the same for GitLab)
+    repository: (_a: unknown, ctx: ResolveContext) => {
+      const failure = ctx.fieldError?.(p);
+      if (failure) return new GraphQLError(failure);
+      return repositoryNode(p, head, ctx);
+    },
     releases: (a: { first?: number; sort?: string }) => {
       const sorted = [...p.releases].sort((x, y) => y.released_at.localeCompare(x.released_at));
       if (a.sort?.endsWith('_ASC')) sorted.reverse();
@@ -252,15 +276,30 @@ function projectNode(p: FakeProject, base: string): Record<string, unknown> {
         })),
       };
     },
-    packages: (a: { first?: number }) => ({
-      nodes: (p.packagesEnabled ? p.packages : []).slice(0, clamp(a.first, MAX_PAGE)).map((k) => ({
-        id: `gid://gitlab/Packages::Package/${k.id}`,
-        name: k.name,
-        version: k.version,
-        packageType: k.package_type.toUpperCase(),
-        _links: { webPath: `/${p.fullPath}/-/packages/${k.id}` },
-      })),
-    }),
+    // app/graphql/types/project_type.rb `packages` (Resolvers::ProjectPackagesResolver): a
+    // connection of Packages::Package records, one per name *and version* (app/models/packages/
+    // package.rb), so `first: 20` counts versions. The fake's list is stored newest first.
+    packages: (a: { first?: number; after?: string }) => {
+      const all = p.packagesEnabled ? p.packages : [];
+      const start = a.after ? Number(unb64(a.after)) + 1 : 0;
+      const n = clamp(a.first, MAX_PAGE);
+      const page = all.slice(start, start + n);
+      return {
+        nodes: page.map((k) => ({
+          id: `gid://gitlab/Packages::Package/${k.id}`,
+          name: k.name,
+          version: k.version,
+          packageType: k.package_type.toUpperCase(),
+          _links: { webPath: `/${p.fullPath}/-/packages/${k.id}` },
+        })),
+        pageInfo: {
+          hasNextPage: start + n < all.length,
+          hasPreviousPage: start > 0,
+          startCursor: page.length ? b64(String(start)) : null,
+          endCursor: page.length ? b64(String(start + page.length - 1)) : null,
+        },
+      };
+    },
     containerRepositories: (a: { first?: number }) => ({
       nodes: (p.containerRegistryEnabled ? p.containers : []).slice(0, clamp(a.first, MAX_PAGE)).map((c) => ({
         id: `gid://gitlab/ContainerRepository/${c.id}`,
@@ -269,6 +308,74 @@ function projectNode(p: FakeProject, base: string): Record<string, unknown> {
         location: c.location,
       })),
     }),
+  };
+}
+
+function repositoryNode(p: FakeProject, head: FakeProject['commits'][number] | undefined, ctx: ResolveContext): Record<string, unknown> {
+  return {
+    rootRef: p.emptyRepo ? null : p.defaultBranch,
+    empty: p.emptyRepo,
+    exists: true,
+    blobs: (args: { paths: string[]; ref?: string }) => {
+      if (p.emptyRepo || (args.ref && args.ref !== p.defaultBranch && args.ref !== head?.id)) return { nodes: [] };
+      const nodes = [];
+      for (const path of args.paths) {
+        const f = p.files.get(path);
+        if (!f) continue;
+        const text = isText(f.stored) ? new TextDecoder().decode(f.stored) : null;
+        nodes.push({
+          id: `gid://gitlab/Blob/${f.blobId}`,
+          path,
+          name: path.split('/').pop(),
+          size: f.stored.length,
+          rawSize: f.stored.length,
+          rawTextBlob: text,
+          storedExternally: f.lfs,
+          externalStorage: f.lfs ? 'lfs' : null,
+          lfsOid: f.lfs ? sha256Hex(f.content) : null,
+        });
+      }
+      return { nodes };
+    },
+    tree: (args: { path?: string; recursive?: boolean; ref?: string }) => {
+      if (p.emptyRepo || !head) return null;
+      if (args.ref && args.ref !== p.defaultBranch && args.ref !== head.id) return null;
+      const prefix = args.path && args.path !== '/' ? args.path.replace(/^\/|\/$/g, '') + '/' : '';
+      const entries = [...p.files.entries()]
+        .filter(([path]) => path.startsWith(prefix) && (args.recursive || !path.slice(prefix.length).includes('/')))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      // app/graphql/resolvers/last_commit_resolver.rb: Gitaly's LastCommitForPath for the tree's
+      // path, which skips a merge commit whose tree equals a parent's (see model.ts): not the head
+      const last = lastCommitForPath(p, prefix) ?? head;
+      ctx.gitaly.tree(p);
+      return {
+        lastCommit: { id: `gid://gitlab/CommitPresenter/${last.id}`, sha: last.id, shortId: last.id.slice(0, 8), committedDate: last.committed_date },
+        blobs: (a: { first?: number; after?: string }) => {
+          const start = a.after ? Number(unb64(a.after)) + 1 : 0;
+          const n = clamp(a.first, MAX_PAGE);
+          const page = entries.slice(start, start + n);
+          return {
+            nodes: page.map(([path, f]) => ({
+              id: `gid://gitlab/Gitlab::Graphql::Representation::TreeEntry/${f.blobId}`,
+              sha: f.blobId,
+              name: path.split('/').pop(),
+              path,
+              flatPath: path,
+              type: 'blob',
+              mode: '100644',
+              lfsOid: f.lfs ? sha256Hex(f.content) : null,
+              webPath: `/${p.fullPath}/-/blob/${p.defaultBranch}/${path}`,
+            })),
+            pageInfo: {
+              hasNextPage: start + n < entries.length,
+              hasPreviousPage: start > 0,
+              startCursor: page.length ? b64(String(start)) : null,
+              endCursor: page.length ? b64(String(start + page.length - 1)) : null,
+            },
+          };
+        },
+      };
+    },
   };
 }
 

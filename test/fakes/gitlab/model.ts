@@ -77,6 +77,12 @@ export interface FakeCommit {
   message: string;
   committed_date: string;
   parent_ids: string[];
+  /**
+   * Paths this commit changed, as git log's history simplification sees it: empty for an empty
+   * commit and for a merge commit whose tree equals one of its parents (the merge of an up-to-date
+   * merge request), which `git log -1 <rev> -- <path>` skips (see `lastCommitForPath`).
+   */
+  changed: string[];
 }
 
 export interface FakeProject {
@@ -151,7 +157,7 @@ export function createProject(input: FakeProjectInput, now: Date): FakeProject {
   const createdAt = input.createdAt ?? at;
   const commits: FakeCommit[] = emptyRepo
     ? []
-    : [{ id: newCommitId(input.fullPath), message: 'Initial commit', committed_date: createdAt, parent_ids: [] }];
+    : [{ id: newCommitId(input.fullPath), message: 'Initial commit', committed_date: createdAt, parent_ids: [], changed: [...files.keys()] }];
   return {
     id: input.id,
     fullPath: input.fullPath,
@@ -187,15 +193,65 @@ export function pushCommit(
   now: Date,
   message = 'Update files',
 ): string {
-  for (const [path, f] of Object.entries(changes)) {
-    if (f === null) p.files.delete(path);
-    else p.files.set(path, storeFile(f));
-  }
+  const changed = applyChanges(p, changes);
   const id = newCommitId(p.fullPath);
-  p.commits.unshift({ id, message, committed_date: now.toISOString(), parent_ids: p.commits[0] ? [p.commits[0].id] : [] });
+  p.commits.unshift({ id, message, committed_date: now.toISOString(), parent_ids: p.commits[0] ? [p.commits[0].id] : [], changed });
   p.emptyRepo = false;
   touchActivity(p, now);
   return id;
+}
+
+function applyChanges(p: FakeProject, changes: Record<string, string | Uint8Array | FakeFileInput | null>): string[] {
+  const changed: string[] = [];
+  for (const [path, f] of Object.entries(changes)) {
+    const before = p.files.get(path)?.blobId;
+    if (f === null) p.files.delete(path);
+    else p.files.set(path, storeFile(f));
+    if (p.files.get(path)?.blobId !== before) changed.push(path);
+  }
+  return changed;
+}
+
+/**
+ * Merge a merge request into the default branch the way GitLab's merge service does with the
+ * default "merge commit" method: the MR's commit (its changes, parent = the branch head) and then
+ * a merge commit with two parents whose tree equals the MR's tree (the MR was up to date, so the
+ * merge changes nothing against its second parent). The merge commit is the new head; returns it.
+ */
+export function mergeRequest(
+  p: FakeProject,
+  changes: Record<string, string | Uint8Array | FakeFileInput | null>,
+  now: Date,
+): string {
+  const base = p.commits[0]?.id;
+  const feature = newCommitId(p.fullPath);
+  const changed = applyChanges(p, changes);
+  p.commits.unshift({ id: feature, message: 'Change from a merge request', committed_date: now.toISOString(), parent_ids: base ? [base] : [], changed });
+  const merge = newCommitId(p.fullPath);
+  p.commits.unshift({
+    id: merge,
+    message: "Merge branch 'feature' into 'main'",
+    committed_date: now.toISOString(),
+    parent_ids: base ? [base, feature] : [feature],
+    changed: [],
+  });
+  p.emptyRepo = false;
+  touchActivity(p, now);
+  return merge;
+}
+
+/**
+ * The commit Gitaly's `LastCommitForPath` answers (gitaly internal/gitaly/service/commit/
+ * last_commit_for_path.go: an empty path or `/` becomes `.`, then `git log -1 <rev> -- <path>`).
+ * git log's default history simplification (git-log(1), "History Simplification") leaves out a
+ * commit that changes nothing under the path: an empty commit, and a merge whose tree equals a
+ * parent's. So for the root this is the newest commit that changed a file, not the branch head.
+ * The commits here are one line of history, newest first; a merge's own feature commit follows it.
+ */
+export function lastCommitForPath(p: FakeProject, path = '.'): FakeCommit | undefined {
+  const root = path === '' || path === '.' || path === '/';
+  const prefix = path.replace(/^\/|\/$/g, '');
+  return p.commits.find((k) => (root ? k.changed.length > 0 : k.changed.some((c) => c === prefix || c.startsWith(`${prefix}/`))));
 }
 
 /** An event on the project: `last_activity_at` moves only if it is older than one hour. */

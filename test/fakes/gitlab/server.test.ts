@@ -110,9 +110,45 @@ describe('fake GitLab', () => {
     const rest = await get(`/api/v4/projects/1/repository/tree?recursive=true&pagination=keyset&per_page=3&page_token=d%2Ff1`);
     expect(((await rest.json()) as { path: string }[]).map((e) => e.path)).toEqual(['d/f2', 'd/f3', 'd/f4']);
     expect(rest.headers.get('link')).toContain('page_token=d%2Ff4');
+    // the last, short page has no Link (gitaly_keyset_pager.rb adds one only when records.count == per_page)
+    const last = await get(`/api/v4/projects/1/repository/tree?recursive=true&pagination=keyset&per_page=3&page_token=d%2Ff2`);
+    expect(((await last.json()) as { path: string }[]).map((e) => e.path)).toEqual(['d/f3', 'd/f4']);
+    expect(last.headers.get('link')).toBeNull();
     expect((await get('/api/v4/projects/1/repository/tree?pagination=none')).status).toBe(400);
     expect(((await (await get('/api/v4/projects/1/repository/tree?recursive=true&pagination=none')).json()) as unknown[]).length).toBe(6);
     expect(await (await get('/api/v4/projects/2/repository/tree')).json()).toEqual({ message: '404 Tree Not Found' });
+  });
+
+  it('GraphQL: packages count versions as nodes, paged with pageInfo; a field error keeps data (HTTP 200, errors[].path)', async () => {
+    await start(0);
+    const packages = Array.from({ length: 25 }, (_, i) => ({ id: i + 1, name: 'm', version: `1.${24 - i}`, package_type: 'pypi' }));
+    gl.addProject({ id: 1, fullPath: 'g/a', files: { 'README.md': 'a' }, packages });
+    gl.addProject({ id: 2, fullPath: 'g/b', files: { 'README.md': 'b' } });
+    gl.graphqlFieldErrors.set(2, 'Gitaly unavailable');
+    const q = (after?: string) =>
+      fetch(`${gl.url}/api/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `query($after: String) { projects(ids: ["gid://gitlab/Project/1", "gid://gitlab/Project/2"], sort: "id_asc") { nodes { id repository { rootRef } packages(first: 20, after: $after) { pageInfo { hasNextPage endCursor } nodes { version } } } } }`,
+          variables: { after },
+        }),
+      });
+    const r = await q();
+    expect(r.status).toBe(200);
+    type Answer = {
+      data: { projects: { nodes: { id: string; repository: unknown; packages: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: unknown[] } }[] } };
+      errors: { message: string; path: unknown[] }[];
+    };
+    const j = (await r.json()) as Answer;
+    const [a, b] = j.data.projects.nodes;
+    expect(a!.packages.nodes).toHaveLength(20);
+    expect(a!.packages.pageInfo.hasNextPage).toBe(true);
+    expect(b!.repository).toBeNull();
+    expect(j.errors).toEqual([expect.objectContaining({ message: 'Gitaly unavailable', path: ['projects', 'nodes', 1, 'repository'] })]);
+    const next = (await (await q(a!.packages.pageInfo.endCursor)).json()) as Answer;
+    expect(next.data.projects.nodes[0]!.packages.nodes).toHaveLength(5);
+    expect(next.data.projects.nodes[0]!.packages.pageInfo.hasNextPage).toBe(false);
   });
 
   it('LFS: the pointer without lfs=true, the object (with Range) with it', async () => {

@@ -25,7 +25,8 @@
  *   is full; `pagination=none` only with `recursive=true` (400 otherwise); legacy pagination is offset;
  *   unknown ref / empty repository → `404 Tree Not Found` (§1.4).
  * - Raw files: text as `text/plain; charset=utf-8`, binary as `application/octet-stream`, with the
- *   `X-Gitlab-*` headers (incl. `X-Gitlab-Commit-Id`, the ref's head); LFS files give the pointer unless
+ *   `X-Gitlab-*` headers (incl. `X-Gitlab-Commit-Id`, the ref's head, and `X-Gitlab-Last-Commit-Id`,
+ *   the last commit that changed the file: lib/api/files.rb `blob_data`); LFS files give the pointer unless
  *   `lfs=true`, which gives the object (Range requests honoured there, 206), optionally through a 302 to
  *   a second origin (`lfsRedirect`) that records the headers it received (§1.3).
  * - Errors are JSON `{"message": "404 Project Not Found" | "404 File Not Found" | "404 Commit Not Found"
@@ -35,13 +36,17 @@
  * - Faults, injected per route and project: 429 in Rack::Attack form (plain text `Retry later`,
  *   `Retry-After`, `RateLimit-*`) and in application form (JSON `{"message":{"error":...}}`, no
  *   headers) (§2.3), any 5xx, connection resets, and slow responses; plus a global latency.
+ * - History: `push` adds a commit; `merge` merges a merge request with a merge commit whose tree
+ *   equals the merged commit's, the case where Gitaly's last commit for `.` is not the head (model.ts).
  * - A request log (`requests`) so tests count calls per route.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { executeGraphQL } from './graphql.js';
+import { executeGraphQL, schemaWithout } from './graphql.js';
 import {
   createProject,
+  lastCommitForPath,
+  mergeRequest,
   pushCommit,
   sha256Hex,
   type FakeFileInput,
@@ -106,6 +111,12 @@ export interface FakeGitLabOptions {
   now?: () => Date;
   /** Extra server time per project a GraphQL query names in `ids` (GitLab calls Gitaly for each). */
   graphqlMsPerProject?: number;
+  /** GraphQL fields this GitLab lacks (`Type.field`): a query naming one gets HTTP 200, `errors`, no `data`. */
+  graphqlHiddenFields?: string[];
+  /** GitLab's GraphQL timeout in virtual milliseconds (default 30 000; see `graphqlTreeMs`). */
+  graphqlTimeoutMs?: number;
+  /** Virtual Gitaly time of one recursive tree in a GraphQL query (default 0; per project: `graphqlTreeMs`). */
+  graphqlDefaultTreeMs?: number;
 }
 
 interface Caller {
@@ -129,6 +140,10 @@ export class FakeGitLab {
   readonly projects = new Map<number, FakeProject>();
   readonly requests: LoggedRequest[] = [];
   readonly faults: Fault[] = [];
+  /** Virtual Gitaly time of a project's recursive tree in GraphQL queries (a large repository). */
+  readonly graphqlTreeMs = new Map<number, number>();
+  /** Projects whose GraphQL `repository` field fails with this message (a field error, data kept). */
+  readonly graphqlFieldErrors = new Map<number, string>();
   /** Headers received by the second (object storage) origin, one entry per request. */
   readonly objectStoreRequests: Record<string, string | string[] | undefined>[] = [];
   latencyMs: number;
@@ -138,6 +153,7 @@ export class FakeGitLab {
   private port = 0;
   private objectStorePort = 0;
   private nextContainerId = 1;
+  private gqlSchema: ReturnType<typeof schemaWithout> | undefined;
   private objects = new Map<string, Uint8Array>();
 
   constructor(opts: FakeGitLabOptions = {}) {
@@ -185,6 +201,11 @@ export class FakeGitLab {
   /** Commit to the default branch (see `pushCommit`); returns the new head. */
   push(id: number, changes: Record<string, string | Uint8Array | FakeFileInput | null>): string {
     return pushCommit(this.mustGet(id), changes, this.now());
+  }
+
+  /** Merge a merge request with a merge commit (see `mergeRequest`); returns the new head, the merge commit. */
+  merge(id: number, changes: Record<string, string | Uint8Array | FakeFileInput | null>): string {
+    return mergeRequest(this.mustGet(id), changes, this.now());
   }
 
   setTopics(id: number, topics: string[]): void {
@@ -433,6 +454,13 @@ export class FakeGitLab {
       { anonymous: caller.kind === 'anonymous', canSee: (p) => this.canSee(caller, p) },
       this.projects.values(),
       base,
+      {
+        schema: (this.gqlSchema ??= schemaWithout(this.opts.graphqlHiddenFields ?? [])),
+        timeoutMs: this.opts.graphqlTimeoutMs ?? 30_000,
+        defaultTreeMs: this.opts.graphqlDefaultTreeMs ?? 0,
+        treeMs: (p) => this.graphqlTreeMs.get(p.id),
+        fieldError: (p) => this.graphqlFieldErrors.get(p.id),
+      },
     );
     entry.status = r.status;
     sendJson(res, r.status, r.json);
@@ -550,7 +578,9 @@ export class FakeGitLab {
         const xh: Record<string, string> = {
           'x-gitlab-blob-id': f.blobId,
           'x-gitlab-commit-id': head,
-          'x-gitlab-last-commit-id': head,
+          // lib/api/files.rb `blob_data`: commit_id is the ref's commit, last_commit_id the last one
+          // that touched the path (Gitaly LastCommitForPath)
+          'x-gitlab-last-commit-id': (head === p.commits[0]?.id ? lastCommitForPath(p, path)?.id : undefined) ?? head,
           'x-gitlab-content-sha256': sha256Hex(f.stored),
           'x-gitlab-encoding': 'base64',
           'x-gitlab-file-name': path.split('/').pop()!,
@@ -570,7 +600,7 @@ export class FakeGitLab {
             ref,
             blob_id: f.blobId,
             commit_id: head,
-            last_commit_id: head,
+            last_commit_id: xh['x-gitlab-last-commit-id'],
             execute_filemode: false,
           });
         }

@@ -46,11 +46,15 @@ describe('GitLab source: GraphQL fast path', () => {
     expect(gl.requests.filter((r) => r.route === 'tree').map((r) => r.projectId)).toEqual([29, 29]);
     expect(gl.requests.filter((r) => r.route === 'project').map((r) => r.projectId)).toEqual([28]);
     expect(gl.count('releases') + gl.count('packages')).toBe(0);
-    expect(gl.count('raw')).toBe(src.calls.lfsPointer + src.calls.readme);
+    expect(gl.count('raw')).toBe(src.calls.lfsPointer + src.calls.readme + src.calls.dvc);
     expect(src.calls.readme).toBe(0);
-    // metadata requests per project: GraphQL batches + license + tree + head, REST fallbacks included
+    // metadata requests per project: GraphQL batches + license + tree + head, REST fallbacks included;
+    // the head commit comes from a raw read's X-Gitlab-Commit-Id (LFS pointer, .dvc file) where one
+    // was made, else from GET /repository/commits/:branch (projects 26, 28, 29; 27 is empty)
     const c = src.calls;
-    expect(c.tree + c.readme + c.head + c.release + c.license).toBe(2);
+    expect(c.head).toBe(3);
+    expect(gl.requests.filter((r) => r.route === 'commit').map((r) => r.projectId).sort()).toEqual([26, 28, 29]);
+    expect(c.tree + c.readme + c.head + c.release + c.license).toBe(5);
   });
 
   it('sends at most graphqlBatchSize projects per request', async () => {

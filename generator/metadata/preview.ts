@@ -1,0 +1,51 @@
+/**
+ * The preview image as SharingHub names and types it (sharinghub-server app/stac/api/build.py
+ * `_retrieve_preview`): the `preview:` key, overridden by Markdown images whose alt text is
+ * "preview" (the last one wins, as SharingHub loops over all of them), else a root
+ * `preview.png|jpg|jpeg`. The asset key is `preview` + the extension of the URL's path as written
+ * (`preview.jpeg` stays `.jpeg`; no extension → `preview`), and the media type is set only when the
+ * extension names one: a URL such as `https://avatars.example.com/u/6223127` gets no type.
+ */
+import type { StacAsset, StacLink } from '../stac/types.js';
+import { mediaTypeOf } from '../media-types.js';
+
+const MD_IMAGE = /!\[([^\]]*)\]\(\s*<?([^)\s>]+)[^)]*\)/g;
+
+/** The target of the last Markdown image whose alt text is "preview" (case-insensitive, trimmed). */
+export function previewFromBody(body: string): string | undefined {
+  let found: string | undefined;
+  for (const m of body.matchAll(MD_IMAGE)) if (m[1]!.trim().toLowerCase() === 'preview') found = m[2];
+  return found;
+}
+
+/** Where the preview comes from: body image, then the `preview:` key, then a root preview file. */
+export function previewSource(body: string, key: unknown, hasFile: (path: string) => boolean): string | undefined {
+  return previewFromBody(body) ?? (typeof key === 'string' && key.trim() ? key.trim() : undefined) ?? ['preview.png', 'preview.jpg', 'preview.jpeg'].find(hasFile);
+}
+
+/** The extension of a URL's or repository path's last segment, dot included (Python's `os.path.splitext`). */
+export function pathExtension(source: string): string {
+  let p = source;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+    try {
+      p = new URL(source).pathname;
+    } catch {
+      p = source;
+    }
+  } else p = source.split(/[?#]/)[0] ?? '';
+  const name = p.slice(p.lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  // a leading dot is part of the name (splitext('.jpg') == ('.jpg', ''))
+  return dot > 0 && !/^\.+$/.test(name.slice(0, dot + 1)) ? name.slice(dot) : '';
+}
+
+/** The `preview` link and the thumbnail asset (with its key) for a resolved href. */
+export function previewAsset(source: string, href: string): { key: string; asset: StacAsset; link: StacLink } {
+  const ext = pathExtension(source);
+  const type = ext ? mediaTypeOf(`preview${ext.toLowerCase()}`) : undefined;
+  return {
+    key: `preview${ext}`,
+    asset: { href, ...(type ? { type } : {}), title: 'Preview', roles: ['thumbnail'] },
+    link: { rel: 'preview', href, ...(type ? { type } : {}), title: 'Preview' },
+  };
+}
