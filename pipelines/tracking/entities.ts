@@ -132,7 +132,6 @@ export interface LoggedModel {
   last_updated_timestamp_ms: number;
   artifact_uri: string;
   status: LoggedModelStatus;
-  creator_id?: string;
   model_type?: string;
   source_run_id?: string;
   status_message?: string;
@@ -296,8 +295,7 @@ export interface LoggedModelJson {
     last_updated_timestamp_ms: number;
     artifact_uri: string;
     status: LoggedModelStatus;
-    creator_id?: string;
-    model_type?: string;
+      model_type?: string;
     source_run_id?: string;
     status_message?: string;
     tags: KeyValue[];

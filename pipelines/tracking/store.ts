@@ -394,7 +394,6 @@ export class TrackingStore {
         last_updated_timestamp_ms: m.last_updated_timestamp_ms,
         artifact_uri: m.artifact_uri,
         status: m.status,
-        creator_id: m.creator_id,
         model_type: m.model_type,
         source_run_id: m.source_run_id,
         status_message: m.status_message,
@@ -1125,8 +1124,8 @@ export class TrackingStore {
           params: new Map(rec.p as [string, string][]),
           deleted: false,
         };
-        const run = rec.run !== undefined ? this.runsById.get(rec.run) : undefined;
-        if (run) m.creator_id = run.user_id;
+        // No creator_id: it is an int64 principal id in service.proto that MLflow's OSS stores never
+        // set; a user name there makes the client's ParseDict fail (LoggedModelInfo.creator_id).
         this.loggedModels.set(m.model_id, m);
         return;
       }

@@ -4,6 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shim, api, startShim } from './helpers.js';
+import { useProtoOracle } from './proto-oracle.js';
+
+// Every answer below is parsed by the MLflow client's own parser (schemas/vendor/mlflow).
+useProtoOracle();
 
 let shim: Shim;
 let url: string;

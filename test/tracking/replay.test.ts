@@ -8,6 +8,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../pipelines/tracking/store.js';
 import { type Shim, repoRoot, startShim } from './helpers.js';
+import { useProtoOracle } from './proto-oracle.js';
+
+// Every answer below is parsed by the MLflow client's own parser (schemas/vendor/mlflow).
+useProtoOracle();
 
 const FIXTURES = path.join(repoRoot, 'test/fixtures/mlflow-calls');
 
