@@ -52,9 +52,29 @@ export class MetricSeries {
   private steps: Float64Array = new Float64Array(8);
   /** The rare points logged with a model or dataset (MLflow 3.x), by index. */
   private extras: Map<number, MetricExtra> | undefined;
+  /** Timestamps never went down so far: an identical point can only be among the trailing ones. */
+  private ordered = true;
   length = 0;
 
+  /**
+   * True when a point with the same timestamp, step and value (NaN equal to NaN) is already here.
+   * MLflow's metrics table has the primary key (key, timestamp, step, run_uuid, value, is_nan)
+   * (`SqlMetric`), and `SqlAlchemyStore._log_metrics` drops rows that would repeat it.
+   */
+  contains(p: MetricPoint): boolean {
+    const nan = Number.isNaN(p.value);
+    for (let i = this.length - 1; i >= 0; i--) {
+      const ts = this.timestamps[i]!;
+      if (this.ordered && ts < p.timestamp) return false;
+      if (ts !== p.timestamp || this.steps[i] !== p.step) continue;
+      const v = this.values[i]!;
+      if (nan ? Number.isNaN(v) : v === p.value) return true;
+    }
+    return false;
+  }
+
   push(p: MetricPoint): void {
+    if (this.length > 0 && p.timestamp < this.timestamps[this.length - 1]!) this.ordered = false;
     if (this.length === this.values.length) {
       const grow = (a: Float64Array): Float64Array => {
         const b = new Float64Array(a.length * 2);
@@ -137,6 +157,8 @@ export interface LoggedModel {
   status_message?: string;
   tags: Map<string, string>;
   params: Map<string, string>;
+  /** Metrics logged with this model's id (MLflow keeps them in `logged_model_metrics`). */
+  metrics: MetricJson[];
   deleted: boolean;
 }
 

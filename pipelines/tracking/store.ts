@@ -28,6 +28,7 @@ import {
   validateExperimentName,
   validateKey,
   validateModelName,
+  validateTimestamp,
 } from './validation.js';
 import {
   type DatasetInput,
@@ -59,6 +60,7 @@ import {
   runJson,
 } from './entities.js';
 import { type Clause, type OrderBy, compareKeys, matches, parseFilter, parseOrderBy } from './search.js';
+import { checkRunClauses, datasetInputsMatch, runOrderWithTiebreaks, translateRunOrder } from './search-rules.js';
 
 export * from './entities.js';
 
@@ -87,6 +89,43 @@ export const LOCK_FILE = 'server.lock';
 /** Present when the server keeps proxied artifacts in S3: the `s3://bucket/prefix` URL. */
 export const DESTINATION_FILE = 'artifacts-destination';
 export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
+/** The logged-model tag listing the registry versions made from it (MLflow 3). */
+export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+/** Marks a registry entry as a prompt (mlflow/prompt/constants.py IS_PROMPT_TAG_KEY). */
+export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+/** `json.dumps` with Python's default separators (", " and ": "), for tags MLflow writes that way. */
+export function pythonJsonDumps(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pythonJsonDumps).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pythonJsonDumps(x)}`).join(', ')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** An order-by entry of `logged-models/search`; a metric may be restricted to one dataset. */
+export interface LoggedModelOrder extends OrderBy {
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** A `datasets` entry of `logged-models/search`: metrics are only those logged on these datasets. */
+export interface LoggedModelDataset {
+  dataset_name: string;
+  dataset_digest?: string;
+}
+
+/** mlflow/entities/logged_model_status.py: the names filters use for each proto status. */
+const LOGGED_MODEL_STATUS_NAMES: Record<LoggedModelStatus, string> = {
+  LOGGED_MODEL_STATUS_UNSPECIFIED: 'UNSPECIFIED',
+  LOGGED_MODEL_PENDING: 'PENDING',
+  LOGGED_MODEL_READY: 'READY',
+  LOGGED_MODEL_UPLOAD_FAILED: 'FAILED',
+};
+
+function onDatasets(p: MetricJson, datasets: LoggedModelDataset[]): boolean {
+  return datasets.length === 0 || datasets.some((d) => p.dataset_name === d.dataset_name && (d.dataset_digest === undefined || p.dataset_digest === d.dataset_digest));
+}
 
 /** A metric as sent by a client: value already parsed. */
 export interface MetricInput extends MetricPoint {
@@ -302,6 +341,23 @@ export class TrackingStore {
   }
 
   /**
+   * The `mlflow-artifacts:` root behind a model version source (`runs:/`, `models:/m-...` or a
+   * plain URI), as `get_model_version_download_uri` resolves it; undefined when it is elsewhere.
+   */
+  artifactRoot(source: string): string | undefined {
+    let m: RegExpExecArray | null;
+    if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(source))) {
+      const r = this.runsById.get(m[1]!);
+      return r ? (m[2] ? `${r.artifact_uri}/${m[2]}` : r.artifact_uri) : undefined;
+    }
+    if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(source))) {
+      const lm = this.loggedModels.get(m[1]!);
+      return lm ? (m[2] ? `${lm.artifact_uri}/${m[2]}` : lm.artifact_uri) : undefined;
+    }
+    return /^mlflow-artifacts:/.test(source) ? source : undefined;
+  }
+
+  /**
    * The local file (or directory) behind an artifact URI kept by this store (see `artifactRel`).
    * Undefined for URIs stored elsewhere, and when the server keeps artifacts in S3 (then use
    * `artifactUrl`). Throws 400 "Invalid path" for paths that try to leave the store.
@@ -360,7 +416,8 @@ export class TrackingStore {
 
   private activeRun(runId: string): Run {
     const r = this.getRun(runId);
-    if (r.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in 'active' lifecycle_stage.`);
+    // SqlAlchemyStore._check_run_is_active (a run of a deleted experiment is deleted too).
+    if (r.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${r.lifecycle_stage}.`);
     return r;
   }
 
@@ -377,14 +434,7 @@ export class TrackingStore {
     for (const rm of this.registered.values()) {
       for (const mv of rm.versions.values()) if (mv.model_id === m.model_id) registrations.push({ name: rm.name, version: mv.version });
     }
-    // A logged model's metrics are the run metrics logged with its model_id.
-    const metrics: MetricJson[] = [];
-    const run = m.source_run_id ? this.runsById.get(m.source_run_id) : undefined;
-    if (run) {
-      for (const [key, points] of run.metrics) {
-        for (const p of points) if (p.model_id === m.model_id) metrics.push(metricJson(key, p, run.run_id));
-      }
-    }
+    const metrics = m.metrics;
     return {
       info: {
         model_id: m.model_id,
@@ -426,7 +476,7 @@ export class TrackingStore {
     if (this.experimentIdsByName.has(name)) throw alreadyExists(`Experiment '${name}' already exists.`);
     for (const t of tags) {
       validateKey('tag', t.key);
-      t.value = limitValue('Experiment tag value', t.value, LIMITS.experimentTagValue, this.truncate);
+      t.value = limitValue('value', t.value, LIMITS.experimentTagValue, false);
     }
     if (artifactLocation && /(^|[/\\])\.\.([/\\]|$)|%2e%2e|\0/i.test(artifactLocation)) {
       throw invalid(`Invalid artifact location '${artifactLocation}': it must not contain '..' segments.`);
@@ -437,14 +487,22 @@ export class TrackingStore {
     return id;
   }
 
+  /**
+   * Marks the experiment and every one of its runs deleted, as `SqlAlchemyStore.delete_experiment`
+   * does (`_mark_run_deleted` on each run of `_list_run_infos`); only an active experiment can be
+   * deleted (`_get_experiment(..., ViewType.ACTIVE_ONLY)`, else RESOURCE_DOES_NOT_EXIST).
+   */
   async deleteExperiment(id: string): Promise<void> {
-    this.getExperiment(id);
+    const e = this.getExperiment(id);
     if (id === '0') throw invalid('Cannot delete the default experiment \'0\'. This is an internally reserved experiment.');
+    if (e.lifecycle_stage !== 'active') throw notFound(`No Experiment with id=${id} exists`);
     await this.commit({ op: 'exp-stage', id, stage: 'deleted', t: this.now() });
   }
 
+  /** `SqlAlchemyStore.restore_experiment`: only a deleted experiment; every run comes back (`_mark_run_active`). */
   async restoreExperiment(id: string): Promise<void> {
-    this.getExperiment(id);
+    const e = this.getExperiment(id);
+    if (e.lifecycle_stage !== 'deleted') throw notFound(`No Experiment with id=${id} exists`);
     await this.commit({ op: 'exp-stage', id, stage: 'active', t: this.now() });
   }
 
@@ -460,7 +518,7 @@ export class TrackingStore {
     const e = this.getExperiment(id);
     if (e.lifecycle_stage !== 'active') throw invalid(`The experiment ${id} must be in the 'active' state. Current state is deleted.`);
     validateKey('tag', key);
-    value = limitValue('Experiment tag value', value, LIMITS.experimentTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.experimentTagValue, false);
     await this.commit({ op: 'exp-tag', id, k: key, v: value, t: this.now() });
   }
 
@@ -498,12 +556,13 @@ export class TrackingStore {
   async createRun(input: { experimentId: string; userId?: string; startTime?: number; runName?: string; tags: KeyValue[] }): Promise<Run> {
     const e = this.getExperiment(input.experimentId);
     if (e.lifecycle_stage !== 'active') {
-      throw new MlflowError('INVALID_STATE', `The experiment ${e.experiment_id} must be in the 'active' state. Current state is deleted.`);
+      // SqlAlchemyStore._check_experiment_is_active: INVALID_PARAMETER_VALUE (400).
+      throw invalid(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is ${e.lifecycle_stage}.`);
     }
     const tags = new Map<string, string>();
     for (const t of input.tags) {
       validateKey('tag', t.key);
-      tags.set(t.key, limitValue('Tag value', t.value, LIMITS.runTagValue, this.truncate));
+      tags.set(t.key, limitValue('value', t.value, LIMITS.runTagValue, this.truncate));
     }
     const tagName = tags.get('mlflow.runName');
     if (input.runName && tagName && input.runName !== tagName) {
@@ -548,6 +607,7 @@ export class TrackingStore {
   async logMetric(runId: string, m: MetricInput): Promise<void> {
     const r = this.activeRun(runId);
     validateKey('metric', m.key);
+    validateTimestamp(m.key, m.value, m.timestamp);
     await this.commit(metricRecord(r.seq, m));
   }
 
@@ -568,7 +628,7 @@ export class TrackingStore {
   async setTag(runId: string, key: string, value: string): Promise<void> {
     const r = this.activeRun(runId);
     validateKey('tag', key);
-    value = limitValue('Tag value', value, LIMITS.runTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.runTagValue, this.truncate);
     await this.commit({ op: 't', seq: r.seq, k: key, v: value });
   }
 
@@ -580,16 +640,27 @@ export class TrackingStore {
 
   async logBatch(runId: string, metrics: MetricInput[], params: KeyValue[], tags: KeyValue[]): Promise<void> {
     const r = this.activeRun(runId);
-    for (const m of metrics) validateKey('metric', m.key);
+    metrics.forEach((m, i) => {
+      validateKey('metric', m.key);
+      validateTimestamp(m.key, m.value, m.timestamp, `metrics[${i}].timestamp`);
+    });
+    // validation.py _validate_param_keys_unique: any key given twice, even with the same value.
+    const seen = new Set<string>();
+    const dupes: string[] = [];
+    for (const p of params) {
+      if (seen.has(p.key)) dupes.push(p.key);
+      seen.add(p.key);
+    }
+    if (dupes.length > 0) {
+      throw invalid(
+        `Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
+      );
+    }
     const newParams = new Map<string, string>();
     const conflicts: string[] = [];
     for (const p of params) {
       validateKey('param', p.key);
       const value = limitValue('Param value', p.value, LIMITS.paramValue, this.truncate);
-      const dup = newParams.get(p.key);
-      if (dup !== undefined && dup !== value) {
-        throw invalid(`Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`);
-      }
       const old = r.params.get(p.key);
       if (old !== undefined && old !== value) conflicts.push(p.key);
       else if (old === undefined) newParams.set(p.key, value);
@@ -600,7 +671,7 @@ export class TrackingStore {
     const tagList: [string, string][] = [];
     for (const t of tags) {
       validateKey('tag', t.key);
-      tagList.push([t.key, limitValue('Tag value', t.value, LIMITS.runTagValue, this.truncate)]);
+      tagList.push([t.key, limitValue('value', t.value, LIMITS.runTagValue, this.truncate)]);
     }
     if (metrics.length === 0 && newParams.size === 0 && tagList.length === 0) return;
     await this.commit({ op: 'batch', seq: r.seq, m: metrics.map(metricTuple), p: [...newParams], t: tagList });
@@ -651,22 +722,22 @@ export class TrackingStore {
 
   /** Runs matching an MLflow filter; default order `start_time DESC, run_id ASC`. */
   searchRuns(experimentIds: string[], viewType: string, filter: string | undefined, orderBy: string[] | undefined): Run[] {
-    const clauses = parseFilter(filter);
-    const order = parseOrderBy(orderBy);
+    const clauses = checkRunClauses(parseFilter(filter));
+    const keys = runOrderWithTiebreaks(translateRunOrder(parseOrderBy(orderBy)));
     const exps = new Set(experimentIds);
     const list: Run[] = [];
+    const matchesRun = (r: Run, c: Clause): boolean => (c.type === 'dataset' ? datasetInputsMatch(r.datasetInputs, c) : matches(runValue(r, c), c));
     for (const r of this.runsBySeq) {
-      if (r && exps.has(r.experiment_id) && stageMatches(r.lifecycle_stage, viewType) && clauses.every((c) => matches(runValue(r, c), c))) {
+      if (r && exps.has(r.experiment_id) && stageMatches(r.lifecycle_stage, viewType) && clauses.every((c) => matchesRun(r, c))) {
         list.push(r);
       }
     }
-    const keys: OrderBy[] = order.length > 0 ? order : [{ type: 'attribute', key: 'start_time', ascending: false }];
     return list.sort((a, b) => {
       for (const o of keys) {
         const c = compareKeys(runValue(a, o), runValue(b, o), o.ascending);
         if (c !== 0) return c;
       }
-      return a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0;
+      return 0;
     });
   }
 
@@ -681,6 +752,9 @@ export class TrackingStore {
     tags: KeyValue[];
   }): Promise<LoggedModel> {
     const e = this.getExperiment(input.experimentId);
+    if (e.lifecycle_stage !== 'active') {
+      throw invalid(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is ${e.lifecycle_stage}.`);
+    }
     if (input.sourceRunId !== undefined) this.getRun(input.sourceRunId);
     for (const t of input.tags) validateKey('tag', t.key);
     for (const p of input.params) validateKey('param', p.key);
@@ -732,16 +806,32 @@ export class TrackingStore {
   }
 
   /** Logged models of the given experiments matching a filter (attributes, params, tags, metrics). */
-  searchLoggedModels(experimentIds: string[], filter: string | undefined, orderBy: OrderBy[]): LoggedModel[] {
+  searchLoggedModels(experimentIds: string[], filter: string | undefined, orderBy: LoggedModelOrder[], datasets: LoggedModelDataset[] = []): LoggedModel[] {
     const clauses = parseFilter(filter);
     const exps = new Set(experimentIds);
+    // A metric clause holds when one of the model's metrics (on the given datasets) satisfies it,
+    // as SqlAlchemyStore.search_logged_models joins logged_model_metrics.
+    const holds = (m: LoggedModel, c: Clause): boolean =>
+      c.type === 'metric'
+        ? m.metrics.some((p) => p.key === c.key && onDatasets(p, datasets) && matches(parseDouble(p.value), c))
+        : matches(loggedModelValue(m, c), c);
     const list = [...this.loggedModels.values()].filter(
-      (m) => !m.deleted && (exps.size === 0 || exps.has(m.experiment_id)) && clauses.every((c) => matches(loggedModelValue(m, c), c)),
+      (m) => !m.deleted && (exps.size === 0 || exps.has(m.experiment_id)) && clauses.every((c) => holds(m, c)),
     );
-    const keys: OrderBy[] = orderBy.length > 0 ? orderBy : [{ type: 'attribute', key: 'creation_timestamp_ms', ascending: false }];
+    const keys: LoggedModelOrder[] = orderBy.length > 0 ? orderBy : [{ type: 'attribute', key: 'creation_timestamp_ms', ascending: false }];
+    const value = (m: LoggedModel, o: LoggedModelOrder): string | number | undefined => {
+      if (o.type !== 'metric') return loggedModelValue(m, o);
+      const ds = o.datasetName !== undefined ? [{ dataset_name: o.datasetName, dataset_digest: o.datasetDigest }] : [];
+      let best: MetricJson | undefined;
+      for (const p of m.metrics) {
+        if (p.key !== o.key || !onDatasets(p, ds)) continue;
+        if (!best || p.step > best.step || (p.step === best.step && p.timestamp > best.timestamp)) best = p;
+      }
+      return best ? parseDouble(best.value) : undefined;
+    };
     return list.sort((a, b) => {
       for (const o of keys) {
-        const c = compareKeys(loggedModelValue(a, o), loggedModelValue(b, o), o.ascending);
+        const c = compareKeys(value(a, o), value(b, o), o.ascending);
         if (c !== 0) return c;
       }
       return a.model_id < b.model_id ? -1 : 1;
@@ -755,7 +845,7 @@ export class TrackingStore {
     if (this.registered.has(name)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
     for (const t of tags) {
       validateKey('tag', t.key);
-      t.value = limitValue('Registered model tag value', t.value, LIMITS.registryTagValue, this.truncate);
+      t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
     }
     await this.commit({ op: 'rm', name, t: this.now(), desc: description, tags: tags.map((t) => [t.key, t.value]) });
     return this.registered.get(name)!;
@@ -783,7 +873,7 @@ export class TrackingStore {
   async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
     this.getRegisteredModel(name);
     validateKey('tag', key);
-    value = limitValue('Registered model tag value', value, LIMITS.registryTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.registryTagValue, false);
     await this.commit({ op: 'rm-tag', name, k: key, v: value, t: this.now() });
   }
 
@@ -823,10 +913,13 @@ export class TrackingStore {
     tags: KeyValue[];
   }): Promise<{ rm: RegisteredModel; mv: ModelVersion }> {
     const rm = this.getRegisteredModel(input.name);
-    this.validateSource(input.source, input.runId);
+    // handlers.py _create_model_version: a prompt version (tag mlflow.prompt.is_prompt, any value,
+    // `_is_prompt_request`) keeps whatever source it names; other sources are validated.
+    const isPrompt = input.tags.some((t) => t.key === PROMPT_TAG);
+    if (!isPrompt) this.validateSource(input.source, input.runId);
     for (const t of input.tags) {
       validateKey('tag', t.key);
-      t.value = limitValue('Model version tag value', t.value, LIMITS.registryTagValue, this.truncate);
+      t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
     }
     let runId = input.runId || undefined;
     if (input.modelId !== undefined) {
@@ -846,6 +939,21 @@ export class TrackingStore {
       model: input.modelId,
       tags: input.tags.map((t) => [t.key, t.value]),
     });
+    if (!isPrompt && input.modelId !== undefined) {
+      // handlers.py _create_model_version -> tracking store `set_model_versions_tags`: the logged
+      // model lists its registrations in the tag `mlflow.modelVersions`, a JSON list of
+      // {"name", "version"} written by Python's json.dumps (version as the SQL store's integer).
+      const lm = this.getLoggedModel(input.modelId);
+      let list: unknown[] = [];
+      try {
+        const parsed = JSON.parse(lm.tags.get(MODEL_VERSIONS_TAG) ?? '[]') as unknown;
+        if (Array.isArray(parsed)) list = parsed;
+      } catch {
+        list = [];
+      }
+      list.push({ name: rm.name, version: Number(version) });
+      await this.commit({ op: 'lm-tags', id: lm.model_id, tags: [[MODEL_VERSIONS_TAG, pythonJsonDumps(list)]], t: this.now() });
+    }
     return { rm, mv: rm.versions.get(version)! };
   }
 
@@ -904,7 +1012,7 @@ export class TrackingStore {
   async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
     this.getModelVersion(name, version);
     validateKey('tag', key);
-    value = limitValue('Model version tag value', value, LIMITS.registryTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.registryTagValue, false);
     await this.commit({ op: 'mv-tag', name, version, k: key, v: value, t: this.now() });
   }
 
@@ -974,12 +1082,29 @@ export class TrackingStore {
     await writer.append(rec);
   }
 
+  /**
+   * A run metric point; one logged with a `model_id` is also the logged model's metric, kept apart
+   * from the run history as MLflow 3's `SqlAlchemyStore._log_model_metrics` keeps it (so the
+   * run's history is not doubled when `log_model` logs the step's metrics again with the id).
+   */
+  private addMetricPoint(r: Run, key: string, p: MetricPoint): void {
+    addMetric(r, key, p);
+    if (p.model_id === undefined) return;
+    const m = this.loggedModels.get(p.model_id);
+    if (!m) return;
+    const json = metricJson(key, p, r.run_id);
+    const same = (x: MetricJson): boolean =>
+      x.key === json.key && x.timestamp === json.timestamp && x.step === json.step && x.value === json.value && x.run_id === json.run_id &&
+      x.dataset_name === json.dataset_name && x.dataset_digest === json.dataset_digest;
+    if (!m.metrics.some(same)) m.metrics.push(json);
+  }
+
   /** Apply one journal record to the in-memory state (used live and on replay). */
   private apply(rec: JournalRecord): void {
     if (Array.isArray(rec)) {
       const [, seq, key, value, timestamp, step, extra] = rec;
       const r = this.runsBySeq[seq];
-      if (r) addMetric(r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
+      if (r) this.addMetricPoint(r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
       return;
     }
     const at = (seq: number): Run => {
@@ -1008,6 +1133,12 @@ export class TrackingStore {
         const e = this.experimentsById.get(rec.id)!;
         e.lifecycle_stage = rec.stage;
         e.last_update_time = rec.t;
+        // The experiment's runs follow it (SqlAlchemyStore.delete_experiment / restore_experiment).
+        for (const r of this.runsBySeq) {
+          if (r?.experiment_id !== rec.id) continue;
+          r.lifecycle_stage = rec.stage;
+          r.deleted_time = rec.stage === 'deleted' ? rec.t : undefined;
+        }
         return;
       }
       case 'exp-rename': {
@@ -1084,7 +1215,7 @@ export class TrackingStore {
       case 'batch': {
         const r = at(rec.seq);
         for (const [k, v, ts, step, extra] of rec.m as [string, number | string, number, number, MetricExtra?][]) {
-          addMetric(r, k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra });
+          this.addMetricPoint(r, k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra });
         }
         for (const [k, v] of rec.p as [string, string][]) if (!r.params.has(k)) r.params.set(k, v);
         for (const [k, v] of rec.t as [string, string][]) {
@@ -1122,6 +1253,7 @@ export class TrackingStore {
           source_run_id: rec.run,
           tags: new Map(rec.tags as [string, string][]),
           params: new Map(rec.p as [string, string][]),
+          metrics: [],
           deleted: false,
         };
         // No creator_id: it is an int64 principal id in service.proto that MLflow's OSS stores never
@@ -1303,12 +1435,13 @@ function isNewer(a: MetricPoint, b: MetricPoint): boolean {
   return a.value >= b.value;
 }
 
+/** Append a point to a run's history unless the identical point is there already (MLflow's metric primary key). */
 function addMetric(r: Run, key: string, p: MetricPoint): void {
   let list = r.metrics.get(key);
   if (!list) {
     list = new MetricSeries();
     r.metrics.set(key, list);
-  }
+  } else if (list.contains(p)) return;
   list.push(p);
   const cur = r.latest.get(key);
   if (!cur || isNewer(p, cur)) r.latest.set(key, p);
@@ -1383,7 +1516,8 @@ function loggedModelValue(m: LoggedModel, c: Clause | OrderBy): string | number 
     case 'model_id':
       return m.model_id;
     case 'status':
-      return m.status;
+      // Filters name the entity's status (LoggedModelStatus: PENDING, READY, FAILED), not the proto enum.
+      return LOGGED_MODEL_STATUS_NAMES[m.status];
     case 'source_run_id':
       return m.source_run_id;
     case 'model_type':

@@ -107,7 +107,7 @@ export class ProtoOracle {
   }
 }
 
-const API_PATH = /^\/(?:api|ajax-api)\/|^\/get-artifact$/;
+const API_PATH = /^\/(?:api|ajax-api)\/|^\/get-artifact$|^\/model-versions\/get-artifact$/;
 
 /**
  * Check every answer of the shim's API paths in this test file with the client's parser.

@@ -34,7 +34,7 @@ import service_pb2  # noqa: E402
 RAW_ROUTES = [
     re.compile(r"^GET /(?:api|ajax-api)/2\.0/mlflow-artifacts/artifacts/.+$"),
     re.compile(r"^GET /(?:ajax-api/2\.0/mlflow/)?get-artifact$"),
-    re.compile(r"^GET /(?:api|ajax-api)/2\.0/mlflow/model-versions/get-artifact$"),
+    re.compile(r"^GET /(?:(?:api|ajax-api)/2\.0/mlflow/)?model-versions/get-artifact$"),
     re.compile(r"^GET /(?:api|ajax-api)/2\.0/mlflow/logged-models/[^/]+/artifacts/files$"),
 ]
 
