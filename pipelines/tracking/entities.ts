@@ -39,7 +39,9 @@ export interface MetricPoint {
   dataset_digest?: string;
 }
 
-type MetricExtra = Pick<MetricPoint, 'model_id' | 'dataset_name' | 'dataset_digest'>;
+/** What a MetricPoint carries besides value, timestamp and step (MLflow 3.x). */
+export type PointExtra = Pick<MetricPoint, 'model_id' | 'dataset_name' | 'dataset_digest'>;
+type MetricExtra = PointExtra;
 
 /**
  * One metric's history, kept in three growing Float64Arrays (24 bytes a point) instead of one
@@ -92,6 +94,46 @@ export class MetricSeries {
     if (p.model_id !== undefined || p.dataset_name !== undefined || p.dataset_digest !== undefined) {
       (this.extras ??= new Map()).set(i, { model_id: p.model_id, dataset_name: p.dataset_name, dataset_digest: p.dataset_digest });
     }
+  }
+
+  /** Points already written to a snapshot segment (the store's compaction keeps this up to date). */
+  persisted = 0;
+
+  /** The raw columns of points [from, to), and their extras, for a snapshot segment. */
+  columns(from: number, to: number): { values: Float64Array; timestamps: Float64Array; steps: Float64Array; extras: [number, PointExtra][] } {
+    const extras: [number, PointExtra][] = [];
+    if (this.extras) for (const [i, e] of this.extras) if (i >= from && i < to) extras.push([i - from, e]);
+    return { values: this.values.subarray(from, to), timestamps: this.timestamps.subarray(from, to), steps: this.steps.subarray(from, to), extras };
+  }
+
+  /**
+   * Append points read back from a snapshot segment (already free of duplicates): little-endian
+   * float64 columns, copied in bulk. Returns the index of the first appended point.
+   */
+  appendColumns(count: number, values: Uint8Array, timestamps: Uint8Array, steps: Uint8Array, extras: [number, PointExtra][]): number {
+    const start = this.length;
+    let cap = this.values.length;
+    if (start + count > cap) {
+      while (start + count > cap) cap *= 2;
+      const grow = (a: Float64Array): Float64Array => {
+        const b = new Float64Array(cap);
+        b.set(a.subarray(0, start));
+        return b;
+      };
+      this.values = grow(this.values);
+      this.timestamps = grow(this.timestamps);
+      this.steps = grow(this.steps);
+    }
+    new Uint8Array(this.values.buffer, start * 8, count * 8).set(values);
+    new Uint8Array(this.timestamps.buffer, start * 8, count * 8).set(timestamps);
+    new Uint8Array(this.steps.buffer, start * 8, count * 8).set(steps);
+    for (let i = start === 0 ? 1 : start; i < start + count && this.ordered; i++) {
+      if (this.timestamps[i]! < this.timestamps[i - 1]!) this.ordered = false;
+    }
+    for (const [i, e] of extras) (this.extras ??= new Map()).set(start + i, e);
+    this.length = start + count;
+    this.persisted = this.length;
+    return start;
   }
 
   at(i: number): MetricPoint {

@@ -34,6 +34,8 @@ export interface TrackingServerOptions {
   anonymousReads?: boolean;
   /** fdatasync each group commit of the journal (default true). */
   fsync?: boolean;
+  /** Compact the store once this many journal bytes are outside its snapshot (see OpenStoreOptions). */
+  compactAfterBytes?: number;
   /** Largest JSON body accepted, in bytes (default 16 MiB; log-batch keeps MLflow's 1 MiB). */
   maxBodyBytes?: number;
   /**
@@ -141,7 +143,7 @@ export function checkCredentials(header: string | undefined, token: string): boo
 
 /** Start the shim. Resolves once it listens. */
 export async function startTrackingServer(opts: TrackingServerOptions): Promise<TrackingServer> {
-  const store = await openStore(opts.storeDir, { writable: true, fsync: opts.fsync ?? true });
+  const store = await openStore(opts.storeDir, { writable: true, fsync: opts.fsync ?? true, compactAfterBytes: opts.compactAfterBytes });
   let artifacts: ArtifactStore;
   try {
     artifacts = opts.artifactsDestination

@@ -19,6 +19,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { JournalWriter, readJournal, type JournalReplay } from './journal.js';
+import {
+  MANIFEST_FILE,
+  type Manifest,
+  type ReadBlock,
+  type SegmentBlock,
+  fsyncDir,
+  readManifest,
+  readSegment,
+  sealedJournals,
+  writeManifest,
+  writeMeta,
+  writeSegment,
+} from './snapshot.js';
 import { MlflowError, alreadyExists, invalid, notFound } from './errors.js';
 import {
   LIMITS,
@@ -42,6 +55,7 @@ import {
   type MetricPoint,
   MetricSeries,
   type ModelVersion,
+  type PointExtra,
   type ModelVersionJson,
   type RegisteredModel,
   type RegisteredModelJson,
@@ -74,6 +88,11 @@ export interface OpenStoreOptions {
   truncateLongValues?: boolean;
   /** Clock in ms, injectable for tests. */
   now?: () => number;
+  /**
+   * Compact (snapshot + fresh journal) once the journals not yet in a snapshot exceed this many
+   * bytes; 0 never compacts on its own. Default DEFAULT_COMPACT_AFTER_BYTES.
+   */
+  compactAfterBytes?: number;
 }
 
 /** What opening found in the journal. */
@@ -146,6 +165,25 @@ function pick<T>(list: readonly T[]): T {
   return list[Math.floor(Math.random() * list.length)]!;
 }
 
+/** Everything read from a store folder before the store is built. */
+interface StoreFiles {
+  manifest: Manifest | undefined;
+  meta: JournalReplay | undefined;
+  /** Sealed journals not yet in the snapshot, oldest first, then the active journal. */
+  journals: JournalReplay[];
+  sealedIndexes: number[];
+}
+
+function readStoreFiles(root: string): StoreFiles {
+  const manifest = readManifest(root);
+  const meta = manifest ? readJournal(path.join(root, manifest.meta)) : undefined;
+  const gen = manifest?.gen ?? 0;
+  const sealed = sealedJournals(root).filter((j) => j.index >= gen);
+  const journals = sealed.map((j) => readJournal(j.file));
+  journals.push(readJournal(path.join(root, JOURNAL_FILE)));
+  return { manifest, meta, journals, sealedIndexes: sealed.map((j) => j.index) };
+}
+
 /** Open (and with `writable`, lock) a store directory. */
 export async function openStore(dir: string, options: OpenStoreOptions = {}): Promise<TrackingStore> {
   const root = path.resolve(dir);
@@ -154,14 +192,39 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
     acquireLock(root);
   }
   const journalFile = path.join(root, JOURNAL_FILE);
-  const replay = readJournal(journalFile);
-  const store = new TrackingStore(root, options, replay);
+  let store: TrackingStore | undefined;
+  // A reader may race a server's compaction deleting the files of the previous snapshot: read again.
+  // A reader may race a server's compaction (files renamed or deleted while it reads): read again
+  // when the files it read were replaced meanwhile.
+  const fingerprint = (): string => {
+    const m = readManifest(root);
+    return `${m?.gen ?? 0}:${sealedJournals(root).map((j) => j.index).join(',')}`;
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const before = options.writable ? '' : fingerprint();
+      const candidate = new TrackingStore(root, options, readStoreFiles(root));
+      if (!options.writable && attempt < 4 && fingerprint() !== before) continue;
+      store = candidate;
+      break;
+    } catch (err) {
+      if (options.writable || attempt >= 4 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
   if (options.writable) {
-    store.attachWriter(new JournalWriter(journalFile, replay, options.fsync ?? true));
+    const active = readJournal(journalFile);
+    store.attachWriter(new JournalWriter(journalFile, active, options.fsync ?? true));
+    store.removeStaleFiles();
     await store.ensureDefaultExperiment();
   }
   return store;
 }
+
+/** Where a compaction may be stopped, to test that a kill at that moment loses nothing. */
+export type CompactionStep = 'rotate' | 'meta' | 'segment' | 'manifest';
+
+/** Start compacting once the journals not in a snapshot hold this many bytes (default). */
+export const DEFAULT_COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
 
 function acquireLock(root: string): void {
   const lock = path.join(root, LOCK_FILE);
@@ -206,19 +269,47 @@ export class TrackingStore {
   private readonly runsBySeq: Run[] = [];
   private readonly loggedModels = new Map<string, LoggedModel>();
   private readonly registered = new Map<string, RegisteredModel>();
+  private readonly fsync: boolean;
+  private compactAfterBytes: number;
+  private nextCompactAt = 0;
+  private manifest: Manifest | undefined;
+  private nextSealIndex: number;
+  /** Bytes of sealed journals not yet covered by the snapshot. */
+  private sealedBytes = 0;
+  private compacting: Promise<void> | undefined;
+  private compactions = 0;
+  private readonly retired = { syncs: 0, records: 0 };
 
-  constructor(root: string, options: OpenStoreOptions, replay: JournalReplay) {
+  constructor(root: string, options: OpenStoreOptions, files: StoreFiles) {
     this.root = root;
     this.now = options.now ?? Date.now;
     this.truncate = options.truncateLongValues ?? true;
-    for (const rec of replay.records) {
-      try {
-        this.apply(rec as JournalRecord);
-      } catch {
-        // A record that no longer applies (should not happen) is skipped, never fatal.
+    this.fsync = options.fsync ?? true;
+    this.compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES;
+    this.manifest = files.manifest;
+    this.nextSealIndex = Math.max(files.manifest?.gen ?? 0, ...files.sealedIndexes.map((i) => i + 1));
+    let records = 0;
+    let tornBytes = 0;
+    let corruptLines = 0;
+    const applyAll = (replay: JournalReplay): void => {
+      for (const rec of replay.records) {
+        try {
+          this.apply(rec as JournalRecord);
+        } catch {
+          // A record that no longer applies (should not happen) is skipped, never fatal.
+        }
       }
-    }
-    this.recovery = { records: replay.records.length, tornBytes: replay.tornBytes, corruptLines: replay.corruptLines };
+      records += replay.records.length;
+      tornBytes += replay.tornBytes;
+      corruptLines += replay.corruptLines;
+    };
+    if (files.meta) applyAll(files.meta);
+    for (const seg of files.manifest?.segments ?? []) readSegment(path.join(root, seg), (b) => this.loadBlock(b));
+    files.journals.forEach((j, i) => {
+      applyAll(j);
+      if (i < files.journals.length - 1) this.sealedBytes += j.validBytes;
+    });
+    this.recovery = { records, tornBytes, corruptLines };
   }
 
   /** @internal */
@@ -226,17 +317,191 @@ export class TrackingStore {
     this.writer = writer;
   }
 
-  /** Journal statistics (fsync count, records) for benchmarks. */
-  get journalStats(): { syncs: number; records: number } {
-    return { syncs: this.writer?.syncCount ?? 0, records: this.writer?.recordCount ?? 0 };
+  /** Journal statistics (fsync count, records, compactions) for benchmarks. */
+  get journalStats(): { syncs: number; records: number; compactions: number } {
+    return {
+      syncs: this.retired.syncs + (this.writer?.syncCount ?? 0),
+      records: this.retired.records + (this.writer?.recordCount ?? 0),
+      compactions: this.compactions,
+    };
   }
 
-  /** Flush and close the journal and release the lock. */
+  /** Bytes on disk of the snapshot (meta and segments) and of the journals not in it. */
+  diskUsage(): { snapshotBytes: number; journalBytes: number } {
+    const size = (f: string): number => {
+      try {
+        return fs.statSync(path.join(this.root, f)).size;
+      } catch {
+        return 0;
+      }
+    };
+    const snapshotBytes = this.manifest ? size(this.manifest.meta) + this.manifest.segments.reduce((n, f) => n + size(f), 0) : 0;
+    let journalBytes = size(JOURNAL_FILE);
+    for (const j of sealedJournals(this.root)) if (j.index >= (this.manifest?.gen ?? 0)) journalBytes += size(path.basename(j.file));
+    return { snapshotBytes, journalBytes };
+  }
+
+  /** Flush and close the journal and release the lock (after a compaction in progress ends). */
   async close(): Promise<void> {
     if (!this.writer) return;
+    this.compactAfterBytes = 0;
+    await this.compacting;
     await this.writer.close();
     this.writer = undefined;
     fs.rmSync(path.join(this.root, LOCK_FILE), { force: true });
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /** Add a segment block's points to its run (loading a snapshot). */
+  private loadBlock(b: ReadBlock): void {
+    const r = this.runsBySeq[b.seq];
+    if (!r) return;
+    let series = r.metrics.get(b.key);
+    if (!series) {
+      series = new MetricSeries();
+      r.metrics.set(b.key, series);
+    }
+    const start = series.appendColumns(b.count, b.values, b.timestamps, b.steps, b.extras as [number, PointExtra][]);
+    // The latest value: max by (step, timestamp, value), NaN lowest, over the new points.
+    const { values, timestamps, steps } = series.columns(start, start + b.count);
+    let best = -1;
+    for (let i = 0; i < b.count; i++) {
+      if (best === -1) best = i;
+      else {
+        const s = steps[i]! - steps[best]!;
+        const t = timestamps[i]! - timestamps[best]!;
+        const v = values[i]!;
+        const bv = values[best]!;
+        if (s > 0 || (s === 0 && (t > 0 || (t === 0 && (Number.isNaN(bv) ? !Number.isNaN(v) : !Number.isNaN(v) && v >= bv))))) best = i;
+      }
+    }
+    if (best === -1) return;
+    const p = series.at(start + best);
+    const cur = r.latest.get(b.key);
+    if (!cur || isNewer(p, cur)) r.latest.set(b.key, p);
+  }
+
+  /** @internal Remove what a killed compaction left behind (files no manifest names). */
+  removeStaleFiles(): void {
+    const gen = this.manifest?.gen ?? 0;
+    const keep = new Set([this.manifest?.meta, ...(this.manifest?.segments ?? [])]);
+    for (const name of fs.readdirSync(this.root)) {
+      const sealed = /^journal-(\d+)\.log$/.exec(name);
+      const snap = /^(?:meta-\d+\.log|points-\d+\.bin)$/.test(name);
+      if ((sealed && Number(sealed[1]) < gen) || (snap && !keep.has(name)) || name === `${MANIFEST_FILE}.tmp`) {
+        fs.rmSync(path.join(this.root, name), { force: true });
+      }
+    }
+  }
+
+  /** Called after each journal append: start a compaction once enough bytes are outside the snapshot. */
+  private maybeCompact(): void {
+    if (this.compacting || this.compactAfterBytes <= 0 || !this.writer) return;
+    if (this.writer.bytes + this.sealedBytes < Math.max(this.compactAfterBytes, this.nextCompactAt)) return;
+    this.compacting = this.compact()
+      .catch(() => {
+        // A failed compaction changes nothing that replay relies on; retry after twice the bytes.
+        this.nextCompactAt = 2 * ((this.writer?.bytes ?? 0) + this.sealedBytes);
+      })
+      .finally(() => {
+        this.compacting = undefined;
+      });
+  }
+
+  /**
+   * Snapshot the store and start a fresh journal, so restart time and disk stay bounded.
+   *
+   * 1. Synchronously: the active journal is sealed (renamed `journal-<k>.log`, its queued records
+   *    still written and synced through the old file), a new `journal.log` takes every later
+   *    record, and the state at that instant is captured: metadata records and, per series, the
+   *    range of points not yet in a segment. That state is exactly the snapshot plus the journals
+   *    up to k.
+   * 2. The metadata (`meta-<k+1>.log`) and the new points (`points-<k+1>.bin`) are written and synced.
+   * 3. The manifest is replaced atomically ({ gen: k+1 }); only then are journals below k+1 deleted.
+   *
+   * A kill before step 3 leaves the old manifest and every journal: replay as before. A kill
+   * after it leaves synced snapshot files and the journals from k+1. `stopAfter` ends the
+   * compaction early (as a kill would), for tests.
+   */
+  async compact(stopAfter?: CompactionStep): Promise<void> {
+    const old = this.writer;
+    if (!old) throw new MlflowError('INTERNAL_ERROR', 'The tracking store is open read-only.');
+    if (old.failed) throw old.failed;
+    const k = this.nextSealIndex++;
+    const active = path.join(this.root, JOURNAL_FILE);
+    fs.renameSync(active, path.join(this.root, `journal-${k}.log`));
+    const fresh = new JournalWriter(active, { records: [], validBytes: 0, tornBytes: 0, corruptLines: 0 }, this.fsync);
+    fsyncDir(this.root);
+    this.writer = fresh;
+    this.retired.syncs += 0;
+    const sealedNow = old.bytes;
+    this.sealedBytes += sealedNow;
+    const meta = this.snapshotRecords();
+    const pending: { seq: number; key: string; series: MetricSeries; from: number; to: number }[] = [];
+    for (const r of this.runsBySeq) {
+      if (!r) continue;
+      for (const [key, series] of r.metrics) if (series.length > series.persisted) pending.push({ seq: r.seq, key, series, from: series.persisted, to: series.length });
+    }
+    await old.close();
+    this.retired.syncs += old.syncCount;
+    this.retired.records += old.recordCount;
+    if (old.failed) throw old.failed;
+    if (stopAfter === 'rotate') return;
+    const gen = k + 1;
+    const metaName = `meta-${gen}.log`;
+    await writeMeta(path.join(this.root, metaName), meta);
+    if (stopAfter === 'meta') return;
+    const segments = [...(this.manifest?.segments ?? [])];
+    if (pending.length > 0) {
+      const segName = `points-${gen}.bin`;
+      await writeSegment(
+        path.join(this.root, segName),
+        (function* blocks(): Generator<SegmentBlock> {
+          for (const p of pending) {
+            const c = p.series.columns(p.from, p.to);
+            yield { seq: p.seq, key: p.key, count: p.to - p.from, values: c.values, timestamps: c.timestamps, steps: c.steps, extras: c.extras };
+          }
+        })(),
+      );
+      segments.push(segName);
+    }
+    if (stopAfter === 'segment') return;
+    const previous = this.manifest;
+    const manifest: Manifest = { gen, meta: metaName, segments };
+    writeManifest(this.root, manifest);
+    this.manifest = manifest;
+    for (const p of pending) p.series.persisted = Math.max(p.series.persisted, p.to);
+    this.sealedBytes = 0;
+    for (const j of sealedJournals(this.root)) if (j.index >= gen) this.sealedBytes += fs.statSync(j.file).size;
+    this.compactions++;
+    if (stopAfter === 'manifest') return;
+    for (const j of sealedJournals(this.root)) if (j.index < gen) fs.rmSync(j.file, { force: true });
+    if (previous && previous.meta !== metaName) fs.rmSync(path.join(this.root, previous.meta), { force: true });
+  }
+
+  /** The whole non-metric state as records (metric points go to segments). */
+  private snapshotRecords(): unknown[] {
+    const out: unknown[] = [{ op: 's-store', nextExperimentId: this.nextExperimentId }];
+    for (const e of this.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
+    for (const r of this.runsBySeq) {
+      if (!r) continue;
+      const { metrics: _m, latest: _l, params, tags, ...info } = r;
+      out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags] } });
+    }
+    for (const m of this.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
+    for (const rm of this.registered.values()) {
+      out.push({
+        op: 's-rm',
+        rm: {
+          ...rm,
+          tags: [...rm.tags],
+          aliases: [...rm.aliases],
+          versions: [...rm.versions.values()].map((mv) => ({ ...mv, tags: [...mv.tags] })),
+        },
+      });
+    }
+    return out;
   }
 
   /** @internal Experiment "0" ("Default") exists in every store (reference §0.6). */
@@ -1079,7 +1344,9 @@ export class TrackingStore {
     if (!writer) throw new MlflowError('INTERNAL_ERROR', 'The tracking store is open read-only.');
     if (writer.failed) throw new MlflowError('INTERNAL_ERROR', 'The tracking store could not write to disk; restart the server.');
     this.apply(rec);
-    await writer.append(rec);
+    const done = writer.append(rec);
+    this.maybeCompact();
+    await done;
   }
 
   /**
@@ -1113,6 +1380,40 @@ export class TrackingStore {
       return r;
     };
     switch (rec.op) {
+      // Whole-entity records of a snapshot's metadata (compact's snapshotRecords).
+      case 's-store':
+        this.nextExperimentId = Math.max(this.nextExperimentId, rec.nextExperimentId as number);
+        return;
+      case 's-exp': {
+        const e: Experiment = { ...rec.e, tags: new Map(rec.e.tags as [string, string][]) };
+        this.experimentsById.set(e.experiment_id, e);
+        this.experimentIdsByName.set(e.name, e.experiment_id);
+        return;
+      }
+      case 's-run': {
+        const r: Run = {
+          ...rec.r,
+          params: new Map(rec.r.params as [string, string][]),
+          tags: new Map(rec.r.tags as [string, string][]),
+          metrics: new Map(),
+          latest: new Map(),
+        };
+        this.runsBySeq[r.seq] = r;
+        this.runsById.set(r.run_id, r);
+        return;
+      }
+      case 's-lm': {
+        const m: LoggedModel = { ...rec.m, tags: new Map(rec.m.tags as [string, string][]), params: new Map(rec.m.params as [string, string][]) };
+        this.loggedModels.set(m.model_id, m);
+        return;
+      }
+      case 's-rm': {
+        const versions = new Map<string, ModelVersion>();
+        for (const mv of rec.rm.versions as (Omit<ModelVersion, 'tags'> & { tags: [string, string][] })[]) versions.set(mv.version, { ...mv, tags: new Map(mv.tags) });
+        const rm: RegisteredModel = { ...rec.rm, tags: new Map(rec.rm.tags as [string, string][]), aliases: new Map(rec.rm.aliases as [string, string][]), versions };
+        this.registered.set(rm.name, rm);
+        return;
+      }
       case 'exp': {
         const e: Experiment = {
           experiment_id: rec.id,
