@@ -5,7 +5,8 @@
  *
  *   manifest.json      one CRC-checked line: { gen, meta, segments[] }. Replaced atomically
  *                      (write, fsync, rename, fsync the folder): the switch to a new snapshot.
- *   meta-<gen>.log     the state of experiments, runs, logged models and the registry at the
+ *   meta-<gen>.log     the state of experiments, runs (with each metric's latest value and the
+ *                      segment blocks holding its points), logged models and the registry at the
  *                      snapshot, as records (`encodeRecord` lines).
  *   points-<gen>.bin   the metric points logged since the previous snapshot, per run and key:
  *                      "STKSEG1\n", then blocks `u32 length, u32 crc32, payload`, payload =
@@ -15,9 +16,10 @@
  *                      k >= gen, deleted once a snapshot covers them.
  *   journal.log        the active journal.
  *
- * On open: snapshot (meta, then segments), then the sealed journals k >= gen in order, then
- * journal.log. A compaction killed at any step leaves either the old manifest (and journals that
- * still hold every record) or the new one (whose files were synced before the switch).
+ * On open: the snapshot's metadata (each series' latest value and blocks; its points are read
+ * from the segments on first use), then the sealed journals k >= gen in order, then journal.log.
+ * A compaction killed at any step leaves either the old manifest (and journals that still hold
+ * every record) or the new one (whose files were synced before the switch).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -144,15 +146,17 @@ function encodeBlock(b: SegmentBlock): Buffer {
   return buf;
 }
 
-/** Write a segment file of blocks and sync it; returns its size in bytes. */
-export async function writeSegment(file: string, blocks: Iterable<SegmentBlock>): Promise<number> {
+/** Write a segment file of blocks and sync it; returns its size and each block's offset. */
+export async function writeSegment(file: string, blocks: Iterable<SegmentBlock>): Promise<{ bytes: number; offsets: number[] }> {
   const fh = await fs.promises.open(file, 'w', 0o644);
   let bytes = 0;
+  const offsets: number[] = [];
   try {
     await fh.write(MAGIC);
     bytes += MAGIC.length;
     for (const b of blocks) {
       const buf = encodeBlock(b);
+      offsets.push(bytes);
       await fh.write(buf);
       bytes += buf.length;
     }
@@ -160,7 +164,44 @@ export async function writeSegment(file: string, blocks: Iterable<SegmentBlock>)
   } finally {
     await fh.close();
   }
-  return bytes;
+  return { bytes, offsets };
+}
+
+function decodePayload(p: Buffer): ReadBlock {
+  const seq = p.readUInt32LE(0);
+  const keyLen = p.readUInt32LE(4);
+  const key = p.toString('utf8', 8, 8 + keyLen);
+  let q = 8 + keyLen;
+  const count = p.readUInt32LE(q);
+  q += 4;
+  const values = p.subarray(q, q + count * 8);
+  const timestamps = p.subarray(q + count * 8, q + count * 16);
+  const steps = p.subarray(q + count * 16, q + count * 24);
+  q += count * 24;
+  const extrasLen = p.readUInt32LE(q);
+  const extras = extrasLen > 0 ? (JSON.parse(p.toString('utf8', q + 4, q + 4 + extrasLen)) as [number, Record<string, string>][]) : [];
+  return { seq, key, count, values, timestamps, steps, extras };
+}
+
+/** Read the block at `offset` of a segment file (a series' points, read on first use). */
+export function readBlockAt(file: string, offset: number): ReadBlock {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    if (fs.readSync(fd, head, 0, 8, offset) !== 8) throw new Error(`${file}: no block at ${offset}`);
+    const len = head.readUInt32LE(0);
+    const p = Buffer.allocUnsafe(len);
+    let got = 0;
+    while (got < len) {
+      const n = fs.readSync(fd, p, got, len - got, offset + 8 + got);
+      if (n === 0) throw new Error(`${file}: truncated block at ${offset}`);
+      got += n;
+    }
+    if (crc32(p) !== head.readUInt32LE(4)) throw new Error(`${file}: corrupt block at ${offset}`);
+    return decodePayload(p);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** A block read back: the columns stay little-endian bytes, to be copied into a series in bulk. */
@@ -172,34 +213,6 @@ export interface ReadBlock {
   timestamps: Uint8Array;
   steps: Uint8Array;
   extras: [number, Record<string, string>][];
-}
-
-/** Read every block of a segment file; a file that does not check out is an error (it was synced before use). */
-export function readSegment(file: string, onBlock: (b: ReadBlock) => void): void {
-  const buf = fs.readFileSync(file);
-  if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error(`${file} is not a points segment`);
-  let o = MAGIC.length;
-  while (o < buf.length) {
-    if (o + 8 > buf.length) throw new Error(`${file}: truncated block at ${o}`);
-    const len = buf.readUInt32LE(o);
-    const crc = buf.readUInt32LE(o + 4);
-    const p = buf.subarray(o + 8, o + 8 + len);
-    if (p.length !== len || crc32(p) !== crc) throw new Error(`${file}: corrupt block at ${o}`);
-    const seq = p.readUInt32LE(0);
-    const keyLen = p.readUInt32LE(4);
-    const key = p.toString('utf8', 8, 8 + keyLen);
-    let q = 8 + keyLen;
-    const count = p.readUInt32LE(q);
-    q += 4;
-    const values = p.subarray(q, q + count * 8);
-    const timestamps = p.subarray(q + count * 8, q + count * 16);
-    const steps = p.subarray(q + count * 16, q + count * 24);
-    q += count * 24;
-    const extrasLen = p.readUInt32LE(q);
-    const extras = extrasLen > 0 ? (JSON.parse(p.toString('utf8', q + 4, q + 4 + extrasLen)) as [number, Record<string, string>][]) : [];
-    onBlock({ seq, key, count, values, timestamps, steps, extras });
-    o += 8 + len;
-  }
 }
 
 /** Sealed journal files present in `dir`, by index. */

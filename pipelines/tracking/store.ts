@@ -22,11 +22,10 @@ import { JournalWriter, readJournal, type JournalReplay } from './journal.js';
 import {
   MANIFEST_FILE,
   type Manifest,
-  type ReadBlock,
   type SegmentBlock,
   fsyncDir,
+  readBlockAt,
   readManifest,
-  readSegment,
   sealedJournals,
   writeManifest,
   writeMeta,
@@ -56,6 +55,9 @@ import {
   MetricSeries,
   type ModelVersion,
   type PointExtra,
+  type BlockReader,
+  type BlockRef,
+  type SeriesInfo,
   type ModelVersionJson,
   type RegisteredModel,
   type RegisteredModelJson,
@@ -278,7 +280,7 @@ export class TrackingStore {
   private sealedBytes = 0;
   private compacting: Promise<void> | undefined;
   private compactions = 0;
-  private readonly retired = { syncs: 0, records: 0 };
+  private readonly retired = { syncs: 0, records: 0, bytes: 0 };
 
   constructor(root: string, options: OpenStoreOptions, files: StoreFiles) {
     this.root = root;
@@ -304,7 +306,7 @@ export class TrackingStore {
       corruptLines += replay.corruptLines;
     };
     if (files.meta) applyAll(files.meta);
-    for (const seg of files.manifest?.segments ?? []) readSegment(path.join(root, seg), (b) => this.loadBlock(b));
+    // Segments are not read here: each series reads its blocks on first use (MetricSeries.fromSnapshot).
     files.journals.forEach((j, i) => {
       applyAll(j);
       if (i < files.journals.length - 1) this.sealedBytes += j.validBytes;
@@ -318,11 +320,12 @@ export class TrackingStore {
   }
 
   /** Journal statistics (fsync count, records, compactions) for benchmarks. */
-  get journalStats(): { syncs: number; records: number; compactions: number } {
+  get journalStats(): { syncs: number; records: number; compactions: number; bytesWritten: number } {
     return {
       syncs: this.retired.syncs + (this.writer?.syncCount ?? 0),
       records: this.retired.records + (this.writer?.recordCount ?? 0),
       compactions: this.compactions,
+      bytesWritten: this.retired.bytes + (this.writer?.bytes ?? 0),
     };
   }
 
@@ -353,34 +356,11 @@ export class TrackingStore {
 
   // ---------------------------------------------------------------- compaction
 
-  /** Add a segment block's points to its run (loading a snapshot). */
-  private loadBlock(b: ReadBlock): void {
-    const r = this.runsBySeq[b.seq];
-    if (!r) return;
-    let series = r.metrics.get(b.key);
-    if (!series) {
-      series = new MetricSeries();
-      r.metrics.set(b.key, series);
-    }
-    const start = series.appendColumns(b.count, b.values, b.timestamps, b.steps, b.extras as [number, PointExtra][]);
-    // The latest value: max by (step, timestamp, value), NaN lowest, over the new points.
-    const { values, timestamps, steps } = series.columns(start, start + b.count);
-    let best = -1;
-    for (let i = 0; i < b.count; i++) {
-      if (best === -1) best = i;
-      else {
-        const s = steps[i]! - steps[best]!;
-        const t = timestamps[i]! - timestamps[best]!;
-        const v = values[i]!;
-        const bv = values[best]!;
-        if (s > 0 || (s === 0 && (t > 0 || (t === 0 && (Number.isNaN(bv) ? !Number.isNaN(v) : !Number.isNaN(v) && v >= bv))))) best = i;
-      }
-    }
-    if (best === -1) return;
-    const p = series.at(start + best);
-    const cur = r.latest.get(b.key);
-    if (!cur || isNewer(p, cur)) r.latest.set(b.key, p);
-  }
+  /** Reads a series' block from this store's segment files. */
+  private readonly blockReader: BlockReader = (ref) => {
+    const b = readBlockAt(ref.file, ref.offset);
+    return { values: b.values, timestamps: b.timestamps, steps: b.steps, extras: b.extras as [number, PointExtra][] };
+  };
 
   /** @internal Remove what a killed compaction left behind (files no manifest names). */
   removeStaleFiles(): void {
@@ -417,8 +397,12 @@ export class TrackingStore {
    *    record, and the state at that instant is captured: metadata records and, per series, the
    *    range of points not yet in a segment. That state is exactly the snapshot plus the journals
    *    up to k.
-   * 2. The metadata (`meta-<k+1>.log`) and the new points (`points-<k+1>.bin`) are written and synced.
+   * 2. The new points (`points-<k+1>.bin`), then the metadata naming every series' blocks
+   *    (`meta-<k+1>.log`), are written and synced.
    * 3. The manifest is replaced atomically ({ gen: k+1 }); only then are journals below k+1 deleted.
+   *
+   * On open, the metadata gives each series its latest value and its blocks; the points
+   * themselves are read when the series is first used (see MetricSeries.fromSnapshot).
    *
    * A kill before step 3 leaves the old manifest and every journal: replay as before. A kill
    * after it leaves synced snapshot files and the journals from k+1. `stopAfter` ends the
@@ -434,7 +418,6 @@ export class TrackingStore {
     const fresh = new JournalWriter(active, { records: [], validBytes: 0, tornBytes: 0, corruptLines: 0 }, this.fsync);
     fsyncDir(this.root);
     this.writer = fresh;
-    this.retired.syncs += 0;
     const sealedNow = old.bytes;
     this.sealedBytes += sealedNow;
     const meta = this.snapshotRecords();
@@ -446,16 +429,15 @@ export class TrackingStore {
     await old.close();
     this.retired.syncs += old.syncCount;
     this.retired.records += old.recordCount;
+    this.retired.bytes += old.bytes;
     if (old.failed) throw old.failed;
     if (stopAfter === 'rotate') return;
     const gen = k + 1;
-    const metaName = `meta-${gen}.log`;
-    await writeMeta(path.join(this.root, metaName), meta);
-    if (stopAfter === 'meta') return;
     const segments = [...(this.manifest?.segments ?? [])];
+    const segName = `points-${gen}.bin`;
+    let offsets: number[] = [];
     if (pending.length > 0) {
-      const segName = `points-${gen}.bin`;
-      await writeSegment(
+      ({ offsets } = await writeSegment(
         path.join(this.root, segName),
         (function* blocks(): Generator<SegmentBlock> {
           for (const p of pending) {
@@ -463,15 +445,36 @@ export class TrackingStore {
             yield { seq: p.seq, key: p.key, count: p.to - p.from, values: c.values, timestamps: c.timestamps, steps: c.steps, extras: c.extras };
           }
         })(),
-      );
+      ));
       segments.push(segName);
     }
     if (stopAfter === 'segment') return;
+    // The metadata names, per series, the blocks its points are in: the new block included.
+    const newBlocks = new Map<string, { ref: BlockRef; lastTs: number; to: number }>();
+    pending.forEach((p, i) => {
+      newBlocks.set(`${p.seq} ${p.key}`, { ref: { file: segName, offset: offsets[i]!, count: p.to - p.from }, lastTs: p.series.at(p.to - 1).timestamp, to: p.to });
+    });
+    for (const rec of meta as { op: string; r?: { seq: number; series: [string, SeriesInfo][] } }[]) {
+      if (rec.op !== 's-run') continue;
+      for (const [key, si] of rec.r!.series) {
+        const nb = newBlocks.get(`${rec.r!.seq} ${key}`);
+        if (!nb) continue;
+        si.blocks.push(nb.ref);
+        si.count = nb.to;
+        si.lastTs = nb.lastTs;
+      }
+    }
+    const metaName = `meta-${gen}.log`;
+    await writeMeta(path.join(this.root, metaName), meta);
+    if (stopAfter === 'meta') return;
     const previous = this.manifest;
     const manifest: Manifest = { gen, meta: metaName, segments };
     writeManifest(this.root, manifest);
     this.manifest = manifest;
-    for (const p of pending) p.series.persisted = Math.max(p.series.persisted, p.to);
+    pending.forEach((p, i) => {
+      p.series.blocks.push({ file: path.join(this.root, segName), offset: offsets[i]!, count: p.to - p.from });
+      p.series.persisted = p.to;
+    });
     this.sealedBytes = 0;
     for (const j of sealedJournals(this.root)) if (j.index >= gen) this.sealedBytes += fs.statSync(j.file).size;
     this.compactions++;
@@ -486,8 +489,20 @@ export class TrackingStore {
     for (const e of this.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
     for (const r of this.runsBySeq) {
       if (!r) continue;
-      const { metrics: _m, latest: _l, params, tags, ...info } = r;
-      out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags] } });
+      const { metrics, latest, params, tags, ...info } = r;
+      const series: [string, SeriesInfo][] = [];
+      for (const [key, s] of metrics) {
+        const si = s.info();
+        series.push([key, { ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.basename(b.file) })) }]);
+      }
+      const latestList: unknown[] = [];
+      for (const [key, p] of latest) {
+        const t: unknown[] = [key, jsonDouble(p.value), p.timestamp, p.step];
+        const extra = metricExtra(p);
+        if (extra) t.push(extra);
+        latestList.push(t);
+      }
+      out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags], series, latest: latestList } });
     }
     for (const m of this.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
     for (const rm of this.registered.values()) {
@@ -1391,12 +1406,17 @@ export class TrackingStore {
         return;
       }
       case 's-run': {
+        const { series, latest, ...info } = rec.r as { series: [string, SeriesInfo][]; latest: [string, number | string, number, number, PointExtra?][] };
+        const metrics = new Map<string, MetricSeries>();
+        for (const [key, si] of series) {
+          metrics.set(key, MetricSeries.fromSnapshot({ ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.join(this.root, b.file) })) }, this.blockReader));
+        }
         const r: Run = {
-          ...rec.r,
+          ...(info as unknown as Run),
           params: new Map(rec.r.params as [string, string][]),
           tags: new Map(rec.r.tags as [string, string][]),
-          metrics: new Map(),
-          latest: new Map(),
+          metrics,
+          latest: new Map(latest.map(([k, v, ts, step, extra]) => [k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra }])),
         };
         this.runsBySeq[r.seq] = r;
         this.runsById.set(r.run_id, r);

@@ -64,12 +64,21 @@ describe('journal compaction', () => {
     expect(reopened.run(runs[0]!)!.data.metrics.find((m) => m.key === 'loss')).toMatchObject({ value: 0.01, step: 60 });
     // A second compaction writes only the new points.
     const again = await openStore(dir, { writable: true, fsync: false, compactAfterBytes: 0 });
+    // Points read back on first use: latest values come from the snapshot, a duplicate of a
+    // point still on disk is found (the series is read), a new later point is not compared.
+    expect(again.run(runs[1]!)!.data.metrics).toEqual(reopened.run(runs[1]!)!.data.metrics);
+    await again.logMetric(runs[1]!, { key: 'loss', value: 1, timestamp: 5000, step: 0 });
+    await again.logMetric(runs[0]!, { key: 'loss', value: 5, timestamp: 9999, step: 70 });
+    expect(again.metricHistory(runs[1]!, 'loss')).toHaveLength(50);
+    expect(again.metricHistory(runs[0]!, 'loss')).toHaveLength(52);
     await again.compact();
     await again.close();
     const segments = fs.readdirSync(dir).filter((n) => n.startsWith('points-')).sort();
     expect(segments).toHaveLength(2);
     expect(fs.statSync(path.join(dir, segments[1]!)).size).toBeLessThan(200);
-    expect(JSON.stringify(view(await openStore(dir), runs, model))).toBe(after);
+    const last = await openStore(dir);
+    expect(last.metricHistory(runs[0]!, 'loss').map((p) => p.step).slice(-2)).toEqual([60, 70]);
+    expect(last.metricHistory(runs[1]!, 'loss')).toEqual(reopened.metricHistory(runs[1]!, 'loss'));
   });
 
   for (const step of ['rotate', 'meta', 'segment', 'manifest'] as CompactionStep[]) {
