@@ -226,7 +226,7 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
 export type CompactionStep = 'rotate' | 'meta' | 'segment' | 'manifest';
 
 /** Start compacting once the journals not in a snapshot hold this many bytes (default). */
-export const DEFAULT_COMPACT_AFTER_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
 function acquireLock(root: string): void {
   const lock = path.join(root, LOCK_FILE);
