@@ -3,7 +3,7 @@
  * conformance suite that relies on it proves nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtoOracle } from './proto-oracle.js';
+import { APT_LINE, ProtoOracle } from './proto-oracle.js';
 
 let oracle: ProtoOracle;
 beforeAll(async () => {
@@ -43,5 +43,17 @@ describe('the MLflow client parser (vendored protos, python3-protobuf ParseDict)
     expect((await oracle.check('GET', '/api/2.0/mlflow/runs/get', 500, 'Internal Server Error')).ok).toBe(false);
     expect((await oracle.check('GET', '/api/2.0/mlflow/no/such/route', 200, '{}')).ok).toBe(false);
     expect((await oracle.check('GET', '/api/2.0/mlflow-artifacts/artifacts/0/r/artifacts/x.json', 200, '{"any":"file"}')).ok).toBe(true);
+  });
+});
+
+describe('a machine without the Debian packages', () => {
+  it('fails with one message naming the apt-get install line', async () => {
+    const saved = process.env['PATH'];
+    process.env['PATH'] = '/nonexistent';
+    try {
+      await expect(ProtoOracle.start()).rejects.toThrow(`The MLflow proto oracle needs Debian packages: ${APT_LINE} (missing: protoc (protobuf-compiler))`);
+    } finally {
+      process.env['PATH'] = saved;
+    }
   });
 });
