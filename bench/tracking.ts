@@ -6,7 +6,10 @@
  * The peer is the same server with fsync off (no durability: an upper bound), printed as ratios,
  * next to the targets (5,000 log-metric requests/s, p99 under 20 ms).
  *
- *   npx tsx bench/tracking.ts [--seconds 5] [--clients 32] [--batch 100]
+ *   npx tsx bench/tracking.ts [--seconds 5] [--clients 32] [--batch 100] [--restart-points 10000000] [--restart-only]
+ *
+ * Then a large store (10 M points by default) is built through the store API to time a restart
+ * and compare the bytes on disk (snapshot + journal tail, after compactions) with the live data.
  *
  * The server runs in a child process (this file with --serve), so server and load generator each
  * get one of the two cores.
@@ -170,6 +173,10 @@ async function main(): Promise<void> {
   const clients = arg('clients', 32);
   const batch = arg('batch', 100);
   const { openStore } = await import('../pipelines/tracking/store.js');
+  if (process.argv.includes('--restart-only')) {
+    await restartCase(arg('restart-points', 10_000_000));
+    return;
+  }
   console.log(`tracking shim load benchmark: ${clients} clients on loopback, ${seconds} s per case, ${os.cpus().length} cores, Node ${process.version}`);
   const rows: Record<string, Result & { syncs: number; records: number; cpuMs: number; rssMiB: number; journalBytes: number; replayMs: number }> = {};
   for (const [name, kind, fsync] of [
@@ -182,11 +189,12 @@ async function main(): Promise<void> {
     const server = await startServer(dir, fsync);
     const r = await load(server, kind, seconds, clients, batch);
     const stats = await server.stop();
-    const journalBytes = fs.statSync(path.join(dir, 'journal.log')).size;
     const t0 = performance.now();
     const store = await openStore(dir);
     const replayMs = performance.now() - t0;
-    void store;
+    // The store on disk: snapshot (after compactions) and journal tail.
+    const usage = store.diskUsage();
+    const journalBytes = usage.snapshotBytes + usage.journalBytes;
     rows[name] = { ...r, ...stats, journalBytes, replayMs };
     fs.rmSync(dir, { recursive: true, force: true });
     const rps = r.requests / r.seconds;
@@ -213,6 +221,68 @@ async function main(): Promise<void> {
   console.log(`store size per million metric points:    log-metric ${perMillion(m, metricPoints).toFixed(1)} MiB, log-batch ${perMillion(b, batchPoints).toFixed(1)} MiB`);
   console.log(`server RSS at the end:                    log-metric store ${m.rssMiB.toFixed(0)} MiB, log-batch store ${b.rssMiB.toFixed(0)} MiB (${(batchPoints / 1e6).toFixed(2)} M points in memory)`);
   console.log(`replay on open:                          ${(metricPoints / 1e6).toFixed(2)} M points (log-metric store) in ${m.replayMs.toFixed(0)} ms, ${(batchPoints / 1e6).toFixed(2)} M points (log-batch store) in ${b.replayMs.toFixed(0)} ms`);
+  // The figures of the README's "Performance > Tracking server" table before journal compaction.
+  const README = { metricRps: 25616, metricP99: 2.24, batchRps: 5711, batchP99: 13.37 };
+  console.log(
+    `vs the README's figures (same bench):    log-metric ${(rps(m) / README.metricRps).toFixed(2)}x req/s, p99 ${(m.p99 / README.metricP99).toFixed(2)}x; ` +
+      `log-batch ${(rps(b) / README.batchRps).toFixed(2)}x req/s, p99 ${(b.p99 / README.batchP99).toFixed(2)}x`,
+  );
+  const restartPoints = arg('restart-points', 10_000_000);
+  if (restartPoints > 0) await restartCase(restartPoints);
+}
+
+/**
+ * Restart time and disk use of a large store: `points` metric points (10 runs x 10 keys, log-batch
+ * of 1,000 through the store API, default compaction), then the time `openStore` takes to load it
+ * as a restarting server does, and the bytes on disk against the live data (the size of a full
+ * snapshot of the same state, taken right after).
+ */
+async function restartCase(points: number): Promise<void> {
+  const { openStore } = await import('../pipelines/tracking/store.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stachub-bench-restart-'));
+  try {
+    const store = await openStore(dir, { writable: true, fsync: false });
+    const exp = await store.createExperiment('restart', undefined, []);
+    const runs: string[] = [];
+    for (let i = 0; i < 10; i++) runs.push((await store.createRun({ experimentId: exp, tags: [] })).run_id);
+    const t0 = performance.now();
+    let logged = 0;
+    for (let step = 0; logged < points; step++) {
+      for (const run of runs) {
+        const metrics = [];
+        for (let j = 0; j < 1000; j++) metrics.push({ key: `m${j % 10}`, value: Math.random(), timestamp: 1_750_000_000_000 + step * 1000 + j, step: step * 100 + Math.floor(j / 10) });
+        await store.logBatch(run, metrics, [], []);
+        logged += 1000;
+        if (logged >= points) break;
+      }
+    }
+    const loadS = (performance.now() - t0) / 1000;
+    const written = store.journalStats;
+    await store.close();
+    const t1 = performance.now();
+    const reopened = await openStore(dir, { writable: true, fsync: false, compactAfterBytes: 0 });
+    const restartMs = performance.now() - t1;
+    const disk = reopened.diskUsage();
+    // Points stay on disk until first used: reading every series back once.
+    const t2 = performance.now();
+    let read = 0;
+    for (const run of runs) for (let k = 0; k < 10; k++) read += reopened.metricHistory(run, `m${k}`).length;
+    const readAllMs = performance.now() - t2;
+    await reopened.compact();
+    const live = reopened.diskUsage().snapshotBytes;
+    await reopened.close();
+    const mib = (n: number) => (n / 1048576).toFixed(0);
+    console.log('');
+    console.log(`large store: ${(logged / 1e6).toFixed(1)} M points logged in ${loadS.toFixed(1)} s (store API), ${written.compactions} compactions`);
+    console.log(`restart (openStore) at ${(logged / 1e6).toFixed(1)} M points:   ${restartMs.toFixed(0)} ms (target < 2,000 ms: ${(restartMs / 2000).toFixed(2)}x)`);
+    console.log(`first read of every history after it:    ${(read / 1e6).toFixed(1)} M points in ${readAllMs.toFixed(0)} ms (JSON objects built for each point)`);
+    console.log(
+      `disk vs live data:                       ${mib(disk.snapshotBytes + disk.journalBytes)} MiB on disk (snapshot ${mib(disk.snapshotBytes)} + journal ${mib(disk.journalBytes)}) ` +
+        `/ ${mib(live)} MiB live = ${((disk.snapshotBytes + disk.journalBytes) / live).toFixed(2)}x (target < 1.5x); journal-only store would hold ${mib(written.bytesWritten)} MiB`,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // Dispatch last: the classes above must be initialised before main() runs.

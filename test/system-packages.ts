@@ -23,7 +23,10 @@ export const PACKAGES = {
   awscli: { debian: ['awscli'], present: onPath('aws') },
   chromium: { debian: ['chromium'], present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
   torch: { debian: ['python3-torch'], present: pythonImports('torch') },
-  protobuf: { debian: ['protobuf-compiler', 'python3-protobuf'], present: () => onPath('protoc')() && pythonImports('google.protobuf')() },
+  protobuf: {
+    debian: ['protobuf-compiler', 'libprotobuf-dev', 'python3-protobuf'],
+    present: () => onPath('protoc')() && existsSync('/usr/include/google/protobuf/descriptor.proto') && pythonImports('google.protobuf')(),
+  },
 } satisfies Record<string, SystemPackage>;
 
 /** Throws, naming the `apt-get install` line, when one of `packages` is missing. */

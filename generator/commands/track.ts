@@ -67,6 +67,8 @@ export async function startTrack(options: TrackOptions, ctx: CliContext): Promis
       storeDir: options.storeDir,
       token: options.token,
       anonymousReads: options.anonymousReads,
+      // Tuning only (tests, benchmarks): journal bytes before a compaction.
+      compactAfterBytes: ctx.env['STACHUB_TRACK_COMPACT_BYTES'] ? Number(ctx.env['STACHUB_TRACK_COMPACT_BYTES']) : undefined,
       artifactsDestination: options.artifactsDestination,
       s3: { endpoint: options.s3Endpoint, region: options.region },
       log: (line) => ctx.stderr(line + '\n'),

@@ -39,12 +39,42 @@ export interface MetricPoint {
   dataset_digest?: string;
 }
 
-type MetricExtra = Pick<MetricPoint, 'model_id' | 'dataset_name' | 'dataset_digest'>;
+/** What a MetricPoint carries besides value, timestamp and step (MLflow 3.x). */
+export type PointExtra = Pick<MetricPoint, 'model_id' | 'dataset_name' | 'dataset_digest'>;
+type MetricExtra = PointExtra;
+
+/** Where points of a series are on disk: one block of a snapshot segment file. */
+export interface BlockRef {
+  file: string;
+  offset: number;
+  count: number;
+}
+
+/** Reads one segment block back: little-endian float64 columns and extras. */
+export type BlockReader = (ref: BlockRef) => {
+  values: Uint8Array;
+  timestamps: Uint8Array;
+  steps: Uint8Array;
+  extras: [number, PointExtra][];
+};
+
+/** What a snapshot records of a series, so it can be reopened without reading its points. */
+export interface SeriesInfo {
+  blocks: BlockRef[];
+  count: number;
+  /** Timestamp of the last point in the blocks. */
+  lastTs: number;
+  ordered: boolean;
+}
 
 /**
  * One metric's history, kept in three growing Float64Arrays (24 bytes a point) instead of one
  * object per point (about five times more), since a long training logs millions of points.
  * Timestamps (ms) and steps are integers well inside float64's exact range.
+ *
+ * A series reopened from a snapshot starts with its first `head` points still on disk (segment
+ * blocks): they are read on first use, so a restart does not read every point of every run.
+ * Appending does not need them unless a new point could repeat one of them.
  */
 export class MetricSeries {
   private values: Float64Array = new Float64Array(8);
@@ -52,19 +82,97 @@ export class MetricSeries {
   private steps: Float64Array = new Float64Array(8);
   /** The rare points logged with a model or dataset (MLflow 3.x), by index. */
   private extras: Map<number, MetricExtra> | undefined;
+  /** Timestamps never went down so far: an identical point can only be among the trailing ones. */
+  private ordered = true;
+  /** Points [0, head) not read yet from `headBlocks` (undefined once read). */
+  private head = 0;
+  private headBlocks: BlockRef[] | undefined;
+  private headLastTs = 0;
+  private reader: BlockReader | undefined;
   length = 0;
+  /** Points already written to snapshot segments, and where. */
+  persisted = 0;
+  blocks: BlockRef[] = [];
+
+  /** A series whose points are in segment blocks, read on first use. */
+  static fromSnapshot(info: SeriesInfo, reader: BlockReader): MetricSeries {
+    const s = new MetricSeries();
+    s.head = info.count;
+    s.length = info.count;
+    s.persisted = info.count;
+    s.blocks = [...info.blocks];
+    s.headBlocks = info.count > 0 ? [...info.blocks] : undefined;
+    s.headLastTs = info.lastTs;
+    s.ordered = info.ordered;
+    s.reader = reader;
+    return s;
+  }
+
+  /** What a snapshot needs to reopen this series from its blocks (points [0, persisted)). */
+  info(): SeriesInfo {
+    const lastTs = this.persisted === 0 ? 0 : this.persisted - 1 < this.head && this.headBlocks ? this.headLastTs : this.timestamps[this.persisted - 1]!;
+    return { blocks: [...this.blocks], count: this.persisted, lastTs, ordered: this.ordered };
+  }
+
+  private capacity(n: number): void {
+    if (n <= this.values.length) return;
+    let cap = this.values.length;
+    while (cap < n) cap *= 2;
+    const grow = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(cap);
+      b.set(a.subarray(0, Math.min(a.length, this.length)));
+      return b;
+    };
+    this.values = grow(this.values);
+    this.timestamps = grow(this.timestamps);
+    this.steps = grow(this.steps);
+  }
+
+  /** Read the points still on disk. */
+  private load(): void {
+    const blocks = this.headBlocks;
+    if (!blocks) return;
+    this.headBlocks = undefined;
+    this.capacity(this.length);
+    let pos = 0;
+    for (const ref of blocks) {
+      const b = this.reader!(ref);
+      new Uint8Array(this.values.buffer, pos * 8, ref.count * 8).set(b.values);
+      new Uint8Array(this.timestamps.buffer, pos * 8, ref.count * 8).set(b.timestamps);
+      new Uint8Array(this.steps.buffer, pos * 8, ref.count * 8).set(b.steps);
+      for (const [i, e] of b.extras) (this.extras ??= new Map()).set(pos + i, e);
+      pos += ref.count;
+    }
+  }
+
+  /**
+   * True when a point with the same timestamp, step and value (NaN equal to NaN) is already here.
+   * MLflow's metrics table has the primary key (key, timestamp, step, run_uuid, value, is_nan)
+   * (`SqlMetric`), and `SqlAlchemyStore._log_metrics` drops rows that would repeat it.
+   */
+  contains(p: MetricPoint): boolean {
+    const nan = Number.isNaN(p.value);
+    for (let i = this.length - 1; i >= 0; i--) {
+      if (i < this.head && this.headBlocks) {
+        // Ordered: every point on disk is at or before the last one's timestamp.
+        if (this.ordered && this.headLastTs < p.timestamp) return false;
+        this.load();
+      }
+      const ts = this.timestamps[i]!;
+      if (this.ordered && ts < p.timestamp) return false;
+      if (ts !== p.timestamp || this.steps[i] !== p.step) continue;
+      const v = this.values[i]!;
+      if (nan ? Number.isNaN(v) : v === p.value) return true;
+    }
+    return false;
+  }
 
   push(p: MetricPoint): void {
-    if (this.length === this.values.length) {
-      const grow = (a: Float64Array): Float64Array => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.values = grow(this.values);
-      this.timestamps = grow(this.timestamps);
-      this.steps = grow(this.steps);
+    if (this.length > 0) {
+      const last = this.length - 1 < this.head && this.headBlocks ? this.headLastTs : this.timestamps[this.length - 1]!;
+      if (p.timestamp < last) this.ordered = false;
     }
+    this.capacity(this.length + 1);
     const i = this.length++;
     this.values[i] = p.value;
     this.timestamps[i] = p.timestamp;
@@ -74,7 +182,16 @@ export class MetricSeries {
     }
   }
 
+  /** The raw columns of points [from, to), and their extras, for a snapshot segment. */
+  columns(from: number, to: number): { values: Float64Array; timestamps: Float64Array; steps: Float64Array; extras: [number, PointExtra][] } {
+    if (from < this.head) this.load();
+    const extras: [number, PointExtra][] = [];
+    if (this.extras) for (const [i, e] of this.extras) if (i >= from && i < to) extras.push([i - from, e]);
+    return { values: this.values.subarray(from, to), timestamps: this.timestamps.subarray(from, to), steps: this.steps.subarray(from, to), extras };
+  }
+
   at(i: number): MetricPoint {
+    if (i < this.head) this.load();
     const p: MetricPoint = { value: this.values[i]!, timestamp: this.timestamps[i]!, step: this.steps[i]! };
     const extra = this.extras?.get(i);
     return extra ? { ...p, ...extra } : p;
@@ -132,12 +249,13 @@ export interface LoggedModel {
   last_updated_timestamp_ms: number;
   artifact_uri: string;
   status: LoggedModelStatus;
-  creator_id?: string;
   model_type?: string;
   source_run_id?: string;
   status_message?: string;
   tags: Map<string, string>;
   params: Map<string, string>;
+  /** Metrics logged with this model's id (MLflow keeps them in `logged_model_metrics`). */
+  metrics: MetricJson[];
   deleted: boolean;
 }
 
@@ -296,8 +414,7 @@ export interface LoggedModelJson {
     last_updated_timestamp_ms: number;
     artifact_uri: string;
     status: LoggedModelStatus;
-    creator_id?: string;
-    model_type?: string;
+      model_type?: string;
     source_run_id?: string;
     status_message?: string;
     tags: KeyValue[];

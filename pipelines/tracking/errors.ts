@@ -14,6 +14,7 @@ export type MlflowErrorCode =
   | 'MALFORMED_REQUEST'
   | 'UNAUTHENTICATED'
   | 'PERMISSION_DENIED'
+  | 'NOT_IMPLEMENTED'
   | 'INTERNAL_ERROR';
 
 /**
@@ -31,6 +32,7 @@ export const HTTP_STATUS: Record<MlflowErrorCode, number> = {
   MALFORMED_REQUEST: 400,
   UNAUTHENTICATED: 401,
   PERMISSION_DENIED: 403,
+  NOT_IMPLEMENTED: 501,
   INTERNAL_ERROR: 500,
 };
 

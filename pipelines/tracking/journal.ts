@@ -96,6 +96,7 @@ const MAX_SYNCS_IN_FLIGHT = 3;
 export class JournalWriter {
   private readonly fd: number;
   private pending: string[] = [];
+  private pendingChars = 0;
   private waiters: Waiter[] = [];
   private scheduled = false;
   private inFlight = 0;
@@ -122,11 +123,18 @@ export class JournalWriter {
   append(record: unknown): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('journal is closed'));
-    this.pending.push(encodeRecord(record));
+    const line = encodeRecord(record);
+    this.pending.push(line);
+    this.pendingChars += line.length;
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.schedule();
     });
+  }
+
+  /** Bytes in the file plus those queued for it (queued ones counted as characters). */
+  get bytes(): number {
+    return this.position + this.pendingChars;
   }
 
   /** True once a write failed: the in-memory state may be ahead of the disk. */
@@ -149,6 +157,7 @@ export class JournalWriter {
     for (const w of this.waiters) w.reject(this.failure);
     this.waiters = [];
     this.pending = [];
+    this.pendingChars = 0;
   }
 
   private flush(): void {
@@ -156,6 +165,7 @@ export class JournalWriter {
     const lines = this.pending;
     const waiters = this.waiters;
     this.pending = [];
+    this.pendingChars = 0;
     this.waiters = [];
     try {
       const buf = Buffer.from(lines.length === 1 ? lines[0]! : lines.join(''), 'utf8');

@@ -35,6 +35,8 @@ export interface TrackingServerOptions {
   anonymousReads?: boolean;
   /** fdatasync each group commit of the journal (default true). */
   fsync?: boolean;
+  /** Compact the store once this many journal bytes are outside its snapshot (see OpenStoreOptions). */
+  compactAfterBytes?: number;
   /** Largest JSON body accepted, in bytes (default 16 MiB; log-batch keeps MLflow's 1 MiB). */
   maxBodyBytes?: number;
   /**
@@ -60,6 +62,11 @@ export interface TrackingServer {
 
 const API_RE = /^\/(?:api|ajax-api)\/2\.0\/(?:preview\/)?mlflow\/(.+)$/;
 const ARTIFACTS_RE = /^\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/artifacts(?:\/(.*))?$/;
+/** The UI's model-version file route (mlflow/server/__init__.py serve_model_version_artifact). */
+const MV_ARTIFACT_RE = /^\/(?:(?:api|ajax-api)\/2\.0\/mlflow\/)?model-versions\/get-artifact$/;
+/** The UI's logged-model file route (mlflow/server/__init__.py, get_logged_model_artifact_handler). */
+const LM_FILES_RE = /^\/(?:api|ajax-api)\/2\.0\/mlflow\/logged-models\/([^/]+)\/artifacts\/files$/;
+const MPU_RE = /^\/(?:api|ajax-api)\/2\.0\/mlflow-artifacts\/mpu\/(?:create|complete|abort)\/.+$/;
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 /** Beyond this a too-large body is not even drained: the connection is closed. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
@@ -137,7 +144,7 @@ export function checkCredentials(header: string | undefined, token: string): boo
 
 /** Start the shim. Resolves once it listens. */
 export async function startTrackingServer(opts: TrackingServerOptions): Promise<TrackingServer> {
-  const store = await openStore(opts.storeDir, { writable: true, fsync: opts.fsync ?? true });
+  const store = await openStore(opts.storeDir, { writable: true, fsync: opts.fsync ?? true, compactAfterBytes: opts.compactAfterBytes });
   let artifacts: ArtifactStore;
   try {
     artifacts = opts.artifactsDestination
@@ -252,6 +259,34 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     await sendArtifact(artifacts, `${base[1]}/${p}`, req, res);
   };
 
+  /** Serve `<rel of an mlflow-artifacts: root>/<path>` of a root this server proxies. */
+  const sendUnder = async (req: http.IncomingMessage, res: http.ServerResponse, root: string, p: string): Promise<void> => {
+    const rel = p.replace(/^\/+/, '');
+    if (rel === '' || isUnsafePath(rel)) throw invalid('Invalid path');
+    const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(root);
+    if (!base) throw invalid(`Artifacts are not stored by this server: ${root}`);
+    await sendArtifact(artifacts, `${base[1]!.replace(/\/+$/, '')}/${rel}`, req, res);
+  };
+
+  /** handlers.py get_model_version_artifact_handler: `?name=&version=&path=` under the version's download URI. */
+  const handleModelVersionArtifact = async (req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> => {
+    authorize(req, false);
+    const f = new Fields(parseQuery(query), true);
+    const { mv } = store.getModelVersion(f.requiredString('name'), f.requiredString('version'));
+    const root = store.artifactRoot(mv.source);
+    if (root === undefined) throw invalid(`Model version artifacts are not stored by this server: ${mv.source}`);
+    await sendUnder(req, res, root, f.requiredString('path'));
+  };
+
+  /** handlers.py get_logged_model_artifact_handler: `?artifact_file_path=` under the model's artifact root. */
+  const handleLoggedModelArtifact = async (req: http.IncomingMessage, res: http.ServerResponse, modelId: string, query: string): Promise<void> => {
+    authorize(req, false);
+    const p = new Fields(parseQuery(query), true).string('artifact_file_path');
+    if (!p) throw new MlflowError('BAD_REQUEST', 'Request must include the "artifact_file_path" query parameter.');
+    const m = store.getLoggedModel(decodeURIComponent(modelId));
+    await sendUnder(req, res, m.artifact_uri, p);
+  };
+
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -269,11 +304,22 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
         sendText(res, 200, MLFLOW_API_VERSION);
         return;
       }
-      const api = API_RE.exec(rawPath);
+      let lmFiles: RegExpExecArray | null = null;
+      const raw = MV_ARTIFACT_RE.test(rawPath) || LM_FILES_RE.test(rawPath);
+      const api = raw ? null : API_RE.exec(rawPath);
       const art = api ? null : ARTIFACTS_RE.exec(rawPath);
       if (api) work = handleApi(req, res, api[1]!, query);
       else if (art) work = handleArtifacts(req, res, art[1], query);
       else if (rawPath === '/get-artifact' || rawPath === '/ajax-api/2.0/mlflow/get-artifact') work = handleGetArtifact(req, res, query);
+      else if (MV_ARTIFACT_RE.test(rawPath) && req.method === 'GET') work = handleModelVersionArtifact(req, res, query);
+      else if ((lmFiles = LM_FILES_RE.exec(rawPath)) && req.method === 'GET') work = handleLoggedModelArtifact(req, res, lmFiles[1]!, query);
+      else if (MPU_RE.test(rawPath)) {
+        // This server's artifact repository has no multipart upload: handlers.py
+        // _create/_complete/_abort_multipart_upload_artifact raise _UnsupportedMultipartUploadException
+        // (NOT_IMPLEMENTED, 501), on which the client falls back to a single PUT.
+        authorize(req, true);
+        work = Promise.reject(new MlflowError('NOT_IMPLEMENTED', 'Multipart upload is not supported for the current artifact repository'));
+      }
       else if (isViewerPath(rawPath)) {
         const authorized = !token || opts.anonymousReads === true || checkCredentials(req.headers.authorization, token);
         work = serveViewer(req, res, { store, artifacts, authorized }, rawPath, query);

@@ -19,6 +19,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { JournalWriter, readJournal, type JournalReplay } from './journal.js';
+import {
+  MANIFEST_FILE,
+  type Manifest,
+  type SegmentBlock,
+  fsyncDir,
+  readBlockAt,
+  readManifest,
+  sealedJournals,
+  writeManifest,
+  writeMeta,
+  writeSegment,
+} from './snapshot.js';
 import { MlflowError, alreadyExists, invalid, notFound } from './errors.js';
 import {
   LIMITS,
@@ -28,6 +40,7 @@ import {
   validateExperimentName,
   validateKey,
   validateModelName,
+  validateTimestamp,
 } from './validation.js';
 import {
   type DatasetInput,
@@ -41,6 +54,10 @@ import {
   type MetricPoint,
   MetricSeries,
   type ModelVersion,
+  type PointExtra,
+  type BlockReader,
+  type BlockRef,
+  type SeriesInfo,
   type ModelVersionJson,
   type RegisteredModel,
   type RegisteredModelJson,
@@ -59,6 +76,7 @@ import {
   runJson,
 } from './entities.js';
 import { type Clause, type OrderBy, compareKeys, matches, parseFilter, parseOrderBy } from './search.js';
+import { checkRunClauses, datasetInputsMatch, runOrderWithTiebreaks, translateRunOrder } from './search-rules.js';
 
 export * from './entities.js';
 
@@ -72,6 +90,11 @@ export interface OpenStoreOptions {
   truncateLongValues?: boolean;
   /** Clock in ms, injectable for tests. */
   now?: () => number;
+  /**
+   * Compact (snapshot + fresh journal) once the journals not yet in a snapshot exceed this many
+   * bytes; 0 never compacts on its own. Default DEFAULT_COMPACT_AFTER_BYTES.
+   */
+  compactAfterBytes?: number;
 }
 
 /** What opening found in the journal. */
@@ -87,6 +110,43 @@ export const LOCK_FILE = 'server.lock';
 /** Present when the server keeps proxied artifacts in S3: the `s3://bucket/prefix` URL. */
 export const DESTINATION_FILE = 'artifacts-destination';
 export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
+/** The logged-model tag listing the registry versions made from it (MLflow 3). */
+export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
+/** Marks a registry entry as a prompt (mlflow/prompt/constants.py IS_PROMPT_TAG_KEY). */
+export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
+
+/** `json.dumps` with Python's default separators (", " and ": "), for tags MLflow writes that way. */
+export function pythonJsonDumps(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pythonJsonDumps).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pythonJsonDumps(x)}`).join(', ')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** An order-by entry of `logged-models/search`; a metric may be restricted to one dataset. */
+export interface LoggedModelOrder extends OrderBy {
+  datasetName?: string;
+  datasetDigest?: string;
+}
+
+/** A `datasets` entry of `logged-models/search`: metrics are only those logged on these datasets. */
+export interface LoggedModelDataset {
+  dataset_name: string;
+  dataset_digest?: string;
+}
+
+/** mlflow/entities/logged_model_status.py: the names filters use for each proto status. */
+const LOGGED_MODEL_STATUS_NAMES: Record<LoggedModelStatus, string> = {
+  LOGGED_MODEL_STATUS_UNSPECIFIED: 'UNSPECIFIED',
+  LOGGED_MODEL_PENDING: 'PENDING',
+  LOGGED_MODEL_READY: 'READY',
+  LOGGED_MODEL_UPLOAD_FAILED: 'FAILED',
+};
+
+function onDatasets(p: MetricJson, datasets: LoggedModelDataset[]): boolean {
+  return datasets.length === 0 || datasets.some((d) => p.dataset_name === d.dataset_name && (d.dataset_digest === undefined || p.dataset_digest === d.dataset_digest));
+}
 
 /** A metric as sent by a client: value already parsed. */
 export interface MetricInput extends MetricPoint {
@@ -107,6 +167,25 @@ function pick<T>(list: readonly T[]): T {
   return list[Math.floor(Math.random() * list.length)]!;
 }
 
+/** Everything read from a store folder before the store is built. */
+interface StoreFiles {
+  manifest: Manifest | undefined;
+  meta: JournalReplay | undefined;
+  /** Sealed journals not yet in the snapshot, oldest first, then the active journal. */
+  journals: JournalReplay[];
+  sealedIndexes: number[];
+}
+
+function readStoreFiles(root: string): StoreFiles {
+  const manifest = readManifest(root);
+  const meta = manifest ? readJournal(path.join(root, manifest.meta)) : undefined;
+  const gen = manifest?.gen ?? 0;
+  const sealed = sealedJournals(root).filter((j) => j.index >= gen);
+  const journals = sealed.map((j) => readJournal(j.file));
+  journals.push(readJournal(path.join(root, JOURNAL_FILE)));
+  return { manifest, meta, journals, sealedIndexes: sealed.map((j) => j.index) };
+}
+
 /** Open (and with `writable`, lock) a store directory. */
 export async function openStore(dir: string, options: OpenStoreOptions = {}): Promise<TrackingStore> {
   const root = path.resolve(dir);
@@ -115,14 +194,39 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
     acquireLock(root);
   }
   const journalFile = path.join(root, JOURNAL_FILE);
-  const replay = readJournal(journalFile);
-  const store = new TrackingStore(root, options, replay);
+  let store: TrackingStore | undefined;
+  // A reader may race a server's compaction deleting the files of the previous snapshot: read again.
+  // A reader may race a server's compaction (files renamed or deleted while it reads): read again
+  // when the files it read were replaced meanwhile.
+  const fingerprint = (): string => {
+    const m = readManifest(root);
+    return `${m?.gen ?? 0}:${sealedJournals(root).map((j) => j.index).join(',')}`;
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const before = options.writable ? '' : fingerprint();
+      const candidate = new TrackingStore(root, options, readStoreFiles(root));
+      if (!options.writable && attempt < 4 && fingerprint() !== before) continue;
+      store = candidate;
+      break;
+    } catch (err) {
+      if (options.writable || attempt >= 4 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
   if (options.writable) {
-    store.attachWriter(new JournalWriter(journalFile, replay, options.fsync ?? true));
+    const active = readJournal(journalFile);
+    store.attachWriter(new JournalWriter(journalFile, active, options.fsync ?? true));
+    store.removeStaleFiles();
     await store.ensureDefaultExperiment();
   }
   return store;
 }
+
+/** Where a compaction may be stopped, to test that a kill at that moment loses nothing. */
+export type CompactionStep = 'rotate' | 'meta' | 'segment' | 'manifest';
+
+/** Start compacting once the journals not in a snapshot hold this many bytes (default). */
+export const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
 function acquireLock(root: string): void {
   const lock = path.join(root, LOCK_FILE);
@@ -167,19 +271,47 @@ export class TrackingStore {
   private readonly runsBySeq: Run[] = [];
   private readonly loggedModels = new Map<string, LoggedModel>();
   private readonly registered = new Map<string, RegisteredModel>();
+  private readonly fsync: boolean;
+  private compactAfterBytes: number;
+  private nextCompactAt = 0;
+  private manifest: Manifest | undefined;
+  private nextSealIndex: number;
+  /** Bytes of sealed journals not yet covered by the snapshot. */
+  private sealedBytes = 0;
+  private compacting: Promise<void> | undefined;
+  private compactions = 0;
+  private readonly retired = { syncs: 0, records: 0, bytes: 0 };
 
-  constructor(root: string, options: OpenStoreOptions, replay: JournalReplay) {
+  constructor(root: string, options: OpenStoreOptions, files: StoreFiles) {
     this.root = root;
     this.now = options.now ?? Date.now;
     this.truncate = options.truncateLongValues ?? true;
-    for (const rec of replay.records) {
-      try {
-        this.apply(rec as JournalRecord);
-      } catch {
-        // A record that no longer applies (should not happen) is skipped, never fatal.
+    this.fsync = options.fsync ?? true;
+    this.compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES;
+    this.manifest = files.manifest;
+    this.nextSealIndex = Math.max(files.manifest?.gen ?? 0, ...files.sealedIndexes.map((i) => i + 1));
+    let records = 0;
+    let tornBytes = 0;
+    let corruptLines = 0;
+    const applyAll = (replay: JournalReplay): void => {
+      for (const rec of replay.records) {
+        try {
+          this.apply(rec as JournalRecord);
+        } catch {
+          // A record that no longer applies (should not happen) is skipped, never fatal.
+        }
       }
-    }
-    this.recovery = { records: replay.records.length, tornBytes: replay.tornBytes, corruptLines: replay.corruptLines };
+      records += replay.records.length;
+      tornBytes += replay.tornBytes;
+      corruptLines += replay.corruptLines;
+    };
+    if (files.meta) applyAll(files.meta);
+    // Segments are not read here: each series reads its blocks on first use (MetricSeries.fromSnapshot).
+    files.journals.forEach((j, i) => {
+      applyAll(j);
+      if (i < files.journals.length - 1) this.sealedBytes += j.validBytes;
+    });
+    this.recovery = { records, tornBytes, corruptLines };
   }
 
   /** @internal */
@@ -187,17 +319,204 @@ export class TrackingStore {
     this.writer = writer;
   }
 
-  /** Journal statistics (fsync count, records) for benchmarks. */
-  get journalStats(): { syncs: number; records: number } {
-    return { syncs: this.writer?.syncCount ?? 0, records: this.writer?.recordCount ?? 0 };
+  /** Journal statistics (fsync count, records, compactions) for benchmarks. */
+  get journalStats(): { syncs: number; records: number; compactions: number; bytesWritten: number } {
+    return {
+      syncs: this.retired.syncs + (this.writer?.syncCount ?? 0),
+      records: this.retired.records + (this.writer?.recordCount ?? 0),
+      compactions: this.compactions,
+      bytesWritten: this.retired.bytes + (this.writer?.bytes ?? 0),
+    };
   }
 
-  /** Flush and close the journal and release the lock. */
+  /** Bytes on disk of the snapshot (meta and segments) and of the journals not in it. */
+  diskUsage(): { snapshotBytes: number; journalBytes: number } {
+    const size = (f: string): number => {
+      try {
+        return fs.statSync(path.join(this.root, f)).size;
+      } catch {
+        return 0;
+      }
+    };
+    const snapshotBytes = this.manifest ? size(this.manifest.meta) + this.manifest.segments.reduce((n, f) => n + size(f), 0) : 0;
+    let journalBytes = size(JOURNAL_FILE);
+    for (const j of sealedJournals(this.root)) if (j.index >= (this.manifest?.gen ?? 0)) journalBytes += size(path.basename(j.file));
+    return { snapshotBytes, journalBytes };
+  }
+
+  /** Flush and close the journal and release the lock (after a compaction in progress ends). */
   async close(): Promise<void> {
     if (!this.writer) return;
+    this.compactAfterBytes = 0;
+    await this.compacting;
     await this.writer.close();
     this.writer = undefined;
     fs.rmSync(path.join(this.root, LOCK_FILE), { force: true });
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /** Reads a series' block from this store's segment files. */
+  private readonly blockReader: BlockReader = (ref) => {
+    const b = readBlockAt(ref.file, ref.offset);
+    return { values: b.values, timestamps: b.timestamps, steps: b.steps, extras: b.extras as [number, PointExtra][] };
+  };
+
+  /** @internal Remove what a killed compaction left behind (files no manifest names). */
+  removeStaleFiles(): void {
+    const gen = this.manifest?.gen ?? 0;
+    const keep = new Set([this.manifest?.meta, ...(this.manifest?.segments ?? [])]);
+    for (const name of fs.readdirSync(this.root)) {
+      const sealed = /^journal-(\d+)\.log$/.exec(name);
+      const snap = /^(?:meta-\d+\.log|points-\d+\.bin)$/.test(name);
+      if ((sealed && Number(sealed[1]) < gen) || (snap && !keep.has(name)) || name === `${MANIFEST_FILE}.tmp`) {
+        fs.rmSync(path.join(this.root, name), { force: true });
+      }
+    }
+  }
+
+  /** Called after each journal append: start a compaction once enough bytes are outside the snapshot. */
+  private maybeCompact(): void {
+    if (this.compacting || this.compactAfterBytes <= 0 || !this.writer) return;
+    if (this.writer.bytes + this.sealedBytes < Math.max(this.compactAfterBytes, this.nextCompactAt)) return;
+    this.compacting = this.compact()
+      .catch(() => {
+        // A failed compaction changes nothing that replay relies on; retry after twice the bytes.
+        this.nextCompactAt = 2 * ((this.writer?.bytes ?? 0) + this.sealedBytes);
+      })
+      .finally(() => {
+        this.compacting = undefined;
+      });
+  }
+
+  /**
+   * Snapshot the store and start a fresh journal, so restart time and disk stay bounded.
+   *
+   * 1. Synchronously: the active journal is sealed (renamed `journal-<k>.log`, its queued records
+   *    still written and synced through the old file), a new `journal.log` takes every later
+   *    record, and the state at that instant is captured: metadata records and, per series, the
+   *    range of points not yet in a segment. That state is exactly the snapshot plus the journals
+   *    up to k.
+   * 2. The new points (`points-<k+1>.bin`), then the metadata naming every series' blocks
+   *    (`meta-<k+1>.log`), are written and synced.
+   * 3. The manifest is replaced atomically ({ gen: k+1 }); only then are journals below k+1 deleted.
+   *
+   * On open, the metadata gives each series its latest value and its blocks; the points
+   * themselves are read when the series is first used (see MetricSeries.fromSnapshot).
+   *
+   * A kill before step 3 leaves the old manifest and every journal: replay as before. A kill
+   * after it leaves synced snapshot files and the journals from k+1. `stopAfter` ends the
+   * compaction early (as a kill would), for tests.
+   */
+  async compact(stopAfter?: CompactionStep): Promise<void> {
+    const old = this.writer;
+    if (!old) throw new MlflowError('INTERNAL_ERROR', 'The tracking store is open read-only.');
+    if (old.failed) throw old.failed;
+    const k = this.nextSealIndex++;
+    const active = path.join(this.root, JOURNAL_FILE);
+    fs.renameSync(active, path.join(this.root, `journal-${k}.log`));
+    const fresh = new JournalWriter(active, { records: [], validBytes: 0, tornBytes: 0, corruptLines: 0 }, this.fsync);
+    fsyncDir(this.root);
+    this.writer = fresh;
+    const sealedNow = old.bytes;
+    this.sealedBytes += sealedNow;
+    const meta = this.snapshotRecords();
+    const pending: { seq: number; key: string; series: MetricSeries; from: number; to: number }[] = [];
+    for (const r of this.runsBySeq) {
+      if (!r) continue;
+      for (const [key, series] of r.metrics) if (series.length > series.persisted) pending.push({ seq: r.seq, key, series, from: series.persisted, to: series.length });
+    }
+    await old.close();
+    this.retired.syncs += old.syncCount;
+    this.retired.records += old.recordCount;
+    this.retired.bytes += old.bytes;
+    if (old.failed) throw old.failed;
+    if (stopAfter === 'rotate') return;
+    const gen = k + 1;
+    const segments = [...(this.manifest?.segments ?? [])];
+    const segName = `points-${gen}.bin`;
+    let offsets: number[] = [];
+    if (pending.length > 0) {
+      ({ offsets } = await writeSegment(
+        path.join(this.root, segName),
+        (function* blocks(): Generator<SegmentBlock> {
+          for (const p of pending) {
+            const c = p.series.columns(p.from, p.to);
+            yield { seq: p.seq, key: p.key, count: p.to - p.from, values: c.values, timestamps: c.timestamps, steps: c.steps, extras: c.extras };
+          }
+        })(),
+      ));
+      segments.push(segName);
+    }
+    if (stopAfter === 'segment') return;
+    // The metadata names, per series, the blocks its points are in: the new block included.
+    const newBlocks = new Map<string, { ref: BlockRef; lastTs: number; to: number }>();
+    pending.forEach((p, i) => {
+      newBlocks.set(`${p.seq} ${p.key}`, { ref: { file: segName, offset: offsets[i]!, count: p.to - p.from }, lastTs: p.series.at(p.to - 1).timestamp, to: p.to });
+    });
+    for (const rec of meta as { op: string; r?: { seq: number; series: [string, SeriesInfo][] } }[]) {
+      if (rec.op !== 's-run') continue;
+      for (const [key, si] of rec.r!.series) {
+        const nb = newBlocks.get(`${rec.r!.seq} ${key}`);
+        if (!nb) continue;
+        si.blocks.push(nb.ref);
+        si.count = nb.to;
+        si.lastTs = nb.lastTs;
+      }
+    }
+    const metaName = `meta-${gen}.log`;
+    await writeMeta(path.join(this.root, metaName), meta);
+    if (stopAfter === 'meta') return;
+    const previous = this.manifest;
+    const manifest: Manifest = { gen, meta: metaName, segments };
+    writeManifest(this.root, manifest);
+    this.manifest = manifest;
+    pending.forEach((p, i) => {
+      p.series.blocks.push({ file: path.join(this.root, segName), offset: offsets[i]!, count: p.to - p.from });
+      p.series.persisted = p.to;
+    });
+    this.sealedBytes = 0;
+    for (const j of sealedJournals(this.root)) if (j.index >= gen) this.sealedBytes += fs.statSync(j.file).size;
+    this.compactions++;
+    if (stopAfter === 'manifest') return;
+    for (const j of sealedJournals(this.root)) if (j.index < gen) fs.rmSync(j.file, { force: true });
+    if (previous && previous.meta !== metaName) fs.rmSync(path.join(this.root, previous.meta), { force: true });
+  }
+
+  /** The whole non-metric state as records (metric points go to segments). */
+  private snapshotRecords(): unknown[] {
+    const out: unknown[] = [{ op: 's-store', nextExperimentId: this.nextExperimentId }];
+    for (const e of this.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
+    for (const r of this.runsBySeq) {
+      if (!r) continue;
+      const { metrics, latest, params, tags, ...info } = r;
+      const series: [string, SeriesInfo][] = [];
+      for (const [key, s] of metrics) {
+        const si = s.info();
+        series.push([key, { ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.basename(b.file) })) }]);
+      }
+      const latestList: unknown[] = [];
+      for (const [key, p] of latest) {
+        const t: unknown[] = [key, jsonDouble(p.value), p.timestamp, p.step];
+        const extra = metricExtra(p);
+        if (extra) t.push(extra);
+        latestList.push(t);
+      }
+      out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags], series, latest: latestList } });
+    }
+    for (const m of this.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
+    for (const rm of this.registered.values()) {
+      out.push({
+        op: 's-rm',
+        rm: {
+          ...rm,
+          tags: [...rm.tags],
+          aliases: [...rm.aliases],
+          versions: [...rm.versions.values()].map((mv) => ({ ...mv, tags: [...mv.tags] })),
+        },
+      });
+    }
+    return out;
   }
 
   /** @internal Experiment "0" ("Default") exists in every store (reference §0.6). */
@@ -302,6 +621,23 @@ export class TrackingStore {
   }
 
   /**
+   * The `mlflow-artifacts:` root behind a model version source (`runs:/`, `models:/m-...` or a
+   * plain URI), as `get_model_version_download_uri` resolves it; undefined when it is elsewhere.
+   */
+  artifactRoot(source: string): string | undefined {
+    let m: RegExpExecArray | null;
+    if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(source))) {
+      const r = this.runsById.get(m[1]!);
+      return r ? (m[2] ? `${r.artifact_uri}/${m[2]}` : r.artifact_uri) : undefined;
+    }
+    if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(source))) {
+      const lm = this.loggedModels.get(m[1]!);
+      return lm ? (m[2] ? `${lm.artifact_uri}/${m[2]}` : lm.artifact_uri) : undefined;
+    }
+    return /^mlflow-artifacts:/.test(source) ? source : undefined;
+  }
+
+  /**
    * The local file (or directory) behind an artifact URI kept by this store (see `artifactRel`).
    * Undefined for URIs stored elsewhere, and when the server keeps artifacts in S3 (then use
    * `artifactUrl`). Throws 400 "Invalid path" for paths that try to leave the store.
@@ -360,7 +696,8 @@ export class TrackingStore {
 
   private activeRun(runId: string): Run {
     const r = this.getRun(runId);
-    if (r.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in 'active' lifecycle_stage.`);
+    // SqlAlchemyStore._check_run_is_active (a run of a deleted experiment is deleted too).
+    if (r.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${r.lifecycle_stage}.`);
     return r;
   }
 
@@ -377,14 +714,7 @@ export class TrackingStore {
     for (const rm of this.registered.values()) {
       for (const mv of rm.versions.values()) if (mv.model_id === m.model_id) registrations.push({ name: rm.name, version: mv.version });
     }
-    // A logged model's metrics are the run metrics logged with its model_id.
-    const metrics: MetricJson[] = [];
-    const run = m.source_run_id ? this.runsById.get(m.source_run_id) : undefined;
-    if (run) {
-      for (const [key, points] of run.metrics) {
-        for (const p of points) if (p.model_id === m.model_id) metrics.push(metricJson(key, p, run.run_id));
-      }
-    }
+    const metrics = m.metrics;
     return {
       info: {
         model_id: m.model_id,
@@ -394,7 +724,6 @@ export class TrackingStore {
         last_updated_timestamp_ms: m.last_updated_timestamp_ms,
         artifact_uri: m.artifact_uri,
         status: m.status,
-        creator_id: m.creator_id,
         model_type: m.model_type,
         source_run_id: m.source_run_id,
         status_message: m.status_message,
@@ -427,7 +756,7 @@ export class TrackingStore {
     if (this.experimentIdsByName.has(name)) throw alreadyExists(`Experiment '${name}' already exists.`);
     for (const t of tags) {
       validateKey('tag', t.key);
-      t.value = limitValue('Experiment tag value', t.value, LIMITS.experimentTagValue, this.truncate);
+      t.value = limitValue('value', t.value, LIMITS.experimentTagValue, false);
     }
     if (artifactLocation && /(^|[/\\])\.\.([/\\]|$)|%2e%2e|\0/i.test(artifactLocation)) {
       throw invalid(`Invalid artifact location '${artifactLocation}': it must not contain '..' segments.`);
@@ -438,14 +767,22 @@ export class TrackingStore {
     return id;
   }
 
+  /**
+   * Marks the experiment and every one of its runs deleted, as `SqlAlchemyStore.delete_experiment`
+   * does (`_mark_run_deleted` on each run of `_list_run_infos`); only an active experiment can be
+   * deleted (`_get_experiment(..., ViewType.ACTIVE_ONLY)`, else RESOURCE_DOES_NOT_EXIST).
+   */
   async deleteExperiment(id: string): Promise<void> {
-    this.getExperiment(id);
+    const e = this.getExperiment(id);
     if (id === '0') throw invalid('Cannot delete the default experiment \'0\'. This is an internally reserved experiment.');
+    if (e.lifecycle_stage !== 'active') throw notFound(`No Experiment with id=${id} exists`);
     await this.commit({ op: 'exp-stage', id, stage: 'deleted', t: this.now() });
   }
 
+  /** `SqlAlchemyStore.restore_experiment`: only a deleted experiment; every run comes back (`_mark_run_active`). */
   async restoreExperiment(id: string): Promise<void> {
-    this.getExperiment(id);
+    const e = this.getExperiment(id);
+    if (e.lifecycle_stage !== 'deleted') throw notFound(`No Experiment with id=${id} exists`);
     await this.commit({ op: 'exp-stage', id, stage: 'active', t: this.now() });
   }
 
@@ -461,7 +798,7 @@ export class TrackingStore {
     const e = this.getExperiment(id);
     if (e.lifecycle_stage !== 'active') throw invalid(`The experiment ${id} must be in the 'active' state. Current state is deleted.`);
     validateKey('tag', key);
-    value = limitValue('Experiment tag value', value, LIMITS.experimentTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.experimentTagValue, false);
     await this.commit({ op: 'exp-tag', id, k: key, v: value, t: this.now() });
   }
 
@@ -499,12 +836,13 @@ export class TrackingStore {
   async createRun(input: { experimentId: string; userId?: string; startTime?: number; runName?: string; tags: KeyValue[] }): Promise<Run> {
     const e = this.getExperiment(input.experimentId);
     if (e.lifecycle_stage !== 'active') {
-      throw new MlflowError('INVALID_STATE', `The experiment ${e.experiment_id} must be in the 'active' state. Current state is deleted.`);
+      // SqlAlchemyStore._check_experiment_is_active: INVALID_PARAMETER_VALUE (400).
+      throw invalid(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is ${e.lifecycle_stage}.`);
     }
     const tags = new Map<string, string>();
     for (const t of input.tags) {
       validateKey('tag', t.key);
-      tags.set(t.key, limitValue('Tag value', t.value, LIMITS.runTagValue, this.truncate));
+      tags.set(t.key, limitValue('value', t.value, LIMITS.runTagValue, this.truncate));
     }
     const tagName = tags.get('mlflow.runName');
     if (input.runName && tagName && input.runName !== tagName) {
@@ -549,6 +887,7 @@ export class TrackingStore {
   async logMetric(runId: string, m: MetricInput): Promise<void> {
     const r = this.activeRun(runId);
     validateKey('metric', m.key);
+    validateTimestamp(m.key, m.value, m.timestamp);
     await this.commit(metricRecord(r.seq, m));
   }
 
@@ -569,7 +908,7 @@ export class TrackingStore {
   async setTag(runId: string, key: string, value: string): Promise<void> {
     const r = this.activeRun(runId);
     validateKey('tag', key);
-    value = limitValue('Tag value', value, LIMITS.runTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.runTagValue, this.truncate);
     await this.commit({ op: 't', seq: r.seq, k: key, v: value });
   }
 
@@ -581,16 +920,27 @@ export class TrackingStore {
 
   async logBatch(runId: string, metrics: MetricInput[], params: KeyValue[], tags: KeyValue[]): Promise<void> {
     const r = this.activeRun(runId);
-    for (const m of metrics) validateKey('metric', m.key);
+    metrics.forEach((m, i) => {
+      validateKey('metric', m.key);
+      validateTimestamp(m.key, m.value, m.timestamp, `metrics[${i}].timestamp`);
+    });
+    // validation.py _validate_param_keys_unique: any key given twice, even with the same value.
+    const seen = new Set<string>();
+    const dupes: string[] = [];
+    for (const p of params) {
+      if (seen.has(p.key)) dupes.push(p.key);
+      seen.add(p.key);
+    }
+    if (dupes.length > 0) {
+      throw invalid(
+        `Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
+      );
+    }
     const newParams = new Map<string, string>();
     const conflicts: string[] = [];
     for (const p of params) {
       validateKey('param', p.key);
       const value = limitValue('Param value', p.value, LIMITS.paramValue, this.truncate);
-      const dup = newParams.get(p.key);
-      if (dup !== undefined && dup !== value) {
-        throw invalid(`Duplicate parameter keys have been submitted: ['${p.key}']. Please ensure the request contains only one param value per param key.`);
-      }
       const old = r.params.get(p.key);
       if (old !== undefined && old !== value) conflicts.push(p.key);
       else if (old === undefined) newParams.set(p.key, value);
@@ -601,7 +951,7 @@ export class TrackingStore {
     const tagList: [string, string][] = [];
     for (const t of tags) {
       validateKey('tag', t.key);
-      tagList.push([t.key, limitValue('Tag value', t.value, LIMITS.runTagValue, this.truncate)]);
+      tagList.push([t.key, limitValue('value', t.value, LIMITS.runTagValue, this.truncate)]);
     }
     if (metrics.length === 0 && newParams.size === 0 && tagList.length === 0) return;
     await this.commit({ op: 'batch', seq: r.seq, m: metrics.map(metricTuple), p: [...newParams], t: tagList });
@@ -652,22 +1002,22 @@ export class TrackingStore {
 
   /** Runs matching an MLflow filter; default order `start_time DESC, run_id ASC`. */
   searchRuns(experimentIds: string[], viewType: string, filter: string | undefined, orderBy: string[] | undefined): Run[] {
-    const clauses = parseFilter(filter);
-    const order = parseOrderBy(orderBy);
+    const clauses = checkRunClauses(parseFilter(filter));
+    const keys = runOrderWithTiebreaks(translateRunOrder(parseOrderBy(orderBy)));
     const exps = new Set(experimentIds);
     const list: Run[] = [];
+    const matchesRun = (r: Run, c: Clause): boolean => (c.type === 'dataset' ? datasetInputsMatch(r.datasetInputs, c) : matches(runValue(r, c), c));
     for (const r of this.runsBySeq) {
-      if (r && exps.has(r.experiment_id) && stageMatches(r.lifecycle_stage, viewType) && clauses.every((c) => matches(runValue(r, c), c))) {
+      if (r && exps.has(r.experiment_id) && stageMatches(r.lifecycle_stage, viewType) && clauses.every((c) => matchesRun(r, c))) {
         list.push(r);
       }
     }
-    const keys: OrderBy[] = order.length > 0 ? order : [{ type: 'attribute', key: 'start_time', ascending: false }];
     return list.sort((a, b) => {
       for (const o of keys) {
         const c = compareKeys(runValue(a, o), runValue(b, o), o.ascending);
         if (c !== 0) return c;
       }
-      return a.run_id < b.run_id ? -1 : a.run_id > b.run_id ? 1 : 0;
+      return 0;
     });
   }
 
@@ -682,6 +1032,9 @@ export class TrackingStore {
     tags: KeyValue[];
   }): Promise<LoggedModel> {
     const e = this.getExperiment(input.experimentId);
+    if (e.lifecycle_stage !== 'active') {
+      throw invalid(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is ${e.lifecycle_stage}.`);
+    }
     if (input.sourceRunId !== undefined) this.getRun(input.sourceRunId);
     for (const t of input.tags) validateKey('tag', t.key);
     for (const p of input.params) validateKey('param', p.key);
@@ -733,16 +1086,32 @@ export class TrackingStore {
   }
 
   /** Logged models of the given experiments matching a filter (attributes, params, tags, metrics). */
-  searchLoggedModels(experimentIds: string[], filter: string | undefined, orderBy: OrderBy[]): LoggedModel[] {
+  searchLoggedModels(experimentIds: string[], filter: string | undefined, orderBy: LoggedModelOrder[], datasets: LoggedModelDataset[] = []): LoggedModel[] {
     const clauses = parseFilter(filter);
     const exps = new Set(experimentIds);
+    // A metric clause holds when one of the model's metrics (on the given datasets) satisfies it,
+    // as SqlAlchemyStore.search_logged_models joins logged_model_metrics.
+    const holds = (m: LoggedModel, c: Clause): boolean =>
+      c.type === 'metric'
+        ? m.metrics.some((p) => p.key === c.key && onDatasets(p, datasets) && matches(parseDouble(p.value), c))
+        : matches(loggedModelValue(m, c), c);
     const list = [...this.loggedModels.values()].filter(
-      (m) => !m.deleted && (exps.size === 0 || exps.has(m.experiment_id)) && clauses.every((c) => matches(loggedModelValue(m, c), c)),
+      (m) => !m.deleted && (exps.size === 0 || exps.has(m.experiment_id)) && clauses.every((c) => holds(m, c)),
     );
-    const keys: OrderBy[] = orderBy.length > 0 ? orderBy : [{ type: 'attribute', key: 'creation_timestamp_ms', ascending: false }];
+    const keys: LoggedModelOrder[] = orderBy.length > 0 ? orderBy : [{ type: 'attribute', key: 'creation_timestamp_ms', ascending: false }];
+    const value = (m: LoggedModel, o: LoggedModelOrder): string | number | undefined => {
+      if (o.type !== 'metric') return loggedModelValue(m, o);
+      const ds = o.datasetName !== undefined ? [{ dataset_name: o.datasetName, dataset_digest: o.datasetDigest }] : [];
+      let best: MetricJson | undefined;
+      for (const p of m.metrics) {
+        if (p.key !== o.key || !onDatasets(p, ds)) continue;
+        if (!best || p.step > best.step || (p.step === best.step && p.timestamp > best.timestamp)) best = p;
+      }
+      return best ? parseDouble(best.value) : undefined;
+    };
     return list.sort((a, b) => {
       for (const o of keys) {
-        const c = compareKeys(loggedModelValue(a, o), loggedModelValue(b, o), o.ascending);
+        const c = compareKeys(value(a, o), value(b, o), o.ascending);
         if (c !== 0) return c;
       }
       return a.model_id < b.model_id ? -1 : 1;
@@ -756,7 +1125,7 @@ export class TrackingStore {
     if (this.registered.has(name)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
     for (const t of tags) {
       validateKey('tag', t.key);
-      t.value = limitValue('Registered model tag value', t.value, LIMITS.registryTagValue, this.truncate);
+      t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
     }
     await this.commit({ op: 'rm', name, t: this.now(), desc: description, tags: tags.map((t) => [t.key, t.value]) });
     return this.registered.get(name)!;
@@ -784,7 +1153,7 @@ export class TrackingStore {
   async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
     this.getRegisteredModel(name);
     validateKey('tag', key);
-    value = limitValue('Registered model tag value', value, LIMITS.registryTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.registryTagValue, false);
     await this.commit({ op: 'rm-tag', name, k: key, v: value, t: this.now() });
   }
 
@@ -824,10 +1193,13 @@ export class TrackingStore {
     tags: KeyValue[];
   }): Promise<{ rm: RegisteredModel; mv: ModelVersion }> {
     const rm = this.getRegisteredModel(input.name);
-    this.validateSource(input.source, input.runId);
+    // handlers.py _create_model_version: a prompt version (tag mlflow.prompt.is_prompt, any value,
+    // `_is_prompt_request`) keeps whatever source it names; other sources are validated.
+    const isPrompt = input.tags.some((t) => t.key === PROMPT_TAG);
+    if (!isPrompt) this.validateSource(input.source, input.runId);
     for (const t of input.tags) {
       validateKey('tag', t.key);
-      t.value = limitValue('Model version tag value', t.value, LIMITS.registryTagValue, this.truncate);
+      t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
     }
     let runId = input.runId || undefined;
     if (input.modelId !== undefined) {
@@ -847,6 +1219,21 @@ export class TrackingStore {
       model: input.modelId,
       tags: input.tags.map((t) => [t.key, t.value]),
     });
+    if (!isPrompt && input.modelId !== undefined) {
+      // handlers.py _create_model_version -> tracking store `set_model_versions_tags`: the logged
+      // model lists its registrations in the tag `mlflow.modelVersions`, a JSON list of
+      // {"name", "version"} written by Python's json.dumps (version as the SQL store's integer).
+      const lm = this.getLoggedModel(input.modelId);
+      let list: unknown[] = [];
+      try {
+        const parsed = JSON.parse(lm.tags.get(MODEL_VERSIONS_TAG) ?? '[]') as unknown;
+        if (Array.isArray(parsed)) list = parsed;
+      } catch {
+        list = [];
+      }
+      list.push({ name: rm.name, version: Number(version) });
+      await this.commit({ op: 'lm-tags', id: lm.model_id, tags: [[MODEL_VERSIONS_TAG, pythonJsonDumps(list)]], t: this.now() });
+    }
     return { rm, mv: rm.versions.get(version)! };
   }
 
@@ -905,7 +1292,7 @@ export class TrackingStore {
   async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
     this.getModelVersion(name, version);
     validateKey('tag', key);
-    value = limitValue('Model version tag value', value, LIMITS.registryTagValue, this.truncate);
+    value = limitValue('value', value, LIMITS.registryTagValue, false);
     await this.commit({ op: 'mv-tag', name, version, k: key, v: value, t: this.now() });
   }
 
@@ -972,7 +1359,26 @@ export class TrackingStore {
     if (!writer) throw new MlflowError('INTERNAL_ERROR', 'The tracking store is open read-only.');
     if (writer.failed) throw new MlflowError('INTERNAL_ERROR', 'The tracking store could not write to disk; restart the server.');
     this.apply(rec);
-    await writer.append(rec);
+    const done = writer.append(rec);
+    this.maybeCompact();
+    await done;
+  }
+
+  /**
+   * A run metric point; one logged with a `model_id` is also the logged model's metric, kept apart
+   * from the run history as MLflow 3's `SqlAlchemyStore._log_model_metrics` keeps it (so the
+   * run's history is not doubled when `log_model` logs the step's metrics again with the id).
+   */
+  private addMetricPoint(r: Run, key: string, p: MetricPoint): void {
+    addMetric(r, key, p);
+    if (p.model_id === undefined) return;
+    const m = this.loggedModels.get(p.model_id);
+    if (!m) return;
+    const json = metricJson(key, p, r.run_id);
+    const same = (x: MetricJson): boolean =>
+      x.key === json.key && x.timestamp === json.timestamp && x.step === json.step && x.value === json.value && x.run_id === json.run_id &&
+      x.dataset_name === json.dataset_name && x.dataset_digest === json.dataset_digest;
+    if (!m.metrics.some(same)) m.metrics.push(json);
   }
 
   /** Apply one journal record to the in-memory state (used live and on replay). */
@@ -980,7 +1386,7 @@ export class TrackingStore {
     if (Array.isArray(rec)) {
       const [, seq, key, value, timestamp, step, extra] = rec;
       const r = this.runsBySeq[seq];
-      if (r) addMetric(r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
+      if (r) this.addMetricPoint(r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
       return;
     }
     const at = (seq: number): Run => {
@@ -989,6 +1395,45 @@ export class TrackingStore {
       return r;
     };
     switch (rec.op) {
+      // Whole-entity records of a snapshot's metadata (compact's snapshotRecords).
+      case 's-store':
+        this.nextExperimentId = Math.max(this.nextExperimentId, rec.nextExperimentId as number);
+        return;
+      case 's-exp': {
+        const e: Experiment = { ...rec.e, tags: new Map(rec.e.tags as [string, string][]) };
+        this.experimentsById.set(e.experiment_id, e);
+        this.experimentIdsByName.set(e.name, e.experiment_id);
+        return;
+      }
+      case 's-run': {
+        const { series, latest, ...info } = rec.r as { series: [string, SeriesInfo][]; latest: [string, number | string, number, number, PointExtra?][] };
+        const metrics = new Map<string, MetricSeries>();
+        for (const [key, si] of series) {
+          metrics.set(key, MetricSeries.fromSnapshot({ ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.join(this.root, b.file) })) }, this.blockReader));
+        }
+        const r: Run = {
+          ...(info as unknown as Run),
+          params: new Map(rec.r.params as [string, string][]),
+          tags: new Map(rec.r.tags as [string, string][]),
+          metrics,
+          latest: new Map(latest.map(([k, v, ts, step, extra]) => [k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra }])),
+        };
+        this.runsBySeq[r.seq] = r;
+        this.runsById.set(r.run_id, r);
+        return;
+      }
+      case 's-lm': {
+        const m: LoggedModel = { ...rec.m, tags: new Map(rec.m.tags as [string, string][]), params: new Map(rec.m.params as [string, string][]) };
+        this.loggedModels.set(m.model_id, m);
+        return;
+      }
+      case 's-rm': {
+        const versions = new Map<string, ModelVersion>();
+        for (const mv of rec.rm.versions as (Omit<ModelVersion, 'tags'> & { tags: [string, string][] })[]) versions.set(mv.version, { ...mv, tags: new Map(mv.tags) });
+        const rm: RegisteredModel = { ...rec.rm, tags: new Map(rec.rm.tags as [string, string][]), aliases: new Map(rec.rm.aliases as [string, string][]), versions };
+        this.registered.set(rm.name, rm);
+        return;
+      }
       case 'exp': {
         const e: Experiment = {
           experiment_id: rec.id,
@@ -1009,6 +1454,12 @@ export class TrackingStore {
         const e = this.experimentsById.get(rec.id)!;
         e.lifecycle_stage = rec.stage;
         e.last_update_time = rec.t;
+        // The experiment's runs follow it (SqlAlchemyStore.delete_experiment / restore_experiment).
+        for (const r of this.runsBySeq) {
+          if (r?.experiment_id !== rec.id) continue;
+          r.lifecycle_stage = rec.stage;
+          r.deleted_time = rec.stage === 'deleted' ? rec.t : undefined;
+        }
         return;
       }
       case 'exp-rename': {
@@ -1085,7 +1536,7 @@ export class TrackingStore {
       case 'batch': {
         const r = at(rec.seq);
         for (const [k, v, ts, step, extra] of rec.m as [string, number | string, number, number, MetricExtra?][]) {
-          addMetric(r, k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra });
+          this.addMetricPoint(r, k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra });
         }
         for (const [k, v] of rec.p as [string, string][]) if (!r.params.has(k)) r.params.set(k, v);
         for (const [k, v] of rec.t as [string, string][]) {
@@ -1123,10 +1574,11 @@ export class TrackingStore {
           source_run_id: rec.run,
           tags: new Map(rec.tags as [string, string][]),
           params: new Map(rec.p as [string, string][]),
+          metrics: [],
           deleted: false,
         };
-        const run = rec.run !== undefined ? this.runsById.get(rec.run) : undefined;
-        if (run) m.creator_id = run.user_id;
+        // No creator_id: it is an int64 principal id in service.proto that MLflow's OSS stores never
+        // set; a user name there makes the client's ParseDict fail (LoggedModelInfo.creator_id).
         this.loggedModels.set(m.model_id, m);
         return;
       }
@@ -1304,12 +1756,13 @@ function isNewer(a: MetricPoint, b: MetricPoint): boolean {
   return a.value >= b.value;
 }
 
+/** Append a point to a run's history unless the identical point is there already (MLflow's metric primary key). */
 function addMetric(r: Run, key: string, p: MetricPoint): void {
   let list = r.metrics.get(key);
   if (!list) {
     list = new MetricSeries();
     r.metrics.set(key, list);
-  }
+  } else if (list.contains(p)) return;
   list.push(p);
   const cur = r.latest.get(key);
   if (!cur || isNewer(p, cur)) r.latest.set(key, p);
@@ -1384,7 +1837,8 @@ function loggedModelValue(m: LoggedModel, c: Clause | OrderBy): string | number 
     case 'model_id':
       return m.model_id;
     case 'status':
-      return m.status;
+      // Filters name the entity's status (LoggedModelStatus: PENDING, READY, FAILED), not the proto enum.
+      return LOGGED_MODEL_STATUS_NAMES[m.status];
     case 'source_run_id':
       return m.source_run_id;
     case 'model_type':

@@ -9,8 +9,12 @@ export const LIMITS = {
   batchParams: 100,
   batchTags: 100,
   batchTotal: 1000,
-  /** `MAX_BATCH_LOG_REQUEST_SIZE`: the JSON body of log-batch. */
-  batchBytes: 1024 * 1024,
+  /**
+   * `MAX_BATCH_LOG_REQUEST_SIZE` (1e6). MLflow compares it with `len()` of the parsed JSON body
+   * (handlers.py `_log_batch` passes `_get_request_json()`, a dict, to
+   * `_validate_batch_log_api_req`), so it counts top-level fields, not bytes.
+   */
+  batchRequestSize: 1_000_000,
   keyLength: 250,
   paramValue: 6000,
   runTagValue: 8000,
@@ -25,7 +29,12 @@ export const LIMITS = {
   alias: 255,
 } as const;
 
-const KEY_RE = /^[/\w.\- ]*$/;
+/**
+ * Metric, param and tag names: `validate_param_and_metric_name` of MLflow 2.16+ (PR #12943), the
+ * non-Windows rule, which also admits `:`.
+ */
+const KEY_RE = /^[/\w.\- :]*$/;
+const BAD_CHARACTERS = 'Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).';
 
 /** posixpath.normpath, enough to tell whether a key would name another path. */
 function normpath(p: string): string {
@@ -54,25 +63,41 @@ export function validateKey(kind: 'metric' | 'param' | 'tag', key: string): void
 }
 
 function checkKey(kind: 'metric' | 'param' | 'tag', key: string): void {
+  // MLflow's `invalid_value(path, name, message)`: the name JSON-encoded; metrics call the field `name`.
+  const field = kind === 'metric' ? 'name' : 'key';
   if (!KEY_RE.test(key)) {
-    throw invalid(
-      `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`,
-    );
+    throw invalid(`Invalid value ${JSON.stringify(key)} for parameter '${field}' supplied: ${BAD_CHARACTERS}`);
   }
   const norm = normpath(key);
   if (norm !== key || norm === '.' || norm.startsWith('..') || norm.startsWith('/')) {
-    throw invalid(`Invalid ${kind} name: '${key}'. Names cannot resolve to a different path when normalized.`);
+    throw invalid(
+      `Invalid value ${JSON.stringify(key)} for parameter '${field}' supplied: Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${norm}'`,
+    );
   }
   if (key.length > LIMITS.keyLength) {
     throw invalid(`${capitalize(kind)} name '${key.slice(0, 50)}...' had length ${key.length}, which exceeded length limit of ${LIMITS.keyLength}`);
   }
 }
 
-/** A value length limit; MLflow truncates over-long param/tag values by default (MLFLOW_TRUNCATE_LONG_VALUES). */
+/**
+ * A value length limit (`_validate_length_limit`). Only run params and run tags are truncated
+ * (`_validate_param` / `_validate_tag` pass `truncate=True`, MLFLOW_TRUNCATE_LONG_VALUES);
+ * experiment, registered model and model version tags are refused (`_validate_experiment_tag`,
+ * `_validate_registered_model_tag`, `_validate_model_version_tag`).
+ */
 export function limitValue(what: string, value: string, limit: number, truncate: boolean): string {
   if (value.length <= limit) return value;
   if (truncate) return value.slice(0, limit);
-  throw invalid(`${what} '${value.slice(0, 50)}...' had length ${value.length}, which exceeded length limit of ${limit}`);
+  throw invalid(`'${what}' exceeds the maximum length of ${limit} characters`);
+}
+
+/** `_validate_metric`: a timestamp must be a nonnegative long. */
+export function validateTimestamp(key: string, value: number, timestamp: number, field = 'timestamp'): void {
+  if (timestamp < 0) {
+    throw invalid(
+      `Invalid value ${timestamp} for parameter '${field}' supplied: metric '${key}' (value=${Number.isInteger(value) ? value.toFixed(1) : String(value)}). Timestamp must be a nonnegative long (64-bit integer) `,
+    );
+  }
 }
 
 export function validateExperimentName(name: string): void {

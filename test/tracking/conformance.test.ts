@@ -4,6 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Shim, api, startShim } from './helpers.js';
+import { useProtoOracle } from './proto-oracle.js';
+
+// Every answer below is parsed by the MLflow client's own parser (schemas/vendor/mlflow).
+useProtoOracle();
 
 let shim: Shim;
 let url: string;
@@ -270,7 +274,8 @@ describe('runs', () => {
     await call('POST', 'runs/delete', { run_id: id });
     const deleted = await call('POST', 'runs/delete-tag', { run_id: id, key: 'still' });
     expect(deleted.status).toBe(400);
-    expect(deleted.body.message).toContain(`The run ${id} must be in 'active' lifecycle_stage`);
+    // SqlAlchemyStore._check_run_is_active's message (the file store's differs; MLflow 3 uses SQL).
+    expect(deleted.body.message).toBe(`The run ${id} must be in the 'active' state. Current state is deleted.`);
   });
 
   it('§5.18 log-batch: arrays required, timestamp required, step optional, size limits', async () => {
@@ -294,11 +299,15 @@ describe('runs', () => {
       expect([r.status, r.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
       expect(r.body.message).toContain(message);
     }
+    // MLflow measures a batch with len() of the parsed body (its top-level fields, handlers.py
+    // _log_batch -> validation.py _validate_batch_log_api_req), so a 1 MiB tag value is no
+    // reason to refuse: the value is truncated to MAX_TAG_VAL_LENGTH (8000) like any run tag.
     const big = await call('POST', 'runs/log-batch', { run_id: id, tags: [{ key: 'big', value: 'x'.repeat(1024 * 1024 + 10) }] });
-    expect([big.status, big.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
-    expect(big.body.message).toContain('at most 1048576 bytes');
+    expect(big.status).toBe(200);
+    const data = (await call('GET', 'runs/get', { run_id: id })).body.run.data;
+    expect(tagMap(data.tags)['big']).toHaveLength(8000);
     // Nothing of the refused batches was stored.
-    expect((await call('GET', 'runs/get', { run_id: id })).body.run.data.metrics).toHaveLength(1);
+    expect(data.metrics).toHaveLength(1);
   });
 
   it('§5.20 runs/search: ACTIVE_ONLY by default; 10 equal start times page 4/4/2 by run_id; max_results bound', async () => {

@@ -8,6 +8,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../pipelines/tracking/store.js';
 import { type Shim, repoRoot, startShim } from './helpers.js';
+import { useProtoOracle } from './proto-oracle.js';
+
+// Every answer below is parsed by the MLflow client's own parser (schemas/vendor/mlflow).
+useProtoOracle();
 
 const FIXTURES = path.join(repoRoot, 'test/fixtures/mlflow-calls');
 
@@ -191,6 +195,22 @@ describe('recorded MLflow client call sequences', () => {
     const lm = store.loggedModel(vars['model_id'] as string)!;
     expect(lm.info.status).toBe('LOGGED_MODEL_READY');
     expect(fs.existsSync(store.artifactFile(`models:/${String(vars['model_id'])}/model.onnx`)!)).toBe(true);
+  });
+
+  it('MLflow 3: log_model in a run with registered_model_name, load by models:/m-... and models:/<name>/<version>, search_logged_models by metric', async () => {
+    shim = await startShim();
+    const vars = await replay(shim, 'log-load-search-3x.json');
+    await shim.close();
+    const store = await openStore(shim.dir);
+    // The run history was not doubled by the metrics log_model links to the model.
+    expect(store.metricHistory(vars['run_id'] as string, 'iou').map((m) => m.step)).toEqual([0, 1, 2]);
+    const lm = store.loggedModel(vars['model_id'] as string)!;
+    expect(lm.info.status).toBe('LOGGED_MODEL_READY');
+    expect(lm.data.metrics).toHaveLength(1);
+    const tag = lm.info.tags.find((t) => t.key === 'mlflow.modelVersions')!;
+    expect(JSON.parse(tag.value)).toEqual([{ name: 'flood-3x', version: 1 }]);
+    const [mv] = store.modelVersions('flood-3x');
+    expect(fs.readFileSync(store.artifactFile(`${mv!.source}/model.onnx`)!)).toEqual(Buffer.from(Array.from({ length: 20 }, (_, i) => i)));
   });
 
   it('register_model twice (2.x), resume a run, latest versions and searches', async () => {

@@ -1,8 +1,10 @@
 /** `/api/2.0/mlflow/logged-models/*` (MLflow 3.x, reference §1.4). */
 import { LOGGED_MODEL_STATUSES, type LoggedModelStatus } from '../entities.js';
 import { Fields, invalidValue } from '../request.js';
-import { type OrderBy, paginate } from '../search.js';
-import { LIMITS } from '../validation.js';
+import { paginate, parseOrderBy } from '../search.js';
+import type { LoggedModelOrder } from '../store.js';
+import { LIMITS, isUnsafePath } from '../validation.js';
+import { invalid } from '../errors.js';
 import type { Route } from './types.js';
 
 function status(v: unknown): LoggedModelStatus {
@@ -33,13 +35,40 @@ export const loggedModelRoutes: Route[] = [
     read: true,
     handler: ({ store, fields }) => {
       const max = fields.maxResults(100, LIMITS.searchLoggedModels);
-      const order: OrderBy[] = fields.objectList('order_by').map((o) => {
+      // handlers.py _search_logged_models: order_by entries name a field (`metrics.acc`, `name`)
+      // and may restrict a metric to a dataset; `datasets` restricts the metrics of the filter.
+      const order: LoggedModelOrder[] = fields.objectList('order_by').map((o) => {
         const f = new Fields(o, false);
-        return { type: 'attribute', key: f.requiredString('field_name'), ascending: f.bool('ascending') ?? true };
+        const [parsed] = parseOrderBy([f.requiredString('field_name')]);
+        return {
+          type: parsed!.type,
+          key: parsed!.key,
+          ascending: f.bool('ascending') ?? true,
+          datasetName: f.string('dataset_name') || undefined,
+          datasetDigest: f.string('dataset_digest') || undefined,
+        };
       });
-      const list = store.searchLoggedModels(fields.stringList('experiment_ids'), fields.string('filter'), order);
+      const datasets = fields.objectList('datasets').map((d) => {
+        const f = new Fields(d, false);
+        return { dataset_name: f.requiredString('dataset_name'), dataset_digest: f.string('dataset_digest') || undefined };
+      });
+      const list = store.searchLoggedModels(fields.stringList('experiment_ids'), fields.string('filter'), order, datasets);
       const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
       return { models: page.map((m) => store.loggedModelJson(m)), next_page_token: nextPageToken };
+    },
+  },
+  {
+    // handlers.py _list_logged_model_artifacts: the model's files, paths relative to its artifact root.
+    method: 'GET',
+    path: 'logged-models/{model_id}/artifacts/directories',
+    handler: async ({ store, artifacts, fields, pathParams }) => {
+      const m = store.getLoggedModel(pathParams['model_id']!);
+      const rel = (fields.string('artifact_directory_path') ?? '').replace(/^\.?\/*|\/+$/g, '');
+      if (rel !== '' && isUnsafePath(rel)) throw invalid('Invalid path');
+      const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(m.artifact_uri);
+      if (!base || isUnsafePath(base[1]!)) return { root_uri: m.artifact_uri };
+      const files = await artifacts.list(rel === '' ? base[1]! : `${base[1]!}/${rel}`, rel);
+      return { root_uri: m.artifact_uri, files };
     },
   },
   {

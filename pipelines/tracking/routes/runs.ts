@@ -1,12 +1,12 @@
 /** `/api/2.0/mlflow/runs/*` and `metrics/get-history` (reference §1.3). */
-import { type DatasetInput, RUN_STATUSES, type RunStatus, runInfoJson, runJson } from '../entities.js';
+import { type DatasetInput, RUN_STATUSES, type RunStatus, parseDouble, runInfoJson, runJson } from '../entities.js';
 import { invalid } from '../errors.js';
 import { Fields, invalidValue, missingValue } from '../request.js';
 import { paginate } from '../search.js';
 import type { MetricInput } from '../store.js';
 import { LIMITS } from '../validation.js';
 import { viewType } from './experiments.js';
-import type { Route } from './types.js';
+import type { Route, RouteContext } from './types.js';
 
 const runId = (f: Fields): string => f.requiredString('run_id', 'run_uuid');
 
@@ -135,8 +135,12 @@ export const runRoutes: Route[] = [
   {
     method: 'POST',
     path: 'runs/log-batch',
-    maxBodyBytes: LIMITS.batchBytes,
     handler: async ({ store, fields }) => {
+      // validation.py _validate_batch_log_api_req, measured as MLflow measures it (see LIMITS).
+      const size = Object.keys(fields.data).length;
+      if (size > LIMITS.batchRequestSize) {
+        throw invalid(`Batched logging API requests must be at most ${LIMITS.batchRequestSize} bytes, got a request of size ${size}.`);
+      }
       const id = runId(fields);
       const metrics = fields.objectList('metrics');
       const params = fields.objectList('params');
@@ -211,6 +215,12 @@ export const runRoutes: Route[] = [
   },
   {
     method: 'GET',
+    path: 'metrics/get-history-bulk-interval',
+    read: true,
+    handler: ({ store, fields }) => historyBulkInterval(store, fields),
+  },
+  {
+    method: 'GET',
     path: 'metrics/get-history',
     handler: ({ store, fields }) => {
       const id = runId(fields);
@@ -225,3 +235,100 @@ export const runRoutes: Route[] = [
   },
 ];
 
+
+/** handlers.py get_metric_history_bulk_interval_handler limits. */
+const MAX_RUNS_GET_METRIC_HISTORY_BULK = 100;
+const MAX_RESULTS_PER_RUN = 2500;
+const MAX_RESULTS_GET_METRIC_HISTORY = 25000;
+
+function bisectLeft(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function bisectRight(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (x < a[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** handlers.py `_get_sampled_steps_from_steps`, its index arithmetic included. */
+export function sampledSteps(startStep: number, endStep: number, maxResults: number, allSteps: number[]): Set<number> {
+  const startIdx = bisectLeft(allSteps, startStep);
+  const endIdx = bisectRight(allSteps, endStep);
+  if (endIdx - startIdx <= maxResults) return new Set(allSteps.slice(startIdx, endIdx));
+  const numSteps = endIdx - startIdx;
+  const interval = numSteps / maxResults;
+  const out: number[] = [];
+  for (let i = 0; i < maxResults; i++) {
+    const idx = startIdx + Math.trunc(i * interval);
+    if (idx < numSteps) out.push(allSteps[idx]!);
+  }
+  out.push(allSteps[endIdx - 1]!);
+  return new Set(out);
+}
+
+/**
+ * `GET metrics/get-history-bulk-interval` (the UI's charts): the points of one metric of up to
+ * 100 runs at sampled steps, as handlers.py `get_metric_history_bulk_interval_impl` computes them
+ * (every run's first and last step kept), each point with its run_id, ordered by step, timestamp
+ * and value as `get_metric_history_bulk_interval_from_steps` queries them.
+ */
+function historyBulkInterval(store: RouteContext['store'], fields: Fields): object {
+  const runIds = fields.stringList('run_ids');
+  if (runIds.length === 0) throw missingValue('run_ids');
+  if (runIds.length > MAX_RUNS_GET_METRIC_HISTORY_BULK) {
+    throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${MAX_RUNS_GET_METRIC_HISTORY_BULK} run_ids. Received ${runIds.length} run_ids.`);
+  }
+  const key = fields.requiredString('metric_key');
+  const maxResults = fields.int('max_results') ?? MAX_RESULTS_PER_RUN;
+  if (maxResults < 1 || maxResults > MAX_RESULTS_PER_RUN) throw invalid(`max_results must be between 1 and ${MAX_RESULTS_PER_RUN}.`);
+  let startStep = fields.int('start_step');
+  let endStep = fields.int('end_step');
+  if (startStep !== undefined && endStep !== undefined) {
+    if (startStep > endStep) throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
+  } else if (startStep !== undefined || endStep !== undefined) {
+    throw invalid('If either start step or end step are specified, both must be specified.');
+  }
+  const histories = runIds.map((id) => ({ id, points: store.metricHistory(id, key) }));
+  const minsAndMaxes = new Set<number>();
+  const stepSet = new Set<number>();
+  for (const { points } of histories) {
+    if (points.length === 0) continue;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const p of points) {
+      min = Math.min(min, p.step);
+      max = Math.max(max, p.step);
+      stepSet.add(p.step);
+    }
+    minsAndMaxes.add(min).add(max);
+  }
+  const allSteps = [...stepSet].sort((a, b) => a - b);
+  if (startStep === undefined || endStep === undefined) {
+    startStep = 0;
+    endStep = allSteps.length > 0 ? allSteps[allSteps.length - 1]! : 0;
+  }
+  const steps = sampledSteps(startStep, endStep, maxResults, allSteps);
+  for (const s of minsAndMaxes) if (s >= startStep && s <= endStep) steps.add(s);
+  const metrics: object[] = [];
+  for (const { id, points } of histories) {
+    const chosen = points
+      .filter((p) => steps.has(p.step))
+      .sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || (parseDouble(a.value) ?? NaN) - (parseDouble(b.value) ?? NaN))
+      .slice(0, MAX_RESULTS_GET_METRIC_HISTORY);
+    for (const p of chosen) metrics.push({ key: p.key, value: p.value, timestamp: p.timestamp, step: p.step, run_id: id });
+  }
+  return metrics.length > 0 ? { metrics } : {};
+}
