@@ -113,6 +113,8 @@ export interface ProjectSnapshot {
   carried: CarriedFile[];
   /** ONNX summaries of model files, keyed by repository path (filled by the edge that can read bytes). */
   onnx: Record<string, import('./onnx/types.js').OnnxSummary>;
+  /** Summaries of other model files (PyTorch, safetensors, GGUF, pickles), keyed by repository path. */
+  models?: Record<string, import('./models/types.js').ModelSummary>;
   /** Problems the source met while reading this project (e.g. an unreadable ONNX file). */
   diagnostics: Diagnostic[];
   /**

@@ -8,6 +8,8 @@ import { summarize } from '../report.js';
 import type { Source } from '../sources/source.js';
 import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
 import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
+import { ModelError, inspectModel, modelErrorDiagnostic, sniffFormat } from '../models/index.js';
+import path from 'node:path';
 import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import { createRegistry } from '../mlflow/index.js';
@@ -56,6 +58,35 @@ export async function resolveBuildConfig(flags: BuildFlags, env: NodeJS.ProcessE
   );
 }
 
+/** Names of model files other than ONNX: read when their first bytes are a format stachub knows. */
+const MODEL_FILE = /\.(pt|pth|ckpt|bin|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
+/** Extensions that promise a model: unreadable ones are reported (a `.bin` may be anything). */
+const PROMISED_MODEL = /\.(pt|pth|ckpt|safetensors|gguf|pkl|pickle|joblib)$/i;
+
+/**
+ * Describe the model files of a workspace: `.onnx` with the ONNX scanner, PyTorch / safetensors /
+ * GGUF / pickles with the model readers (never executing a pickle). A bad model is a warning on its project.
+ */
+export const inspectModelFile: FileInspector = async (absolutePath, file) => {
+  if (!MODEL_FILE.test(file.path)) return inspectOnnxFile(absolutePath, file);
+  const src = fileByteSource(absolutePath);
+  try {
+    const format = await sniffFormat(src, file.path);
+    if (format === undefined || format === 'onnx') {
+      await src.close();
+      if (!PROMISED_MODEL.test(file.path)) return undefined;
+      return { diagnostic: { level: 'warning', code: 'model/unknown-format', message: 'model file not described: not a format stachub reads', file: file.path } };
+    }
+    // Sharded safetensors: shards are read beside the index, inside the project folder only.
+    const dir = path.dirname(absolutePath);
+    return { model: await inspectModel(src, { openSibling: (name) => fileByteSource(path.join(dir, name)) }) };
+  } catch (err) {
+    await src.close();
+    if (err instanceof ModelError) return { diagnostic: modelErrorDiagnostic(err, file.path) };
+    throw err;
+  }
+};
+
 /** Describe `.onnx` files of a workspace with the metadata scanner; a bad model is a warning on its project. */
 export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
   if (!file.path.toLowerCase().endsWith('.onnx')) return undefined;
@@ -73,7 +104,7 @@ export async function createSource(config: Config, env: NodeJS.ProcessEnv, log?:
   if (!source) {
     throw new UsageError('no project source: give --workspace DIR or --gitlab-url URL (or GITLAB_URL / CI_SERVER_URL), or a config file with `source:`');
   }
-  if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectOnnxFile);
+  if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectModelFile);
   return gitlabSourceFromConfig(source, env, log, now); // generator/state/wire.ts
 }
 

@@ -51,7 +51,8 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
             await src.close();
             throw err;
           });
-          if (sniffed === 'onnx') {
+          // Bytes no reader recognises go to the ONNX scanner (as before other formats were read), unless the name promises another format.
+          if (sniffed === 'onnx' || (sniffed === undefined && !MODEL_FILE.test(input.replace(/[?#].*$/, '')))) {
             const summary = await inspectOnnx(src, scanOptionsFor(input));
             if (flags.json) {
               const obj = { source, ...summary };

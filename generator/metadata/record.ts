@@ -13,6 +13,7 @@ import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
 import { onnxToMlm } from '../onnx/mlm.js';
+import { MODEL_FORMATS, modelToMlm, pickleSafetyField, safetyDiagnostics } from '../models/mlm.js';
 import { FILE_SCHEMA_URL } from '../stac/file.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
@@ -336,6 +337,32 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
     if (!described) {
       // The first model describes the item; the README's `mlm:` block completes it (merged by onnxToMlm).
+      for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
+      Object.assign(properties, mlm.properties);
+      described = true;
+    }
+    for (const url of mlm.stacExtensions) extensions.add(url);
+    diagnostics.push(...mlm.diagnostics);
+  }
+  // --- PyTorch, TorchScript, safetensors, GGUF files -> MLM; every pickle -> its safety verdict ----
+  for (const a of found.assets) {
+    const model = a.file ? snapshot.models?.[a.file.path] : undefined;
+    if (!model || !a.file) continue;
+    if (!MODEL_FORMATS.has(model.format)) {
+      // A plain pickle or zip: no model description, but whoever downloads it must know if loading it runs code.
+      if (model.pickleSafety) assets[a.key] = { ...assets[a.key]!, 'stachub:pickle_safety': pickleSafetyField(model.pickleSafety) };
+      diagnostics.push(...safetyDiagnostics(model, a.file.path));
+      continue;
+    }
+    const mlm = modelToMlm(model, described ? undefined : readmeMlm, {
+      name: project.name,
+      ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
+      ...(a.file.lfs?.oid ?? a.file.sha256 ? { sha256: (a.file.lfs?.oid ?? a.file.sha256)! } : {}),
+      file: a.file.path,
+    });
+    const roles = [...new Set([...((mlm.asset.roles as string[] | undefined) ?? []), ...(a.asset.roles ?? []).filter((r) => r !== 'data')])];
+    assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
+    if (!described) {
       for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
       Object.assign(properties, mlm.properties);
       described = true;

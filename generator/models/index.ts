@@ -31,7 +31,8 @@ const PICKLE_NAMES = /\.(pkl|pickle|joblib|pt|pth|bin|ckpt)$/i;
  * JSON object with a `weight_map`; an ONNX `ModelProto` opening (field 1, `ir_version`). Undefined
  * when none fits.
  */
-export async function sniffFormat(src: ByteSource, nameHint = src.name): Promise<SniffedFormat | undefined> {
+export async function sniffFormat(src: ByteSource, name = src.name): Promise<SniffedFormat | undefined> {
+  const nameHint = name.replace(/[?#].*$/, '');
   const size = await src.size();
   if (size === 0) throw new ModelError('model/empty', src.name, undefined, 'the file is empty');
   const head = await src.read(0, Math.min(size, 64));
@@ -53,6 +54,8 @@ export interface ModelInspectOptions {
   openSibling?: (name: string) => ByteSource | undefined;
   /** Nested zips read at most this deep (default 3). */
   maxZipDepth?: number;
+  /** The file's name when the source's is a URL that hides it (protocol 0 pickles are recognised by name). */
+  nameHint?: string;
 }
 
 /**
@@ -61,7 +64,7 @@ export interface ModelInspectOptions {
  */
 export async function inspectModel(src: ByteSource, opts: ModelInspectOptions = {}): Promise<ModelSummary> {
   try {
-    const format = await sniffFormat(src);
+    const format = await sniffFormat(src, opts.nameHint ?? src.name);
     switch (format) {
       case 'gguf':
         return await readGguf(src);

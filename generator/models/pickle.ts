@@ -43,7 +43,7 @@ export interface PickleGlobal {
 
 /** Limits against hostile pickles. */
 export interface PickleLimits {
-  /** Values created (stack entries, containers, calls) before `model/limit`; default 2,000,000. */
+  /** Values created (stack entries, containers, calls) before `model/limit`; default 1,000,000. */
   maxValues?: number;
   /** Opcodes read before `model/limit`; default 20,000,000. */
   maxOps?: number;
@@ -73,7 +73,7 @@ const latin1 = new TextDecoder('latin1');
  * needs the globals found before them); limits and I/O failures are thrown as {@link ModelError}.
  */
 export async function readPickle(src: ByteSource, start: number, end: number, limits: PickleLimits = {}): Promise<PickleRead> {
-  const maxValues = limits.maxValues ?? 2_000_000;
+  const maxValues = limits.maxValues ?? 1_000_000;
   const maxOps = limits.maxOps ?? 20_000_000;
   const maxString = limits.maxString ?? 4096;
   const c = new Cursor(src, start, end);

@@ -148,12 +148,15 @@ const MODULE_SLOTS = new Set(['_modules', '_parameters', '_buffers']);
  * keys; objects (a whole pickled `nn.Module`, TorchScript modules) give `.`-joined attribute
  * names, as `state_dict()` would. Shared references are visited once per path, cycles never.
  */
-function findTensors(root: PValue, maxTensors = 1_000_000): { tensors: FoundTensor[]; scalars: Record<string, unknown> } {
+function findTensors(root: PValue, file: string, maxVisits = 2_000_000): { tensors: FoundTensor[]; scalars: Record<string, unknown> } {
   const tensors: FoundTensor[] = [];
   const scalars: Record<string, unknown> = {};
   const onPath = new Set<PValue>();
+  let visits = 0;
   const walk = (v: PValue, path: string[], seps: string[], inObject: boolean): void => {
-    if (tensors.length >= maxTensors || path.length > 64 || onPath.has(v)) return;
+    if (path.length > 64 || onPath.has(v)) return;
+    // Memo references make a DAG: a few bytes can name 2^40 paths ("billion laughs"). Bounded here.
+    if (++visits > maxVisits) throw new ModelError('model/limit', file, undefined, `more than ${maxVisits} values reachable in the pickle (shared references)`);
     const t = tensorOf(v);
     if (t) {
       tensors.push({ ...t, path, seps });
@@ -222,8 +225,8 @@ function groupOf(found: FoundTensor[]): (t: FoundTensor) => TensorGroup {
 }
 
 /** Turns the tensors of one pickle into `TensorInfo`s (storage bytes from the archive when known). */
-export function tensorInfos(root: PValue, storageBytes: (key: string) => number | undefined): { tensors: TensorInfo[]; scalars: Record<string, unknown> } {
-  const { tensors: found, scalars } = findTensors(root);
+export function tensorInfos(root: PValue, storageBytes: (key: string) => number | undefined, file = '<pickle>'): { tensors: TensorInfo[]; scalars: Record<string, unknown> } {
+  const { tensors: found, scalars } = findTensors(root, file);
   const group = groupOf(found);
   const tensors = found.map((t): TensorInfo => {
     const elements = t.shape.reduce((a, b) => a * b, 1);
@@ -276,7 +279,7 @@ export async function readTorchZip(src: ByteSource, entries: ZipEntry[], opts: P
     if (e === dataPkl) root = r.root;
   }
   const storageBytes = (key: string): number | undefined => byName.get(`${prefix}data/${key}`)?.size;
-  const { tensors, scalars } = root ? tensorInfos(root, storageBytes) : { tensors: [], scalars: {} };
+  const { tensors, scalars } = root ? tensorInfos(root, storageBytes, src.name) : { tensors: [], scalars: {} };
   const notes: string[] = [];
   if (!root) notes.push('data.pkl could not be read to its end: no tensors listed');
   let inputs: ValueInfo[] = [];
@@ -408,7 +411,7 @@ export async function readPickleFile(src: ByteSource, opts: PickleLimits = {}): 
     pos = r.end;
   }
   // Legacy persistent ids start like the zip format's: ('storage', type, key, location, numel, view).
-  const { tensors, scalars } = objects ? tensorInfos(objects, () => undefined) : { tensors: [], scalars: {} };
+  const { tensors, scalars } = objects ? tensorInfos(objects, () => undefined, src.name) : { tensors: [], scalars: {} };
   return summarise({
     format: legacy ? 'pytorch-legacy' : 'pickle',
     tensors,

@@ -29,9 +29,10 @@ const TORCH_STORAGES = [
  *   `torch.storage.UntypedStorage/TypedStorage`, the dtypes (`torch.float32`...), layouts and
  *   quantization schemes: what `torch.save` writes for tensors, parameters and state dicts;
  * - `numpy.core.multiarray._reconstruct` / `numpy._core.multiarray._reconstruct`, `.scalar`,
- *   `numpy.ndarray`, `numpy.dtype` and `numpy.dtypes.*DType`: NumPy arrays and scalars;
- * - `torch.torch_version.TorchVersion`, `argparse.Namespace` are not on it (they run no code, but
- *   stachub stays with what `weights_only` loading accepts by default).
+ *   `numpy.ndarray`, `numpy.dtype` and `numpy.dtypes.*DType`: NumPy arrays and scalars.
+ * Classes that merely hold data but are not listed (`argparse.Namespace`, Lightning's
+ * `AttributeDict`) are unknown, hence unsafe: the list stays close to what `weights_only` loading
+ * accepts.
  */
 export const SAFE_GLOBALS: ReadonlySet<string> = new Set([
   'collections.OrderedDict',

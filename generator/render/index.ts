@@ -322,7 +322,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
         { title: category.title, href: relativeHref(view.page, category.page) },
         ...(view.versionOf ? [{ title: view.versionOf.title, href: relativeHref(view.page, view.versionOf.page) }] : []),
       ],
-      hasModel: content.inputs.length + content.outputs.length + content.modelFacts.length > 0,
+      hasModel: content.inputs.length + content.outputs.length + content.modelFacts.length > 0 || content.tensors !== null,
       hasRelated: content.uses.length + content.usedBy.length > 0,
       stacBrowserBase: site.stacBrowserUrl,
     });

@@ -78,6 +78,10 @@ export interface ProjectPage {
   inputs: IoRow[];
   outputs: IoRow[];
   modelFacts: Array<{ label: string; value: string }>;
+  /** The model file's tensors (`stachub:tensors`): count, data types, the largest ones. */
+  tensors: { summary: string; largest: Array<{ name: string; shape: string; dataType: string }> } | null;
+  /** Set when the model file's pickle can run code when loaded (`stachub:pickle_safety`): shown before the download button. */
+  pickleWarning: { file: string; globals: string } | null;
   /** The newest versions (shown), then the older ones (folded). */
   versions: VersionRow[];
   olderVersions: VersionRow[];
@@ -256,6 +260,25 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   fact('Pretrained', p['mlm:pretrained'] === undefined ? undefined : p['mlm:pretrained'] ? `yes${p['mlm:pretrained_source'] ? ` (${String(p['mlm:pretrained_source'])})` : ''}` : 'no');
   fact('Accelerator', p['mlm:accelerator']);
   fact('Batch size', p['mlm:batch_size_suggestion']);
+  const safetyOf = (a: StacAsset | undefined): { verdict?: unknown; unsafe_globals?: unknown; unreadable?: unknown } | undefined => {
+    const v = a?.['stachub:pickle_safety'];
+    return typeof v === 'object' && v !== null ? (v as { verdict?: unknown }) : undefined;
+  };
+  const modelSafety = safetyOf(modelAsset);
+  fact(
+    'Pickle safety',
+    modelSafety?.verdict === 'safe' ? 'safe: imports only allow-listed globals' : modelSafety?.verdict === 'unsafe' ? 'unsafe: loading it can run code' : undefined,
+  );
+  const tensors = tensorView(modelAsset?.['stachub:tensors']);
+  const unsafeEntry = Object.entries(item.assets ?? {}).find(([, a]) => safetyOf(a)?.verdict === 'unsafe');
+  const pickleWarning = unsafeEntry
+    ? {
+        file: unsafeEntry[1].title ?? (fileNameOf(unsafeEntry[1].href) || unsafeEntry[0]),
+        globals: Array.isArray(safetyOf(unsafeEntry[1])?.unsafe_globals) && (safetyOf(unsafeEntry[1])!.unsafe_globals as unknown[]).length > 0
+          ? (safetyOf(unsafeEntry[1])!.unsafe_globals as unknown[]).map(String).join(', ')
+          : 'a pickle that cannot be read to its end',
+      }
+    : null;
 
   // Versions and their key metrics, grouped by registered model (a project may register several).
   const versionSources: VersionSource[] =
@@ -456,6 +479,8 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     inputs,
     outputs,
     modelFacts,
+    tensors,
+    pickleWarning,
     versions: versions.slice(0, RECENT_VERSIONS),
     olderVersions: versions.slice(RECENT_VERSIONS),
     versionCount: versions.length,
@@ -570,4 +595,22 @@ function dvcSnippets(projectUrl: string | undefined, assets: Record<string, Stac
   const paths = Object.values(assets ?? {}).map((a) => a['dvc:path']).filter((x): x is string => typeof x === 'string');
   const s = dvcSnippet({ projectUrl, paths });
   return s ? [s] : [];
+}
+
+/** The tensor summary of a model asset (`stachub:tensors`) as the page shows it. */
+function tensorView(v: unknown): ProjectPage['tensors'] {
+  if (typeof v !== 'object' || v === null) return null;
+  const t = v as { count?: unknown; data_types?: unknown; largest?: unknown; optimizer?: { tensors?: unknown } };
+  if (typeof t.count !== 'number') return null;
+  const types = typeof t.data_types === 'object' && t.data_types !== null ? Object.entries(t.data_types as Record<string, { tensors?: number; bytes?: number }>) : [];
+  const byType = types.map(([k, d]) => `${k} ×${d.tensors ?? 0}${typeof d.bytes === 'number' ? ` (${formatBytes(d.bytes)})` : ''}`).join(', ');
+  const optimizer = typeof t.optimizer?.tensors === 'number' ? `; optimizer state: ${t.optimizer.tensors} more tensors, not counted` : '';
+  const largest = Array.isArray(t.largest)
+    ? (t.largest as Array<{ name?: unknown; shape?: unknown; data_type?: unknown }>).map((x) => ({
+        name: String(x.name ?? ''),
+        shape: Array.isArray(x.shape) ? `[${x.shape.join(', ')}]` : '',
+        dataType: String(x.data_type ?? ''),
+      }))
+    : [];
+  return { summary: `${t.count} ${t.count === 1 ? 'tensor' : 'tensors'}${byType ? `: ${byType}` : ''}${optimizer}`, largest };
 }

@@ -14,6 +14,7 @@ import { isDvcMetadata } from '../metadata/dvc.js';
 import type { CarriedFile, ContainerInfo, Diagnostic, DvcFileText, PackageInfo, ProjectInfo, ProjectSnapshot, ReleaseInfo, RepoFile, Visibility } from '../types.js';
 import { parseYaml } from '../yaml.js';
 import type { OnnxSummary } from '../onnx/types.js';
+import type { ModelSummary } from '../models/types.js';
 import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
 
 export const DESCRIPTOR = 'stachub-project.yml';
@@ -29,7 +30,10 @@ const GITLAB_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\r?\noid sha256:([0-9a-f]{64})\r?\nsize (\d+)\r?\n?/;
 
 /** Extra work at the edge for files the pipeline wants described (e.g. ONNX models). */
-export type FileInspector = (absolutePath: string, file: RepoFile) => Promise<{ summary?: OnnxSummary; diagnostic?: Diagnostic } | undefined>;
+export type FileInspector = (
+  absolutePath: string,
+  file: RepoFile,
+) => Promise<{ summary?: OnnxSummary; model?: ModelSummary; diagnostic?: Diagnostic; diagnostics?: Diagnostic[] } | undefined>;
 
 export class WorkspaceSource implements Source {
   readonly description: string;
@@ -94,6 +98,7 @@ export class WorkspaceSource implements Source {
     const files: RepoFile[] = [];
     const carried: CarriedFile[] = [];
     const onnx: Record<string, OnnxSummary> = {};
+    const models: Record<string, ModelSummary> = {};
     for (const rel of await listFiles(folder)) {
       if (rel === DESCRIPTOR) continue;
       const abs = path.join(folder, ...rel.split('/'));
@@ -112,7 +117,9 @@ export class WorkspaceSource implements Source {
       if (!pointer && this.inspect) {
         const result = await this.inspect(abs, file);
         if (result?.summary !== undefined) onnx[rel] = result.summary;
+        if (result?.model !== undefined) models[rel] = result.model;
         if (result?.diagnostic) diagnostics.push(result.diagnostic);
+        if (result?.diagnostics) diagnostics.push(...result.diagnostics);
       }
     }
     // A license known by its key only links the project's license file, as the GitLab source does
@@ -137,6 +144,7 @@ export class WorkspaceSource implements Source {
       containers: extras.containers,
       carried,
       onnx,
+      ...(Object.keys(models).length > 0 ? { models } : {}),
       diagnostics,
       ...(dvc.length > 0 ? { dvc } : {}),
     };

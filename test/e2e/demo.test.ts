@@ -58,21 +58,21 @@ afterAll(async () => {
 describe('demo catalog', () => {
   it('builds with exit 0 and a console summary', () => {
     expect(buildCode, stderr).toBe(0);
-    expect(stderr).toMatch(/10 project\(s\) -> 16 item\(s\) in 4 collection\(s\)/);
+    expect(stderr).toMatch(/11 project\(s\) -> 17 item\(s\) in 4 collection\(s\)/);
     expect(stderr).toMatch(/left out: 1 not allowed by visibility, 1 archived/);
   });
 
   it('checks every STAC document against its schemas with no network and no --schema-map', async () => {
     const report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
-    expect(report.counts.schemaChecked).toBe(21);
-    expect(stderr).toMatch(/21 STAC document\(s\) checked against their schemas/);
+    expect(report.counts.schemaChecked).toBe(22);
+    expect(stderr).toMatch(/22 STAC document\(s\) checked against their schemas/);
     expect(report.messages.filter((m) => m.code === 'stac/schemas-unavailable')).toEqual([]);
     expect(fetched).toEqual([]);
   });
 
   it('validates with no flag and no network: every schema and every link', async () => {
     const r = await run(['validate', out]);
-    expect(r.stdout).toMatch(/21 document\(s\) checked: valid, every link resolves/);
+    expect(r.stdout).toMatch(/22 document\(s\) checked: valid, every link resolves/);
     expect(r.code).toBe(0);
     expect(fetched).toEqual([]);
   });
@@ -113,8 +113,9 @@ describe('demo catalog', () => {
       'eo-lab/sen1floods11-dataset',
       'forestry/tree-species-classifier',
       'sandbox/no-readme-model',
+      'sandbox/pickled-detector',
     ]);
-    expect(report.counts).toMatchObject({ projects: 10, items: 16, collections: 4, excludedVisibility: 1, excludedArchived: 1, error: 1 });
+    expect(report.counts).toMatchObject({ projects: 11, items: 17, collections: 4, excludedVisibility: 1, excludedArchived: 1, error: 1 });
   });
 
   it('leaves the private project out of every file, without naming it', async () => {
@@ -166,9 +167,34 @@ describe('demo catalog', () => {
     expect(tree.properties['mlflow:models'][0]).toMatchObject({ name: 'tree-species-resnet18', recommended_version: '1', recommended_by: 'stage:Production' });
   });
 
+  it('describes the PyTorch weights from the file, and flags the sandbox checkpoint whose pickle runs a command', async () => {
+    const tree = JSON.parse(await readFile(path.join(out, 'ai-model/forestry/tree-species-classifier/tree-species-classifier.json'), 'utf8'));
+    expect(tree.properties).toMatchObject({ 'mlm:framework': 'PyTorch', 'mlm:total_parameters': 24457, 'mlm:memory_size': 97840 });
+    expect(tree.assets.weights).toMatchObject({
+      'mlm:artifact_type': 'torch.save',
+      'stachub:tensors': { format: 'pytorch', count: 20, parameters: 24457 },
+      'stachub:pickle_safety': { verdict: 'safe', unsafe_globals: [] },
+    });
+    const bad = JSON.parse(await readFile(path.join(out, 'ai-model/sandbox/pickled-detector/pickled-detector.json'), 'utf8'));
+    expect(bad.assets.checkpoint['stachub:pickle_safety']).toMatchObject({ verdict: 'unsafe', unsafe_globals: ['posix.system'] });
+    const report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
+    expect(report.projects.find((p) => p.path === 'sandbox/pickled-detector')?.messages).toEqual([
+      { level: 'warning', code: 'pickle/unsafe', message: 'loading this file can run code: its pickle imports posix.system', file: 'model.pt' },
+    ]);
+    // The page says so before its download button.
+    const html = await readFile(path.join(out, 'ai-model/sandbox/pickled-detector/index.html'), 'utf8');
+    const warning = html.indexOf('class="safety-warning"');
+    expect(warning).toBeGreaterThan(0);
+    expect(warning).toBeLessThan(html.indexOf('Download model'));
+    expect(html).toContain('<code>posix.system</code>');
+    const treeHtml = await readFile(path.join(out, 'ai-model/forestry/tree-species-classifier/index.html'), 'utf8');
+    expect(treeHtml).not.toContain('class="safety-warning"');
+    expect(treeHtml).toMatch(/20 tensors: float32 ×17/);
+  });
+
   it('matches the golden STAC documents and build report', async () => {
     const files = (await listFiles(out)).filter((f) => f.endsWith('.json') && !f.startsWith('search'));
-    expect(files.length).toBe(22);
+    expect(files.length).toBe(23);
     for (const f of files) {
       let text = await readFile(path.join(out, f), 'utf8');
       if (f === 'build-report.json') text = text.replace(/"durationMs": \d+/, '"durationMs": 0');
@@ -182,7 +208,7 @@ describe('demo catalog', () => {
       const { stderr: err } = await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/stachub.js'), 'build', '--config', 'examples/stachub.config.yml', '--out', dir, '--no-validate'], {
         cwd: repoRoot,
       });
-      expect(err).toMatch(/10 project\(s\) -> 16 item\(s\)/);
+      expect(err).toMatch(/11 project\(s\) -> 17 item\(s\)/);
       const a = await readFile(path.join(dir, 'dataset/collection.json'), 'utf8');
       const b = await readFile(path.join(out, 'dataset/collection.json'), 'utf8');
       expect(a).toBe(b);

@@ -1,7 +1,8 @@
 /**
- * Conformance: `stachub inspect --json` on checkpoints written by python3-torch, against what torch
- * itself loads from them (test/models/fixtures.py): every tensor's name, data type, shape and group,
- * and the parameter count, exactly. One CLI run and one Python process for everything.
+ * Conformance: `stachub inspect --json` on checkpoints written by python3-torch (and a safetensors
+ * file the same script writes from torch tensors), against what torch itself says about them
+ * (test/models/fixtures.py): every tensor's name, data type, shape and group, and the parameter
+ * count, exactly. One CLI run and one Python process for everything.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +57,7 @@ describe('stachub inspect --json agrees with python3-torch', () => {
     expect(fmt('state_dict.pth')).toBe('pytorch');
     expect(fmt('legacy.pt')).toBe('pytorch-legacy');
     expect(fmt('scripted.pt')).toBe('torchscript');
+    expect(fmt('from_torch.safetensors')).toBe('safetensors');
     expect(ours.get('lightning.ckpt')).toMatchObject({ framework: 'PyTorch Lightning', frameworkVersion: '2.1.3', artifactType: 'torch.save' });
     expect(ours.get('scripted.pt')).toMatchObject({ framework: 'PyTorch', artifactType: 'torch.jit.save' });
     expect(ours.get('state_dict.pth')).toMatchObject({ devices: ['cpu'], metadata: { serializationVersion: '3' } });

@@ -161,4 +161,21 @@ reference["two_outputs.pt"] = describe(torch.jit.load(os.path.join(OUT, "two_out
 p = save("whole_model.pt", net)
 reference["whole_model.pt"] = describe(torch.load(p))
 
+# 8. safetensors written from torch tensors by this script, following the format's specification
+# (8-byte little-endian header length, JSON header with dtype/shape/data_offsets, then the bytes).
+ST_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64",
+             torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
+st = collections.OrderedDict((k, v.detach().contiguous()) for k, v in dtypes.items() if v.dtype in ST_DTYPES)
+st.update(("model." + k, v.detach().contiguous()) for k, v in net.state_dict().items())
+header, blobs, at = {"__metadata__": {"format": "pt"}}, [], 0
+for k, v in st.items():
+    raw = v.view(torch.int16).numpy().tobytes() if v.dtype == torch.bfloat16 else v.numpy().tobytes()
+    header[k] = {"dtype": ST_DTYPES[v.dtype], "shape": list(v.shape), "data_offsets": [at, at + len(raw)]}
+    blobs.append(raw)
+    at += len(raw)
+text = json.dumps(header).encode()
+with open(os.path.join(OUT, "from_torch.safetensors"), "wb") as f:
+    f.write(len(text).to_bytes(8, "little") + text + b"".join(blobs))
+reference["from_torch.safetensors"] = describe(st)
+
 json.dump(reference, sys.stdout)

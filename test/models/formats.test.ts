@@ -165,4 +165,15 @@ describe('format by content', () => {
     expect((await errorOf(Buffer.from('not a model at all'))).code).toBe('model/unknown-format');
     expect((await errorOf(Buffer.alloc(0))).code).toBe('model/empty');
   });
+
+  it('stachub inspect: unknown bytes named like a model are model/unknown-format; other names still go to the ONNX scanner', async () => {
+    writeFileSync(path.join(dir, 'garbage.pt'), 'not a model at all');
+    writeFileSync(path.join(dir, 'garbage.dat'), 'not a model at all');
+    let out = '';
+    const code = await main(['node', 'stachub', 'inspect', '--json', path.join(dir, 'garbage.pt'), path.join(dir, 'garbage.dat')], { stdout: (s) => (out += s), stderr: () => undefined });
+    expect(code).toBe(3);
+    const [pt, dat] = out.trim().split('\n').map((l) => JSON.parse(l) as { error: { code: string } });
+    expect(pt!.error.code).toBe('model/unknown-format');
+    expect(dat!.error.code).toMatch(/^onnx\//);
+  });
 });

@@ -33,9 +33,15 @@ let cached: Promise<TorchFixtures> | undefined;
 /** Writes every fixture with one Python process (torch's import costs seconds) and caches the result. */
 export function torchFixtures(): Promise<TorchFixtures> {
   cached ??= (async () => {
-    requireTorch();
     const dir = mkdtempSync(path.join(tmpdir(), 'stachub-torch-'));
-    const { stdout } = await promisify(execFile)(PYTHON, [path.join(repoRoot, 'test/models/fixtures.py'), dir], { maxBuffer: 64 * 1024 * 1024 });
+    let stdout: string;
+    try {
+      ({ stdout } = await promisify(execFile)(PYTHON, [path.join(repoRoot, 'test/models/fixtures.py'), dir], { maxBuffer: 64 * 1024 * 1024 }));
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      requireTorch(); // names the package when that is the cause
+      throw err;
+    }
     return { dir, reference: JSON.parse(stdout) as Record<string, TorchReference>, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   })();
   return cached;

@@ -75,6 +75,16 @@ describe('hostile pickles', () => {
     expect(s.pickleSafety?.unreadable?.[0]).toMatch(/unknown opcode 0xff/);
   });
 
+  it('refuses a pickle bomb (shared references naming 2^40 paths) quickly, with model/limit', async () => {
+    const { op, pickle, zipStored } = await import('./writers.js');
+    // L0 = {}; L(i+1) = [Li, Li], memoized: 40 levels is a few hundred bytes.
+    const levels: Buffer[] = [op.emptyDict, op.binput(0), op.pop];
+    for (let i = 0; i < 40; i++) levels.push(op.mark, op.binget(i), op.binget(i), Buffer.from('l'), op.binput(i + 1), op.pop);
+    const bomb = zipStored([{ name: 'archive/data.pkl', data: pickle(op.proto(2), ...levels, op.binget(40), op.stop) }]);
+    const err = await inspectModel(bufferByteSource(bomb, 'bomb.pt')).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'model/limit' });
+  });
+
   it('stops nested zips at the depth limit and says so', async () => {
     let z = nestedZip('/nonexistent/x');
     const { zipStored } = await import('./writers.js');

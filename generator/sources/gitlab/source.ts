@@ -9,6 +9,7 @@
  */
 import { SourceUnreachableError, UsageError } from '../../errors.js';
 import { OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor, type OnnxSummary } from '../../onnx/index.js';
+import { ModelError, inspectModel, modelErrorDiagnostic, type ModelSummary } from '../../models/index.js';
 import type {
   ContainerInfo,
   Diagnostic,
@@ -61,6 +62,39 @@ export const inspectOnnxOverHttp: OnnxInspectHook = async ({ url, headers, fetch
   }
 };
 
+/** Describes one non-ONNX model file (PyTorch, safetensors, GGUF, pickle) of a project. */
+export type ModelInspectHook = (file: {
+  url: string;
+  headers: Record<string, string>;
+  fetch: typeof fetch;
+  /** The raw-file URL of a file beside this one (the shards of a sharded safetensors model). */
+  siblingUrl: (name: string) => string;
+  /** The repository path. */
+  path: string;
+}) => Promise<ModelSummary>;
+
+/** Model files described besides ONNX (their format is then checked by content). */
+export const MODEL_FILE = /\.(pt|pth|ckpt|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
+
+/**
+ * The default model hook: the model readers over HTTP Range requests (headers only); a small file
+ * served without Range support (committed to Git itself) is fetched whole, as for ONNX.
+ */
+export const inspectModelOverHttp: ModelInspectHook = async ({ url, headers, fetch, siblingUrl, path }) => {
+  const open = (u: string) => httpByteSource(u, { headers, fetch });
+  try {
+    return await inspectModel(open(url), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
+  } catch (err) {
+    if (!(err instanceof ModelError) || err.code !== 'model/range-unsupported') throw err;
+    const head = await fetch(url, { method: 'HEAD', headers });
+    const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
+    if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw err;
+    const res = await fetch(url, { headers });
+    if (!res.ok) throw err;
+    return inspectModel(bufferByteSource(new Uint8Array(await res.arrayBuffer()), err.file), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
+  }
+};
+
 export interface GitLabSourceOptions {
   /** GitLab base URL, e.g. `https://gitlab.example.com` (no `/api/v4`). */
   url: string;
@@ -74,6 +108,8 @@ export interface GitLabSourceOptions {
   transport?: Omit<TransportOptions, 'concurrency' | 'timeoutMs' | 'secrets'>;
   /** Describe ONNX files (default: `inspectOnnxOverHttp`; `false`: list them without describing them). */
   inspectOnnx?: OnnxInspectHook | false;
+  /** Describe PyTorch, safetensors, GGUF and pickle files (default: `inspectModelOverHttp`; `false`: list them only). */
+  inspectModels?: ModelInspectHook | false;
   /** LFS pointers read per project at most (default 500); further LFS files are listed without size. */
   maxLfsPointers?: number;
   /**
@@ -783,6 +819,36 @@ export class GitLabSource implements Source {
       }
     }
 
+    const models: Record<string, ModelSummary> = {};
+    const inspectModels = this.o.inspectModels === undefined ? inspectModelOverHttp : this.o.inspectModels;
+    if (inspectModels) {
+      const f = transportFetch(this.transport);
+      for (const path of blobs.filter((b) => MODEL_FILE.test(b))) {
+        const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : '';
+        try {
+          models[path] = await inspectModels({
+            url: this.fileHref(id, path, branch),
+            headers: { ...this.authHeaders },
+            fetch: f,
+            siblingUrl: (name) => this.fileHref(id, dir + name, branch),
+            path,
+          });
+        } catch (err) {
+          if (err instanceof ModelError) {
+            const d = modelErrorDiagnostic(err, path);
+            diagnostics.push({ ...d, message: this.transport.redact(d.message) });
+          } else {
+            diagnostics.push({
+              level: 'warning',
+              code: 'gitlab/model-unreadable',
+              file: path,
+              message: `model file could not be described: ${this.transport.redact(err instanceof Error ? err.message : String(err))}`,
+            });
+          }
+        }
+      }
+    }
+
     // the first raw read's commit (raw reads of one build see one head unless a push lands meanwhile)
     const headCommit = (earlyHeadP ? await earlyHeadP : undefined) ?? heads[0] ?? (empty ? undefined : await this.headCommit(id, branch));
 
@@ -795,6 +861,7 @@ export class GitLabSource implements Source {
       containers,
       carried,
       onnx,
+      ...(Object.keys(models).length > 0 ? { models } : {}),
       diagnostics,
       ...(dvc.length > 0 ? { dvc } : {}),
     };
