@@ -30,7 +30,6 @@ const KNOWN_UPWARD: readonly string[] = [
   'generator/mlflow/stac.ts -> generator/stac/types.ts',
   'generator/mlflow/stac.ts -> generator/stac/toStac.ts', // type-only
   'generator/onnx/mlm.ts -> generator/stac/file.ts',
-  'generator/report.ts -> generator/mlflow/join.ts', // type-only
   'generator/sources/gitlab/source.ts -> generator/onnx/index.ts',
   'generator/sources/gitlab/source.ts -> generator/metadata/dvc.ts',
   'generator/sources/workspace.ts -> generator/metadata/assets.ts',
