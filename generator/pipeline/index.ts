@@ -10,3 +10,4 @@ export { runBuild, runMerge, type BuildRequest, type OutputRequest, type RunIo }
 export { resolveBuildConfig, createSource, inspectOnnxFile, gitlabSourceFromConfig, type BuildConfigFlags } from './setup.js';
 export { finishBuild, type FinishOptions } from './finish.js';
 export { loadPrevious, readState, writeState, s3FileReader, s3ReadOptions, type StateReadOptions } from './state.js';
+export { createRegistry, shimStoreRegistry } from './registry.js';

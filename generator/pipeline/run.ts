@@ -4,7 +4,8 @@
  * (or one shard of it, or the join of the shards' partial outputs), then the shared tail.
  */
 import { assemble, build, resolveSite } from '../build.js';
-import { createRegistry, readRegistry } from '../mlflow/index.js';
+import { readRegistry } from '../mlflow/index.js';
+import { createRegistry } from './registry.js';
 import { createProgress } from '../progress.js';
 import type { PublishIo, PublishOptions } from '../publish/index.js';
 import type { Source } from '../sources/source.js';

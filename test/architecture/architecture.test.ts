@@ -24,7 +24,6 @@ const KNOWN_UPWARD: readonly string[] = [
   'generator/metadata/record.ts -> generator/stac/file.ts',
   'generator/mlflow/join.ts -> generator/stac/links.ts',
   'generator/mlflow/join.ts -> generator/stac/toStac.ts', // type-only
-  'generator/mlflow/shim.ts -> pipelines/tracking/store.ts',
   'generator/mlflow/stac.ts -> generator/stac/file.ts',
   'generator/mlflow/stac.ts -> generator/stac/links.ts',
   'generator/mlflow/stac.ts -> generator/stac/types.ts',
