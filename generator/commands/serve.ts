@@ -3,7 +3,7 @@
  * for previews and tests (generator/serve/).
  */
 import { resolve } from 'node:path';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './context.js';
 import { UsageError } from '../errors.js';
 import { startStaticServer } from '../serve/index.js';
 
