@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGitLabSource } from '../generator/sources/gitlab/source.js';
-import { readState, writeState } from '../generator/state/io.js';
+import { readState, writeState } from '../generator/pipeline/state.js';
 import { createState, previousFromState } from '../generator/state/state.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

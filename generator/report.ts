@@ -2,9 +2,42 @@
  * The build report (`build-report.json`, DESIGN.md): one entry per project with its status and
  * messages, and counts. Projects left out for visibility or archival are counted, never named.
  */
-import type { MlflowReport } from './mlflow/join.js';
 import type { Diagnostic } from './types.js';
 import { redact } from './redact.js';
+
+/** How a registered model was tied to a project (generator/mlflow/link.ts). */
+export type LinkRule = 'tag' | 'name-suffix' | 'git-repo' | 'readme';
+
+export interface LinkedModel {
+  modelName: string;
+  /** Full path of the project it is linked to. */
+  project: string;
+  rule: LinkRule;
+}
+
+/** A registered model left out of the catalog, for the build report. */
+export interface UnlinkedModel {
+  modelName: string;
+  versions: string[];
+  /**
+   * `no-match`: no rule applies; `not-in-catalog`: the tag or name names a project the catalog does not
+   * publish; `ambiguous`: several projects could claim it.
+   */
+  reason: 'no-match' | 'not-in-catalog' | 'ambiguous';
+  message: string;
+}
+
+/** The `mlflow` section of `build-report.json`. */
+export interface MlflowReport {
+  source: string;
+  trackingUri?: string;
+  counts: { models: number; versions: number; linkedModels: number; publishedVersions: number; unlinkedModels: number };
+  linked: LinkedModel[];
+  /** Registered models left out of the catalog, and why (a private project is never named). */
+  unlinked: UnlinkedModel[];
+  /** Registry-level problems (unreadable runs, missing MLmodel files...). */
+  messages: Diagnostic[];
+}
 
 export type ProjectStatus = 'ok' | 'warning' | 'error' | 'skipped';
 

@@ -1,24 +1,8 @@
 /** `stachub build`: crawl, generate, validate and render a catalog into a folder. */
 import { Option, type Command } from 'commander';
-import { build } from '../build.js';
-import { applyOverrides, defaultConfig, loadConfigFile, type Config } from '../config.js';
-import { UsageError, EXIT } from '../errors.js';
-import { writeOutputDir } from '../output.js';
-import { summarize } from '../report.js';
-import type { Source } from '../sources/source.js';
-import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
-import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
-import { ModelError, inspectModel, modelErrorDiagnostic, sniffFormat } from '../models/index.js';
-import path from 'node:path';
+import { runBuild } from '../pipeline/run.js';
 import type { CatalogType } from '../stac/layout.js';
-import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
-import { createRegistry } from '../mlflow/index.js';
 import type { CliContext } from './context.js';
-import { StatefulSource, gitlabSourceFromConfig, loadPrevious, s3ReadOptions, stateFileOf } from '../state/wire.js';
-import { createProgress } from '../progress.js';
-import { publishFiles } from '../publish/index.js';
-import { resolveShard } from '../publish/shard.js';
-import { buildShard } from './merge.js';
 import { addPublishOptions, resolvePublishFlags, type PublishFlags } from './publish.js';
 
 export interface BuildFlags {
@@ -38,74 +22,6 @@ export interface BuildFlags {
   shard?: string;
   /** Publish target (`s3://BUCKET/PREFIX`) after a valid build. */
   publish?: string;
-}
-
-/** Resolve the configuration of a build from its flags and the environment. */
-export async function resolveBuildConfig(flags: BuildFlags, env: NodeJS.ProcessEnv): Promise<Config> {
-  const configFile = flags.config ?? env.STACHUB_CONFIG;
-  const base = configFile ? await loadConfigFile(configFile) : defaultConfig();
-  return applyOverrides(
-    base,
-    {
-      ...(flags.workspace ? { workspace: flags.workspace } : {}),
-      ...(flags.gitlabUrl ? { gitlabUrl: flags.gitlabUrl } : {}),
-      ...(flags.mlflowUrl ? { mlflowUrl: flags.mlflowUrl } : {}),
-      ...(flags.mlflowExport ? { mlflowExport: flags.mlflowExport } : {}),
-      ...(flags.out ? { out: flags.out } : {}),
-      ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
-    },
-    env,
-  );
-}
-
-/** Names of model files other than ONNX: read when their first bytes are a format stachub knows. */
-const MODEL_FILE = /\.(pt|pth|ckpt|bin|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
-/** Extensions that promise a model: unreadable ones are reported (a `.bin` may be anything). */
-const PROMISED_MODEL = /\.(pt|pth|ckpt|safetensors|gguf|pkl|pickle|joblib)$/i;
-
-/**
- * Describe the model files of a workspace: `.onnx` with the ONNX scanner, PyTorch / safetensors /
- * GGUF / pickles with the model readers (never executing a pickle). A bad model is a warning on its project.
- */
-export const inspectModelFile: FileInspector = async (absolutePath, file) => {
-  if (!MODEL_FILE.test(file.path)) return inspectOnnxFile(absolutePath, file);
-  const src = fileByteSource(absolutePath);
-  try {
-    const format = await sniffFormat(src, file.path);
-    if (format === undefined || format === 'onnx') {
-      await src.close();
-      if (!PROMISED_MODEL.test(file.path)) return undefined;
-      return { diagnostic: { level: 'warning', code: 'model/unknown-format', message: 'model file not described: not a format stachub reads', file: file.path } };
-    }
-    // Sharded safetensors: shards are read beside the index, inside the project folder only.
-    const dir = path.dirname(absolutePath);
-    return { model: await inspectModel(src, { openSibling: (name) => fileByteSource(path.join(dir, name)) }) };
-  } catch (err) {
-    await src.close();
-    if (err instanceof ModelError) return { diagnostic: modelErrorDiagnostic(err, file.path) };
-    throw err;
-  }
-};
-
-/** Describe `.onnx` files of a workspace with the metadata scanner; a bad model is a warning on its project. */
-export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
-  if (!file.path.toLowerCase().endsWith('.onnx')) return undefined;
-  try {
-    return { summary: await inspectOnnx(fileByteSource(absolutePath)) };
-  } catch (err) {
-    const detail = err instanceof OnnxError ? `${err.detail}${err.offset !== undefined ? ` (at byte ${err.offset})` : ''} [${err.code}]` : (err as Error).message;
-    return { diagnostic: { level: 'warning', code: 'onnx/unreadable', message: `ONNX model could not be described: ${detail}`, file: file.path } };
-  }
-};
-
-/** The project source the configuration names. */
-export async function createSource(config: Config, env: NodeJS.ProcessEnv, log?: (line: string) => void, now?: () => Date): Promise<Source> {
-  const source = config.source;
-  if (!source) {
-    throw new UsageError('no project source: give --workspace DIR or --gitlab-url URL (or GITLAB_URL / CI_SERVER_URL), or a config file with `source:`');
-  }
-  if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectModelFile);
-  return gitlabSourceFromConfig(source, env, log, now); // generator/state/wire.ts
 }
 
 export const registerBuild = (program: Command, ctx: CliContext): void => {
@@ -137,52 +53,20 @@ Exit codes: 0 ok, 2 usage or config, 3 validation failed (with --strict, or inva
 The build report is written to <out>/build-report.json.`,
     )
     .action(async (flags: BuildFlags & Omit<PublishFlags, 'to'>) => {
-      const config = await resolveBuildConfig(flags, ctx.env);
-      let source = await createSource(config, ctx.env, (line) => ctx.stderr(`stachub: ${line}\n`), ctx.now);
-      // Incremental GitLab crawls (generator/state/wire.ts): the previous state, from where the last catalog went.
-      let stateful: StatefulSource | undefined;
-      if (config.source?.kind === 'gitlab') {
-        const from = flags.stateFrom ?? ctx.env.STACHUB_STATE_FROM ?? flags.publish ?? config.output.dir;
-        const s3 = from.startsWith('s3://') ? { s3: s3ReadOptions(resolvePublishFlags(flags, from, ctx.env)) } : {};
-        source = stateful = new StatefulSource(source, await loadPrevious(from, s3, (l) => ctx.stderr(`stachub: ${l}\n`)));
-      }
-      const registry = createRegistry(config.mlflow, ctx.env);
-      const schemaLoader = flags.validate
-        ? createSchemaLoader({ map: parseSchemaMap(flags.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env) })
-        : undefined;
-      const progress = createProgress({ label: 'projects read', isTTY: ctx.isTTY, write: ctx.stderr });
-      // Sharded build (generator/publish/shard.ts): this job reads its part; `stachub merge` renders.
-      const shard = resolveShard(flags.shard, ctx.env);
-      if (shard) {
-        const log = (line: string): void => ctx.stderr(`stachub: ${line}\n`);
-        await buildShard({ config, source, now: ctx.now, version: ctx.version, log, onProgress: (d, t) => progress.update(d, t) }, shard, config.output.dir, ctx);
-        progress.finish();
-        return;
-      }
-      const result = await build({
-        config,
-        source,
-        ...(schemaLoader ? { schemaLoader } : {}),
-        ...(flags.catalogType ? { catalogType: flags.catalogType } : {}),
-        now: ctx.now,
-        version: ctx.version,
-        log: (line) => ctx.stderr(`stachub: ${line}\n`),
-        onProgress: (done, total) => progress.update(done, total),
-        ...(registry ? { registry } : {}),
-      });
-      progress.finish();
-      if (stateful?.listing) {
-        result.files.push(stateFileOf(stateful.listing, config, ctx.now().toISOString(), source.description));
-        result.files.sort((a, b) => a.path.localeCompare(b.path));
-      }
-      await writeOutputDir(config.output.dir, result.files);
-      ctx.stderr(summarize(result.report));
-      ctx.stderr(`stachub: wrote ${result.files.length} file(s) to ${config.output.dir}\n`);
-      const invalid = result.problems.length > 0;
-      if (invalid) {
-        ctx.stderr(`stachub: the output has ${result.problems.length} validation problem(s); see build-report.json\n`);
-      }
-      if (invalid || (flags.strict && result.report.counts.error > 0)) ctx.exitCode = EXIT.validation;
-      else if (flags.publish) await publishFiles(result.files, resolvePublishFlags(flags, flags.publish, ctx.env), ctx);
+      const exitCode = await runBuild(
+        {
+          configFlags: flags,
+          validate: flags.validate,
+          schemaMap: flags.schemaMap,
+          catalogType: flags.catalogType,
+          strict: flags.strict,
+          stateFrom: flags.stateFrom ?? ctx.env.STACHUB_STATE_FROM,
+          shard: flags.shard,
+          publishTo: flags.publish,
+          publishOptions: (to) => resolvePublishFlags(flags, to, ctx.env),
+        },
+        ctx,
+      );
+      if (exitCode !== undefined) ctx.exitCode = exitCode;
     });
 };

@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+
 /** What every command receives: the environment and the outputs, injected so tests can drive the CLI. */
 export interface CliContext {
   env: NodeJS.ProcessEnv;
@@ -10,3 +12,6 @@ export interface CliContext {
   /** A command that completes but must report failure sets this (e.g. validate finding problems). */
   exitCode?: number;
 }
+
+/** A command file's one export: it adds its command to the program (see index.ts for the order). */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;

@@ -3,10 +3,9 @@
  * (or for the full help): `stachub inspect` need not load the build pipeline, the S3 client or the
  * STAC validator, which would cost it most of its start-up time.
  */
-import type { Command } from 'commander';
-import type { CliContext } from './context.js';
+import type { RegisterCommand } from './context.js';
 
-export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+export type { RegisterCommand };
 
 export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => Promise<RegisterCommand>]> = [
   ['build', async () => (await import('./build.js')).registerBuild],

@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import { OnnxError, byteSourceFor, inspectOnnx, redactUrl, scanOptionsFor, type HttpSourceOptions, type OnnxSummary, type TypeInfo } from '../onnx/index.js';
 import { ModelError, inspectModel, sniffFormat, type ModelSummary } from '../models/index.js';
 import type { CliContext } from './context.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './context.js';
 
 interface InspectFlags {
   json?: boolean;

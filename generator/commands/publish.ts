@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { publishFiles, publishOptionsFromEnv, positiveInt, readOutputDir } from '../publish/index.js';
 import { DEFAULT_CACHE_CONTROL } from '../publish/cache-control.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './context.js';
 
 export interface PublishFlags {
   to?: string;

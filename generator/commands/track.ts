@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { StachubError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './context.js';
 import type { CliContext } from './context.js';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
 import { registerTrackExport } from './track-export.js';

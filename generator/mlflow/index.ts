@@ -13,7 +13,7 @@ import type { Diagnostic } from '../types.js';
 import { exportRegistry } from './export.js';
 import { describeModelFiles } from './onnx.js';
 import { restRegistry } from './rest.js';
-import { shimStoreRegistry } from './shim.js';
+import { shimStoreRegistry, type OpenTrackingStore } from './shim.js';
 import { linkedModelNames, type RegistryRead } from './join.js';
 import type { ProjectRecord } from '../metadata/record.js';
 import type { Registry } from './types.js';
@@ -22,10 +22,16 @@ export type { Registry, ModelVersion, RegistryResult } from './types.js';
 export { joinRegistry, type JoinResult, type MlflowReport, type RegistryRead } from './join.js';
 export { exportRegistry } from './export.js';
 export { restRegistry } from './rest.js';
-export { shimStoreRegistry } from './shim.js';
+export { shimStoreRegistry, type OpenTrackingStore, type TrackingStoreView } from './shim.js';
+
+/** The stores the registry edge may open, passed in by the pipeline. */
+export interface RegistryStores {
+  /** Opens a tracking-shim store folder for reading (pipelines/tracking/store.ts `openStore`). */
+  openTrackingStore: OpenTrackingStore;
+}
 
 /** The registry the configuration names, or undefined when none is configured. */
-export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv = process.env): Registry | undefined {
+export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv, stores: RegistryStores): Registry | undefined {
   if (mlflow.url) {
     return restRegistry({ url: mlflow.url, env, ...(mlflow.trackingUri ? { publicUrl: mlflow.trackingUri } : {}) });
   }
@@ -34,7 +40,7 @@ export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv 
     const envUri = env['MLFLOW_TRACKING_URI'];
     const trackingUri = mlflow.trackingUri ?? (envUri && /^https?:\/\//i.test(envUri) ? envUri.replace(/\/\/[^/@]*@/, '//') : undefined);
     if (existsSync(path.join(mlflow.export, 'journal.log'))) {
-      return shimStoreRegistry({ dir: mlflow.export, ...(trackingUri ? { trackingUri } : {}) });
+      return shimStoreRegistry({ dir: mlflow.export, open: stores.openTrackingStore, ...(trackingUri ? { trackingUri } : {}) });
     }
     return exportRegistry({ dir: mlflow.export, ...(trackingUri ? { trackingUri } : {}) });
   }

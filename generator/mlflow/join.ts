@@ -11,7 +11,8 @@ import { link } from '../stac/links.js';
 import type { UnplacedTree } from '../stac/toStac.js';
 import type { Diagnostic } from '../types.js';
 import { redact } from '../redact.js';
-import { linkModels, parseMlflowFrontMatter, type LinkedModel, type LinkProject, type UnlinkedModel } from './link.js';
+import { linkModels, parseMlflowFrontMatter, type LinkProject } from './link.js';
+import type { MlflowReport } from '../report.js';
 import { mlflowToStac, withProjectAdditions } from './stac.js';
 import type { ModelVersion, WebUi } from './types.js';
 
@@ -28,17 +29,7 @@ export interface RegistryRead {
   diagnostics: Diagnostic[];
 }
 
-/** The `mlflow` section of `build-report.json`. */
-export interface MlflowReport {
-  source: string;
-  trackingUri?: string;
-  counts: { models: number; versions: number; linkedModels: number; publishedVersions: number; unlinkedModels: number };
-  linked: LinkedModel[];
-  /** Registered models left out of the catalog, and why (a private project is never named). */
-  unlinked: UnlinkedModel[];
-  /** Registry-level problems (unreadable runs, missing MLmodel files...). */
-  messages: Diagnostic[];
-}
+export type { MlflowReport };
 
 export interface JoinResult {
   tree: UnplacedTree;

@@ -17,6 +17,9 @@
 import type { Diagnostic } from '../types.js';
 import { isRecord } from './mlmodel.js';
 import type { ModelVersion } from './types.js';
+import type { LinkedModel, LinkRule, UnlinkedModel } from '../report.js';
+
+export type { LinkedModel, LinkRule, UnlinkedModel };
 
 /** What linking needs to know about a catalog project. */
 export interface LinkProject {
@@ -28,27 +31,6 @@ export interface LinkProject {
   webUrl: string;
   /** Model names listed in the README front matter (`mlflow.models`, see `parseMlflowFrontMatter`). */
   models?: string[];
-}
-
-export type LinkRule = 'tag' | 'name-suffix' | 'git-repo' | 'readme';
-
-export interface LinkedModel {
-  modelName: string;
-  /** Full path of the project it is linked to. */
-  project: string;
-  rule: LinkRule;
-}
-
-/** A registered model left out of the catalog, for the build report. */
-export interface UnlinkedModel {
-  modelName: string;
-  versions: string[];
-  /**
-   * `no-match`: no rule applies; `not-in-catalog`: the tag or name names a project the catalog does not
-   * publish; `ambiguous`: several projects could claim it.
-   */
-  reason: 'no-match' | 'not-in-catalog' | 'ambiguous';
-  message: string;
 }
 
 export interface LinkResult {

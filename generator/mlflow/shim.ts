@@ -1,13 +1,13 @@
 /**
  * Registry edge: the tracking shim's store directory (`stachub track --store DIR`), read directly
- * with `openStore(dir)` (read-only: no lock, a torn journal tail is ignored), so a build on the same
+ * through a read-only view of the store (`TrackingStoreView`; the pipeline passes the tracking
+ * server's `openStore(dir)`: no lock, a torn journal tail is ignored), so a build on the same
  * machine needs no running server. The store returns the same JSON entities as the REST API; the
  * model folder behind a version's source comes from `store.artifactFile` (which refuses paths that
  * leave the store).
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { openStore, type TrackingStore } from '../../pipelines/tracking/store.js';
 import { SourceUnreachableError } from '../errors.js';
 import { fileByteSource } from '../onnx/byte-source.js';
 import type { Diagnostic } from '../types.js';
@@ -15,9 +15,31 @@ import { assembleVersion, compareVersions, loggedModelIdOf, modelDirInRun, regis
 import { fromLogModelHistory, isSafeRelative, parseMlmodel, type MlmodelInfo } from './mlmodel.js';
 import type { ModelVersion, Registry, RegistryResult } from './types.js';
 
+/**
+ * What the registry reads of a tracking-shim store, as the REST API returns its entities. The
+ * tracking server's store (pipelines/tracking/store.ts) is one; the generator needs no more of it.
+ */
+export interface TrackingStoreView {
+  /** The store directory (artifacts are below `<root>/artifacts`). */
+  readonly root: string;
+  /** A run as `runs/get` returns it, if the store has it. */
+  run(runId: string): object | undefined;
+  /** Every registered model as `registered-models/get` returns it. */
+  registeredModels(): ReadonlyArray<{ name: string }>;
+  /** Every version of one registered model, oldest first, as `model-versions/get` returns it. */
+  modelVersions(name: string): ReadonlyArray<{ version: string; source: string; run_id?: string }>;
+  /** The local path of an artifact URI of the store; throws or is undefined for one that leaves the store. */
+  artifactFile(uri: string): string | undefined;
+}
+
+/** Opens the store of a directory for reading (no lock). */
+export type OpenTrackingStore = (dir: string) => Promise<TrackingStoreView>;
+
 export interface ShimRegistryOptions {
   /** The store directory of `stachub track`. */
   dir: string;
+  /** How the store is opened (the pipeline passes the tracking server's `openStore`). */
+  open: OpenTrackingStore;
   /** Public URL of the running shim, for the tracking-uri link, run pages and model file downloads. */
   trackingUri?: string;
 }
@@ -27,17 +49,17 @@ export function shimStoreRegistry(options: ShimRegistryOptions): Registry {
   return {
     description: `stachub tracking store ${options.dir}`,
     ...(trackingUri ? { trackingUri } : {}),
-    versions: () => readShimStore(options.dir, trackingUri),
+    versions: () => readShimStore(options.open, options.dir, trackingUri),
     modelFileSource: (file) => (file.localPath ? fileByteSource(file.localPath) : undefined),
   };
 }
 
 /** Read every registered model version of a tracking-shim store. */
-export async function readShimStore(dir: string, trackingUri?: string): Promise<RegistryResult> {
-  let store: TrackingStore;
+export async function readShimStore(open: OpenTrackingStore, dir: string, trackingUri?: string): Promise<RegistryResult> {
+  let store: TrackingStoreView;
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    store = await openStore(dir);
+    store = await open(dir);
   } catch (err) {
     throw new SourceUnreachableError(`tracking store ${dir} cannot be read: ${(err as Error).message}`, { cause: err });
   }

@@ -13,7 +13,7 @@ export interface SourceQuery {
   /** Whether archived projects are listed. */
   archived: 'exclude' | 'include';
   /**
-   * Sharded builds (`stachub build --shard I/N`, generator/publish/shard.ts): a project whose full
+   * Sharded builds (`stachub build --shard I/N`, generator/pipeline/shard.ts): a project whose full
    * path this rejects belongs to another shard. It is left out before it is read and is not
    * counted in `excluded`, so the shards' counts add up.
    */

@@ -1,17 +1,19 @@
 /**
  * Reading the previous build's state back from where the last catalog went: a local folder, an S3
- * prefix (`s3://bucket/prefix`, through the publish stage's S3 store) or the published catalog's URL.
+ * prefix (`s3://bucket/prefix`, through the object store the caller passes in: the pipeline gives
+ * the publish stage's S3 store) or the published catalog's URL.
  * A missing state means a full crawl; an unreadable one too, with a warning (never a failed build).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { S3ObjectStore, type S3StoreOptions } from '../publish/s3-store.js';
-import { parseS3Url } from '../publish/target.js';
 import { STATE_FILE, decodeState, encodeState, type BuildState } from './state.js';
 
+/** Reads a file below an `s3://bucket/prefix` location: where it looked (no credentials) and its bytes (null: none). */
+export type S3FileReader = (location: string, file: string) => Promise<{ from: string; bytes: Uint8Array | null }>;
+
 export interface ReadStateOptions {
-  /** S3 connection for `s3://` locations (bucket comes from the location). */
-  s3?: Omit<S3StoreOptions, 'bucket'>;
+  /** How `s3://` locations are read (without it, such a location is unreadable: a full crawl). */
+  s3?: S3FileReader;
   fetch?: typeof fetch;
 }
 
@@ -29,10 +31,8 @@ export async function readState(location: string, opts: ReadStateOptions = {}): 
   let from: string;
   try {
     if (location.startsWith('s3://')) {
-      const t = parseS3Url(location);
-      const key = t.prefix ? `${t.prefix}/${STATE_FILE}` : STATE_FILE;
-      from = `s3://${t.bucket}/${key}`;
-      bytes = await new S3ObjectStore({ ...opts.s3, bucket: t.bucket }).get(key);
+      if (!opts.s3) throw new Error('no S3 store to read it from');
+      ({ from, bytes } = await opts.s3(location, STATE_FILE));
     } else if (/^https?:\/\//i.test(location)) {
       const u = new URL(location.endsWith('/') ? location : `${location}/`);
       u.username = '';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
 import { describeModelFiles } from '../../generator/mlflow/onnx.js';
 import { restRegistry } from '../../generator/mlflow/rest.js';
-import { shimStoreRegistry } from '../../generator/mlflow/shim.js';
+import { shimStoreRegistry } from '../../generator/pipeline/registry.js';
 import { versionKey } from '../../generator/mlflow/stac.js';
 import type { ModelVersion } from '../../generator/mlflow/types.js';
 import { MlflowTestClient, ONNX_BYTES } from './shim-client.js';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
-import { decodePartial, PARTIAL_FILE } from '../../generator/publish/shard.js';
+import { decodePartial, PARTIAL_FILE } from '../../generator/pipeline/shard.js';
 import { repoRoot } from '../helpers.js';
 
 const NOW = new Date('2026-11-01T12:00:00Z');

@@ -9,7 +9,7 @@ import {
   partialOutputFile,
   resolveShard,
   shardOf,
-} from '../../generator/publish/shard.js';
+} from '../../generator/pipeline/shard.js';
 
 const numericId = (id: string): number => [...id].reduce((n, c) => n * 31 + c.charCodeAt(0), 7) % 100000;
 const record = (id: string): ProjectRecord =>

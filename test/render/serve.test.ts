@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { startStaticServer, type StaticServer } from '../../generator/commands/serve.js';
+import { startStaticServer, type StaticServer } from '../../generator/serve/index.js';
 import { main } from '../../generator/cli.js';
 
 let dir: string;

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readState, writeState } from '../../generator/state/io.js';
+import { readState, writeState } from '../../generator/pipeline/state.js';
 import {
   STATE_FILE,
   StateFormatError,

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGES, requirePackages } from '../../system-packages.js';
 import { main } from '../../../generator/cli.js';
-import { startStaticServer, type StaticServer } from '../../../generator/commands/serve.js';
+import { startStaticServer, type StaticServer } from '../../../generator/serve/index.js';
 import { repoRoot } from '../../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -6,10 +6,14 @@
  * projects at the same time.
  */
 import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { collect, type BuildOptions } from '../build.js';
 import { UsageError } from '../errors.js';
 import type { ProjectRecord } from '../metadata/record.js';
 import type { FailedProject, SnapshotOrigin, SourceEntry, SourceListing } from '../sources/source.js';
+import { StatefulSource } from '../state/wire.js';
 import type { OutputFile } from '../types.js';
 
 /** Shard `index` (1-based, as GitLab's `CI_NODE_INDEX`) of `total`. */
@@ -188,4 +192,38 @@ export function mergePartials(parts: readonly PartialOutput[]): MergedPartials {
     source: [...sources][0]!,
     state: parts.some((p) => p.state === true),
   };
+}
+
+/** Read the partial output of each folder (or `stachub-partial.json.gz` file) given. */
+export async function readPartials(inputs: readonly string[]): Promise<PartialOutput[]> {
+  const parts: PartialOutput[] = [];
+  for (const input of inputs) {
+    const file = input.endsWith('.json.gz') ? input : path.join(input, PARTIAL_FILE);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    parts.push(decodePartial(bytes, file));
+  }
+  return parts;
+}
+
+/**
+ * What `stachub build --shard I/N` runs: read the projects of shard I only and write their records
+ * as the partial output `<out>/stachub-partial.json.gz` (rendering, validation and the registry
+ * join happen once, in `stachub merge`).
+ */
+export async function buildShard(options: BuildOptions, shard: ShardSpec, outDir: string, io: { stderr: (text: string) => void }): Promise<void> {
+  const { records, listing } = await collect({ ...options, accept: (fullPath) => inShard(fullPath, shard) });
+  // A stateful build (incremental GitLab crawl) keeps a state: the merge writes the joined one.
+  const state = options.source instanceof StatefulSource;
+  const file = partialOutputFile(createPartial(shard, options.source.description, records, listing, { state }));
+  await mkdir(outDir, { recursive: true });
+  const target = path.join(outDir, file.path);
+  const tmp = `${target}.${process.pid}.tmp`;
+  await writeFile(tmp, file.content);
+  await rename(tmp, target);
+  io.stderr(`stachub: shard ${shard.index}/${shard.total}: ${records.length} project(s) read; partial output written to ${target}\n`);
 }

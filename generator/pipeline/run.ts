@@ -1,0 +1,136 @@
+/**
+ * `stachub build` and `stachub merge` as the pipeline runs them, once the command has parsed its
+ * flags: wire the source, the previous state, the registry and the schema loader, run the build
+ * (or one shard of it, or the join of the shards' partial outputs), then the shared tail.
+ */
+import { assemble, build, resolveSite } from '../build.js';
+import { readRegistry } from '../mlflow/index.js';
+import { createRegistry } from './registry.js';
+import { createProgress } from '../progress.js';
+import type { PublishIo, PublishOptions } from '../publish/index.js';
+import type { Source } from '../sources/source.js';
+import type { CatalogType } from '../stac/layout.js';
+import { StatefulSource, stateFileOf } from '../state/wire.js';
+import type { SchemaLoader } from '../validate/index.js';
+import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
+import { finishBuild } from './finish.js';
+import { createSource, resolveBuildConfig, type BuildConfigFlags } from './setup.js';
+import { buildShard, mergePartials, readPartials, resolveShard } from './shard.js';
+import { loadPrevious, s3ReadOptions } from './state.js';
+
+/** What the pipeline needs of the command line: the outputs, the environment, the clock. */
+export interface RunIo extends PublishIo {
+  now: () => Date;
+  version: string;
+}
+
+/** The choices a build and a merge share, as the command parsed them. */
+export interface OutputRequest {
+  /** The flags that choose the configuration (resolved with the environment, in the pipeline's order). */
+  configFlags: BuildConfigFlags;
+  /** Validate the output against the STAC schemas (links are checked either way). */
+  validate: boolean;
+  /** `URL=DIR` pairs: schema URLs served from local folders. */
+  schemaMap?: string[] | undefined;
+  catalogType?: CatalogType | undefined;
+  strict?: boolean | undefined;
+  /** Publish target after a valid build. */
+  publishTo?: string | undefined;
+  /** The publish options for a target (S3 connection, cache rules), resolved when needed. */
+  publishOptions: (to: string) => PublishOptions;
+}
+
+export interface BuildRequest extends OutputRequest {
+  /** GitLab sources: where the previous state is (default: the publish target, else the output folder). */
+  stateFrom?: string | undefined;
+  /** `I/N`: build one shard into a partial output (default from CI_NODE_INDEX/CI_NODE_TOTAL). */
+  shard?: string | undefined;
+}
+
+function schemaLoaderOf(request: OutputRequest, env: NodeJS.ProcessEnv): SchemaLoader | undefined {
+  return request.validate ? createSchemaLoader({ map: parseSchemaMap(request.schemaMap ?? []), cacheDir: defaultCacheDir(env) }) : undefined;
+}
+
+/** Run `stachub build`; returns the exit code it calls for, if any. */
+export async function runBuild(request: BuildRequest, io: RunIo): Promise<number | undefined> {
+  const config = await resolveBuildConfig(request.configFlags, io.env);
+  const log = (line: string): void => io.stderr(`stachub: ${line}\n`);
+  let source = await createSource(config, io.env, log, io.now);
+  // Incremental GitLab crawls (generator/state/): the previous state, from where the last catalog went.
+  let stateful: StatefulSource | undefined;
+  if (config.source?.kind === 'gitlab') {
+    const from = request.stateFrom ?? request.publishTo ?? config.output.dir;
+    const s3 = from.startsWith('s3://') ? { s3: s3ReadOptions(request.publishOptions(from)) } : {};
+    source = stateful = new StatefulSource(source, await loadPrevious(from, s3, log));
+  }
+  const registry = createRegistry(config.mlflow, io.env);
+  const schemaLoader = schemaLoaderOf(request, io.env);
+  const progress = createProgress({ label: 'projects read', isTTY: io.isTTY, write: io.stderr });
+  // Sharded build (generator/pipeline/shard.ts): this job reads its part; `stachub merge` renders.
+  const shard = resolveShard(request.shard, io.env);
+  if (shard) {
+    await buildShard({ config, source, now: io.now, version: io.version, log, onProgress: (d, t) => progress.update(d, t) }, shard, config.output.dir, io);
+    progress.finish();
+    return undefined;
+  }
+  const result = await build({
+    config,
+    source,
+    ...(schemaLoader ? { schemaLoader } : {}),
+    ...(request.catalogType ? { catalogType: request.catalogType } : {}),
+    now: io.now,
+    version: io.version,
+    log,
+    onProgress: (done, total) => progress.update(done, total),
+    ...(registry ? { registry } : {}),
+  });
+  progress.finish();
+  const state = stateful?.listing ? stateFileOf(stateful.listing, config, io.now().toISOString(), source.description) : undefined;
+  return finishBuild(result, { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request) }, io);
+}
+
+/** Run `stachub merge` over the shards' output folders; returns the exit code it calls for, if any. */
+export async function runMerge(inputs: readonly string[], request: OutputRequest, io: RunIo): Promise<number | undefined> {
+  const merged = mergePartials(await readPartials(inputs));
+  const config = await resolveBuildConfig(request.configFlags, io.env);
+  const schemaLoader = schemaLoaderOf(request, io.env);
+  // The projects were read by the shards: this source is only named in the report.
+  const source: Source = {
+    description: merged.source,
+    projects: () => Promise.reject(new Error('merge does not read projects')),
+  };
+  const log = (line: string): void => io.stderr(`stachub: ${line}\n`);
+  // The registry is read once for the whole catalog, as a one-job build does.
+  const registry = createRegistry(config.mlflow, io.env);
+  const mlflowRead = registry ? await readRegistry(registry, log, merged.records) : undefined;
+  const now = io.now();
+  const result = await assemble(
+    merged.records,
+    merged.listing,
+    {
+      config,
+      source,
+      ...(schemaLoader ? { schemaLoader } : {}),
+      ...(request.catalogType ? { catalogType: request.catalogType } : {}),
+      now: io.now,
+      version: io.version,
+      log,
+      ...(mlflowRead ? { mlflowRead } : {}),
+      site: resolveSite(config),
+    },
+    now,
+    now.getTime(),
+  );
+  // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
+  const state = merged.state ? stateFileOf(merged.listing, config, now.toISOString(), merged.source) : undefined;
+  return finishBuild(
+    result,
+    { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },
+    io,
+  );
+}
+
+function publishOf(request: OutputRequest): (() => PublishOptions) | undefined {
+  const to = request.publishTo;
+  return to ? () => request.publishOptions(to) : undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * The allowed import direction of stachub (ARCHITECTURE.md): the pipeline's stages from the first
+ * to the last, each a list of folders (`dir/`) or files. A file may import files of its own stage
+ * and of the stages before it; an import of a later stage is an upward edge.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  // Shared kernel: errors, the data types that flow through every stage, the configuration.
+  [
+    'generator/errors.ts',
+    'generator/types.ts',
+    'generator/redact.ts',
+    'generator/media-types.ts',
+    'generator/yaml.ts',
+    'generator/schemas.ts',
+    'generator/progress.ts',
+    'generator/config.ts',
+    'generator/report.ts',
+    'generator/output.ts',
+  ],
+  ['generator/sources/'],
+  ['generator/metadata/'],
+  ['generator/onnx/', 'generator/models/'],
+  ['generator/mlflow/'],
+  ['generator/stac/'],
+  ['generator/validate/'],
+  ['generator/render/'],
+  // The build state is read before the crawl and written with the output: it knows no store.
+  ['generator/state/'],
+  // Output edges: the object stores and the local preview server.
+  ['generator/publish/', 'generator/serve/'],
+  // The tracking server: an application of its own that reuses the site's HTML helpers.
+  ['pipelines/'],
+  // The one pipeline: stages wired together (sources, registry, state, sharding, the build tail).
+  ['generator/build.ts', 'generator/pipeline/'],
+  ['generator/commands/'],
+  ['generator/cli.ts'],
+];
