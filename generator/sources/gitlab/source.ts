@@ -135,8 +135,8 @@ interface ListedProject {
   path_with_namespace: string;
   description: string | null;
   default_branch?: string | null;
-  topics?: string[];
-  tag_list?: string[];
+  topics?: string[] | null;
+  tag_list?: string[] | null;
   web_url: string;
   readme_url?: string | null;
   created_at: string;
@@ -159,8 +159,8 @@ interface RestRelease {
   tag_name: string;
   name?: string | null;
   description?: string | null;
-  released_at?: string;
-  assets?: { sources?: { format: string; url: string }[] };
+  released_at?: string | null;
+  assets?: { sources?: { format: string; url: string }[] | null } | null;
 }
 
 interface RestPackage {
@@ -431,7 +431,7 @@ export class GitLabSource implements Source {
           ...(idAfter !== undefined ? { idAfter } : {}),
           ...(only ? { visibility: only } : {}),
           ...(query.archived === 'exclude' ? { archived: false } : {}),
-        } as never)) as unknown as ListedProject[];
+        }));
       } catch (err) {
         const reason = this.transport.redact(err instanceof Error ? err.message : String(err));
         throw new SourceUnreachableError(`GitLab ${this.host}: listing the projects of topic "${topic}" failed: ${reason}`);
@@ -490,7 +490,7 @@ export class GitLabSource implements Source {
   private async headCommit(id: number, branch: string): Promise<string | undefined> {
     this.calls.head++;
     try {
-      const c = (await this.api.Commits.show(id, branch, { stats: false } as never)) as unknown as { id: string };
+      const c = await this.api.Commits.show(id, branch, { stats: false });
       return c.id;
     } catch (err) {
       if (isStatus(err, 404)) return undefined;
@@ -505,10 +505,7 @@ export class GitLabSource implements Source {
   /** A raw file (pointer, not LFS object); null on 404. */
   private async raw(id: number, path: string, branch: string): Promise<{ body: string | Blob; commit?: string } | null> {
     try {
-      const r = (await this.api.RepositoryFiles.showRaw(id, path, branch, { showExpanded: true })) as unknown as {
-        data: string | Blob;
-        headers: Record<string, string>;
-      };
+      const r = await this.api.RepositoryFiles.showRaw(id, path, branch, { showExpanded: true });
       return { body: r.data, commit: r.headers['x-gitlab-commit-id'] };
     } catch (err) {
       if (isStatus(err, 404)) return null;
@@ -524,7 +521,7 @@ export class GitLabSource implements Source {
         pagination: 'keyset',
         perPage: 100,
         ref: branch,
-      } as never)) as unknown as TreeEntry[];
+      }));
     } catch (err) {
       if (isStatus(err, 404)) return []; // empty repository
       throw err;
@@ -535,7 +532,7 @@ export class GitLabSource implements Source {
     this.calls.release++;
     let list: RestRelease[];
     try {
-      list = (await this.api.ProjectReleases.all(p.id, { orderBy: 'released_at', sort: 'desc', perPage: 1, page: 1 } as never)) as never;
+      list = await this.api.ProjectReleases.all(p.id, { orderBy: 'released_at', sort: 'desc', perPage: 1, page: 1 });
     } catch (err) {
       if (isStatus(err, 403) || isStatus(err, 404)) return null; // releases feature off
       throw err;
@@ -567,7 +564,7 @@ export class GitLabSource implements Source {
         sort: 'desc',
         perPage: Math.min(100, cap),
         maxPages: Math.ceil(cap / 100),
-      } as never)) as never;
+      }));
     } catch (err) {
       if (isStatus(err, 403) || isStatus(err, 404)) return [];
       throw err;
@@ -608,7 +605,7 @@ export class GitLabSource implements Source {
     this.calls.containers++;
     let list: { name: string; location: string; tags?: { name: string }[] }[];
     try {
-      list = (await this.api.ContainerRegistry.allRepositories({ projectId: p.id, tags: true, perPage: 100 } as never)) as never;
+      list = (await this.api.ContainerRegistry.allRepositories({ projectId: p.id, tags: true, perPage: 100 }));
     } catch (err) {
       if (isStatus(err, 403) || isStatus(err, 404)) return [];
       throw err;
@@ -864,10 +861,7 @@ export class GitLabSource implements Source {
 
   private async license(id: number): Promise<ProjectInfo['license']> {
     this.calls.license++;
-    const p = (await this.api.Projects.show(id, { license: true } as never)) as unknown as {
-      license_url?: string | null;
-      license?: { key: string; name?: string } | null;
-    };
+    const p = await this.api.Projects.show(id, { license: true });
     if (!p.license?.key) return null;
     return { key: p.license.key, ...(p.license.name ? { name: p.license.name } : {}), url: p.license_url ?? null };
   }
