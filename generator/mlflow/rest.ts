@@ -106,7 +106,7 @@ class RestReader {
     private readonly base: string,
     private readonly trackingUri: string,
     userInfo: { user: string; password: string } | undefined,
-    private readonly options: RestRegistryOptions,
+    options: RestRegistryOptions,
   ) {
     this.client = new MlflowClient({
       fetch: options.fetch ?? fetch,
