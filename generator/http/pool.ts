@@ -21,19 +21,13 @@ export class Limiter {
 
 /** A function that runs at most `n` tasks at once (the others wait, first come first served). */
 export function pool(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  const next = (): void => {
-    active--;
-    queue.shift()?.();
+  const limiter = new Limiter(Math.max(1, n));
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    await limiter.acquire();
+    try {
+      return await task();
+    } finally {
+      limiter.release();
+    }
   };
-  return <T>(task: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const run = (): void => {
-        active++;
-        task().then(resolve, reject).finally(next);
-      };
-      if (active < Math.max(1, n)) run();
-      else queue.push(run);
-    });
 }
