@@ -14,7 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { redact, registerSecret } from '../redact.js';
-import { HttpRequestError, describeNetworkError, type HttpRequestErrorInit } from './errors.js';
+import { HttpRequestError, describeNetworkError, isTimeoutError, type HttpRequestErrorInit } from './errors.js';
 import { Limiter } from './pool.js';
 import { retry, jitteredBackoff, sleep as realSleep, type Attempt } from './retry.js';
 import { parseRateLimitReset, parseRetryAfter } from './retry-after.js';
@@ -162,7 +162,7 @@ export class HttpClient {
       status: last.status,
       method,
       path,
-      timedOut: last.status === undefined && last.problem === 'timed out',
+      timedOut: last.status === undefined && isTimeoutError(last.error),
       secrets: this.secrets,
       ...(last.error !== undefined ? { cause: last.error } : {}),
     });

@@ -39,10 +39,15 @@ export class HttpRequestError extends StachubError {
   }
 }
 
+/** Whether a failure that gave no HTTP answer was the attempt running out of time. */
+export function isTimeoutError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
+
 /** One word for a failure that gave no HTTP answer: `timed out`, `network error ECONNRESET`, ... */
 export function describeNetworkError(err: unknown): string {
   if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
+    if (isTimeoutError(err)) return 'timed out';
     const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
     return code ? `network error ${code}` : `network error (${err.message})`;
   }
