@@ -8,13 +8,13 @@
  * directory listing for the model file's size. `metrics/get-history` is called only for a metric whose
  * `runs/get` entry carries no usable value (MLflow's `runs/get` already returns the latest value per key).
  *
- * Credentials come from the environment exactly as the MLflow client reads them: user name and
- * password first (`Authorization: Basic`), else `MLFLOW_TRACKING_TOKEN` (`Bearer`). They are sent in
- * headers only and never appear in URLs, logs, diagnostics or errors.
+ * Its HTTP calls (credentials, retries, errors, the concurrency limit) are `client.ts`'s.
  */
 import { SourceUnreachableError } from '../errors.js';
-import { redact, registerSecret, registerUrlSecrets } from '../redact.js';
+import { downloadCapped } from '../http/fetch.js';
+import { registerUrlSecrets } from '../redact.js';
 import { httpByteSource } from '../onnx/byte-source.js';
+import { MlflowClient, authHeader } from './client.js';
 import type { Diagnostic } from '../types.js';
 import {
   assembleVersion,
@@ -44,25 +44,11 @@ export interface RestRegistryOptions {
   timeoutMs?: number;
   /** `max_results` of search calls (default 1000, the registry's maximum for registered models). */
   pageSize?: number;
+  /** Injected for tests; waits between retries. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-/** A failed MLflow call, with the error code MLflow sent (no credential, no query string). */
-export class MlflowRequestError extends Error {
-  constructor(
-    readonly endpoint: string,
-    readonly status: number,
-    readonly errorCode: string | undefined,
-    message: string,
-  ) {
-    // A server may echo the request (its Authorization header) in its error text.
-    super(redact(`${endpoint}: ${status}${errorCode ? ` ${errorCode}` : ''}${message ? `: ${message}` : ''}`));
-    this.name = 'MlflowRequestError';
-  }
-}
-
-/** Retried statuses (the MLflow client retries the same set, reference/mlflow.md §1.2), with a short budget. */
-const RETRY_STATUS = new Set([429, 502, 503, 504]);
-const RETRIES = 2;
+export { MlflowRequestError, authHeader } from './client.js';
 
 export function restRegistry(options: RestRegistryOptions): Registry {
   const { base, publicUri, userInfo } = splitUrl(options.url);
@@ -84,40 +70,6 @@ export function restRegistry(options: RestRegistryOptions): Registry {
       return downloadCapped(file.href, authHeader(options.env ?? process.env, userInfo), maxBytes, options.fetch ?? fetch, options.timeoutMs ?? 30_000);
     },
   };
-}
-
-/** GET a whole file with credentials, refusing redirects and anything over `maxBytes`. */
-async function downloadCapped(
-  url: string,
-  headers: Record<string, string>,
-  maxBytes: number,
-  fetchFn: typeof fetch,
-  timeoutMs: number,
-): Promise<Uint8Array | undefined> {
-  const res = await fetchFn(url, { headers, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
-  if (!res?.ok || !res.body) {
-    await res?.body?.cancel();
-    return undefined;
-  }
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body.cancel();
-    return undefined;
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** Separate the credentials a URL may carry from the URL itself. */
@@ -142,8 +94,7 @@ function splitUrl(raw: string): { base: string; publicUri: string; userInfo?: { 
 }
 
 class RestReader {
-  private readonly fetch: typeof fetch;
-  private readonly headers: Record<string, string>;
+  private readonly client: MlflowClient;
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly runs = new Map<string, Promise<RunInfo | undefined>>();
   private readonly diagnostics: Diagnostic[] = [];
@@ -155,11 +106,19 @@ class RestReader {
     private readonly base: string,
     private readonly trackingUri: string,
     userInfo: { user: string; password: string } | undefined,
-    private readonly options: RestRegistryOptions,
+    options: RestRegistryOptions,
   ) {
-    this.fetch = options.fetch ?? fetch;
-    this.headers = { accept: 'application/json', ...authHeader(options.env ?? process.env, userInfo) };
-    this.limit = pool(options.concurrency ?? 4);
+    this.client = new MlflowClient({
+      fetch: options.fetch ?? fetch,
+      headers: { accept: 'application/json', ...authHeader(options.env ?? process.env, userInfo) },
+      concurrency: options.concurrency ?? 4,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      onAnswer: (headers) => {
+        if (headers.get('x-stachub-viewer') === '/') this.webUi = 'stachub-track';
+      },
+    });
+    this.limit = this.client.limit;
     this.pageSize = String(Math.min(1000, Math.max(1, options.pageSize ?? 1000)));
   }
 
@@ -348,63 +307,12 @@ class RestReader {
     return this.getJson(`${this.base}/api/2.0/mlflow/${endpoint}${qs ? `?${qs}` : ''}`, endpoint);
   }
 
-  private async getJson(url: string, endpoint = pathOf(url)): Promise<Record<string, unknown>> {
-    const res = await this.request(url, endpoint);
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text === '' ? {} : JSON.parse(text);
-    } catch {
-      throw new MlflowRequestError(endpoint, res.status, undefined, 'response is not JSON');
-    }
-    if (!isRecord(body)) throw new MlflowRequestError(endpoint, res.status, undefined, 'response is not a JSON object');
-    return body;
+  private getJson(url: string, endpoint?: string): Promise<Record<string, unknown>> {
+    return this.client.getJson(url, endpoint);
   }
 
-  private async text(url: string): Promise<string> {
-    const res = await this.request(url, pathOf(url));
-    return res.text();
-  }
-
-  private async request(url: string, endpoint: string): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
-      let res: Response;
-      try {
-        res = await this.fetch(url, {
-          headers: this.headers,
-          redirect: 'error',
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        });
-      } catch (err) {
-        if (attempt < RETRIES) {
-          await sleep(200 * 2 ** attempt);
-          continue;
-        }
-        throw new MlflowRequestError(endpoint, 0, undefined, (err as Error).name === 'TimeoutError' ? 'timed out' : 'unreachable');
-      }
-      if (res.ok) {
-        if (res.headers.get('x-stachub-viewer') === '/') this.webUi = 'stachub-track';
-        return res;
-      }
-      if (RETRY_STATUS.has(res.status) && attempt < RETRIES) {
-        await res.body?.cancel();
-        const after = Number(res.headers.get('retry-after'));
-        await sleep(Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 200 * 2 ** attempt);
-        continue;
-      }
-      let code: string | undefined;
-      let message = res.statusText;
-      try {
-        const err = (await res.json()) as unknown;
-        if (isRecord(err)) {
-          code = str(err['error_code']);
-          message = str(err['message']) ?? message;
-        }
-      } catch {
-        // not a JSON error body
-      }
-      throw new MlflowRequestError(endpoint, res.status, code, redact(message).slice(0, 300));
-    }
+  private text(url: string): Promise<string> {
+    return this.client.text(url);
   }
 
   private warn(code: string, message: string): void {
@@ -414,32 +322,6 @@ class RestReader {
   private info(code: string, message: string): void {
     this.diagnostics.push({ level: 'info', code, message });
   }
-}
-
-/** MLflow client credential order: user name + password (Basic) first, else the token (Bearer). */
-export function authHeader(
-  env: NodeJS.ProcessEnv,
-  userInfo?: { user: string; password: string },
-): Record<string, string> {
-  const user = env['MLFLOW_TRACKING_USERNAME'];
-  const password = env['MLFLOW_TRACKING_PASSWORD'];
-  // Whatever is sent is registered as a secret: no message or log may print it back.
-  if (user && password !== undefined) {
-    const basic = Buffer.from(`${user}:${password}`).toString('base64');
-    registerSecret(password, basic);
-    return { authorization: `Basic ${basic}` };
-  }
-  const token = env['MLFLOW_TRACKING_TOKEN'];
-  if (token) {
-    registerSecret(token);
-    return { authorization: `Bearer ${token}` };
-  }
-  if (userInfo) {
-    const basic = Buffer.from(`${userInfo.user}:${userInfo.password}`).toString('base64');
-    registerSecret(userInfo.password, basic);
-    return { authorization: `Basic ${basic}` };
-  }
-  return {};
 }
 
 /** `name='<name>'`, quoted the way MLflow's filter parser accepts (double quotes when the name has a `'`). */
@@ -460,35 +342,4 @@ function join(a: string, b: string): string {
 
 function encodePath(p: string): string {
   return p.split('/').map(encodeURIComponent).join('/');
-}
-
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return 'request';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** At most `n` tasks at once. */
-function pool(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  const next = (): void => {
-    active--;
-    queue.shift()?.();
-  };
-  return <T>(task: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const run = (): void => {
-        active++;
-        task().then(resolve, reject).finally(next);
-      };
-      if (active < Math.max(1, n)) run();
-      else queue.push(run);
-    });
 }

@@ -4,8 +4,7 @@
  * multi-gigabyte model costs kilobytes of reads whatever the source.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { fetchStreamTransport, nodeStreamTransport, type StreamReply, type StreamTransport } from '../http/stream.js';
 import { OnnxError } from './errors.js';
 import { registerHeaderSecrets } from '../redact.js';
 
@@ -115,83 +114,6 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** One HTTP answer, whatever the client that fetched it. */
-interface Reply {
-  status: number;
-  statusText: string;
-  header(name: string): string | null;
-  chunks(): AsyncIterable<Uint8Array>;
-  /** Stops the transfer (closes the connection when the body is not fully read). */
-  cancel(): Promise<void>;
-}
-
-interface Transport {
-  get(url: string, headers: Record<string, string>): Promise<Reply>;
-  close(): void;
-}
-
-function fetchTransport(doFetch: typeof fetch, timeoutMs: number): Transport {
-  return {
-    async get(url, headers) {
-      const res = await doFetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-      return {
-        status: res.status,
-        statusText: res.statusText,
-        header: (n) => res.headers.get(n),
-        async *chunks() {
-          if (!res.body) return;
-          const reader = res.body.getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return;
-            yield value;
-          }
-        },
-        cancel: async () => {
-          await res.body?.cancel().catch(() => undefined);
-        },
-      };
-    },
-    close() {},
-  };
-}
-
-function nodeTransport(timeoutMs: number): Transport {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 1 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 1 }),
-  };
-  return {
-    get(url, headers) {
-      return new Promise((resolve, reject) => {
-        const u = new URL(url);
-        const mod = u.protocol === 'https:' ? https : http;
-        const agent = u.protocol === 'https:' ? agents['https:'] : agents['http:'];
-        const req = mod.get(u, { headers, agent }, (res) => {
-          resolve({
-            status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
-            header: (n) => {
-              const v = res.headers[n.toLowerCase()];
-              return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
-            },
-            chunks: () => res,
-            cancel: async () => {
-              res.destroy();
-            },
-          });
-        });
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-        req.on('error', reject);
-      });
-    },
-    close() {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
-    },
-  };
-}
-
 /**
  * An HTTP(S) URL read with `Range: bytes=a-b` requests. The first request learns the size from
  * `Content-Range`; a server that answers 200 (ignoring Range) is refused with
@@ -203,8 +125,9 @@ export function httpByteSource(url: string, opts: HttpSourceOptions = {}): ByteS
   const name = redactUrl(url);
   registerHeaderSecrets(opts.headers);
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  let transport: Transport | undefined;
-  const client = (): Transport => (transport ??= opts.fetch ? fetchTransport(opts.fetch, timeoutMs) : nodeTransport(timeoutMs));
+  let transport: StreamTransport | undefined;
+  const client = (): StreamTransport =>
+    (transport ??= opts.fetch ? fetchStreamTransport(opts.fetch, timeoutMs) : nodeStreamTransport(timeoutMs));
   const maxRedirects = opts.maxRedirects ?? 5;
   const stats: ReadStats = { reads: 0, bytesRead: 0 };
   let target = url;
@@ -224,7 +147,7 @@ export function httpByteSource(url: string, opts: HttpSourceOptions = {}): ByteS
       throw new OnnxError('onnx/http', name, undefined, 'not a valid URL', { cause: err });
     }
     for (let hop = 0; ; hop++) {
-      let res: Reply;
+      let res: StreamReply;
       try {
         res = await client().get(current, { ...headers, range: `bytes=${offset}-${last}`, 'accept-encoding': 'identity' });
       } catch (err) {
@@ -272,7 +195,7 @@ export function httpByteSource(url: string, opts: HttpSourceOptions = {}): ByteS
   }
 
   /** Reads the body into `want` bytes: a server sending more than its Content-Range is cut off. */
-  async function readBody(res: Reply, want: number, offset: number): Promise<Uint8Array> {
+  async function readBody(res: StreamReply, want: number, offset: number): Promise<Uint8Array> {
     const out = new Uint8Array(want);
     let got = 0;
     try {

@@ -33,9 +33,12 @@ const KNOWN_UPWARD: readonly string[] = [
   'generator/mlflow/stac.ts -> generator/stac/toStac.ts', // type-only
   // The sources describe files with metadata and ONNX helpers while they read them (issue point 3:
   // enrichment apart from the project readers).
-  'generator/sources/gitlab/source.ts -> generator/onnx/index.ts',
-  'generator/sources/gitlab/source.ts -> generator/models/index.ts',
-  'generator/sources/gitlab/source.ts -> generator/metadata/dvc.ts',
+  'generator/sources/gitlab/enrich.ts -> generator/onnx/index.ts',
+  'generator/sources/gitlab/enrich.ts -> generator/models/index.ts',
+  'generator/sources/gitlab/enrich.ts -> generator/metadata/dvc.ts',
+  'generator/sources/gitlab/options.ts -> generator/onnx/index.ts', // type-only
+  'generator/sources/gitlab/options.ts -> generator/models/index.ts', // type-only
+  'generator/sources/gitlab/read-project.ts -> generator/metadata/dvc.ts',
   'generator/sources/workspace.ts -> generator/metadata/assets.ts',
   'generator/sources/workspace.ts -> generator/metadata/dvc.ts',
   'generator/sources/workspace.ts -> generator/onnx/types.ts', // type-only

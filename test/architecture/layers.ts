@@ -9,6 +9,8 @@ export const LAYERS: readonly (readonly string[])[] = [
     'generator/errors.ts',
     'generator/types.ts',
     'generator/redact.ts',
+    // The one HTTP seam every client uses (pool, retries, timeouts, typed and redacted errors).
+    'generator/http/',
     'generator/media-types.ts',
     'generator/yaml.ts',
     'generator/schemas.ts',

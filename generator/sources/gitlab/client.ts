@@ -5,7 +5,7 @@
  * (LFS downloads may redirect to object storage), unlike `PRIVATE-TOKEN` (§0.4, §4.5).
  */
 import { Gitlab } from '@gitbeaker/rest';
-import { createRequesterFn } from '@gitbeaker/requester-utils';
+import { createRequesterFn, type ResponseBodyTypes } from '@gitbeaker/requester-utils';
 import { GitLabRequestError, type GitLabTransport } from './transport.js';
 
 export type GitLabApi = InstanceType<typeof Gitlab<false>>;
@@ -30,7 +30,7 @@ export function createGitbeaker(host: string, token: string | undefined, transpo
         path: transport.redact(url.pathname + url.search),
       });
     }
-    return { body: parseBody(res.body, headers['content-type'] ?? '', res.status) as never, headers, status: res.status };
+    return { body: parseBody(res.body, headers['content-type'] ?? '', res.status), headers, status: res.status };
   };
   const requesterFn = createRequesterFn((_, reqo) => Promise.resolve(reqo), handler);
   return new Gitlab({
@@ -45,7 +45,7 @@ export function createGitbeaker(host: string, token: string | undefined, transpo
 }
 
 /** Same body handling as gitbeaker's own requester: JSON → value, text/* → string, else Blob. */
-function parseBody(body: Uint8Array, contentType: string, status: number): unknown {
+function parseBody(body: Uint8Array, contentType: string, status: number): ResponseBodyTypes {
   if (status === 204) return null;
   const type = contentType.split(';')[0]!.trim();
   if (type === 'application/json') return body.length ? JSON.parse(new TextDecoder().decode(body)) : {};
