@@ -110,10 +110,12 @@ The build report is written to <out>/build-report.json.`,
       let source = await createSource(config, ctx.env, (line) => ctx.stderr(`stachub: ${line}\n`), ctx.now);
       // Incremental GitLab crawls (generator/state/wire.ts): the previous state, from where the last catalog went.
       let stateful: StatefulSource | undefined;
+      let previous: Awaited<ReturnType<typeof loadPrevious>> | undefined;
       if (config.source?.kind === 'gitlab') {
         const from = flags.stateFrom ?? ctx.env.STACHUB_STATE_FROM ?? flags.publish ?? config.output.dir;
         const s3 = from.startsWith('s3://') ? { s3: s3ReadOptions(resolvePublishFlags(flags, from, ctx.env)) } : {};
-        source = stateful = new StatefulSource(source, await loadPrevious(from, s3, (l) => ctx.stderr(`stachub: ${l}\n`)));
+        previous = await loadPrevious(from, s3, (l) => ctx.stderr(`stachub: ${l}\n`));
+        source = stateful = new StatefulSource(source, previous);
       }
       const registry = createRegistry(config.mlflow, ctx.env);
       const schemaLoader = flags.validate
@@ -124,7 +126,7 @@ The build report is written to <out>/build-report.json.`,
       const shard = resolveShard(flags.shard, ctx.env);
       if (shard) {
         const log = (line: string): void => ctx.stderr(`stachub: ${line}\n`);
-        await buildShard({ config, source, now: ctx.now, version: ctx.version, log, onProgress: (d, t) => progress.update(d, t) }, shard, config.output.dir, ctx);
+        await buildShard({ config, source, now: ctx.now, version: ctx.version, log, onProgress: (d, t) => progress.update(d, t), ...(previous ? { previous } : {}) }, shard, config.output.dir, ctx);
         progress.finish();
         return;
       }
@@ -138,10 +140,12 @@ The build report is written to <out>/build-report.json.`,
         log: (line) => ctx.stderr(`stachub: ${line}\n`),
         onProgress: (done, total) => progress.update(done, total),
         ...(registry ? { registry } : {}),
+        ...(previous ? { previous } : {}),
       });
       progress.finish();
       if (stateful?.listing) {
-        result.files.push(stateFileOf(stateful.listing, config, ctx.now().toISOString(), source.description));
+        // The listing as built: a project that failed keeps its previous snapshot in the state.
+        result.files.push(stateFileOf({ ...result.listing, ...(stateful.listing.marks ? { marks: stateful.listing.marks } : {}) }, config, ctx.now().toISOString(), source.description));
         result.files.sort((a, b) => a.path.localeCompare(b.path));
       }
       await writeOutputDir(config.output.dir, result.files);

@@ -110,7 +110,7 @@ export const registerMerge = (program: Command, ctx: CliContext): void => {
     );
     if (merged.state) {
       // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
-      result.files.push(stateFileOf(merged.listing, config, now.toISOString(), merged.source));
+      result.files.push(stateFileOf({ ...merged.listing, entries: result.listing.entries }, config, now.toISOString(), merged.source));
       result.files.sort((a, b) => a.path.localeCompare(b.path));
     }
     await writeOutputDir(config.output.dir, result.files);
