@@ -44,7 +44,7 @@ export function parseYaml(text: string, limits: YamlLimits = YAML_LIMITS): Parse
     return { value: undefined, errors: [{ message: `cannot be parsed (${err instanceof RangeError ? 'nested too deeply' : (err as Error).message})` }], lineOf: () => undefined };
   }
   const errors: YamlProblem[] = doc.errors.map((e) => ({
-    message: e.message.split('\n')[0] ?? e.message,
+    message: /Maximum call stack/.test(e.message) ? 'is nested too deeply' : (e.message.split('\n')[0] ?? e.message),
     line: e.linePos?.[0]?.line ?? (e.pos ? lineCounter.linePos(e.pos[0]).line : undefined),
   }));
   const lineAt = (node: Node | null | undefined): number | undefined =>

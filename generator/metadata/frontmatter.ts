@@ -60,7 +60,10 @@ export function parseReadme(text: string, file: string): ParsedReadme {
     });
     return { data: {}, body: split.content, hasFrontMatter: true, lineOf: parsed.lineOf, diagnostics };
   }
-  const problems = checkSchema('front-matter', value);
+  // A `type` problem of a value that also has a problem inside it comes from the other branch of a
+  // oneOf (`assets: [{glob: 5}]` is "not a string" too): the inner problem is the one to report and drop.
+  const all = checkSchema('front-matter', value);
+  const problems = all.filter((p) => !(p.keyword === 'type' && all.some((q) => q.pointer.startsWith(`${p.pointer}/`))));
   for (const p of problems) {
     const segments = pointerSegments(p.pointer);
     const line = parsed.lineOf(segments);
