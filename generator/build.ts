@@ -360,7 +360,7 @@ async function assembleOnce(
         ...listing.failed,
         ...unsafe.map((r) => ({
           fullPath: r.id.replace(/[^\x20-\x7e]/g, '?'),
-          diagnostics: [{ level: 'error' as const, code: 'project/unsafe-path', message: 'the project path is not a safe folder name (segments of letters, digits, _ . + - only); the project is left out' }],
+          diagnostics: [{ level: 'error' as const, code: 'project/unsafe-path', message: 'the project path is not a safe folder name (segments of letters, digits, _ . + - only, at most 200 characters each); the project is left out' }],
         })),
       ],
     };

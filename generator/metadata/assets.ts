@@ -2,7 +2,7 @@
  * Asset discovery (reference/sharinghub.md §3): files become assets only when an asset rule of
  * the category or of the README matches them.
  */
-import picomatch from 'picomatch';
+import { globMatcher, segmentCount } from './glob.js';
 import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, RepoFile } from '../types.js';
 import { sha256Multihash } from '../stac/file.js';
@@ -52,14 +52,15 @@ export function pathMatches(pattern: string, filePath: string): boolean {
   return pathMatcher(pattern)(filePath);
 }
 
-/** `pathMatches` for one pattern, compiled once (a rule is tried on every file of the repository). */
+/**
+ * `pathMatches` for one pattern, compiled once (a rule is tried on every file of the repository).
+ * Matching is linear (generator/metadata/glob.ts): a README's pattern cannot stall the build.
+ */
 export function pathMatcher(pattern: string): (filePath: string) => boolean {
   const clean = pattern.replace(/^\.\//, '');
-  if (clean.includes('**') || clean.startsWith('/')) {
-    return picomatch(clean.replace(/^\//, ''), { dot: true });
-  }
-  const patternSegments = clean.split('/').length;
-  const match = picomatch(clean, { dot: true });
+  if (clean.includes('**') || clean.startsWith('/')) return globMatcher(clean.replace(/^\//, ''));
+  const patternSegments = segmentCount(clean);
+  const match = globMatcher(clean);
   return (filePath) => {
     const segments = filePath.split('/');
     if (segments.length < patternSegments) return false;
@@ -126,7 +127,20 @@ export function discoverAssets(
       return;
     }
     let matched = 0;
-    const matches = pathMatcher(pattern);
+    let matches: (filePath: string) => boolean;
+    try {
+      matches = pathMatcher(pattern);
+    } catch (err) {
+      // A pattern that cannot be used (too many brace alternatives): the rule is skipped.
+      diagnostics.push({
+        level: 'error',
+        code: 'assets/glob',
+        message: `asset rule pattern is not a usable glob (${(err as Error).message.slice(0, 120)}); the rule is ignored`,
+        ...(where.file ? { file: where.file } : {}),
+        ...lineField(where.lineOf?.(index)),
+      });
+      return;
+    }
     for (const file of files) {
       if (!matches(file.path)) continue;
       matched++;

@@ -54,7 +54,9 @@ export class WorkspaceSource implements Source {
       query.onProgress?.(done++, folders.length);
       const descriptorFile = path.join(folder, DESCRIPTOR);
       const shown = path.relative(process.cwd(), descriptorFile) || descriptorFile;
-      const parsed = await readDescriptor(descriptorFile, shown);
+      const parsed: Awaited<ReturnType<typeof readDescriptor>> = await readDescriptor(descriptorFile, shown).catch((err: unknown) => ({
+        problems: [{ level: 'error' as const, code: 'workspace/descriptor', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})`, file: shown }],
+      }));
       if ('problems' in parsed) {
         // The report is public: a broken descriptor of a project the catalog would not publish is
         // counted, not named, and one whose visibility cannot be read is not named either.
@@ -98,7 +100,15 @@ export class WorkspaceSource implements Source {
         continue;
       }
       seen.set(info.fullPath, shown);
-      entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
+      try {
+        entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
+      } catch (err) {
+        // One unreadable project folder is that project's error (its visibility is allowed: it may be named).
+        failed.push({
+          fullPath: info.fullPath,
+          diagnostics: [{ level: 'error', code: 'workspace/unreadable', message: `the project's files cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})` }],
+        });
+      }
     }
     query.onProgress?.(folders.length, folders.length);
     return { entries, failed, excluded };
@@ -301,7 +311,8 @@ export async function readDescriptor(
     license,
     ...(typeof d.head_commit === 'string' ? { headCommit: d.head_commit } : {}),
   };
-  const r = d.release as Record<string, unknown> | undefined;
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const r = isRecord(d.release) ? d.release : undefined;
   const release: ReleaseInfo | null =
     r && typeof r.tag_name === 'string'
       ? {
@@ -313,7 +324,7 @@ export async function readDescriptor(
         }
       : null;
   const packages = Array.isArray(d.packages)
-    ? (d.packages as Array<Record<string, unknown>>).filter((p) => typeof p.name === 'string').map((p) => ({
+    ? (d.packages as unknown[]).filter(isRecord).filter((p) => typeof p.name === 'string').map((p) => ({
         name: p.name as string,
         ...(typeof p.version === 'string' ? { version: p.version } : {}),
         packageType: typeof p.package_type === 'string' ? p.package_type : 'generic',
@@ -321,7 +332,7 @@ export async function readDescriptor(
       }))
     : [];
   const containers = Array.isArray(d.containers)
-    ? (d.containers as Array<Record<string, unknown>>).filter((c) => typeof c.location === 'string').map((c) => ({
+    ? (d.containers as unknown[]).filter(isRecord).filter((c) => typeof c.location === 'string').map((c) => ({
         location: c.location as string,
         tags: Array.isArray(c.tags) ? (c.tags as unknown[]).filter((t): t is string => typeof t === 'string') : [],
       }))

@@ -168,6 +168,13 @@ describe('front matter and README budgets', () => {
     expect(item.links.filter((l) => l.href.startsWith('https://example.com/'))).toHaveLength(200);
   });
 
+  it('a backtracking glob against a long file name does not stall the build', async () => {
+    const b = await buildOf([bad(`assets: ["${'*a'.repeat(12)}*b", "{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}"]`, { files: { [`${'a'.repeat(80)}.txt`]: 'x' } })]);
+    await expectGoodAndValid(b);
+    expect(b.bad?.messages).toContainEqual(expect.objectContaining({ code: 'assets/glob', line: 2 }));
+    expect(Object.keys((await b.item('team/bad')).assets)).toEqual([]);
+  });
+
   it('a WKT extent of more than 50000 positions is not used; 300,000 positions no longer overflow the stack', async () => {
     const points = (k: number): string => Array.from({ length: k }, (_, i) => `${i % 90} ${i % 45}`).join(',');
     const b = await buildOf([bad(`extent: {spatial: "MULTIPOINT (${points(60_000)})"}`)]);
