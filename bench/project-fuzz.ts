@@ -47,7 +47,10 @@ try {
     if (o.code === 3 && !strict) counts.invalid++;
     counts.lost += o.lost.length;
     counts.untyped += o.untyped.length;
-    for (const f of [...o.failures, ...o.lost, ...o.untyped]) problems.push(`seed ${seed} ${what}: ${f}`);
+    for (const f of [...o.failures, ...o.lost, ...o.untyped]) {
+      problems.push(`seed ${seed} ${what}: ${f}`);
+      console.log(`PROBLEM seed ${seed} ${what}: ${f}`);
+    }
     if (o.ms > slowest.ms) slowest = { ms: o.ms, what };
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (counts.builds % 50 === 0) console.log(`${done}/${cases} cases, ${((performance.now() - t0) / 1000).toFixed(0)} s, ${JSON.stringify(counts)}`);

@@ -105,8 +105,8 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const carriedByPath = new Map(snapshot.carried.map((f) => [f.path, f]));
   const carried = new Map<string, CarriedFile>();
-  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeURIComponent(project.defaultBranch)}/${encodePath(p)}`;
-  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeURIComponent(project.defaultBranch)}/${encodePath(p)}`;
+  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
+  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
   /** A repository path or URL as written in the README -> an href (carried copy, file URL, or URL). */
   const resolveHref = (href: string, kind: 'image' | 'link' | 'asset' = 'asset'): string | undefined => {
     if (/^https?:\/\//i.test(href)) return href;
@@ -507,7 +507,12 @@ export function normalizeRepoPath(href: string): string | undefined {
 }
 
 function encodePath(p: string): string {
-  return p.split('/').map(encodeURIComponent).join('/');
+  return p.split('/').map(encodeSegment).join('/');
+}
+
+/** encodeURIComponent, except that a lone surrogate (YAML can write one as "\ud800"), which it cannot encode, becomes U+FFFD. */
+function encodeSegment(s: string): string {
+  return encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 export type { RepoFile };

@@ -80,7 +80,7 @@ function randomValue(rand: Rand, depth = 0): unknown {
       for (let i = int(rand, 4); i > 0; i--) setOwn(o, pick(rand, [...STAC_KEYS, ...PROTO_KEYS, 'glob', 'href', 'key', 'name', 'roles', 'models', 'spatial', 'temporal']), randomValue(rand, depth + 1));
       return o;
     }
-    default: return { glob: pick(rand, ['*', '**/*', '*.onnx', '{a,b}{c,d}{e,f}{g,h}*', 'data/**/x*y*z*w*v*.txt', '[', '!(a|b)']), title: randomValue(rand, depth + 1), roles: randomValue(rand, depth + 1) };
+    default: return { glob: pick(rand, ['*', '**/*', '*.onnx', '{a,b}{c,d}{e,f}{g,h}*', 'data/**/x*y*z*w*v*.txt', '[', '!(a|b)', `${'*a'.repeat(12)}*b`, '**/**/**/**/**/*']), title: randomValue(rand, depth + 1), roles: randomValue(rand, depth + 1) };
   }
 }
 
@@ -168,7 +168,7 @@ export function fuzzProject(seeds: ReadonlyArray<Record<string, unknown>>, rand:
   let body = BODIES[0]!();
   let readme: string | null = null;
   let descriptor = descriptorOf(index + 1, fullPath);
-  const files: Record<string, string | Uint8Array> = { 'notes.txt': 'x', 'data/a.txt': 'a' };
+  const files: Record<string, string | Uint8Array> = { 'notes.txt': 'x', 'data/a.txt': 'a', [`data/${'a'.repeat(120)}.txt`]: 'a' };
   const paths = nodePaths(data).filter((p) => p.length > 0);
   const at = paths.length > 0 ? pick(rand, paths) : ['title'];
   switch (mutation) {
