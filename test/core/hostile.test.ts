@@ -237,7 +237,8 @@ describe('a valid catalog always', () => {
   });
 
   it('__proto__, constructor, prototype and toString are plain keys, never extension prefixes', async () => {
-    const b = await buildOf([bad('toString: {a: 1}\nconstructor: {b: 2}\nprototype: {c: 3}\n__proto__: {d: 4}\nhasOwnProperty: x')]);
+    const fm = 'toString: {a: 1}\nconstructor: {b: 2}\nprototype: {c: 3}\n__proto__: {d: 4}\nhasOwnProperty: x\nassets: ["*.constructor"]\nlinks: [{href: "https://example.com/a", rel: __defineGetter__}]';
+    const b = await buildOf([bad(fm, { files: { 'x.constructor': 'x' } })]);
     await expectGoodAndValid(b);
     const item = await b.item('team/bad');
     expect(item.stac_extensions.every((u) => typeof u === 'string')).toBe(true);
@@ -247,6 +248,10 @@ describe('a valid catalog always', () => {
     expect(Object.hasOwn(item.properties, '__proto__')).toBe(true);
     expect(Object.keys(item.properties).filter((k) => /^(toString|constructor|prototype|__proto__):/.test(k))).toEqual([]);
     expect(b.bad?.messages.filter((m) => m.code === 'extensions/block')).toEqual([]);
+    // A link rel or a file extension named after an Object.prototype member is just a name too.
+    expect(b.bad?.status).toBe('ok');
+    expect(item.assets['x.constructor']).not.toHaveProperty('type');
+    expect(await readFile(path.join(b.out, 'ai-model/team/bad/index.html'), 'utf8')).toContain('__defineGetter__');
   });
 });
 
