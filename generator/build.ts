@@ -12,11 +12,14 @@ import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
 import path from 'node:path';
 import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
-import type { Source, SourceListing } from './sources/source.js';
+import type { PreviousProject, Source, SourceEntry, SourceListing } from './sources/source.js';
+import { faultDiagnostic, ProjectFaults, type ProjectFailure } from './isolate.js';
+import { StachubError } from './errors.js';
+import { LIMITS } from './limits.js';
 import { layout, safeDir, type CatalogType } from './stac/layout.js';
 import { jsonBytes } from './stac/serialize.js';
 import { toStac } from './stac/toStac.js';
-import type { StacTree } from './stac/types.js';
+import type { StacItem, StacTree } from './stac/types.js';
 import type { Diagnostic, OutputFile } from './types.js';
 import { checkLinks, validateSchemas, type SchemaLoader, type ValidationProblem } from './validate/index.js';
 
@@ -38,6 +41,11 @@ export interface BuildOptions {
   mlflowRead?: RegistryRead;
   /** Site settings with their local files read (see `resolveSite`); default: the config's, as written. */
   site?: { site: SiteConfig; diagnostics: Diagnostic[] };
+  /**
+   * The previous build's projects (the build state), by project id: a project that fails is built
+   * from its previous snapshot instead, when the state has one.
+   */
+  previous?: ReadonlyMap<number, PreviousProject>;
 }
 
 export interface BuildResult {
@@ -46,6 +54,11 @@ export interface BuildResult {
   tree: StacTree;
   records: ProjectRecord[];
   problems: ValidationProblem[];
+  /**
+   * The listing as built: a project that failed is in `failed`, or its entry holds the previous
+   * snapshot it was built from (origin `stale`). The build state is written from this one.
+   */
+  listing: Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests' | 'marks'>;
 }
 
 export const REPORT_FILE = 'build-report.json';
@@ -91,18 +104,250 @@ export async function collect(
   });
   log(`read ${listing.entries.length} project(s)`);
 
-  const records = listing.entries.map((e) => toRecord(e.snapshot, config));
-  return { records, listing, now, started };
+  // Each project under its own guard: one README that breaks the record stage is that project's error.
+  const records: ProjectRecord[] = [];
+  const entries: SourceEntry[] = [];
+  const failed = [...listing.failed];
+  for (const entry of listing.entries) {
+    const made = guardedRecord(entry.snapshot, config);
+    if ('record' in made) {
+      records.push(made.record);
+      entries.push(entry);
+      continue;
+    }
+    const fallback = fallBackToPrevious(entry, made.failure, config, options.previous);
+    if (fallback) {
+      records.push(fallback.record);
+      entries.push(fallback.entry);
+    } else {
+      failed.push({ fullPath: entry.snapshot.project.fullPath, diagnostics: [faultDiagnostic(made.failure)] });
+    }
+  }
+  return { records, listing: { ...listing, entries, failed }, now, started };
 }
 
-/** The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report. */
+/** `toRecord` under the project's guard, with the time budget (README "Limits"). */
+function guardedRecord(snapshot: SourceEntry['snapshot'], config: Config): { record: ProjectRecord } | { failure: ProjectFailure } {
+  const t0 = Date.now();
+  try {
+    const record = toRecord(snapshot, config);
+    const ms = Date.now() - t0;
+    if (ms > LIMITS.projectMs) {
+      record.diagnostics.push({ level: 'error', code: 'budget/time', message: `making the project's record took ${ms} ms, more than ${LIMITS.projectMs} ms` });
+    }
+    return { record };
+  } catch (error) {
+    return { failure: { project: snapshot.project.fullPath, stage: 'record', error } };
+  }
+}
+
+/**
+ * A project that failed is built from the previous build's snapshot when the state has a different
+ * one (as when GitLab cannot be read): its item from before stays published, and the report says so.
+ */
+function fallBackToPrevious(
+  entry: SourceEntry,
+  failure: ProjectFailure,
+  config: Config,
+  previous: ReadonlyMap<number, PreviousProject> | undefined,
+): { record: ProjectRecord; entry: SourceEntry } | undefined {
+  const before = previous?.get(entry.snapshot.project.id)?.snapshot;
+  if (!before || before === entry.snapshot || before.project.fullPath !== entry.snapshot.project.fullPath) return undefined;
+  if (JSON.stringify(before) === JSON.stringify(entry.snapshot)) return undefined;
+  const made = guardedRecord(before, config);
+  if (!('record' in made)) return undefined;
+  const { message } = faultDiagnostic(failure);
+  made.record.diagnostics.unshift({
+    level: 'error',
+    code: 'project/failed',
+    message: message.replace(/it is left out of the catalog$/, 'its item from the previous build is kept'),
+  });
+  return { record: made.record, entry: { snapshot: before, origin: 'stale' } };
+}
+
+type AssembleListing = Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests' | 'marks'>;
+
+/** What validation asks to remove from one item (by item id) so that it validates. */
+interface ItemRepair {
+  properties: Set<string>;
+  assets: Set<string>;
+  extensions: Set<string>;
+}
+
+/** Rounds of repair (dropping what does not validate) before an item that still fails is left out. */
+const REPAIR_ROUNDS = 3;
+
+/**
+ * The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report.
+ *
+ * One project never stops the others (DESIGN.md): a project whose item, join or page fails is left
+ * out (or built from its previous snapshot, when the state has one) and the rest assembled again;
+ * an item property, asset or extension that does not validate is dropped from the item, and an
+ * item that still does not validate is left out, each with an error of its project. So the catalog
+ * is always valid for every good project.
+ */
 export async function assemble(
   records: ProjectRecord[],
-  listing: Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests'>,
+  listing: AssembleListing,
   options: BuildOptions,
   now: Date,
   started: number = Date.now(),
 ): Promise<BuildResult> {
+  let current = records;
+  let currentListing: AssembleListing = listing;
+  const repairs = new Map<string, ItemRepair>();
+  const notes = new Map<string, Diagnostic[]>();
+  const fellBack = new Set<string>();
+  const note = (project: string, d: Diagnostic): void => {
+    const list = notes.get(project) ?? [];
+    if (!list.some((x) => x.code === d.code && x.message === d.message)) list.push(d);
+    notes.set(project, list);
+  };
+  /** Take projects out of the build (their previous snapshot in, when the state has one). */
+  const leaveOut = (out: Map<string, Diagnostic>): void => {
+    const records2: ProjectRecord[] = [];
+    const entries: SourceEntry[] = [];
+    const failed = [...currentListing.failed];
+    const byPath = new Map(currentListing.entries.map((e) => [e.snapshot.project.fullPath, e]));
+    for (const r of current) {
+      const d = out.get(r.id);
+      if (!d) {
+        records2.push(r);
+        continue;
+      }
+      const entry = byPath.get(r.id);
+      const fallback =
+        entry && !fellBack.has(r.id) && d.code === 'project/failed'
+          ? fallBackToPrevious(entry, { project: r.id, stage: '', error: undefined }, options.config, options.previous)
+          : undefined;
+      if (fallback) {
+        fellBack.add(r.id);
+        fallback.record.diagnostics[0] = { ...d, message: d.message.replace(/it is left out of the catalog$/, 'its item from the previous build is kept') };
+        records2.push(fallback.record);
+        byPath.set(r.id, fallback.entry);
+      } else {
+        byPath.delete(r.id);
+        notes.delete(r.id);
+        failed.push({ fullPath: r.id, diagnostics: [d] });
+      }
+    }
+    for (const e of currentListing.entries) {
+      const kept = byPath.get(e.snapshot.project.fullPath);
+      if (kept) entries.push(kept);
+    }
+    current = records2;
+    currentListing = { ...currentListing, entries, failed };
+  };
+
+  // Every round either returns or takes at least one project out or adds a repair, so this ends.
+  for (let round = 0; ; round++) {
+    let once: Awaited<ReturnType<typeof assembleOnce>>;
+    try {
+      once = await assembleOnce(current, currentListing, options, now, started, repairs, notes);
+    } catch (err) {
+      if (!(err instanceof ProjectFaults)) throw err;
+      const out = new Map<string, Diagnostic>();
+      for (const f of err.failures) if (!out.has(f.project)) out.set(f.project, faultDiagnostic(f));
+      if (![...out.keys()].some((id) => current.some((r) => r.id === id))) throw err;
+      leaveOut(out);
+      continue;
+    }
+    const plan = repairPlan(once.result.problems, once.items, repairs, round < REPAIR_ROUNDS);
+    if (plan.repairs.size === 0 && plan.leaveOut.size === 0) return { ...once.result, listing: currentListing };
+    for (const [itemId, r] of plan.repairs) {
+      const have = repairs.get(itemId) ?? { properties: new Set(), assets: new Set(), extensions: new Set() };
+      for (const k of r.properties) have.properties.add(k);
+      for (const k of r.assets) have.assets.add(k);
+      for (const k of r.extensions) have.extensions.add(k);
+      repairs.set(itemId, have);
+    }
+    for (const [project, ds] of plan.notes) for (const d of ds) note(project, d);
+    if (plan.leaveOut.size > 0) leaveOut(plan.leaveOut);
+  }
+}
+
+/** Where an item document is and whose it is. */
+interface ItemPlace {
+  id: string;
+  /** The project (record id) it belongs to. */
+  project: string;
+  json: StacItem;
+}
+
+/**
+ * From validation problems to repairs: per item, the properties, assets and extensions to drop;
+ * an item whose problem is elsewhere (or that a repair already failed to fix) is left out.
+ */
+function repairPlan(
+  problems: readonly ValidationProblem[],
+  items: ReadonlyMap<string, ItemPlace>,
+  done: ReadonlyMap<string, ItemRepair>,
+  mayRepair: boolean,
+): { repairs: Map<string, ItemRepair>; leaveOut: Map<string, Diagnostic>; notes: Map<string, Diagnostic[]> } {
+  const repairs = new Map<string, ItemRepair>();
+  const leaveOut = new Map<string, Diagnostic>();
+  const notes = new Map<string, Diagnostic[]>();
+  for (const p of problems) {
+    const place = items.get(p.path);
+    if (!place || p.kind === 'unavailable') continue;
+    const before = done.get(place.id);
+    const r = repairs.get(place.id) ?? { properties: new Set<string>(), assets: new Set<string>(), extensions: new Set<string>() };
+    const prop = /^\/properties\/([^/]+)/.exec(p.pointer ?? '')?.[1];
+    const asset = /^\/assets\/([^/]+)/.exec(p.pointer ?? '')?.[1];
+    const extIndex = /^\/stac_extensions\/(\d+)/.exec(p.pointer ?? '')?.[1];
+    const ext = extIndex !== undefined ? place.json.stac_extensions?.[Number(extIndex)] : p.schema;
+    let what: string | undefined;
+    if (p.kind === 'schema' && prop !== undefined && !before?.properties.has(unpointer(prop))) {
+      r.properties.add(unpointer(prop));
+      what = `property '${unpointer(prop)}'`;
+    } else if (p.kind === 'schema' && asset !== undefined && !before?.assets.has(unpointer(asset))) {
+      r.assets.add(unpointer(asset));
+      what = `asset '${unpointer(asset)}'`;
+    } else if (p.kind === 'schema' && ext !== undefined && !before?.extensions.has(ext)) {
+      r.extensions.add(ext);
+      what = `extension ${ext}`;
+    }
+    if (what && mayRepair) {
+      repairs.set(place.id, r);
+      const list = notes.get(place.project) ?? [];
+      if (!list.some((d) => d.message.startsWith(`${what} of item ${place.id} `))) list.push({ level: 'error', code: 'stac/dropped', message: `${what} of item ${place.id} does not validate (${p.message}); it is left out of the item`, file: p.path });
+      notes.set(place.project, list);
+    } else if (!leaveOut.has(place.project)) {
+      leaveOut.set(place.project, {
+        level: 'error',
+        code: 'stac/invalid-item',
+        message: `item ${place.id} does not validate (${p.message}); the project is left out of the catalog`,
+        file: p.path,
+      });
+    }
+  }
+  // A project left out needs no repair.
+  for (const [id, r] of [...repairs]) if (leaveOut.has([...items.values()].find((i) => i.id === id)?.project ?? '')) repairs.delete(id);
+  return { repairs, leaveOut, notes };
+}
+
+/** A JSON-pointer segment, unescaped. */
+function unpointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** An item without what validation asked to drop. */
+function repaired(json: StacItem, r: ItemRepair): StacItem {
+  const properties = Object.fromEntries(Object.entries(json.properties).filter(([k]) => !r.properties.has(k))) as StacItem['properties'];
+  const assets = Object.fromEntries(Object.entries(json.assets).filter(([k]) => !r.assets.has(k)));
+  return { ...json, stac_extensions: (json.stac_extensions ?? []).filter((u) => !r.extensions.has(u)), properties, assets };
+}
+
+/** One assembly of the given records (throws `ProjectFaults` when projects fail in a stage). */
+async function assembleOnce(
+  records: ProjectRecord[],
+  listing: AssembleListing,
+  options: BuildOptions,
+  now: Date,
+  started: number,
+  repairs: ReadonlyMap<string, ItemRepair>,
+  notes: ReadonlyMap<string, Diagnostic[]>,
+): Promise<{ result: Omit<BuildResult, 'listing'>; items: Map<string, ItemPlace> }> {
   const { config } = options;
   // A project path that cannot be a safe folder name never reaches the layout (GitLab forbids
   // such paths, but a source is outside input): it is reported and left out, the others go on.
@@ -115,7 +360,7 @@ export async function assemble(
         ...listing.failed,
         ...unsafe.map((r) => ({
           fullPath: r.id.replace(/[^\x20-\x7e]/g, '?'),
-          diagnostics: [{ level: 'error' as const, code: 'project/unsafe-path', message: 'the project path is not a safe folder name (segments of letters, digits, _ . + - only); the project is left out' }],
+          diagnostics: [{ level: 'error' as const, code: 'project/unsafe-path', message: 'the project path is not a safe folder name (segments of letters, digits, _ . + - only, at most 200 characters each); the project is left out' }],
         })),
       ],
     };
@@ -123,7 +368,21 @@ export async function assemble(
   const { tree: projectTree, diagnostics: joinDiagnostics } = toStac(records, config);
   // MLflow registry (generator/mlflow): models linked to projects, one item per version.
   const mlflow = options.mlflowRead ? joinRegistry(projectTree, records, options.mlflowRead) : undefined;
-  const unplaced = mlflow?.tree ?? projectTree;
+  const joined = mlflow?.tree ?? projectTree;
+  const ownerOf = (itemId: string): string => mlflow?.owners.get(itemId) ?? itemId;
+  const unplaced =
+    repairs.size === 0
+      ? joined
+      : {
+          ...joined,
+          collections: joined.collections.map(({ collection, items }) => ({
+            collection,
+            items: items.map((i) => {
+              const r = repairs.get(i.json.id);
+              return r ? { ...i, json: repaired(i.json, r) } : i;
+            }),
+          })),
+        };
   const catalogType: CatalogType = options.catalogType ?? (config.output.baseUrl ? 'relative-published' : 'self-contained');
   const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
 
@@ -135,17 +394,29 @@ export async function assemble(
   };
   addDoc(tree.catalog.path, tree.catalog.json, 'application/json');
   const itemOwner = new Map<string, string>();
-  for (const { collection, items } of tree.collections) {
+  const items = new Map<string, ItemPlace>();
+  for (const { collection, items: list } of tree.collections) {
     addDoc(collection.path, collection.json, 'application/json');
-    for (const item of items) {
+    for (const item of list) {
       addDoc(item.path, item.json, 'application/geo+json');
-      itemOwner.set(item.path, mlflow?.owners.get(item.json.id) ?? item.json.id);
+      itemOwner.set(item.path, ownerOf(item.json.id));
+      items.set(item.path, { id: item.json.id, project: ownerOf(item.json.id), json: item.json });
     }
   }
   for (const f of carried) files.push({ path: f.path, mediaType: f.mediaType, content: f.bytes });
   const generatedAt = now.toISOString();
   const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
-  files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
+  try {
+    files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
+  } catch (err) {
+    // Pages fail per item: the item's project is what fails.
+    if (err instanceof ProjectFaults) throw new ProjectFaults(err.failures.map((f) => ({ ...f, project: ownerOf(f.project) })));
+    throw err;
+  }
+  // Two files at one path, or a file where another needs a folder (a namespace named `index.html`
+  // beside a category page): the project whose item folder holds the file is left out.
+  const clashes = pathClashes(files, [...items.keys()].map((p) => ({ dir: p.slice(0, p.lastIndexOf('/') + 1), project: itemOwner.get(p)! })));
+  if (clashes.length > 0) throw new ProjectFaults(clashes);
 
   // Validate what will be written: schemas (when a loader is given) and every link.
   const problems: ValidationProblem[] = [];
@@ -194,6 +465,7 @@ export async function assemble(
       ...r.diagnostics,
       ...(joinDiagnostics.get(r.id) ?? []),
       ...(mlflow?.projectDiagnostics.get(r.id) ?? []),
+      ...(notes.get(r.id) ?? []),
       ...(byProject.get(r.id) ?? []),
     ]);
     const status = r.categories.length === 0 ? 'skipped' : statusOf(messages);
@@ -231,8 +503,45 @@ export async function assemble(
   };
   files.push({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { files, report, tree, records, problems };
+  return { result: { files, report, tree, records, problems }, items };
 }
+
+/**
+ * Files that cannot all be written: the same path twice, or a path below another file. Each clash
+ * is blamed on the project whose item folder holds the deeper (or later) file.
+ */
+function pathClashes(files: readonly OutputFile[], itemDirs: Array<{ dir: string; project: string }>): ProjectFailure[] {
+  const ownerDirs = new Map(itemDirs.map((d) => [d.dir, d.project]));
+  const ownerOfPath = (p: string): string | undefined => {
+    for (let i = p.lastIndexOf('/'); i >= 0; i = p.lastIndexOf('/', i - 1)) {
+      const owner = ownerDirs.get(p.slice(0, i + 1));
+      if (owner) return owner;
+      if (i === 0) break;
+    }
+    return undefined;
+  };
+  const paths = new Set<string>();
+  const failures: ProjectFailure[] = [];
+  const blame = (p: string, other: string): void => {
+    const project = ownerOfPath(p) ?? ownerOfPath(other);
+    if (project === undefined) throw new Error(`two site files clash at ${other}`);
+    failures.push({ project, stage: 'layout', error: new PathClashError(`its files clash with ${other}`) });
+  };
+  for (const f of files) {
+    if (paths.has(f.path)) blame(f.path, f.path);
+    paths.add(f.path);
+  }
+  for (const f of files) {
+    for (let i = f.path.indexOf('/'); i > 0; i = f.path.indexOf('/', i + 1)) {
+      const prefix = f.path.slice(0, i);
+      if (paths.has(prefix)) blame(f.path, prefix);
+    }
+  }
+  return failures;
+}
+
+/** A project's output would overwrite, or need a folder where there is, another file. */
+class PathClashError extends StachubError {}
 
 function isSafeDir(dir: string): boolean {
   try {

@@ -60,7 +60,9 @@ export function extensionOf(path: string): string {
 
 /** Media type of a file name, for STAC assets and links; undefined when the extension is unknown. */
 export function mediaTypeOf(path: string): string | undefined {
-  return BY_EXTENSION[extensionOf(path)];
+  const ext = extensionOf(path);
+  // Own keys only: a file may be named `x.constructor`.
+  return Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
 }
 
 /** True for an image type a browser shows (previews, logos). */

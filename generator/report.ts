@@ -33,10 +33,15 @@ export interface MlflowReport {
   trackingUri?: string;
   counts: { models: number; versions: number; linkedModels: number; publishedVersions: number; unlinkedModels: number };
   linked: LinkedModel[];
-  /** Registered models left out of the catalog, and why (a private project is never named). */
-  unlinked: UnlinkedModel[];
-  /** Registry-level problems (unreadable runs, missing MLmodel files...). */
+  /**
+   * Registered models left out of the catalog, counted by reason and never named: an unlinked
+   * model may belong to a private project, and the report is public.
+   */
+  unlinked: Record<UnlinkedModel['reason'], number>;
+  /** Registry-level problems (unreadable runs, missing MLmodel files...) about the models the catalog publishes. */
   messages: Diagnostic[];
+  /** Registry problems about models the catalog does not publish: counted, not shown. */
+  messagesWithheld?: number;
 }
 
 export type ProjectStatus = 'ok' | 'warning' | 'error' | 'skipped';

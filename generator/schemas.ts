@@ -47,6 +47,8 @@ function instance(): Ajv {
 export interface SchemaProblem {
   pointer: string;
   message: string;
+  /** The JSON Schema keyword that failed (`type`, `required`, `enum`...). */
+  keyword?: string;
 }
 
 /** Validate `value` against `schemas/<name>.schema.json` (optionally a sub-definition). */
@@ -86,7 +88,7 @@ function simplify(errors: ErrorObject[]): SchemaProblem[] {
     const key = perKey ? `${e.instancePath} ${message}` : e.instancePath;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ pointer: e.instancePath, message });
+    out.push({ pointer: e.instancePath, message, keyword: e.keyword });
   }
   return out;
 }

@@ -4,6 +4,20 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 
+/**
+ * What one YAML document may cost (a README's front matter is outside input). Aliases count the
+ * expansions `toJS` makes (the "billion laughs" block expands 9^7 times from 63 aliases); nodes
+ * and depth count the resulting value, aliases expanded.
+ */
+export interface YamlLimits {
+  maxAliases: number;
+  maxNodes: number;
+  maxDepth: number;
+}
+
+/** Limits for any YAML stachub reads: far above a real README or configuration. */
+export const YAML_LIMITS: YamlLimits = { maxAliases: 100, maxNodes: 20_000, maxDepth: 32 };
+
 export interface YamlProblem {
   message: string;
   /** 1-based line in the parsed text. */
@@ -20,17 +34,42 @@ export interface ParsedYaml {
 }
 
 /** Parse YAML 1.2 (core schema, so `yes`/`no` stay strings, as in SharingHub's PyYAML safe load of 1.1 they would not; dates stay strings). */
-export function parseYaml(text: string): ParsedYaml {
+export function parseYaml(text: string, limits: YamlLimits = YAML_LIMITS): ParsedYaml {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (err) {
+    // The parser recurses per nesting level: a deep enough flow collection exhausts the stack.
+    return { value: undefined, errors: [{ message: `cannot be parsed (${err instanceof RangeError ? 'nested too deeply' : (err as Error).message})` }], lineOf: () => undefined };
+  }
   const errors: YamlProblem[] = doc.errors.map((e) => ({
-    message: e.message.split('\n')[0] ?? e.message,
+    message: /Maximum call stack/.test(e.message) ? 'is nested too deeply' : (e.message.split('\n')[0] ?? e.message),
     line: e.linePos?.[0]?.line ?? (e.pos ? lineCounter.linePos(e.pos[0]).line : undefined),
   }));
   const lineAt = (node: Node | null | undefined): number | undefined =>
     node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  let value: unknown;
+  if (errors.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliases });
+    } catch (err) {
+      // yaml throws a ReferenceError past maxAliasCount, a RangeError when too deep for the stack.
+      errors.push({
+        message:
+          err instanceof ReferenceError
+            ? `uses YAML aliases more than ${limits.maxAliases} times (an alias bomb?)`
+            : err instanceof RangeError
+              ? 'is nested too deeply'
+              : (err as Error).message,
+      });
+    }
+    const over = errors.length === 0 ? exceeds(value, limits) : undefined;
+    if (over) errors.push({ message: over });
+    if (errors.length > 0) value = undefined;
+  }
   return {
-    value: errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: 100 }),
+    value,
     errors,
     lineOf(path) {
       let node: unknown = doc.contents;
@@ -57,6 +96,24 @@ export function parseYaml(text: string): ParsedYaml {
       return line;
     },
   };
+}
+
+/**
+ * Whether a value has more nodes or more depth than allowed (aliases expanded). Iterative, and it
+ * stops at the first node past the budget, so its cost is bounded by the limits, not the value.
+ */
+export function exceeds(value: unknown, limits: Pick<YamlLimits, 'maxNodes' | 'maxDepth'>): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (++nodes > limits.maxNodes) return `has more than ${limits.maxNodes} values`;
+    if (depth > limits.maxDepth) return `is nested more than ${limits.maxDepth} levels deep`;
+    if (v !== null && typeof v === 'object') {
+      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 /** Split a JSON pointer (`/a/0/b~1c`) into its segments. */

@@ -2,7 +2,7 @@
  * Asset discovery (reference/sharinghub.md §3): files become assets only when an asset rule of
  * the category or of the README matches them.
  */
-import picomatch from 'picomatch';
+import { globMatcher, segmentCount } from './glob.js';
 import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, RepoFile } from '../types.js';
 import { sha256Multihash } from '../stac/file.js';
@@ -49,14 +49,23 @@ export { mediaTypeOf };
  * `**` is matched against the whole path.
  */
 export function pathMatches(pattern: string, filePath: string): boolean {
+  return pathMatcher(pattern)(filePath);
+}
+
+/**
+ * `pathMatches` for one pattern, compiled once (a rule is tried on every file of the repository).
+ * Matching is linear (generator/metadata/glob.ts): a README's pattern cannot stall the build.
+ */
+export function pathMatcher(pattern: string): (filePath: string) => boolean {
   const clean = pattern.replace(/^\.\//, '');
-  if (clean.includes('**') || clean.startsWith('/')) {
-    return picomatch(clean.replace(/^\//, ''), { dot: true })(filePath);
-  }
-  const patternSegments = clean.split('/').length;
-  const segments = filePath.split('/');
-  if (segments.length < patternSegments) return false;
-  return picomatch(clean, { dot: true })(segments.slice(-patternSegments).join('/'));
+  if (clean.includes('**') || clean.startsWith('/')) return globMatcher(clean.replace(/^\//, ''));
+  const patternSegments = segmentCount(clean);
+  const match = globMatcher(clean);
+  return (filePath) => {
+    const segments = filePath.split('/');
+    if (segments.length < patternSegments) return false;
+    return match(segments.slice(-patternSegments).join('/'));
+  };
 }
 
 export interface DiscoveredAsset {
@@ -78,15 +87,18 @@ export function discoverAssets(
   rules: readonly AssetRule[],
   files: readonly RepoFile[],
   resolveHref: (href: string) => string | undefined,
-  where: { file?: string; lineOf?: (index: number) => number | undefined } = {},
+  where: { file?: string; lineOf?: (index: number) => number | undefined; maxMatches?: number } = {},
 ): { assets: DiscoveredAsset[]; diagnostics: Diagnostic[] } {
   const assets: DiscoveredAsset[] = [];
   const diagnostics: Diagnostic[] = [];
   const keys = new Set<string>();
+  const maxMatches = where.maxMatches ?? Infinity;
+  let fromFiles = 0;
   rules.forEach((rule, index) => {
+    if (fromFiles > maxMatches) return;
     const r = typeof rule === 'string' ? { glob: rule } : rule;
     const pattern = r.glob ?? r.path;
-    const type = r['type-as'] ? TYPE_AS[r['type-as']] : r.type;
+    const type = r['type-as'] && Object.hasOwn(TYPE_AS, r['type-as']) ? TYPE_AS[r['type-as']] : r.type;
     if (!pattern) {
       if (!r.key || !r.href) return;
       const href = resolveHref(r.href);
@@ -109,15 +121,39 @@ export function discoverAssets(
           ...(r.title ? { title: fill(r.title, { key: r.key, path: r.href }) } : {}),
           ...(r.description ? { description: fill(r.description, { key: r.key, path: r.href }) } : {}),
           ...((type ?? mediaTypeOf(r.href)) ? { type: type ?? mediaTypeOf(r.href) } : {}),
-          roles: r.roles ?? ['data'],
+          roles: rolesOf(r.roles),
         },
       });
       return;
     }
     let matched = 0;
+    let matches: (filePath: string) => boolean;
+    try {
+      matches = pathMatcher(pattern);
+    } catch (err) {
+      // A pattern that cannot be used (too many brace alternatives): the rule is skipped.
+      diagnostics.push({
+        level: 'error',
+        code: 'assets/glob',
+        message: `asset rule pattern is not a usable glob (${(err as Error).message.slice(0, 120)}); the rule is ignored`,
+        ...(where.file ? { file: where.file } : {}),
+        ...lineField(where.lineOf?.(index)),
+      });
+      return;
+    }
     for (const file of files) {
-      if (!pathMatches(pattern, file.path)) continue;
+      if (!matches(file.path)) continue;
       matched++;
+      if (++fromFiles > maxMatches) {
+        diagnostics.push({
+          level: 'error',
+          code: 'budget/matched-files',
+          message: `asset rules match more than ${maxMatches} files: the first ${maxMatches} are assets, the others are left out`,
+          ...(where.file ? { file: where.file } : {}),
+          ...lineField(where.lineOf?.(index)),
+        });
+        break;
+      }
       const key = r.key ? fill(r.key, { path: file.path, key: file.path }) : file.path;
       if (keys.has(key)) continue;
       keys.add(key);
@@ -128,7 +164,7 @@ export function discoverAssets(
         ...(r.title ? { title: fill(r.title, vars) } : {}),
         ...(r.description ? { description: fill(r.description, vars) } : {}),
         ...(mediaType ? { type: mediaType } : {}),
-        roles: r.roles ?? ['data'],
+        roles: rolesOf(r.roles),
       };
       // Extension fields written on the rule (e.g. `mlm:artifact_type`) are copied to the asset.
       for (const [k, v] of Object.entries(r)) if (/^[a-z][a-z0-9-]*:/.test(k)) asset[k] = v;
@@ -153,4 +189,9 @@ export function discoverAssets(
 
 function lineField(line: number | undefined): { line?: number } {
   return line === undefined ? {} : { line };
+}
+
+/** A rule's roles as strings (a list the front-matter check left holes in keeps its strings); default `data`. */
+function rolesOf(roles: unknown): string[] {
+  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : ['data'];
 }

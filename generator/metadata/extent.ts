@@ -64,17 +64,26 @@ function checkLonLat(x: number, y: number): void {
 }
 
 /** Parse a 2D WKT geometry (POINT, LINESTRING, POLYGON and their MULTI forms). */
-export function wktToExtent(wkt: string): SpatialExtent {
-  const p = new WktParser(wkt);
+export function wktToExtent(wkt: string, maxPoints = Infinity): SpatialExtent {
+  const p = new WktParser(wkt, maxPoints);
   const geometry = p.geometry();
   p.end();
   const positions = flatten(geometry);
   if (positions.length === 0) throw new ExtentError('WKT geometry is empty');
-  for (const [x, y] of positions) checkLonLat(x, y);
-  const xs = positions.map((c) => c[0]);
-  const ys = positions.map((c) => c[1]);
-  return { geometry, bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] };
+  // One pass (Math.min(...xs) spreads every value as an argument and overflows the stack).
+  let [minx, miny, maxx, maxy] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of positions) {
+    checkLonLat(x, y);
+    if (x < minx) minx = x;
+    if (y < miny) miny = y;
+    if (x > maxx) maxx = x;
+    if (y > maxy) maxy = y;
+  }
+  return { geometry, bbox: [minx, miny, maxx, maxy] };
 }
+
+/** The extent has more positions than the budget allows. */
+export class ExtentTooLargeError extends ExtentError {}
 
 function flatten(g: Geometry): Position[] {
   switch (g.type) {
@@ -93,7 +102,11 @@ function flatten(g: Geometry): Position[] {
 
 class WktParser {
   private pos = 0;
-  constructor(private readonly text: string) {}
+  private positions = 0;
+  constructor(
+    private readonly text: string,
+    private readonly maxPoints = Infinity,
+  ) {}
 
   geometry(): Geometry {
     const word = this.word().toUpperCase();
@@ -155,21 +168,27 @@ class WktParser {
   }
 
   private position(): Position {
+    if (++this.positions > this.maxPoints) throw new ExtentTooLargeError(`the WKT geometry has more than ${this.maxPoints} positions`);
     return [this.number(), this.number()];
   }
 
   private number(): number {
     this.skip();
-    const m = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(this.text.slice(this.pos));
+    const m = this.match(NUMBER);
     if (!m) throw new ExtentError(`expected a number at position ${this.pos + 1} of the WKT string`);
-    this.pos += m[0].length;
-    return Number(m[0]);
+    return Number(m);
   }
 
   private word(): string {
     this.skip();
-    const m = /^[A-Za-z]+/.exec(this.text.slice(this.pos));
-    if (!m) return '';
+    return this.match(WORD) ?? '';
+  }
+
+  /** A sticky match at the current position (no copy of the rest of the text). */
+  private match(re: RegExp): string | undefined {
+    re.lastIndex = this.pos;
+    const m = re.exec(this.text);
+    if (!m) return undefined;
     this.pos += m[0].length;
     return m[0];
   }
@@ -195,6 +214,9 @@ class WktParser {
     while (this.pos < this.text.length && /\s/.test(this.text[this.pos] ?? '')) this.pos++;
   }
 }
+
+const NUMBER = /[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/y;
+const WORD = /[A-Za-z]+/y;
 
 /**
  * Normalise a README date-time to RFC 3339 UTC. SharingHub's docs write `2023-11-01T12:00:00.0`

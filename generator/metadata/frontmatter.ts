@@ -60,17 +60,45 @@ export function parseReadme(text: string, file: string): ParsedReadme {
     });
     return { data: {}, body: split.content, hasFrontMatter: true, lineOf: parsed.lineOf, diagnostics };
   }
-  const data = value as Record<string, unknown>;
-  for (const p of checkSchema('front-matter', data)) {
+  // A `type` problem of a value that also has a problem inside it comes from the other branch of a
+  // oneOf (`assets: [{glob: 5}]` is "not a string" too): the inner problem is the one to report and drop.
+  const all = checkSchema('front-matter', value);
+  const problems = all.filter((p) => !(p.keyword === 'type' && all.some((q) => q.pointer.startsWith(`${p.pointer}/`))));
+  for (const p of problems) {
     const segments = pointerSegments(p.pointer);
     const line = parsed.lineOf(segments);
     diagnostics.push({
       level: 'error',
       code: 'front-matter/schema',
-      message: `${segments.length > 0 ? segments.join('.') : 'front matter'}: ${p.message}`,
+      message: `${segments.length > 0 ? segments.join('.') : 'front matter'}: ${p.message}${segments.length > 0 ? '; the value is ignored' : ''}`,
       file,
       ...(line !== undefined ? { line } : {}),
     });
   }
+  // A value the schema rejects is never used: every later stage sees the front matter without it.
+  const data = withoutPointers(value, problems.map((p) => pointerSegments(p.pointer))) as Record<string, unknown>;
   return { data, body: split.content, hasFrontMatter: true, lineOf: parsed.lineOf, diagnostics };
+}
+
+/**
+ * A copy of `value` without the values at `paths` (JSON-pointer segments). A removed list element
+ * leaves a hole (`undefined`), so the other elements keep their index and their line. Keys are
+ * copied as own properties, so `__proto__` stays a plain key. The copy also undoes YAML aliases
+ * (each place gets its own value).
+ */
+export function withoutPointers(value: unknown, paths: ReadonlyArray<readonly string[]>): unknown {
+  const drop = new Set(paths.filter((p) => p.length > 0).map((p) => JSON.stringify(p)));
+  const copy = (v: unknown, at: string[]): unknown => {
+    if (Array.isArray(v)) return v.map((x, i) => (drop.has(JSON.stringify([...at, String(i)])) ? undefined : copy(x, [...at, String(i)])));
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (drop.has(JSON.stringify([...at, k]))) continue;
+        Object.defineProperty(out, k, { value: copy(x, [...at, k]), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    return v;
+  };
+  return copy(value, []);
 }

@@ -20,7 +20,8 @@ const GITLAB_TO_SPDX: Record<string, string> = {
 
 /** SPDX id for a GitLab license key (`apache-2.0` -> `Apache-2.0`, unknown keys upper-cased). */
 export function spdxFromGitLab(key: string): string {
-  return GITLAB_TO_SPDX[key.toLowerCase()] ?? key.toUpperCase();
+  const k = key.toLowerCase();
+  return (Object.hasOwn(GITLAB_TO_SPDX, k) ? GITLAB_TO_SPDX[k] : undefined) ?? key.toUpperCase();
 }
 
 /** Default license link: the SPDX page of a single SPDX id (none for expressions or `other`). */

@@ -9,12 +9,15 @@ import { discoverAssets, mediaTypeOf, type AssetRule } from './assets.js';
 import { doisFromBody, rewriteBody, summarize } from './body.js';
 import { previewAsset, previewSource } from './preview.js';
 import { dvcAssets } from './dvc.js';
-import { bboxToExtent, ExtentError, toInstant, wktToExtent, type Geometry } from './extent.js';
+import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
 import { onnxToMlm } from '../onnx/mlm.js';
 import { MODEL_FORMATS, modelToMlm, pickleSafetyField, safetyDiagnostics } from '../models/mlm.js';
+import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
 import { FILE_SCHEMA_URL } from '../stac/file.js';
+import { LIMITS } from '../limits.js';
+import { parseMlflowFrontMatter } from '../mlflow/link.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
 export interface ProjectReference {
@@ -52,12 +55,16 @@ export interface ProjectRecord {
   assets: Record<string, StacAsset>;
   /** Files republished beside the item (hrefs in assets/description point to them relatively). */
   carried: CarriedFile[];
+  /** Registered MLflow models the README lists under `mlflow.models` (the fourth linking rule). */
+  mlflowModels?: string[];
   diagnostics: Diagnostic[];
 }
 
 const SCI_EXTENSION_PREFIX = 'sci';
 /** Keys of the front matter with a dedicated handler; everything else is copied into properties. */
 const HANDLED = new Set(['title', 'preview', 'license', 'license-url', 'extent', 'providers', 'related', 'links', 'assets', 'extensions', 'sharinghub', 'mlflow']);
+/** Properties stachub sets from the project's dates; a README value replaces them only when it is a date-time. */
+const TIME_KEYS = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
 /** Folder (inside the item's folder) that holds files republished from the repository. */
 export const CARRIED_DIR = 'media';
 
@@ -74,7 +81,17 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   if (!snapshot.readme) {
     diagnostics.push({ level: 'warning', code: 'readme/missing', message: 'the project has no README.md: its page shows the GitLab description only' });
   }
-  const readme = parseReadme(snapshot.readme?.text ?? '', readmeFile);
+  let readmeText = snapshot.readme?.text ?? '';
+  if (Buffer.byteLength(readmeText, 'utf8') > LIMITS.readmeBytes) {
+    diagnostics.push({
+      level: 'error',
+      code: 'budget/readme-bytes',
+      message: `the README is larger than ${LIMITS.readmeBytes} bytes: it is not read (the page shows the GitLab description)`,
+      file: readmeFile,
+    });
+    readmeText = '';
+  }
+  const readme = parseReadme(readmeText, readmeFile);
   diagnostics.push(...readme.diagnostics);
   const data = readme.data;
   const at = (...path: Array<string | number>): { file: string; line?: number } => {
@@ -91,8 +108,8 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const carriedByPath = new Map(snapshot.carried.map((f) => [f.path, f]));
   const carried = new Map<string, CarriedFile>();
-  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeURIComponent(project.defaultBranch)}/${encodePath(p)}`;
-  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeURIComponent(project.defaultBranch)}/${encodePath(p)}`;
+  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
+  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
   /** A repository path or URL as written in the README -> an href (carried copy, file URL, or URL). */
   const resolveHref = (href: string, kind: 'image' | 'link' | 'asset' = 'asset'): string | undefined => {
     if (/^https?:\/\//i.test(href)) return href;
@@ -155,13 +172,13 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
         for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
         ({ geometry, bbox } = r.extent);
       } else if (typeof extent.spatial === 'string') {
-        ({ geometry, bbox } = wktToExtent(extent.spatial));
+        ({ geometry, bbox } = wktToExtent(extent.spatial, LIMITS.wktPoints));
       } else {
         throw new ExtentError('expected a bbox [minx, miny, maxx, maxy] or a WKT string');
       }
     } catch (err) {
       if (!(err instanceof ExtentError)) throw err;
-      fail('extent/spatial', `extent.spatial: ${err.message}`, at('extent', 'spatial'));
+      fail(err instanceof ExtentTooLargeError ? 'budget/wkt-points' : 'extent/spatial', `extent.spatial: ${err.message}; the extent is not used`, at('extent', 'spatial'));
     }
   }
 
@@ -185,7 +202,9 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
 
   const providers: StacProvider[] = Array.isArray(data.providers)
-    ? (data.providers as StacProvider[]).filter((p) => isObject(p) && typeof p.name === 'string')
+    ? (data.providers as unknown[])
+        .filter((p): p is StacProvider => isObject(p) && typeof p.name === 'string')
+        .map((p) => (Array.isArray(p.roles) ? { ...p, roles: p.roles.filter((r): r is string => typeof r === 'string') } : p))
     : [];
   const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
   const gitlabBase = project.webUrl.slice(0, project.webUrl.length - project.fullPath.length).replace(/\/$/, '');
@@ -216,7 +235,8 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   if (dvcFiles.length > 0) properties['sharinghub:dvc-files'] = dvcFiles;
 
   // --- extensions: prefix blocks and prefixed keys ----------------------------------------
-  const known: Record<string, string> = {};
+  // No prototype: a README key such as `toString` or `__proto__` is never taken for a prefix.
+  const known: Record<string, string> = Object.create(null) as Record<string, string>;
   if (isObject(data.extensions)) {
     for (const [prefix, url] of Object.entries(data.extensions)) if (typeof url === 'string') known[prefix] = url;
   }
@@ -224,7 +244,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   for (const [key, value] of Object.entries(data)) {
     if (HANDLED.has(key)) continue;
     if (known[key] && isObject(value)) {
-      for (const [field, v] of Object.entries(value)) properties[`${key}:${field}`] = v;
+      for (const [field, v] of Object.entries(value)) setOwn(properties, `${key}:${field}`, v);
       extensions.add(known[key]!);
       continue;
     }
@@ -233,7 +253,16 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     if (known[key] && !isObject(value)) {
       warn('extensions/block', `'${key}' is an extension prefix: its value should be a mapping of fields`, at(key));
     }
-    properties[key] = value; // leftover keys are copied verbatim (SharingHub "remaining properties")
+    if (TIME_KEYS.has(key)) {
+      // STAC requires these to be RFC 3339 date-times: a README value that is not one is not used.
+      try {
+        properties[key] = toInstant(value);
+      } catch (err) {
+        fail('front-matter/datetime', `${key}: ${(err as Error).message}; the project's own date is used`, at(key));
+      }
+      continue;
+    }
+    setOwn(properties, key, value); // leftover keys are copied verbatim (SharingHub "remaining properties")
   }
 
   // --- DOIs in the body -> sci:* and cite-as (SharingHub §1.7) ----------------------------
@@ -255,7 +284,10 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   links.push({ rel: 'bug_tracker', href: `${project.webUrl}/issues`, type: 'text/html', title: 'Bug Tracker' });
   const references: ProjectReference[] = [];
   if (Array.isArray(data.links)) {
-    (data.links as unknown[]).forEach((l, i) => {
+    if (data.links.length > LIMITS.links) {
+      fail('budget/links', `links: ${data.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
+    }
+    (data.links as unknown[]).slice(0, LIMITS.links).forEach((l, i) => {
       if (!isObject(l) || typeof l.href !== 'string') return;
       const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
       const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(l.href);
@@ -298,10 +330,19 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   // --- assets -----------------------------------------------------------------------------
   const assets: Record<string, StacAsset> = {};
   const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
-  const readmeRules: AssetRule[] = Array.isArray(data.assets) ? (data.assets as AssetRule[]) : [];
-  const found = discoverAssets([...readmeRules, ...categoryRules], snapshot.files, (href) => resolveHref(href), {
+  const written: unknown[] = Array.isArray(data.assets) ? data.assets : [];
+  if (written.length > LIMITS.assetRules) {
+    fail('budget/asset-rules', `assets: ${written.length} asset rules, more than ${LIMITS.assetRules}: the first ${LIMITS.assetRules} are used`, at('assets'));
+  }
+  // Rules the schema rejected are holes: skipped, and the others keep their index for their line.
+  const readmeRules = written
+    .slice(0, LIMITS.assetRules)
+    .map((rule, index) => ({ rule, index }))
+    .filter((r): r is { rule: AssetRule; index: number } => typeof r.rule === 'string' || isObject(r.rule));
+  const found = discoverAssets([...readmeRules.map((r) => r.rule), ...categoryRules], snapshot.files, (href) => resolveHref(href), {
     file: readmeFile,
-    lineOf: (i) => (i < readmeRules.length ? readme.lineOf(['assets', i]) : undefined),
+    lineOf: (i) => (i < readmeRules.length ? readme.lineOf(['assets', readmeRules[i]!.index]) : undefined),
+    maxMatches: LIMITS.matchedFiles,
   });
   diagnostics.push(...found.diagnostics);
   for (const a of found.assets) {
@@ -325,8 +366,13 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const readmeMlm = mlmBlock(data);
   let described = false;
   for (const a of found.assets) {
-    const summary = a.file ? snapshot.onnx[a.file.path] : undefined;
+    const summary = a.file && Object.hasOwn(snapshot.onnx, a.file.path) ? snapshot.onnx[a.file.path] : undefined;
     if (!summary || !a.file) continue;
+    const tooLarge = onnxOverBudget(summary);
+    if (tooLarge) {
+      fail('budget/onnx', `${a.file.path}: ${tooLarge}: the model is not described`, { file: a.file.path });
+      continue;
+    }
     const mlm = onnxToMlm(summary, described ? undefined : readmeMlm, {
       name: project.name,
       ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
@@ -404,6 +450,12 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     }
   }
 
+  // --- mlflow.models: the registered models the README claims (linked by the MLflow join) ----
+  const listed = parseMlflowFrontMatter(compact(data.mlflow));
+  if (!diagnostics.some((d) => d.code === 'front-matter/schema' && d.message.startsWith('mlflow'))) {
+    diagnostics.push(...listed.diagnostics.map((d) => ({ ...d, ...at('mlflow') })));
+  }
+
   return {
     id: project.fullPath,
     snapshot,
@@ -419,15 +471,42 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     references,
     assets,
     carried: [...carried.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    mlflowModels: listed.models,
     diagnostics,
   };
+}
+
+/** Why an ONNX model is too large to describe (README "Limits"), or undefined. */
+function onnxOverBudget(summary: OnnxSummary): string | undefined {
+  const values = summary.inputs.length + summary.outputs.length;
+  if (values > LIMITS.onnxValues) return `${values} inputs and outputs, more than ${LIMITS.onnxValues}`;
+  let dims = 0;
+  for (const v of [...summary.inputs, ...summary.outputs]) {
+    for (let t: TypeInfo | undefined = v; t; t = t.elementType ?? t.valueType) {
+      dims = Math.max(dims, t.shape?.length ?? 0);
+      if (dims > LIMITS.onnxDims) return `a tensor with more than ${LIMITS.onnxDims} dimensions`;
+    }
+  }
+  return undefined;
+}
+
+/** Set a key as an own property (`__proto__` included), never through a setter of the prototype. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** A front-matter value without the holes the schema check left in its lists. */
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compact);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+  return value;
 }
 
 /** The README's MLM fields without their prefix: the `mlm:` block and any top-level `mlm:<field>` keys. */
 function mlmBlock(data: Record<string, unknown>): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(data)) if (k.startsWith('mlm:')) out[k.slice(4)] = v;
-  if (isObject(data.mlm)) Object.assign(out, data.mlm);
+  for (const [k, v] of Object.entries(data)) if (k.startsWith('mlm:')) setOwn(out, k.slice(4), v);
+  if (isObject(data.mlm)) for (const [k, v] of Object.entries(data.mlm)) setOwn(out, k, v);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -461,7 +540,12 @@ export function normalizeRepoPath(href: string): string | undefined {
 }
 
 function encodePath(p: string): string {
-  return p.split('/').map(encodeURIComponent).join('/');
+  return p.split('/').map(encodeSegment).join('/');
+}
+
+/** encodeURIComponent, except that a lone surrogate (YAML can write one as "\ud800"), which it cannot encode, becomes U+FFFD. */
+function encodeSegment(s: string): string {
+  return encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 export type { RepoFile };

@@ -11,6 +11,7 @@ import { link } from '../stac/links.js';
 import type { UnplacedTree } from '../stac/toStac.js';
 import type { Diagnostic } from '../types.js';
 import { redact } from '../redact.js';
+import { FaultCollector } from '../isolate.js';
 import { linkModels, parseMlflowFrontMatter, type LinkProject } from './link.js';
 import type { MlflowReport } from '../report.js';
 import { mlflowToStac, withProjectAdditions } from './stac.js';
@@ -83,6 +84,8 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
   for (const [id, ds] of readmeProblems) note(id, ds);
   const linked = linkModels(projects, read.versions, options);
   for (const [id, ds] of linked.projectDiagnostics) note(id, ds);
+  // Each project's versions are joined under its guard: registry data is outside input too.
+  const faults = new FaultCollector();
 
   const published = new Set<string>();
   const owners = new Map<string, string>();
@@ -95,13 +98,23 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
       const item = items[i]!;
       const versions = linked.byProject.get(item.json.id);
       if (!versions) continue;
-      const mapped = mlflowToStac(item.json, item.dir, versions, {
-        ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
-        ...(read.webUi ? { webUi: read.webUi } : {}),
-        onnx: read.onnx,
-      });
+      const joined = faults.run(
+        item.json.id,
+        'mlflow',
+        () => {
+          const m = mlflowToStac(item.json, item.dir, versions, {
+            ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
+            ...(read.webUi ? { webUi: read.webUi } : {}),
+            onnx: read.onnx,
+          });
+          return { mapped: m, json: withProjectAdditions(item.json, m.project) };
+        },
+        undefined,
+      );
+      if (!joined) continue;
+      const { mapped } = joined;
       note(item.json.id, mapped.diagnostics);
-      out[i] = { ...item, json: withProjectAdditions(item.json, mapped.project) };
+      out[i] = { ...item, json: joined.json };
       for (const v of mapped.versionItems) {
         out.push(v);
         newLinks.push(link.item(collection.id, v.json.id, String(v.json.properties['title'] ?? v.json.id)));
@@ -126,7 +139,14 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
       items: out,
     };
   });
+  faults.throwIfAny();
   const models = new Set(read.versions.map((v) => v.modelName));
+  const unlinked: MlflowReport['unlinked'] = { 'no-match': 0, 'not-in-catalog': 0, ambiguous: 0 };
+  for (const u of linked.unlinked) unlinked[u.reason]++;
+  // A registry message is shown only when it is about a model the catalog publishes: its label
+  // starts with the model's name (`<name> v<version>: ...`, `<name>: ...`).
+  const names = linked.linked.map((l) => l.modelName);
+  const shown = read.diagnostics.filter((d) => names.some((n) => d.message.startsWith(`${n} v`) || d.message.startsWith(`${n}:`)));
   const report: MlflowReport = {
     source: read.source,
     ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
@@ -139,9 +159,10 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
       unlinkedModels: linked.unlinked.length,
     },
     linked: linked.linked,
-    unlinked: linked.unlinked,
+    unlinked,
     // Registry problems quote the server's error text, which may echo credentials.
-    messages: read.diagnostics.map((d) => ({ ...d, message: redact(d.message) })),
+    messages: shown.map((d) => ({ ...d, message: redact(d.message) })),
+    ...(shown.length < read.diagnostics.length ? { messagesWithheld: read.diagnostics.length - shown.length } : {}),
   };
   return { tree: { ...tree, collections }, owners, projectDiagnostics, report };
 }

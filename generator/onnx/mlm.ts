@@ -118,10 +118,14 @@ export function guessDimOrder(t: TypeInfo, role: 'input' | 'output'): string[] {
         ? ['value']
         : (byRank[rank] ?? Array.from({ length: rank }, (_, i) => `dim-${letters(i)}`));
   const out: string[] = [];
+  // A set, not out.includes: a model may declare any number of dims, and this must stay linear.
+  const used = new Set<string>();
   dims.forEach((d, i) => {
     const symbolic = typeof d === 'string' ? d.toLowerCase() : '';
     const name = symbolic.length >= 3 && DIM_NAME.test(symbolic) ? symbolic : (base[i] ?? `dim-${letters(i)}`);
-    out.push(out.includes(name) ? `${name}-${letters(i)}` : name);
+    const unique = used.has(name) ? `${name}-${letters(i)}` : name;
+    used.add(unique);
+    out.push(unique);
   });
   return out.length > 0 ? out : base;
 }

@@ -58,10 +58,12 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
   let source = await createSource(config, io.env, log, io.now);
   // Incremental GitLab crawls (generator/state/): the previous state, from where the last catalog went.
   let stateful: StatefulSource | undefined;
+  let previous: Awaited<ReturnType<typeof loadPrevious>> | undefined;
   if (config.source?.kind === 'gitlab') {
     const from = request.stateFrom ?? request.publishTo ?? config.output.dir;
     const s3 = from.startsWith('s3://') ? { s3: s3ReadOptions(request.publishOptions(from)) } : {};
-    source = stateful = new StatefulSource(source, await loadPrevious(from, s3, log));
+    previous = await loadPrevious(from, s3, log);
+    source = stateful = new StatefulSource(source, previous);
   }
   const registry = createRegistry(config.mlflow, io.env);
   const schemaLoader = schemaLoaderOf(request, io.env);
@@ -69,7 +71,12 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
   // Sharded build (generator/pipeline/shard.ts): this job reads its part; `stachub merge` renders.
   const shard = resolveShard(request.shard, io.env);
   if (shard) {
-    await buildShard({ config, source, now: io.now, version: io.version, log, onProgress: (d, t) => progress.update(d, t) }, shard, config.output.dir, io);
+    await buildShard(
+      { config, source, now: io.now, version: io.version, log, onProgress: (d, t) => progress.update(d, t), ...(previous ? { previous } : {}) },
+      shard,
+      config.output.dir,
+      io,
+    );
     progress.finish();
     return undefined;
   }
@@ -83,9 +90,13 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
     log,
     onProgress: (done, total) => progress.update(done, total),
     ...(registry ? { registry } : {}),
+    ...(previous ? { previous } : {}),
   });
   progress.finish();
-  const state = stateful?.listing ? stateFileOf(stateful.listing, config, io.now().toISOString(), source.description) : undefined;
+  // The listing as built: a project that failed keeps its previous snapshot in the state.
+  const state = stateful?.listing
+    ? stateFileOf({ ...result.listing, ...(stateful.listing.marks ? { marks: stateful.listing.marks } : {}) }, config, io.now().toISOString(), source.description)
+    : undefined;
   return finishBuild(result, { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request) }, io);
 }
 
@@ -122,7 +133,7 @@ export async function runMerge(inputs: readonly string[], request: OutputRequest
     now.getTime(),
   );
   // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
-  const state = merged.state ? stateFileOf(merged.listing, config, now.toISOString(), merged.source) : undefined;
+  const state = merged.state ? stateFileOf({ ...merged.listing, entries: result.listing.entries }, config, now.toISOString(), merged.source) : undefined;
   return finishBuild(
     result,
     { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },

@@ -27,8 +27,8 @@ function ticks(min: number, max: number): number[] {
  */
 export function lineChart(id: string, title: string, points: ChartPoint[]): string {
   const values = points.map((p) => p.value);
-  let min = Math.min(...values);
-  let max = Math.max(...values);
+  let min = values.reduce((a, b) => Math.min(a, b), Infinity);
+  let max = values.reduce((a, b) => Math.max(a, b), -Infinity);
   if (min === max) {
     const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
     min -= pad;

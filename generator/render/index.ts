@@ -16,6 +16,7 @@ import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js
 import { ago, isoDate, markdownToText, summary } from './format.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
+import { FaultCollector } from '../isolate.js';
 
 export type { RenderInput } from './types.js';
 export type { SiteConfig, SiteLink } from './site-config.js';
@@ -255,6 +256,45 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     });
   };
 
+  // Project pages (version items included: each has its own page), each under its project's guard
+  // (generator/isolate.ts), rendered first: a page that cannot be made stops no other page.
+  const faults = new FaultCollector();
+  const projectPages: OutputFile[] = [];
+  for (const view of model.byPath.values()) {
+    faults.run(view.item.json.id, 'render', () => projectPages.push(projectPageFile(view)), 0);
+  }
+  faults.throwIfAny();
+  function projectPageFile(view: ProjectView): OutputFile {
+    const category = model.categories.find((c) => c.id === view.categoryId)!;
+    const content = projectPage(view, model, site, baseUrl);
+    const body = tpl('project')({
+      view: card(view, view.page, model, generatedAt),
+      p: content,
+      site,
+      created: isoDate(view.created),
+      breadcrumbs: [
+        { title: site.title, href: relativeHref(view.page, homePage) },
+        { title: category.title, href: relativeHref(view.page, category.page) },
+        ...(view.versionOf ? [{ title: view.versionOf.title, href: relativeHref(view.page, view.versionOf.page) }] : []),
+      ],
+      hasModel: content.inputs.length + content.outputs.length + content.modelFacts.length > 0 || content.tensors !== null,
+      hasRelated: content.uses.length + content.usedBy.length > 0,
+      stacBrowserBase: site.stacBrowserUrl,
+    });
+    return file(
+      view.page,
+      'text/html; charset=utf-8',
+      layout(view.page, body, {
+        title: view.title,
+        description: view.summary,
+        image: view.preview,
+        type: 'article',
+        current: view.categoryId,
+        jsonLd: structuredData(view, content, baseUrl),
+      }),
+    );
+  }
+
   // Home.
   const recent = recentUnique(model.projects, site.recentCount);
   const homeBody = tpl('home')({
@@ -308,39 +348,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     ),
   );
 
-  // Project pages (version items included: each has its own page).
-  for (const view of model.byPath.values()) {
-    const category = model.categories.find((c) => c.id === view.categoryId)!;
-    const content = projectPage(view, model, site, baseUrl);
-    const body = tpl('project')({
-      view: card(view, view.page, model, generatedAt),
-      p: content,
-      site,
-      created: isoDate(view.created),
-      breadcrumbs: [
-        { title: site.title, href: relativeHref(view.page, homePage) },
-        { title: category.title, href: relativeHref(view.page, category.page) },
-        ...(view.versionOf ? [{ title: view.versionOf.title, href: relativeHref(view.page, view.versionOf.page) }] : []),
-      ],
-      hasModel: content.inputs.length + content.outputs.length + content.modelFacts.length > 0 || content.tensors !== null,
-      hasRelated: content.uses.length + content.usedBy.length > 0,
-      stacBrowserBase: site.stacBrowserUrl,
-    });
-    out.push(
-      file(
-        view.page,
-        'text/html; charset=utf-8',
-        layout(view.page, body, {
-          title: view.title,
-          description: view.summary,
-          image: view.preview,
-          type: 'article',
-          current: view.categoryId,
-          jsonLd: structuredData(view, content, baseUrl),
-        }),
-      ),
-    );
-  }
+  out.push(...projectPages);
 
   out.push(file(SITE_FILES.searchIndex, 'application/json', searchIndex(model, generatedAt)));
   if (baseUrl) {

@@ -74,9 +74,7 @@ export function extentMap(id: string, geometry: Record<string, unknown> | null, 
   }
   if (shapes.rings.length === 0 && shapes.points.length === 0) return null;
   const all = [...shapes.rings.flat(), ...shapes.points];
-  const lons = all.map((p) => p[0]!);
-  const lats = all.map((p) => p[1]!);
-  const box = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+  const box = bounds(all);
   if (box[0]! <= -180 && box[1]! <= -90 && box[2]! >= 180 && box[3]! >= 90) return null;
   const parts: string[] = [
     `<svg class="extent-map" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t" xmlns="http://www.w3.org/2000/svg">`,
@@ -125,7 +123,7 @@ export function tiledExtentMap(
   }
   const all = [...shapes.rings.flat(), ...shapes.points];
   if (all.length === 0) return null;
-  const box = [Math.min(...all.map((p) => p[0]!)), Math.min(...all.map((p) => p[1]!)), Math.max(...all.map((p) => p[0]!)), Math.max(...all.map((p) => p[1]!))] as const;
+  const box = bounds(all);
   let z = 0;
   for (let candidate = 14; candidate >= 0; candidate--) {
     const [x0, y0] = mercator(box[0], box[3], candidate);
@@ -166,4 +164,16 @@ export function tiledExtentMap(
   }
   parts.push('</svg>');
   return parts.join('');
+}
+
+/** [minx, miny, maxx, maxy] of positions in one pass (no spread: an extent may have many positions). */
+function bounds(positions: ReadonlyArray<ReadonlyArray<number>>): [number, number, number, number] {
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const p of positions) {
+    if (p[0]! < box[0]) box[0] = p[0]!;
+    if (p[1]! < box[1]) box[1] = p[1]!;
+    if (p[0]! > box[2]) box[2] = p[0]!;
+    if (p[1]! > box[3]) box[3] = p[1]!;
+  }
+  return box;
 }

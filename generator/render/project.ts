@@ -373,7 +373,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
       return target === null || !model.byPath.has(target);
     })
     .map((l: StacLink) => ({
-      label: l.title ?? LINK_LABELS[l.rel] ?? l.rel,
+      label: l.title ?? (Object.hasOwn(LINK_LABELS, l.rel) ? LINK_LABELS[l.rel] : undefined) ?? l.rel, // own keys only: a rel may be `constructor`
       href: hrefFromDoc(l.href),
       note: typeof l['mlflow:uri'] === 'string' ? (l['mlflow:uri'] as string) : isStorageUri(l.href) ? l.href : null,
     }))

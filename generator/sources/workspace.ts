@@ -15,6 +15,7 @@ import type { CarriedFile, ContainerInfo, Diagnostic, DvcFileText, PackageInfo, 
 import { parseYaml } from '../yaml.js';
 import type { OnnxSummary } from '../onnx/types.js';
 import type { ModelSummary } from '../models/types.js';
+import { LIMITS } from '../limits.js';
 import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
 
 export const DESCRIPTOR = 'stachub-project.yml';
@@ -56,14 +57,35 @@ export class WorkspaceSource implements Source {
     const excluded = { visibility: 0, archived: 0 };
     const seen = new Map<string, string>();
     let done = 0;
+    let unreadable = 0;
     for (const folder of folders.sort()) {
       query.onProgress?.(done++, folders.length);
       const descriptorFile = path.join(folder, DESCRIPTOR);
       const shown = path.relative(process.cwd(), descriptorFile) || descriptorFile;
-      const parsed = await readDescriptor(descriptorFile, shown);
+      const parsed: Awaited<ReturnType<typeof readDescriptor>> = await readDescriptor(descriptorFile, shown).catch((err: unknown) => ({
+        problems: [{ level: 'error' as const, code: 'workspace/descriptor', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})`, file: shown }],
+      }));
       if ('problems' in parsed) {
-        // Before the descriptor is read, visibility is unknown: name only the folder.
-        failed.push({ fullPath: path.relative(this.root, folder), diagnostics: parsed.problems });
+        // The report is public: a broken descriptor of a project the catalog would not publish is
+        // counted, not named, and one whose visibility cannot be read is not named either.
+        if (parsed.visibility !== undefined && !query.visibility.includes(parsed.visibility)) {
+          excluded.visibility++;
+        } else if (parsed.visibility === undefined) {
+          unreadable++;
+          failed.push({
+            fullPath: `(unreadable descriptor ${unreadable})`,
+            diagnostics: [
+              {
+                level: 'error',
+                code: 'workspace/descriptor',
+                message: `a ${DESCRIPTOR} cannot be read and does not say the project's visibility, so the project is not named here (${parsed.problems.length} problem(s); run \`stachub build\` with a descriptor that has a valid visibility to see them)`,
+              },
+            ],
+          });
+        } else {
+          // Before the descriptor is read, the path is unknown: name only the folder.
+          failed.push({ fullPath: path.relative(this.root, folder), diagnostics: parsed.problems });
+        }
         continue;
       }
       const { info, extras } = parsed;
@@ -86,7 +108,15 @@ export class WorkspaceSource implements Source {
         continue;
       }
       seen.set(info.fullPath, shown);
-      entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
+      try {
+        entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
+      } catch (err) {
+        // One unreadable project folder is that project's error (its visibility is allowed: it may be named).
+        failed.push({
+          fullPath: info.fullPath,
+          diagnostics: [{ level: 'error', code: 'workspace/unreadable', message: `the project's files cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})` }],
+        });
+      }
     }
     query.onProgress?.(folders.length, folders.length);
     return { entries, failed, excluded };
@@ -134,7 +164,7 @@ export class WorkspaceSource implements Source {
       dvc.push({ path: f.path, text: await readFile(path.join(folder, ...f.path.split('/')), 'utf8') });
     }
     const readmePath = ['README.md', 'readme.md', 'Readme.md'].find((p) => files.some((f) => f.path === p));
-    const readme = readmePath ? { path: readmePath, text: await readFile(path.join(folder, readmePath), 'utf8') } : null;
+    const readme = readmePath ? { path: readmePath, text: await readHead(path.join(folder, readmePath), LIMITS.readmeBytes + 4) } : null;
     return {
       project,
       readme,
@@ -188,6 +218,21 @@ async function listFiles(folder: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * The first `max` bytes of a file as text: a README past the budget is reported by the record
+ * stage (README "Limits"), so more of it is never needed, however large it is.
+ */
+async function readHead(file: string, max: number): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min((await handle.stat()).size, max));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 async function hashFile(file: string): Promise<{ size: number; sha256: string; head: Buffer }> {
   const st = await lstat(file);
   const hash = createHash('sha256');
@@ -216,7 +261,10 @@ interface DescriptorExtras {
 }
 
 /** Read and check a descriptor; every problem names the file and the line. */
-export async function readDescriptor(file: string, shown: string): Promise<{ info: ProjectInfo; extras: DescriptorExtras } | { problems: Diagnostic[] }> {
+export async function readDescriptor(
+  file: string,
+  shown: string,
+): Promise<{ info: ProjectInfo; extras: DescriptorExtras } | { problems: Diagnostic[]; visibility?: Visibility }> {
   const text = await readFile(file, 'utf8');
   const parsed = parseYaml(text);
   const problems: Diagnostic[] = [];
@@ -228,7 +276,7 @@ export async function readDescriptor(file: string, shown: string): Promise<{ inf
     for (const e of parsed.errors) problems.push({ level: 'error', code: 'workspace/descriptor', message: `not valid YAML: ${e.message}`, file: shown, ...(e.line ? { line: e.line } : {}) });
     return { problems };
   }
-  const d = (parsed.value ?? {}) as Record<string, unknown>;
+  const d = (parsed.value !== null && typeof parsed.value === 'object' && !Array.isArray(parsed.value) ? parsed.value : {}) as Record<string, unknown>;
   const str = (key: string, required: boolean): string | undefined => {
     const v = d[key];
     if (v === undefined || v === null) {
@@ -273,7 +321,7 @@ export async function readDescriptor(file: string, shown: string): Promise<{ inf
     const l = d.license as { key: string; name?: string; url?: string };
     license = { key: l.key, ...(l.name ? { name: l.name } : {}), url: licenseUrl ?? l.url ?? null };
   } else if (d.license !== undefined && d.license !== null) problem(`'license' must be a GitLab license key (e.g. apache-2.0) or {key, name}`, 'license');
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) return { problems, ...(['public', 'internal', 'private'].includes(visibility) ? { visibility } : {}) };
 
   const segments = fullPath!.split('/');
   const name = str('name', false) ?? segments[segments.length - 1]!;
@@ -294,7 +342,8 @@ export async function readDescriptor(file: string, shown: string): Promise<{ inf
     license,
     ...(typeof d.head_commit === 'string' ? { headCommit: d.head_commit } : {}),
   };
-  const r = d.release as Record<string, unknown> | undefined;
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const r = isRecord(d.release) ? d.release : undefined;
   const release: ReleaseInfo | null =
     r && typeof r.tag_name === 'string'
       ? {
@@ -306,7 +355,7 @@ export async function readDescriptor(file: string, shown: string): Promise<{ inf
         }
       : null;
   const packages = Array.isArray(d.packages)
-    ? (d.packages as Array<Record<string, unknown>>).filter((p) => typeof p.name === 'string').map((p) => ({
+    ? (d.packages as unknown[]).filter(isRecord).filter((p) => typeof p.name === 'string').map((p) => ({
         name: p.name as string,
         ...(typeof p.version === 'string' ? { version: p.version } : {}),
         packageType: typeof p.package_type === 'string' ? p.package_type : 'generic',
@@ -314,7 +363,7 @@ export async function readDescriptor(file: string, shown: string): Promise<{ inf
       }))
     : [];
   const containers = Array.isArray(d.containers)
-    ? (d.containers as Array<Record<string, unknown>>).filter((c) => typeof c.location === 'string').map((c) => ({
+    ? (d.containers as unknown[]).filter(isRecord).filter((c) => typeof c.location === 'string').map((c) => ({
         location: c.location as string,
         tags: Array.isArray(c.tags) ? (c.tags as unknown[]).filter((t): t is string => typeof t === 'string') : [],
       }))

@@ -35,7 +35,8 @@ const SAFE_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/;
 export function safeDir(dir: string): string {
   const segments = dir.split('/');
   for (const s of segments) {
-    if (!SAFE_SEGMENT.test(s) || s === '.' || s === '..' || s.endsWith('.json')) {
+    // Past 200 characters, `<segment>.json` may not fit a file name (255 bytes on most file systems).
+    if (!SAFE_SEGMENT.test(s) || s === '.' || s === '..' || s.endsWith('.json') || s.length > 200) {
       throw new Error(`unsafe path segment '${s}' in '${dir}'`);
     }
   }

@@ -6,6 +6,7 @@
 import type { Category, Config } from '../config.js';
 import type { ProjectRecord } from '../metadata/record.js';
 import type { CarriedFile, Diagnostic } from '../types.js';
+import { FaultCollector } from '../isolate.js';
 import { link, MEDIA, REL, ref } from './links.js';
 import { STAC_VERSION, type StacCatalog, type StacCollection, type StacItem, type StacLink } from './types.js';
 
@@ -32,20 +33,32 @@ export function toStac(records: readonly ProjectRecord[], config: Config): ToSta
   const byUrl = new Map<string, ProjectRecord>();
   for (const r of records) byUrl.set(normalizeProjectUrl(r.snapshot.project.webUrl), r);
   const titles = new Map(config.categories.map((c) => [c.id, c.title]));
+  // Each item under its project's guard (generator/isolate.ts): the failures are thrown together.
+  const faults = new FaultCollector();
 
   const collections = config.categories.map((category) => {
     const members = records.filter((r) => r.categories.includes(category.id)).sort((a, b) => a.id.localeCompare(b.id));
-    const items = members.map((r) => ({
-      json: toItem(r, category, byUrl, titles, config, (d) => {
-        const list = diagnostics.get(r.id) ?? [];
-        if (!list.some((x) => x.message === d.message)) list.push(d);
-        diagnostics.set(r.id, list);
-      }),
-      dir: r.id,
-      carried: r.carried,
-    }));
+    const items = members.flatMap((r) =>
+      faults.run(
+        r.id,
+        'stac',
+        () => [
+          {
+            json: toItem(r, category, byUrl, titles, config, (d) => {
+              const list = diagnostics.get(r.id) ?? [];
+              if (!list.some((x) => x.message === d.message)) list.push(d);
+              diagnostics.set(r.id, list);
+            }),
+            dir: r.id,
+            carried: r.carried,
+          },
+        ],
+        [],
+      ),
+    );
     return { collection: toCollection(category, items.map((i) => i.json), config), items };
   });
+  faults.throwIfAny();
 
   const catalog: StacCatalog = {
     type: 'Catalog',
@@ -109,7 +122,8 @@ function toItem(
   }
   const properties: StacItem['properties'] = {
     title: r.title,
-    description: r.description,
+    // STAC: a description is at least one character (a project with no README and no GitLab description has none).
+    ...(r.description ? { description: r.description } : {}),
     ...r.properties,
     datetime: r.properties.datetime as string,
   };
@@ -129,13 +143,9 @@ function toItem(
 
 function toCollection(category: Category, items: StacItem[], config: Config): StacCollection {
   const boxes = items.map((i) => i.bbox).filter((b): b is number[] => Array.isArray(b) && b.length === 4);
+  // A loop, not Math.min(...xs): spreading one argument per item overflows the stack on large catalogs.
   const union = boxes.length
-    ? [
-        Math.min(...boxes.map((b) => b[0]!)),
-        Math.min(...boxes.map((b) => b[1]!)),
-        Math.max(...boxes.map((b) => b[2]!)),
-        Math.max(...boxes.map((b) => b[3]!)),
-      ]
+    ? boxes.reduce((u, b) => [Math.min(u[0]!, b[0]!), Math.min(u[1]!, b[1]!), Math.max(u[2]!, b[2]!), Math.max(u[3]!, b[3]!)], [Infinity, Infinity, -Infinity, -Infinity])
     : [-180, -90, 180, 90];
   const starts = items.map((i) => (i.properties.start_datetime ?? i.properties.datetime) as string).sort();
   const ends = items.map((i) => (i.properties.end_datetime ?? i.properties.datetime) as string).sort();

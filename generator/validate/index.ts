@@ -26,6 +26,10 @@ export interface ValidationProblem {
   /** `unavailable`: a schema could not be loaded, so the document could not be checked (not a fault of the document). */
   kind: 'schema' | 'link' | 'unavailable';
   message: string;
+  /** Schema problems: JSON pointer of the offending value in the document ('' for the document). */
+  pointer?: string;
+  /** Schema problems: the extension schema (URL) that reported it; absent for the core STAC schema. */
+  schema?: string;
 }
 
 /** Schema-validate STAC documents (path -> JSON) in one batch. */
@@ -40,7 +44,7 @@ export async function validateSchemas(docs: ReadonlyMap<string, Record<string, u
   const problems: ValidationProblem[] = [];
   children.forEach((child, i) => {
     const path = entries[i]![0];
-    const add = (prefix: string, errors: AjvError[] | undefined): void => {
+    const add = (prefix: string, errors: AjvError[] | undefined, schema?: string): void => {
       for (const e of dedupe(errors ?? [])) {
         const missing = /^Schema at '([^']+)' not found/.exec(e.message ?? '');
         if (missing) {
@@ -49,11 +53,11 @@ export async function validateSchemas(docs: ReadonlyMap<string, Record<string, u
         }
         const where = e.instancePath ? `${e.instancePath} ` : '';
         const extra = e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).map(String).join(', ')})` : '';
-        problems.push({ path, kind: 'schema', message: `${prefix}${where}${e.message ?? 'is invalid'}${extra}` });
+        problems.push({ path, kind: 'schema', message: `${prefix}${where}${e.message ?? 'is invalid'}${extra}`, pointer: e.instancePath ?? '', ...(schema ? { schema } : {}) });
       }
     };
     add('', child.results.core);
-    for (const [url, errors] of Object.entries(child.results.extensions)) add(`${extensionName(url)}: `, errors);
+    for (const [url, errors] of Object.entries(child.results.extensions)) add(`${extensionName(url)}: `, errors, url);
   });
   return problems;
 }

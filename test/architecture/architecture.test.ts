@@ -23,6 +23,8 @@ const KNOWN_UPWARD: readonly string[] = [
   'generator/metadata/record.ts -> generator/stac/types.ts', // type-only
   'generator/metadata/record.ts -> generator/onnx/mlm.ts',
   'generator/metadata/record.ts -> generator/models/mlm.ts',
+  'generator/metadata/record.ts -> generator/onnx/types.ts', // type-only
+  'generator/metadata/record.ts -> generator/mlflow/link.ts', // the front matter's mlflow: block, checked with the record
   'generator/metadata/record.ts -> generator/stac/file.ts',
   'generator/onnx/mlm.ts -> generator/stac/file.ts',
   'generator/mlflow/join.ts -> generator/stac/links.ts',
@@ -34,6 +36,7 @@ const KNOWN_UPWARD: readonly string[] = [
   // The sources describe files with metadata and ONNX helpers while they read them (issue point 3:
   // enrichment apart from the project readers).
   'generator/sources/gitlab/enrich.ts -> generator/onnx/index.ts',
+  'generator/sources/gitlab/lfs.ts -> generator/metadata/glob.ts', // one glob matcher for .gitattributes and asset rules
   'generator/sources/gitlab/enrich.ts -> generator/models/index.ts',
   'generator/sources/gitlab/enrich.ts -> generator/metadata/dvc.ts',
   'generator/sources/gitlab/options.ts -> generator/onnx/index.ts', // type-only

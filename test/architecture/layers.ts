@@ -9,6 +9,9 @@ export const LAYERS: readonly (readonly string[])[] = [
     'generator/errors.ts',
     'generator/types.ts',
     'generator/redact.ts',
+    // Per-project isolation and the documented limits every stage checks.
+    'generator/isolate.ts',
+    'generator/limits.ts',
     // The one HTTP seam every client uses (pool, retries, timeouts, typed and redacted errors).
     'generator/http/',
     'generator/media-types.ts',

@@ -84,7 +84,8 @@ describe('stachub build with the tracking shim as the registry (REST)', () => {
       { modelName: 'flood-unet (1201)', project: 'eo-lab/flood-segmentation', rule: 'name-suffix' },
       { modelName: 'tree-species', project: 'forestry/tree-species-classifier', rule: 'git-repo' },
     ]);
-    expect(report.mlflow?.unlinked.map((u) => [u.modelName, u.reason])).toEqual([['scratch-model', 'no-match']]);
+    expect(report.mlflow?.unlinked).toEqual({ 'no-match': 1, 'not-in-catalog': 0, ambiguous: 0 });
+    expect(JSON.stringify(report)).not.toContain('scratch-model');
     expect(report.mlflow?.trackingUri).toBe(`${server.url}/`);
     expect(JSON.stringify(report)).not.toContain(TOKEN);
   });
@@ -164,7 +165,8 @@ describe('stachub build with an mlflow-export-import folder as the registry', ()
     expect(r.code, r.stderr).toBe(0);
     const report = await readJson<BuildReport>(path.join(out, 'build-report.json'));
     expect(report.mlflow?.linked).toEqual([{ modelName: 'wine-classifier (42)', project: 'forestry/tree-species-classifier', rule: 'tag' }]);
-    expect(report.mlflow?.unlinked.map((u) => u.modelName)).toEqual(['orphan']);
+    expect(report.mlflow?.counts.unlinkedModels).toBe(1);
+    expect(JSON.stringify(report)).not.toContain('orphan');
     const base = path.join(out, 'ai-model/forestry/tree-species-classifier/versions/wine-classifier');
     const v2 = await readJson<StacItem>(path.join(base, '2/2.json'));
     expect(v2.properties).toMatchObject({ 'mlflow:metrics': { accuracy: 0.91, loss: 'NaN' }, 'mlm:framework': 'ONNX' });

@@ -66,9 +66,13 @@ describe('joinRegistry', () => {
       source: 'test registry',
       trackingUri: 'https://mlflow.test/',
       counts: { models: 3, versions: 4, linkedModels: 2, publishedVersions: 3, unlinkedModels: 1 },
-      unlinked: [{ modelName: 'loose', reason: 'no-match' }],
-      messages: read.diagnostics,
+      // Unlinked models are counted, never named (one may belong to a private project).
+      unlinked: { 'no-match': 1, 'not-in-catalog': 0, ambiguous: 0 },
+      // A registry message that is not about a published model is counted, not shown.
+      messages: [],
+      messagesWithheld: 1,
     });
+    expect(JSON.stringify(joined.report)).not.toContain('loose');
     expect(joined.projectDiagnostics.get('team/both')?.map((d) => d.message)).toEqual(['mlflow.models lists "missing", which is not in the MLflow registry']);
     // team/other's malformed block is reported once (by the front-matter schema, or here), never twice.
     const other = [...(records[1]!.diagnostics ?? []), ...(joined.projectDiagnostics.get('team/other') ?? [])].filter((d) => d.message.includes('mlflow'));

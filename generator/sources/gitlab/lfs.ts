@@ -2,7 +2,7 @@
  * Git LFS as the crawler sees it: which paths `.gitattributes` routes through the LFS filter, and
  * what a pointer file says (git-lfs docs/spec.md; reference/gitlab.md §2.4).
  */
-import picomatch from 'picomatch';
+import { globMatcher } from '../../metadata/glob.js';
 
 /** A parsed LFS pointer. */
 export interface LfsPointer {
@@ -64,8 +64,15 @@ export function lfsMatcher(gitattributes: string): (path: string) => boolean {
     if (lfs === undefined) continue;
     const anchored = pattern.replace(/\/$/, '').includes('/');
     const glob = pattern.replace(/^\//, '');
-    const m = picomatch(glob, { dot: true });
-    const matchDir = picomatch(`${glob.replace(/\/$/, '')}/**`, { dot: true });
+    // A repository's .gitattributes is outside input: matched without regular expressions (no backtracking).
+    let m: (p: string) => boolean;
+    let matchDir: (p: string) => boolean;
+    try {
+      m = globMatcher(glob);
+      matchDir = globMatcher(`${glob.replace(/\/$/, '')}/**`);
+    } catch {
+      continue; // a pattern that cannot be used (too many brace alternatives) is skipped
+    }
     rules.push({
       lfs,
       match: anchored
