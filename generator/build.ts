@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { joinRegistry, readRegistry, type RegistryRead } from './mlflow/index.js';
 import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
-import { render } from './render/index.js';
+import { renderSite } from './render/index.js';
 import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
 import path from 'node:path';
@@ -38,10 +38,18 @@ export interface BuildOptions {
   mlflowRead?: RegistryRead;
   /** Site settings with their local files read (see `resolveSite`); default: the config's, as written. */
   site?: { site: SiteConfig; diagnostics: Diagnostic[] };
+  /**
+   * Receives each output file as it is made (e.g. `OutputDirWriter.write`), instead of the result
+   * holding them all: a large catalog's pages are then never in memory together.
+   */
+  emit?: (file: OutputFile) => void;
 }
 
 export interface BuildResult {
+  /** The output files (empty but for nothing when they went to `emit`). */
   files: OutputFile[];
+  /** Every output path, emitted or not. */
+  paths: Set<string>;
   report: BuildReport;
   tree: StacTree;
   records: ProjectRecord[];
@@ -128,10 +136,16 @@ export async function assemble(
   const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
 
   const files: OutputFile[] = [];
+  const paths = new Set<string>();
+  const put = (f: OutputFile): void => {
+    paths.add(f.path);
+    if (options.emit) options.emit(f);
+    else files.push(f);
+  };
   const docs = new Map<string, Record<string, unknown>>();
   const addDoc = (path: string, json: object, mediaType: string): void => {
     docs.set(path, json as Record<string, unknown>);
-    files.push({ path, mediaType, content: jsonBytes(json) });
+    put({ path, mediaType, content: jsonBytes(json) });
   };
   addDoc(tree.catalog.path, tree.catalog.json, 'application/json');
   const itemOwner = new Map<string, string>();
@@ -142,10 +156,10 @@ export async function assemble(
       itemOwner.set(item.path, mlflow?.owners.get(item.json.id) ?? item.json.id);
     }
   }
-  for (const f of carried) files.push({ path: f.path, mediaType: f.mediaType, content: f.bytes });
+  for (const f of carried) put({ path: f.path, mediaType: f.mediaType, content: f.bytes });
   const generatedAt = now.toISOString();
   const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
-  files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
+  for (const f of renderSite({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site })) put(f);
 
   // Validate what will be written: schemas (when a loader is given) and every link.
   const problems: ValidationProblem[] = [];
@@ -156,7 +170,7 @@ export async function assemble(
       problems.push({ path: 'catalog.json', kind: 'schema', message: `schemas could not be loaded: ${(err as Error).message}` });
     }
   }
-  problems.push(...checkLinks(docs, new Set(files.map((f) => f.path)), config.output.baseUrl));
+  problems.push(...checkLinks(docs, paths, config.output.baseUrl));
   // Schemas that could not be loaded (no network, no --schema-map) mean "not checked", not "invalid":
   // one warning for the catalog, and the build still succeeds on its link checks.
   const unavailable = problems.filter((p) => p.kind === 'unavailable');
@@ -224,9 +238,9 @@ export async function assemble(
     ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
     ...(mlflow ? { mlflow: mlflow.report } : {}),
   };
-  files.push({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
+  put({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { files, report, tree, records, problems };
+  return { files, paths, report, tree, records, problems };
 }
 
 function isSafeDir(dir: string): boolean {

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { build } from '../build.js';
 import { applyOverrides, defaultConfig, loadConfigFile, type Config } from '../config.js';
 import { UsageError, EXIT } from '../errors.js';
-import { writeOutputDir } from '../output.js';
+import { OutputDirWriter } from '../output.js';
 import { summarize } from '../report.js';
 import type { Source } from '../sources/source.js';
 import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
@@ -12,6 +12,7 @@ import type { CatalogType } from '../stac/layout.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import { createRegistry } from '../mlflow/index.js';
 import type { CliContext } from './context.js';
+import type { OutputFile } from '../types.js';
 import { StatefulSource, gitlabSourceFromConfig, loadPrevious, s3ReadOptions, stateFileOf } from '../state/wire.js';
 import { createProgress } from '../progress.js';
 import { publishFiles } from '../publish/index.js';
@@ -128,25 +129,43 @@ The build report is written to <out>/build-report.json.`,
         progress.finish();
         return;
       }
-      const result = await build({
-        config,
-        source,
-        ...(schemaLoader ? { schemaLoader } : {}),
-        ...(flags.catalogType ? { catalogType: flags.catalogType } : {}),
-        now: ctx.now,
-        version: ctx.version,
-        log: (line) => ctx.stderr(`stachub: ${line}\n`),
-        onProgress: (done, total) => progress.update(done, total),
-        ...(registry ? { registry } : {}),
-      });
-      progress.finish();
-      if (stateful?.listing) {
-        result.files.push(stateFileOf(stateful.listing, config, ctx.now().toISOString(), source.description));
-        result.files.sort((a, b) => a.path.localeCompare(b.path));
+      // Without a publish step, files go to the folder as they are made (the pages of a large
+      // catalog never sit in memory together); a publish needs them all, so it keeps them.
+      const writer = flags.publish ? undefined : new OutputDirWriter(config.output.dir);
+      let result: Awaited<ReturnType<typeof build>>;
+      try {
+        result = await build({
+          ...(writer ? { emit: (f: OutputFile) => writer.write(f) } : {}),
+          config,
+          source,
+          ...(schemaLoader ? { schemaLoader } : {}),
+          ...(flags.catalogType ? { catalogType: flags.catalogType } : {}),
+          now: ctx.now,
+          version: ctx.version,
+          log: (line) => ctx.stderr(`stachub: ${line}\n`),
+          onProgress: (done, total) => progress.update(done, total),
+          ...(registry ? { registry } : {}),
+        });
+      } catch (err) {
+        writer?.abort();
+        throw err;
       }
-      await writeOutputDir(config.output.dir, result.files);
+      progress.finish();
+      const output = writer ?? new OutputDirWriter(config.output.dir);
+      const state = stateful?.listing ? stateFileOf(stateful.listing, config, ctx.now().toISOString(), source.description) : undefined;
+      try {
+        for (const f of result.files) output.write(f);
+        if (state) output.write(state);
+      } catch (err) {
+        output.abort();
+        throw err;
+      }
+      output.commit();
+      if (state) result.files.push(state);
+      result.files.sort((a, b) => a.path.localeCompare(b.path));
       ctx.stderr(summarize(result.report));
-      ctx.stderr(`stachub: wrote ${result.files.length} file(s) to ${config.output.dir}\n`);
+      const { written, unchanged } = output.stats;
+      ctx.stderr(`stachub: wrote ${written + unchanged} file(s) to ${config.output.dir} (${written} new or changed, ${unchanged} unchanged)\n`);
       const invalid = result.problems.length > 0;
       if (invalid) {
         ctx.stderr(`stachub: the output has ${result.problems.length} validation problem(s); see build-report.json\n`);
