@@ -125,7 +125,7 @@
     if (d.license) meta.push(el('li', {}, [srOnly('License: '), d.license]));
     if (d.versions) meta.push(el('li', {}, [d.versions + (d.versions === 1 ? ' version' : ' versions')]));
     meta.push(el('li', { class: 'stars' }, [el('span', { 'aria-hidden': 'true' }, ['\u2605']), ' ' + d.stars, srOnly(' stars')]));
-    if (d.updated) meta.push(el('li', {}, [el('time', { datetime: d.data.updated }, ['updated ' + d.updated])]));
+    if (d.updated) meta.push(el('li', {}, [el('time', { datetime: d.updated }, ['updated ' + d.updated])]));
     return el('li', { class: 'card', 'data-id': d.data.id, 'data-title': d.data.title, 'data-stars': d.data.stars, 'data-updated': d.data.updated, 'data-created': d.data.created }, [
       el('div', { class: 'card-media hue-' + d.hue }, [d.preview ? el('img', { src: root + d.preview, alt: '', loading: 'lazy' }) : el('span', { 'aria-hidden': 'true' }, [d.initials])]),
       el('div', { class: 'card-body' }, [
