@@ -5,7 +5,7 @@
  * Deterministic for a given seed. READMEs are 1-5 KB of text drawn from a Zipf-distributed
  * vocabulary (a few words are in nearly every README, most are rare), as real READMEs are.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface SyntheticOptions {
@@ -58,6 +58,11 @@ function zipf(n: number, rand: () => number): number {
   return Math.min(n - 1, Math.floor(Math.exp(rand() * Math.log(n + 1)) - 1));
 }
 
+/** The word of rank `rank` (0 = most frequent) of a catalog's vocabulary: a query with a known frequency. */
+export function syntheticWord(rank: number, seed = 1): string {
+  return vocabulary(20_000, prng(seed))[rank]!;
+}
+
 export const SYNTHETIC_EPOCH = Date.parse('2024-01-01T00:00:00Z');
 const DAY = 86_400_000;
 
@@ -107,11 +112,10 @@ export function writeSyntheticCatalog(dir: string, options: SyntheticOptions): S
  */
 export function changeProject(catalog: SyntheticCatalog, i: number, at: Date): void {
   const folder = path.join(catalog.workspace, projectFolder(i));
-  const rand = prng(i + 1);
-  const vocab = vocabulary(20_000, prng(1));
-  const p = syntheticProject(i, rand, vocab);
-  writeFileSync(path.join(folder, 'README.md'), `${p.readme}\n## Changelog\n\nRetrained with a larger batch size.\n`);
-  writeFileSync(path.join(folder, 'stachub-project.yml'), p.descriptor.replace(/^last_activity_at: .*$/m, `last_activity_at: ${at.toISOString()}`));
+  const readme = path.join(folder, 'README.md');
+  const descriptor = path.join(folder, 'stachub-project.yml');
+  writeFileSync(readme, `${readFileSync(readme, 'utf8')}\n## Changelog\n\nRetrained with a larger batch size.\n`);
+  writeFileSync(descriptor, readFileSync(descriptor, 'utf8').replace(/^last_activity_at: .*$/m, `last_activity_at: ${at.toISOString()}`));
 }
 
 const SYSTEM = { package_version: '1.2.0', export_file_version: '2', mlflow_version: '2.16.2', mlflow_tracking_uri: 'https://mlflow.example.com' };

@@ -7,8 +7,9 @@
  * - `_search/t/<shard>.json`: an inverted index sharded by term: for each term, per category, the
  *   documents that have it in their title, keywords, id, or only elsewhere in their text (delta-
  *   encoded ids); facet values (`keyword=flood`, `license=MIT`...) are terms too, so facet filters
- *   are postings as well. A term's shard is a hash of its first three characters, so every term
- *   sharing a query word's prefix is in the one shard the word names;
+ *   are postings as well. A term's shard is a hash of the term, so a query word or a filter value
+ *   costs one shard, whose size is bounded by the number of projects (shards by prefix were tried:
+ *   common prefixes such as "con" or "dat" make shards of megabytes at 100,000 projects);
  * - `_search/u/<chunk>.json` and `_search/o/<chunk>.json`: sort keys of 512 documents (last update;
  *   stars, creation time and title), fetched only for the documents a query needs to order;
  * - `_search/d/<doc>.json`: what a result card shows, one small file per document.
@@ -47,7 +48,7 @@ export function words(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
-/** A word and its parts (`flood-segmentation` also gives `flood` and `segmentation`): what a query word can start. */
+/** A word and its parts (`flood-segmentation` also gives `flood` and `segmentation`): what a query word can match. */
 function terms(ws: string[]): Set<string> {
   const out = new Set<string>();
   for (const w of ws) {
@@ -57,9 +58,9 @@ function terms(ws: string[]): Set<string> {
   return out;
 }
 
-/** The key that picks a term's shard: its first three characters (all of a facet term). */
+/** The key that picks a term's shard: the whole term. */
 export function shardKey(term: string): string {
-  return term.includes('=') ? term : [...term].slice(0, 3).join('');
+  return term;
 }
 
 /** FNV-1a over UTF-16 code units (site.js computes the same). */
@@ -71,9 +72,6 @@ export function hash(s: string): number {
   }
   return h;
 }
-
-/** Per category, per tier: sorted doc ids. Tiers: 0 title, 1 keywords, 2 id, 3 text only. */
-type Postings = Map<string, number[][]>;
 
 function seconds(iso: string | null): number {
   const t = iso ? Date.parse(iso) : NaN;
@@ -96,14 +94,13 @@ export interface SearchFile {
  */
 export function* searchIndexFiles(views: readonly ProjectView[], card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
   const docs = docOrder(views);
-  const index = new Map<string, Postings>();
-  const add = (term: string, category: string, tier: number, doc: number): void => {
-    let byCat = index.get(term);
-    if (!byCat) index.set(term, (byCat = new Map()));
-    let tiers = byCat.get(category);
-    if (!tiers) byCat.set(category, (tiers = [[], [], [], []]));
-    const list = tiers[tier]!;
-    if (list[list.length - 1] !== doc) list.push(doc);
+  // Per term, its postings packed as doc * 4 + tier, in doc order (one array per term keeps
+  // the build linear and light on memory at 100,000 projects).
+  const index = new Map<string, number[]>();
+  const add = (term: string, code: number): void => {
+    const list = index.get(term);
+    if (list) list.push(code);
+    else index.set(term, [code]);
   };
   docs.forEach((v, doc) => {
     const p = v.item.json.properties;
@@ -117,21 +114,32 @@ export function* searchIndexFiles(views: readonly ProjectView[], card: (v: Proje
       markdownToText(typeof p.description === 'string' ? p.description : ''),
     ].join(' ');
     const all = terms([...new Set([...words(v.title), ...words(v.item.json.id), ...words(v.keywords.join(' ')), ...words(text)])].slice(0, MAX_WORDS));
-    for (const t of title) add(t, v.categoryId, 0, doc);
-    for (const t of keywords) add(t, v.categoryId, 1, doc);
-    for (const t of id) add(t, v.categoryId, 2, doc);
-    for (const t of all) if (!title.has(t) && !keywords.has(t) && !id.has(t)) add(t, v.categoryId, 3, doc);
-    add('all=', v.categoryId, 0, doc);
-    for (const f of FACETS) for (const value of new Set(f.values(v))) add(`${f.name}=${value}`, v.categoryId, 0, doc);
+    const base = doc * 4;
+    for (const t of title) add(t, base);
+    for (const t of keywords) add(t, base + 1);
+    for (const t of id) add(t, base + 2);
+    for (const t of all) if (!title.has(t) && !keywords.has(t) && !id.has(t)) add(t, base + 3);
+    add('all=', base);
+    for (const f of FACETS) for (const value of new Set(f.values(v))) add(`${f.name}=${value}`, base);
   });
+  const categoryOf = docs.map((v) => v.categoryId);
 
   // Shards: a power of two, so the count (and every term's file) only changes when the index doubles or halves.
   const entries = [...index].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const encoded = entries.map(([term, byCat]) => {
+  const encoded = entries.map(([term, codes]) => {
+    const byCat = new Map<string, number[][]>();
+    for (const code of codes) {
+      const doc = code >> 2;
+      const cat = categoryOf[doc]!;
+      let tiers = byCat.get(cat);
+      if (!tiers) byCat.set(cat, (tiers = [[], [], [], []]));
+      tiers[code & 3]!.push(doc);
+    }
     const cats: Record<string, number[] | number[][]> = {};
     for (const [cat, tiers] of [...byCat].sort(([a], [b]) => (a < b ? -1 : 1))) {
       cats[cat] = term.includes('=') ? deltas(tiers[0]!) : trimTiers(tiers.map(deltas));
     }
+    index.delete(term);
     return [term, JSON.stringify(cats)] as const;
   });
   const total = encoded.reduce((n, [t, j]) => n + t.length + j.length + 4, 0);

@@ -93,7 +93,7 @@
   }
 
   function shardKey(term) {
-    return term.indexOf('=') >= 0 ? term : Array.from(term).slice(0, 3).join('');
+    return term;
   }
 
   function tokens(q) {
@@ -195,36 +195,38 @@
       return get('meta.json').then(function (m) {
         return get('t/' + (hash(shardKey(word)) % m.shards) + '.json');
       }).then(function (shard) {
-        var flags = new Map();
-        var key = shardKey(word);
-        Object.keys(shard).forEach(function (term) {
-          if (term.indexOf(word) !== 0 || term.indexOf('=') >= 0 || shardKey(term) !== key) return;
-          var entry = shard[term];
+        var scores = new Map();
+        var entry = word.indexOf('=') < 0 && Object.prototype.hasOwnProperty.call(shard, word) ? shard[word] : null;
+        if (entry) {
           cats(entry, s).forEach(function (c) {
             entry[c].forEach(function (tier, t) {
-              undelta(tier).forEach(function (d) { flags.set(d, (flags.get(d) || 0) | (1 << t)); });
+              var add = t === 0 ? 10 : t === 1 ? 5 : t === 2 ? 3 : 0;
+              undelta(tier).forEach(function (d) { scores.set(d, (scores.get(d) || 1) + add); });
             });
           });
-        });
-        var scores = new Map();
-        flags.forEach(function (f, d) { scores.set(d, 1 + (f & 1 ? 10 : 0) + (f & 2 ? 5 : 0) + (f & 4 ? 3 : 0)); });
+        }
         return scores;
       });
     }
 
     /* The documents matching the state, with their scores (0 without a query). */
     function matches(s, words) {
-      var sets = [facetSet('all=', s)];
+      var sets = [];
       Object.keys(s.single).forEach(function (k) { if (k !== 'category') sets.push(facetSet(k + '=' + s.single[k], s)); });
       Object.keys(s.multi).forEach(function (k) { s.multi[k].forEach(function (v) { sets.push(facetSet(k + '=' + v, s)); }); });
+      // Neither words nor filter values: every project of the list.
+      if (sets.length === 0 && words.length === 0) sets.push(facetSet('all=', s));
       return Promise.all([Promise.all(sets), Promise.all(words.map(function (w) { return wordScores(w, s); }))]).then(function (r) {
-        var docs = r[0].slice().sort(function (a, b) { return a.size - b.size; });
+        var filters = r[0];
+        var scores = r[1];
         var out = [];
-        docs[0].forEach(function (d) {
-          for (var i = 1; i < docs.length; i++) if (!docs[i].has(d)) return;
+        // Walk the smallest of the sets, test the others.
+        var walk = filters.concat(scores).reduce(function (a, b) { return a && a.size <= b.size ? a : b; }, null);
+        walk.forEach(function (_, d) {
+          for (var i = 0; i < filters.length; i++) if (!filters[i].has(d)) return;
           var score = 0;
-          for (var j = 0; j < r[1].length; j++) {
-            var w = r[1][j].get(d);
+          for (var j = 0; j < scores.length; j++) {
+            var w = scores[j].get(d);
             if (!w) return;
             score += w;
           }
@@ -462,7 +464,7 @@
         restart();
       });
     });
-    window.addEventListener('popstate', function () { fromUrl(); restart(); });
+    window.addEventListener('popstate', function () { fromUrl(); shown = PAGE; apply(false); });
   }
 
   ready(function () {
