@@ -15,7 +15,7 @@
  * number of projects; the index as it was written: id, title, page, category and up to 800
  * distinct words per project), and printed as ratios.
  *
- *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--keep DIR]
+ *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--word W] [--keep DIR]
  *
  * Schema validation is left out of the measured build (`--no-validate`: the schemas are not
  * shipped with the bench); links are still checked.
@@ -37,6 +37,8 @@ const arg = (name: string, fallback: string): string => {
 };
 const SIZES = arg('sizes', '10000').split(',').map(Number);
 const TIMEOUT_MS = Number(arg('timeout-min', '20')) * 60_000;
+/** The build's V8 heap limit (MB), as an operator sets it with NODE_OPTIONS=--max-old-space-size. */
+const HEAP_MB = Number(arg('heap-mb', '1700'));
 const KEEP = process.argv.includes('--keep') ? arg('keep', '') : '';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The query of the search measures (its frequency in titles and READMEs is printed). */
@@ -57,7 +59,7 @@ function runBuild(catalog: SyntheticCatalog, out: string): Promise<BuildRun> {
     const started = Date.now();
     const child = spawn(
       process.execPath,
-      ['--import', import.meta.resolve('tsx'), path.join(here, 'stachub-child.ts'), 'build', '--config', catalog.config, '--out', out, '--no-validate'],
+      [`--max-old-space-size=${HEAP_MB}`, '--import', import.meta.resolve('tsx'), path.join(here, 'stachub-child.ts'), 'build', '--config', catalog.config, '--out', out, '--no-validate'],
       { cwd: catalog.dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let err = '';
@@ -176,7 +178,7 @@ async function measure(n: number, browser: Browser): Promise<void> {
     const first = await runBuild(catalog, out);
     const files = walk(out);
     const bytes = [...files.values()].reduce((a, b) => a + b, 0);
-    console.log(`full build: ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit}`);
+    console.log(`full build (V8 heap limit ${HEAP_MB} MB): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit}`);
     console.log(`output: ${files.size.toLocaleString('en')} files, ${(bytes / 1e6).toFixed(1)} MB (search index: ${[...files.keys()].filter((p) => p.startsWith('_search/') && p.endsWith('.json')).length.toLocaleString('en')} files)`);
 
     const server = await startStaticServer(out, { port: 0 });

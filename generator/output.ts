@@ -29,7 +29,6 @@ export class OutputDirWriter {
   private readonly tmp: string;
   private readonly previous: string | null;
   private readonly dirs = new Set<string>();
-  private readonly paths = new Set<string>();
 
   constructor(dir: string) {
     this.target = path.resolve(dir);
@@ -43,11 +42,6 @@ export class OutputDirWriter {
     mkdirSync(this.tmp, { recursive: true });
   }
 
-  /** Paths written so far. */
-  has(relPath: string): boolean {
-    return this.paths.has(relPath);
-  }
-
   write(f: OutputFile): void {
     const segments = f.path.split('/');
     const out = path.join(this.tmp, ...segments);
@@ -57,7 +51,6 @@ export class OutputDirWriter {
       mkdirSync(dir, { recursive: true });
       this.dirs.add(dir);
     }
-    this.paths.add(f.path);
     this.stats.bytes += f.content.byteLength;
     if (this.previous && this.sameAsPrevious(f, segments)) {
       try {

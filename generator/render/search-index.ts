@@ -73,6 +73,12 @@ export function hash(s: string): number {
   return h;
 }
 
+/** A term's postings: `n` codes (doc * 4 + tier) at the start of `codes`. */
+interface Postings {
+  codes: number[] | Int32Array;
+  n: number;
+}
+
 function seconds(iso: string | null): number {
   const t = iso ? Date.parse(iso) : NaN;
   return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
@@ -94,13 +100,25 @@ export interface SearchFile {
  */
 export function* searchIndexFiles(views: readonly ProjectView[], card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
   const docs = docOrder(views);
-  // Per term, its postings packed as doc * 4 + tier, in doc order (one array per term keeps
-  // the build linear and light on memory at 100,000 projects).
-  const index = new Map<string, number[]>();
+  // Per term, its postings packed as doc * 4 + tier, in doc order, in a growing Int32Array (half
+  // the memory of a number array: tens of millions of postings at 100,000 projects).
+  const index = new Map<string, Postings>();
   const add = (term: string, code: number): void => {
     const list = index.get(term);
-    if (list) list.push(code);
-    else index.set(term, [code]);
+    if (!list) index.set(term, { codes: [code], n: 1 });
+    else if (Array.isArray(list.codes)) {
+      // Most terms are rare: a small array until a term has many postings.
+      list.codes.push(code);
+      list.n++;
+      if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
+    } else {
+      if (list.n === list.codes.length) {
+        const grown = new Int32Array(list.n * 2);
+        grown.set(list.codes);
+        list.codes = grown;
+      }
+      list.codes[list.n++] = code;
+    }
   };
   docs.forEach((v, doc) => {
     const p = v.item.json.properties;
@@ -124,30 +142,38 @@ export function* searchIndexFiles(views: readonly ProjectView[], card: (v: Proje
   });
   const categoryOf = docs.map((v) => v.categoryId);
 
-  // Shards: a power of two, so the count (and every term's file) only changes when the index doubles or halves.
-  const entries = [...index].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const encoded = entries.map(([term, codes]) => {
-    const byCat = new Map<string, number[][]>();
-    for (const code of codes) {
-      const doc = code >> 2;
-      const cat = categoryOf[doc]!;
-      let tiers = byCat.get(cat);
-      if (!tiers) byCat.set(cat, (tiers = [[], [], [], []]));
-      tiers[code & 3]!.push(doc);
-    }
-    const cats: Record<string, number[] | number[][]> = {};
-    for (const [cat, tiers] of [...byCat].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      cats[cat] = term.includes('=') ? deltas(tiers[0]!) : trimTiers(tiers.map(deltas));
-    }
-    index.delete(term);
-    return [term, JSON.stringify(cats)] as const;
-  });
-  const total = encoded.reduce((n, [t, j]) => n + t.length + j.length + 4, 0);
+  // Shards: a power of two, so the count (and every term's file) only changes when the index doubles
+  // or halves. Sized from the postings (about 3 bytes each, written as delta lists), then encoded one
+  // shard at a time, each term's postings let go once written.
+  let total = 0;
+  for (const [term, list] of index) total += term.length + 8 + list.n * 3;
   let shards = 1;
   while (shards * SHARD_TARGET_BYTES < total) shards *= 2;
   const byShard: string[][] = Array.from({ length: shards }, () => []);
-  for (const [term, json] of encoded) byShard[hash(shardKey(term)) % shards]!.push(`${JSON.stringify(term)}:${json}`);
-  for (let s = 0; s < shards; s++) yield { path: `${SEARCH_DIR}/t/${s}.json`, text: `{${byShard[s]!.join(',\n')}}\n` };
+  for (const term of index.keys()) byShard[hash(shardKey(term)) % shards]!.push(term);
+  for (let sh = 0; sh < shards; sh++) {
+    const parts: string[] = [];
+    for (const term of byShard[sh]!.sort()) {
+      const list = index.get(term)!;
+      const byCat = new Map<string, number[][]>();
+      for (let k = 0; k < list.n; k++) {
+        const code = list.codes[k]!;
+        const doc = code >> 2;
+        const cat = categoryOf[doc]!;
+        let tiers = byCat.get(cat);
+        if (!tiers) byCat.set(cat, (tiers = [[], [], [], []]));
+        tiers[code & 3]!.push(doc);
+      }
+      const cats: Record<string, number[] | number[][]> = {};
+      for (const [cat, tiers] of [...byCat].sort(([x], [y]) => (x < y ? -1 : 1))) {
+        cats[cat] = term.includes('=') ? deltas(tiers[0]!) : trimTiers(tiers.map(deltas));
+      }
+      index.delete(term);
+      parts.push(`${JSON.stringify(term)}:${JSON.stringify(cats)}`);
+    }
+    byShard[sh] = [];
+    yield { path: `${SEARCH_DIR}/t/${sh}.json`, text: `{${parts.join(',\n')}}\n` };
+  }
 
   // Sort keys, by chunks of documents.
   const umax: number[] = [];

@@ -252,7 +252,8 @@
           if (i >= order.length) return Promise.resolve(best);
           // Enough results, all newer than anything the remaining chunks hold: done.
           if (best.length >= k && best[k - 1].u > m.umax[order[i]]) return Promise.resolve(best);
-          var batch = order.slice(i, i + 4);
+          // The newest chunks first, several at once (ids follow creation, so they usually suffice).
+          var batch = order.slice(i, i + 8);
           return Promise.all(batch.map(function (c) { return get('u/' + c + '.json'); })).then(function (chunks) {
             chunks.forEach(function (u, j) {
               byChunk.get(batch[j]).forEach(function (d) { best.push({ d: d, u: u[d % m.chunk] }); });
@@ -436,9 +437,10 @@
     each('[data-more]', function (b) {
       b.addEventListener('click', function () { shown += PAGE; apply(false); });
     });
+    // The index's entry file is fetched as soon as a search or a filter is likely.
+    form.addEventListener('focusin', function () { get('meta.json').catch(function () {}); });
+    form.addEventListener('pointerdown', function () { get('meta.json').catch(function () {}); });
     if (qInput) {
-      // The index's entry file is fetched as soon as a search is likely.
-      qInput.addEventListener('focus', function () { get('meta.json').catch(function () {}); });
       qInput.addEventListener('input', function () {
         // Typing a search ranks by best match unless another order was chosen; clearing it goes back.
         var sortEl = form.elements.namedItem('sort');
