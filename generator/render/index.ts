@@ -391,7 +391,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   }
 
   // The search index: what a result card shows, with root-relative hrefs (the script makes them relative).
-  for (const f of searchIndexFiles(model.projects, (v) => searchCard(card(v, '', model), model))) yield file(f.path, 'application/json', f.text);
+  for (const f of searchIndexFiles(model.projects, (v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);
   if (baseUrl) {
     // GitLab Pages and S3 website hosting serve 404.html for any missing path, at any depth: with
     // the base URL known, its links are absolute and work from wherever it is shown.
@@ -407,8 +407,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
 }
 
 /** A card as the search index holds it: the fields a result shows, hrefs from the root. */
-function searchCard(c: Card, model: SiteModel): Record<string, unknown> {
-  void model;
+function searchCard(c: Card): Record<string, unknown> {
   return {
     id: c.id,
     title: c.title,
