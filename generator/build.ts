@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { joinRegistry, readRegistry, type RegistryRead } from './mlflow/index.js';
 import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
-import { render } from './render/index.js';
+import { renderSite } from './render/index.js';
 import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
 import path from 'node:path';
@@ -387,10 +387,13 @@ async function assembleOnce(
   const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
 
   const files: OutputFile[] = [];
+  const put = (f: OutputFile): void => {
+    files.push(f);
+  };
   const docs = new Map<string, Record<string, unknown>>();
   const addDoc = (path: string, json: object, mediaType: string): void => {
     docs.set(path, json as Record<string, unknown>);
-    files.push({ path, mediaType, content: jsonBytes(json) });
+    put({ path, mediaType, content: jsonBytes(json) });
   };
   addDoc(tree.catalog.path, tree.catalog.json, 'application/json');
   const itemOwner = new Map<string, string>();
@@ -403,11 +406,11 @@ async function assembleOnce(
       items.set(item.path, { id: item.json.id, project: ownerOf(item.json.id), json: item.json });
     }
   }
-  for (const f of carried) files.push({ path: f.path, mediaType: f.mediaType, content: f.bytes });
+  for (const f of carried) put({ path: f.path, mediaType: f.mediaType, content: f.bytes });
   const generatedAt = now.toISOString();
   const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
   try {
-    files.push(...render({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
+    files.push(...renderSite({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
   } catch (err) {
     // Pages fail per item: the item's project is what fails.
     if (err instanceof ProjectFaults) throw new ProjectFaults(err.failures.map((f) => ({ ...f, project: ownerOf(f.project) })));
@@ -501,7 +504,7 @@ async function assembleOnce(
     ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
     ...(mlflow ? { mlflow: mlflow.report } : {}),
   };
-  files.push({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
+  put({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { result: { files, report, tree, records, problems }, items };
 }

@@ -1,47 +1,120 @@
 /**
  * Writing a build to a local folder, atomically: the files go to a sibling temporary folder that
  * replaces the target only once complete, so a reader never sees a half-written catalog.
+ *
+ * Files are written as the build makes them (`OutputDirWriter.write`), so a large catalog's pages
+ * never sit in memory together. A file whose bytes equal the previous build's is hard-linked from
+ * it instead of written again: its inode and modification time stay, and `written` counts only the
+ * files a change really rewrote.
  */
-import { mkdir, rename, rm, writeFile, readdir, stat } from 'node:fs/promises';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { StachubError } from './errors.js';
 import type { OutputFile } from './types.js';
 
-export async function writeOutputDir(dir: string, files: readonly OutputFile[]): Promise<void> {
-  const target = path.resolve(dir);
-  const parent = path.dirname(target);
-  await mkdir(parent, { recursive: true });
-  if (await isNonEmptyForeignDir(target)) {
-    throw new StachubError(`refusing to replace ${target}: it is not empty and holds no catalog.json (not a stachub output folder)`, { exitCode: 2 });
-  }
-  const tmp = path.join(parent, `.${path.basename(target)}.stachub-${process.pid}-${Date.now()}`);
-  try {
-    for (const f of files) {
-      const out = path.join(tmp, ...f.path.split('/'));
-      if (!out.startsWith(tmp + path.sep)) throw new StachubError(`refusing to write outside the output folder: ${f.path}`);
-      await mkdir(path.dirname(out), { recursive: true });
-      await writeFile(out, f.content);
+/** What writing a build did. */
+export interface OutputStats {
+  /** Files written (new or changed). */
+  written: number;
+  /** Files kept from the previous build (same bytes). */
+  unchanged: number;
+  /** Total bytes of the output. */
+  bytes: number;
+}
+
+/** A folder being written: `write` each file, then `commit` (or `abort`). */
+export class OutputDirWriter {
+  readonly stats: OutputStats = { written: 0, unchanged: 0, bytes: 0 };
+  private readonly target: string;
+  private readonly tmp: string;
+  private readonly previous: string | null;
+  private readonly dirs = new Set<string>();
+
+  constructor(dir: string) {
+    this.target = path.resolve(dir);
+    const parent = path.dirname(this.target);
+    mkdirSync(parent, { recursive: true });
+    if (isNonEmptyForeignDir(this.target)) {
+      throw new StachubError(`refusing to replace ${this.target}: it is not empty and holds no catalog.json (not a stachub output folder)`, { exitCode: 2 });
     }
-    const old = `${tmp}.old`;
+    this.previous = existsSync(this.target) ? this.target : null;
+    this.tmp = path.join(parent, `.${path.basename(this.target)}.stachub-${process.pid}-${Date.now()}`);
+    mkdirSync(this.tmp, { recursive: true });
+  }
+
+  write(f: OutputFile): void {
+    const segments = f.path.split('/');
+    const out = path.join(this.tmp, ...segments);
+    if (!out.startsWith(this.tmp + path.sep) || segments.includes('..')) throw new StachubError(`refusing to write outside the output folder: ${f.path}`);
+    const dir = path.dirname(out);
+    if (!this.dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    this.stats.bytes += f.content.byteLength;
+    if (this.previous && this.sameAsPrevious(f, segments)) {
+      try {
+        linkSync(path.join(this.previous, ...segments), out);
+        this.stats.unchanged++;
+        return;
+      } catch {
+        // Another file system, or links not allowed: write it.
+      }
+    }
+    writeFileSync(out, f.content);
+    this.stats.written++;
+  }
+
+  private sameAsPrevious(f: OutputFile, segments: string[]): boolean {
+    const old = path.join(this.previous!, ...segments);
+    try {
+      if (statSync(old).size !== f.content.byteLength) return false;
+      return Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength).equals(readFileSync(old));
+    } catch {
+      return false;
+    }
+  }
+
+  /** Put the new folder in place of the old one. */
+  commit(): void {
+    const old = `${this.tmp}.old`;
     let moved = false;
     try {
-      await rename(target, old);
-      moved = true;
+      try {
+        renameSync(this.target, old);
+        moved = true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      renameSync(this.tmp, this.target);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.abort();
+      throw err;
     }
-    await rename(tmp, target);
-    if (moved) await rm(old, { recursive: true, force: true });
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+    if (moved) rmSync(old, { recursive: true, force: true });
+  }
+
+  abort(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
   }
 }
 
-async function isNonEmptyForeignDir(dir: string): Promise<boolean> {
+export async function writeOutputDir(dir: string, files: readonly OutputFile[]): Promise<OutputStats> {
+  const writer = new OutputDirWriter(dir);
   try {
-    if (!(await stat(dir)).isDirectory()) return true;
-    const names = await readdir(dir);
+    for (const f of files) writer.write(f);
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
+  writer.commit();
+  return writer.stats;
+}
+
+function isNonEmptyForeignDir(dir: string): boolean {
+  try {
+    if (!statSync(dir).isDirectory()) return true;
+    const names = readdirSync(dir);
     return names.length > 0 && !names.includes('catalog.json');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;

@@ -13,7 +13,9 @@ import { buildModel, byRecent, pagePathFor, sharedFolders, type CategoryView, ty
 import { projectPage, stacBrowserHref } from './project.js';
 import { resolveSite, type ResolvedSite } from './site-config.js';
 import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
-import { ago, isoDate, markdownToText, summary } from './format.js';
+import { isoDate, markdownToText, summary } from './format.js';
+import { LIST_SORTS, PAGE_SIZE, listPagePath, pageCount, sortProjects, type ListSort } from './listing.js';
+import { FACETS, SEARCH_DIR, searchIndexFiles } from './search-index.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { FaultCollector } from '../isolate.js';
@@ -29,7 +31,8 @@ export const SITE_FILES = {
   js: 'assets/site.js',
   themeJs: 'assets/theme.js',
   favicon: 'assets/favicon.svg',
-  searchIndex: 'search-index.json',
+  /** Folder of the search index (search-index.ts) and of the search page's further list pages. */
+  searchIndex: `${SEARCH_DIR}/`,
   // At the root with a dot in its name, so it can never meet a category folder (ids have no dots).
   searchPage: 'search.html',
   /** Only with a base URL (a sitemap needs absolute URLs). */
@@ -76,6 +79,7 @@ interface Card {
   dataTypes: string[];
   stars: number;
   updated: string;
+  /** What the card says of the last update: its date (a relative time would change every page daily). */
   updatedAgo: string;
   versions: number;
   data: Record<string, string>;
@@ -100,7 +104,7 @@ function initialsOf(title: string): string {
   return ((words[0]?.[0] ?? '?') + (words[1]?.[0] ?? '')).toUpperCase();
 }
 
-function card(view: ProjectView, page: string, model: SiteModel, now: string): Card {
+function card(view: ProjectView, page: string, model: SiteModel): Card {
   const category = model.categories.find((c) => c.id === view.categoryId);
   const preview = view.preview === null ? null : isAbsoluteUrl(view.preview) ? view.preview : relativeHref(page, view.preview);
   return {
@@ -121,17 +125,11 @@ function card(view: ProjectView, page: string, model: SiteModel, now: string): C
     dataTypes: view.dataTypes,
     stars: view.stars,
     updated: isoDate(view.updated),
-    updatedAgo: ago(view.updated, now),
+    updatedAgo: isoDate(view.updated),
     versions: view.versions.length,
     data: {
       id: view.item.json.id,
       title: view.title.toLowerCase(),
-      category: view.categoryId,
-      keyword: view.keywords.join('|'),
-      license: view.license ?? '',
-      framework: view.framework ?? '',
-      task: view.tasks.join('|'),
-      dtype: view.dataTypes.join('|'),
       stars: String(view.stars),
       updated: view.updated ?? '',
       created: view.created ?? '',
@@ -139,13 +137,18 @@ function card(view: ProjectView, page: string, model: SiteModel, now: string): C
   };
 }
 
+/** Filter values offered per facet on a list page (the most used; any value still works from a URL). */
+const FACET_OPTIONS = 40;
+
+/** The facets of a list with the number of its projects per value, precomputed for the page. */
 function facets(projects: ProjectView[], withCategory: CategoryView[] | null): Facet[] {
   const count = (values: (v: ProjectView) => string[]): Array<{ value: string; count: number }> => {
     const m = new Map<string, number>();
     for (const p of projects) for (const v of new Set(values(p))) m.set(v, (m.get(v) ?? 0) + 1);
     return [...m]
       .map(([value, n]) => ({ value, count: n }))
-      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value, 'en'));
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value, 'en'))
+      .slice(0, FACET_OPTIONS);
   };
   const out: Facet[] = [];
   if (withCategory) {
@@ -156,13 +159,7 @@ function facets(projects: ProjectView[], withCategory: CategoryView[] | null): F
       many: false,
     });
   }
-  out.push(
-    { name: 'keyword', label: 'Keywords', options: count((p) => p.keywords), many: true },
-    { name: 'license', label: 'License', options: count((p) => (p.license ? [p.license] : [])), many: false },
-    { name: 'framework', label: 'Framework', options: count((p) => (p.framework ? [p.framework] : [])), many: false },
-    { name: 'task', label: 'Task', options: count((p) => p.tasks), many: false },
-    { name: 'dtype', label: 'Data type', options: count((p) => p.dataTypes), many: false },
-  );
+  for (const f of FACETS) out.push({ name: f.name, label: f.label, options: count(f.values), many: f.many });
   return out.filter((f) => f.options.length > 0);
 }
 
@@ -177,8 +174,16 @@ function handlebarsEnv(sources: SiteSources): { env: typeof Handlebars; template
   return { env, templates };
 }
 
-/** Render the site for a laid-out catalog. */
+/** Render the site for a laid-out catalog (every file at once; see `renderSite` for a stream). */
 export function render(input: RenderInput, sources: SiteSources = bundledSiteSources()): OutputFile[] {
+  return [...renderSite(input, sources)];
+}
+
+/**
+ * Render the site for a laid-out catalog, one file at a time: the caller writes each file and
+ * lets it go, so memory holds the model of the catalog, never its pages.
+ */
+export function* renderSite(input: RenderInput, sources: SiteSources = bundledSiteSources()): Generator<OutputFile> {
   const { tree, generatedAt } = input;
   // One spelling of the base URL (with its trailing slash), so published hrefs compare equal.
   const baseUrl = input.baseUrl ? input.baseUrl.replace(/\/*$/, '/') : undefined;
@@ -190,15 +195,20 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     if (!t) throw new Error(`site template ${name}.hbs is missing`);
     return t;
   };
-  const out: OutputFile[] = [];
+  /** HTML pages written so far (for the sitemap). */
+  const htmlPages: string[] = [];
+  const html = (path: string, text: string): OutputFile => {
+    htmlPages.push(path);
+    return file(path, 'text/html; charset=utf-8', text);
+  };
 
   // Every file of site/assets/ is published under assets/. The configured accent colours are
   // appended to the style sheet (no inline style: pages stay within a strict CSP).
   const css = (sources.assets['site.css'] ?? '') + `\n${accentCss(site)}\n`;
   for (const [name, text] of Object.entries(sources.assets)) {
-    out.push(file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', name === 'site.css' ? css : text));
+    yield (file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', name === 'site.css' ? css : text));
   }
-  if (site.logoFile) out.push({ path: site.logoFile.path, mediaType: site.logoFile.mediaType, content: site.logoFile.content });
+  if (site.logoFile) yield { path: site.logoFile.path, mediaType: site.logoFile.mediaType, content: site.logoFile.content };
   const js = sources.assets['site.js'] ?? '';
   const themeJs = sources.assets['theme.js'] ?? '';
   const version = { css: shortHash(css), js: shortHash(js), themeJs: shortHash(themeJs) };
@@ -221,6 +231,11 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
        * (a <base> would also redirect the page's own #fragment links to the home page).
        */
       absoluteFrom?: string;
+      /** Previous and next pages of a paginated list (root-relative). */
+      prev?: string | null;
+      next?: string | null;
+      /** Only the home page says when the catalog was generated: other pages stay the same bytes between builds. */
+      dated?: boolean;
     },
   ): string => {
     const abs = meta.absoluteFrom;
@@ -249,8 +264,10 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       footerLinks: site.footerLinks.map((l) => ({ label: l.label, href: isAbsoluteUrl(l.href) ? l.href : `${root}${l.href.replace(/^\.?\//, '')}` })),
       catalogJson: to(tree.catalog.path),
       feed: baseUrl ? to(SITE_FILES.feed) : null,
-      generatedAt,
+      generatedAt: meta.dated ? generatedAt : null,
       generatedDate: isoDate(generatedAt),
+      prev: meta.prev ? to(meta.prev) : null,
+      next: meta.next ? to(meta.next) : null,
       body: new SafeHtml(body),
       jsonLd: meta.jsonLd ? new SafeHtml(scriptSafeJson(meta.jsonLd)) : null,
     });
@@ -268,7 +285,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     const category = model.categories.find((c) => c.id === view.categoryId)!;
     const content = projectPage(view, model, site, baseUrl);
     const body = tpl('project')({
-      view: card(view, view.page, model, generatedAt),
+      view: card(view, view.page, model),
       p: content,
       site,
       created: isoDate(view.created),
@@ -281,9 +298,8 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       hasRelated: content.uses.length + content.usedBy.length > 0,
       stacBrowserBase: site.stacBrowserUrl,
     });
-    return file(
+    return html(
       view.page,
-      'text/html; charset=utf-8',
       layout(view.page, body, {
         title: view.title,
         description: view.summary,
@@ -310,7 +326,7 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
       href: relativeHref(homePage, c.page),
       hue: hueOf(c.id),
     })),
-    recent: recent.map((v) => card(v, homePage, model, generatedAt)),
+    recent: recent.map((v) => card(v, homePage, model)),
     catalogJson: relativeHref(homePage, tree.catalog.path),
     catalogUrl: baseUrl
       ? new SafeHtml(esc(absoluteUrl(baseUrl, tree.catalog.path)))
@@ -318,54 +334,108 @@ export function render(input: RenderInput, sources: SiteSources = bundledSiteSou
     stacBrowser: site.stacBrowserUrl && baseUrl ? stacBrowserHref(site.stacBrowserUrl, absoluteUrl(baseUrl, tree.catalog.path)) : null,
     stacBrowserBase: site.stacBrowserUrl,
   });
-  out.push(file(homePage, 'text/html; charset=utf-8', layout(homePage, homeBody, { title: site.title, description: markdownToText(site.tagline) })));
+  yield html(homePage, layout(homePage, homeBody, { title: site.title, description: markdownToText(site.tagline), dated: true }));
 
-  // Category pages and the all-projects search page share the list template.
-  const listPage = (page: string, projects: ProjectView[], heading: string, description: string, withCategory: boolean, current?: string): string => {
-    const sorted = projects.slice().sort(byRecent);
-    const body = tpl('list')({
-      heading,
-      self: posix.basename(page),
-      description: new SafeHtml(renderReadme(description, (u) => u)),
-      count: sorted.length,
-      cards: sorted.map((v) => card(v, page, model, generatedAt)),
-      facets: facets(sorted, withCategory ? model.categories : null),
-      searchIndex: relativeHref(page, SITE_FILES.searchIndex),
-      collectionJson: ((c) => (c ? relativeHref(page, c.collection.path) : null))(model.categories.find((c) => c.id === current)),
-      showCategory: withCategory,
-      breadcrumbs: [{ title: site.title, href: relativeHref(page, homePage) }],
-    });
-    return layout(page, body, { title: heading, description: markdownToText(description).slice(0, 200), current });
-  };
-  for (const c of model.categories) {
-    out.push(file(c.page, 'text/html; charset=utf-8', listPage(c.page, c.projects, c.title, c.description, false, c.id)));
+  // Category pages and the all-projects search page share the list template: pages of PAGE_SIZE
+  // cards in each precomputed order (listing.ts); the filters and the search run in the browser
+  // on the index files (search-index.ts).
+  function* listPages(first: string, dir: string, projects: ProjectView[], heading: string, description: string, current: string, categories: CategoryView[] | null): Generator<OutputFile> {
+    const listFacets = facets(projects, categories);
+    const total = projects.length;
+    for (const sort of LIST_SORTS.map((s) => s.id)) {
+      const sorted = sortProjects(projects, sort);
+      const pages = pageCount(total, sort);
+      const at = (n: number, s: ListSort = sort): string => listPagePath(first, dir, s, n);
+      for (let n = 1; n <= pages; n++) {
+        const page = at(n);
+        const cards = sorted.slice((n - 1) * PAGE_SIZE, n * PAGE_SIZE);
+        const body = tpl('list')({
+          heading,
+          base: relativeHref(page, first),
+          root: rootPrefix(page),
+          scope: categories ? '' : current,
+          sort,
+          description: new SafeHtml(renderReadme(description, (u) => u)),
+          count: total,
+          cards: cards.map((v) => card(v, page, model)),
+          facets: listFacets,
+          searchIndex: relativeHref(page, SITE_FILES.searchIndex) + '/',
+          collectionJson: ((c) => (c ? relativeHref(page, c.collection.path) : null))(model.categories.find((c) => c.id === current)),
+          showCategory: categories !== null,
+          breadcrumbs: [{ title: site.title, href: relativeHref(page, homePage) }],
+          sorts: LIST_SORTS.map((s) => ({ label: s.label, href: relativeHref(page, at(1, s.id)), current: s.id === sort })),
+          pager:
+            pages > 1
+              ? {
+                  n,
+                  pages,
+                  from: (n - 1) * PAGE_SIZE + 1,
+                  to: (n - 1) * PAGE_SIZE + cards.length,
+                  first: n > 1 ? relativeHref(page, at(1)) : null,
+                  prev: n > 1 ? relativeHref(page, at(n - 1)) : null,
+                  next: n < pages ? relativeHref(page, at(n + 1)) : null,
+                  last: n < pages ? relativeHref(page, at(pages)) : null,
+                  // Orders paginated for their first pages only lead on to the title order, which has them all.
+                  more: n === pages && pages * PAGE_SIZE < total ? relativeHref(page, at(1, 'title')) : null,
+                }
+              : null,
+        });
+        yield html(
+          page,
+          layout(page, body, {
+            title: n > 1 ? `${heading} (page ${n})` : heading,
+            description: markdownToText(description).slice(0, 200),
+            current,
+            prev: n > 1 ? at(n - 1) : null,
+            next: n < pages ? at(n + 1) : null,
+          }),
+        );
+      }
+    }
   }
-  out.push(
-    file(
-      SITE_FILES.searchPage,
-      'text/html; charset=utf-8',
-      listPage(SITE_FILES.searchPage, model.projects, 'Search', `Every project of ${site.title}, across categories.`, true, '_search'),
-    ),
-  );
+  for (const c of model.categories) {
+    yield* listPages(c.page, posix.dirname(c.page), c.projects, c.title, c.description, c.id, null);
+  }
+  yield* listPages(SITE_FILES.searchPage, SEARCH_DIR, model.projects, 'Search', `Every project of ${site.title}, across categories.`, '_search', model.categories);
 
-  out.push(...projectPages);
+  yield* projectPages;
 
-  out.push(file(SITE_FILES.searchIndex, 'application/json', searchIndex(model, generatedAt)));
+  // The search index: what a result card shows, with root-relative hrefs (the script makes them relative).
+  for (const f of searchIndexFiles(model.projects, (v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);
   if (baseUrl) {
     // GitLab Pages and S3 website hosting serve 404.html for any missing path, at any depth: with
     // the base URL known, its links are absolute and work from wherever it is shown.
     const notFound = tpl('not-found')({ home: absoluteUrl(baseUrl, homePage), search: absoluteUrl(baseUrl, SITE_FILES.searchPage) });
-    out.push(
-      file(
-        SITE_FILES.notFound,
-        'text/html; charset=utf-8',
-        layout(SITE_FILES.notFound, notFound, { title: 'Page not found', description: 'This page does not exist.', absoluteFrom: absoluteUrl(baseUrl, '') }),
-      ),
+    yield file(
+      SITE_FILES.notFound,
+      'text/html; charset=utf-8',
+      layout(SITE_FILES.notFound, notFound, { title: 'Page not found', description: 'This page does not exist.', absoluteFrom: absoluteUrl(baseUrl, '') }),
     );
-    out.push(file(SITE_FILES.sitemap, 'application/xml', sitemap(out, baseUrl)));
-    out.push(file(SITE_FILES.feed, 'application/atom+xml', atomFeed(recentUnique(model.projects, 20), site, baseUrl, generatedAt)));
+    yield file(SITE_FILES.sitemap, 'application/xml', sitemap(htmlPages, baseUrl));
+    yield file(SITE_FILES.feed, 'application/atom+xml', atomFeed(recentUnique(model.projects, 20), site, baseUrl, generatedAt));
   }
-  return out;
+}
+
+/** A card as the search index holds it: the fields a result shows, hrefs from the root. */
+function searchCard(c: Card): Record<string, unknown> {
+  return {
+    id: c.id,
+    title: c.title,
+    href: c.href,
+    summary: c.summary,
+    preview: c.preview,
+    initials: c.initials,
+    hue: c.hue,
+    category: c.category,
+    keywords: c.keywords,
+    license: c.license,
+    framework: c.framework,
+    tasks: c.tasks,
+    stars: c.stars,
+    updated: c.updated,
+    versions: c.versions,
+    data: c.data,
+  };
 }
 
 /** The accent colours as CSS custom properties; a value that is not a plain colour is left out. */
@@ -459,36 +529,10 @@ function atomFeed(projects: ProjectView[], site: ResolvedSite, baseUrl: string, 
 }
 
 /** sitemap.xml of every HTML page (sitemaps.org protocol). */
-function sitemap(files: OutputFile[], baseUrl: string): string {
+function sitemap(pages: string[], baseUrl: string): string {
   const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const urls = files
-    .filter((f) => f.path.endsWith('.html') && f.path !== SITE_FILES.notFound)
-    .map((f) => `  <url><loc>${xml(absoluteUrl(baseUrl, f.path.replace(/(^|\/)index\.html$/, '$1')))}</loc></url>`);
+  const urls = pages
+    .filter((p) => p !== SITE_FILES.notFound)
+    .map((p) => `  <url><loc>${xml(absoluteUrl(baseUrl, p.replace(/(^|\/)index\.html$/, '$1')))}</loc></url>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
-}
-
-/** The prebuilt full-text index the list pages search (one entry per listed project). */
-function searchIndex(model: SiteModel, generatedAt: string): string {
-  const projects = model.projects.map((v) => {
-    const p = v.item.json.properties;
-    // Each distinct word once, in order of first use: the list pages match query words as
-    // substrings of this text, and distinct words keep the index small for large instances.
-    const words = [
-      v.title,
-      v.item.json.id,
-      v.keywords.join(' '),
-      v.tasks.join(' '),
-      v.framework ?? '',
-      typeof p['mlm:architecture'] === 'string' ? p['mlm:architecture'] : '',
-      markdownToText(typeof p.description === 'string' ? p.description : ''),
-    ]
-      .join(' ')
-      .toLowerCase()
-      .split(/[^\p{L}\p{N}_.+-]+/u)
-      .map((w) => w.replace(/^[.+-]+|[.+-]+$/g, ''))
-      .filter((w) => w.length > 0);
-    const text = [...new Set(words)].slice(0, 800).join(' ');
-    return { id: v.item.json.id, title: v.title, page: v.page, category: v.categoryId, text };
-  });
-  return JSON.stringify({ generatedAt, projects }) + '\n';
 }

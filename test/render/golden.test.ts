@@ -1,6 +1,6 @@
 /**
  * Golden files of the demo site: `stachub build` on examples/ (fixed clock), and the HTML of the
- * home, a category, a model and a dataset page plus the search index compared with
+ * home, a category, a model and a dataset page plus two search index files compared with
  * test/golden/site/. After an intended change of the site, refresh them with
  * `npx vitest run test/render/golden.test.ts -u` and review the diff.
  */
@@ -46,7 +46,8 @@ describe('golden demo site', () => {
     ['ai-model/index.html', 'ai-model.html'],
     ['ai-model/eo-lab/flood-segmentation/index.html', 'flood-segmentation.html'],
     ['dataset/eo-lab/sen1floods11-dataset/index.html', 'sen1floods11-dataset.html'],
-    ['search-index.json', 'search-index.json'],
+    ['_search/meta.json', 'search-meta.json'],
+    ['_search/d/0.json', 'search-doc-0.json'],
   ];
   for (const [page, golden] of pages) {
     it(`renders ${page} as recorded`, async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { posix } from 'node:path';
 import { render, SITE_FILES } from '../../generator/render/index.js';
+import { hash, shardKey } from '../../generator/render/search-index.js';
 import { fixtureTree } from './fixture.js';
 import type { OutputFile } from '../../generator/types.js';
 import type { StacTree } from '../../generator/stac/types.js';
@@ -39,7 +40,7 @@ describe('render', () => {
     expect(pages.has(SITE_FILES.css)).toBe(true);
     expect(pages.has(SITE_FILES.js)).toBe(true);
     expect(pages.has(SITE_FILES.favicon)).toBe(true);
-    expect(pages.has(SITE_FILES.searchIndex)).toBe(true);
+    expect(pages.has(`${SITE_FILES.searchIndex}meta.json`)).toBe(true);
   });
 
   it('uses only relative links that resolve to a page, an asset or a declared STAC file', () => {
@@ -67,14 +68,13 @@ describe('render', () => {
     expect(home.indexOf('Sen1Floods11')).toBeLessThan(home.indexOf('Trap &lt;b&gt;model'));
   });
 
-  it('shows cards with facets as data attributes, and version items only under their project', () => {
+  it('shows cards with their facet counts precomputed, and version items only under their project', () => {
     const cat = build().get('ai-model/index.html')!;
     const cards = [...cat.matchAll(/<li class="card" ([^>]*)>/g)].map((m) => m[1]!);
     expect(cards).toHaveLength(2);
-    expect(cards[0]).toContain('data-keyword="flood|sentinel-1|segmentation"');
-    expect(cards[0]).toContain('data-framework="ONNX"');
-    expect(cards[0]).toContain('data-dtype="float32"');
+    expect(cards[0]).toContain('data-id="eo/flood-unet"');
     expect(cat).toContain('<option value="scikit-learn">scikit-learn (1)</option>');
+    expect(cat).toMatch(/value="flood"> <span>flood<\/span> <span class="count">1<\/span>/);
     expect(cat).not.toContain('flood-unet v2');
   });
 
@@ -182,12 +182,84 @@ describe('render', () => {
     expect(home).toContain('<link rel="alternate" type="application/atom+xml" href="feed.xml" title="Recently updated projects">');
   });
 
-  it('builds a search index with the full text of each listed project', () => {
-    const index = JSON.parse(build().get(SITE_FILES.searchIndex)!) as { projects: Array<{ id: string; page: string; text: string }> };
-    expect(index.projects.map((p) => p.id).sort()).toEqual(['eo/flood-unet', 'eo/sen1floods11', 'sandbox/trap']);
-    const flood = index.projects.find((p) => p.id === 'eo/flood-unet')!;
-    expect(flood.page).toBe('ai-model/eo/flood-unet/index.html');
-    expect(flood.text).toContain('radar tiles');
+  it('builds a search index: term shards with per-category postings, sort keys and one card file per project', () => {
+    const pages = build();
+    const meta = JSON.parse(pages.get('_search/meta.json')!) as { docs: number; shards: number; chunk: number; umax: number[] };
+    expect(meta.docs).toBe(3);
+    expect(meta.umax).toHaveLength(1);
+    // Documents follow creation time: the card files hold what a result shows.
+    const docs = Array.from({ length: meta.docs }, (_, d) => JSON.parse(pages.get(`_search/d/${d}.json`)!) as { id: string; href: string; title: string });
+    expect(docs.map((d) => d.id).sort()).toEqual(['eo/flood-unet', 'eo/sen1floods11', 'sandbox/trap']);
+    const flood = docs.findIndex((d) => d.id === 'eo/flood-unet');
+    expect(docs[flood]!.href).toBe('ai-model/eo/flood-unet/index.html');
+    // The shard a word names holds its postings: "radar" is only in the flood model's README (text tier),
+    // "flood" in its title (tier 0) and keywords (tier 1); facet values are terms too.
+    const shard = (term: string): Record<string, Record<string, number[] | number[][]>> =>
+      JSON.parse(pages.get(`_search/t/${hash(shardKey(term)) % meta.shards}.json`)!) as Record<string, Record<string, number[] | number[][]>>;
+    expect(shard('radar').radar).toEqual({ 'ai-model': [[], [], [], [flood]] });
+    expect((shard('flood').flood!['ai-model'] as number[][])[0]).toEqual([flood]);
+    expect((shard('flood').flood!['ai-model'] as number[][])[1]).toEqual([flood]);
+    expect(shard('license=MIT')['license=MIT']).toBeDefined();
+    expect(Object.keys(shard('all=')['all=']!).sort()).toEqual(['ai-model', 'dataset']);
+  });
+});
+
+describe('paginated lists', () => {
+  /** A catalog of `n` models (copies of the fixture's dataset item), updated one hour apart. */
+  function bigTree(n: number, change?: { index: number; updated: string; title?: string }): StacTree {
+    const tree = fixtureTree();
+    const template = tree.collections[1]!.items[0]!;
+    const items = Array.from({ length: n }, (_, i) => {
+      const id = `g/p${String(i).padStart(4, '0')}`;
+      const json = structuredClone(template.json);
+      json.id = id;
+      json.links = json.links.filter((l) => l.rel === 'self' || l.rel === 'root' || l.rel === 'parent' || l.rel === 'collection');
+      json.properties = {
+        ...json.properties,
+        title: i === change?.index && change.title ? change.title : `Project ${String(i).padStart(4, '0')}`,
+        created: new Date(Date.UTC(2025, 0, 1, i)).toISOString(),
+        updated: i === change?.index ? change.updated : new Date(Date.UTC(2025, 6, 1, i)).toISOString(),
+        'sharinghub:stars': i % 7,
+      };
+      return { path: `dataset/g/p${String(i).padStart(4, '0')}/p${i}.json`, json };
+    });
+    tree.collections[1]!.items = items;
+    return tree;
+  }
+
+  it('splits a category into pages of 48 cards in each order, linked with rel=prev/next', () => {
+    const pages = build(bigTree(600));
+    const cards = (p: string): string[] => [...pages.get(p)!.matchAll(/<li class="card" data-id="([^"]+)"/g)].map((m) => m[1]!);
+    expect(cards('dataset/index.html')).toHaveLength(48);
+    // Newest first: the last project created is the most recently updated.
+    expect(cards('dataset/index.html')[0]).toBe('g/p0599');
+    expect(cards('dataset/page/2/index.html')[0]).toBe('g/p0551');
+    expect(pages.get('dataset/page/2/index.html')).toContain('<link rel="prev" href="../../index.html">');
+    expect(pages.get('dataset/page/2/index.html')).toContain('<link rel="next" href="../3/index.html">');
+    expect(pages.get('dataset/index.html')).not.toContain('rel="prev"');
+    // The title order reaches every project; the volatile orders stop after ten pages and lead to it.
+    expect(pages.has('dataset/sort/title/page/13/index.html')).toBe(true);
+    expect(cards('dataset/sort/title/page/13/index.html')).toHaveLength(600 - 12 * 48);
+    expect(pages.has('dataset/page/10/index.html')).toBe(true);
+    expect(pages.has('dataset/page/11/index.html')).toBe(false);
+    expect(pages.get('dataset/page/10/index.html')).toContain('All projects by title');
+    expect(cards('dataset/sort/stars/index.html').slice(0, 2)).toEqual(['g/p0594', 'g/p0587']);
+    // The search page lists every category's projects, its further pages under _search/.
+    expect(pages.get('search.html')).toContain('href="_search/page/2/index.html"');
+    expect(pages.has('_search/sort/title/page/13/index.html')).toBe(true);
+  });
+
+  it('rewrites a bounded set of files when one project is pushed (not every list page)', () => {
+    const before = new Map(render({ tree: bigTree(1000), generatedAt: GENERATED_AT }).map((f) => [f.path, Buffer.from(f.content).toString('base64')]));
+    // An old project gets a new commit: it moves from the last page of "recently updated" to the first.
+    const after = render({ tree: bigTree(1000, { index: 3, updated: '2026-03-30T00:00:00Z' }), generatedAt: '2026-04-02T00:00:00Z' });
+    const changed = after.filter((f) => before.get(f.path) !== Buffer.from(f.content).toString('base64')).map((f) => f.path);
+    expect(after.length).toBeGreaterThan(1000 * 2);
+    expect(changed).toContain('dataset/g/p0003/index.html');
+    expect(changed).toContain('dataset/index.html');
+    expect(changed.length, changed.join('\n')).toBeLessThan(50);
+    // Pages beyond the tenth of the volatile orders do not exist; the title pages of others are untouched.
+    expect(changed.filter((p) => p.includes('/sort/title/'))).toEqual(['dataset/sort/title/index.html', '_search/sort/title/index.html'].filter((p) => changed.includes(p)));
   });
 });
 

@@ -1,0 +1,203 @@
+/**
+ * The site's search index, in small files fetched on demand (site/assets/site.js reads them), so
+ * that a search or a filter loads a few tens of kB whatever the size of the catalog:
+ *
+ * - `_search/meta.json`: the number of term shards, of documents and the newest update per chunk
+ *   of documents (lets the browser find the most recently updated matches without every key);
+ * - `_search/t/<shard>.json`: an inverted index sharded by term: for each term, per category, the
+ *   documents that have it in their title, keywords, id, or only elsewhere in their text (delta-
+ *   encoded ids); facet values (`keyword=flood`, `license=MIT`...) are terms too, so facet filters
+ *   are postings as well. A term's shard is a hash of the term, so a query word or a filter value
+ *   costs one shard, whose size is bounded by the number of projects (shards by prefix were tried:
+ *   common prefixes such as "con" or "dat" make shards of megabytes at 100,000 projects);
+ * - `_search/u/<chunk>.json` and `_search/o/<chunk>.json`: sort keys of 512 documents (last update;
+ *   stars, creation time and title), fetched only for the documents a query needs to order;
+ * - `_search/d/<doc>.json`: what a result card shows, one small file per document.
+ *
+ * Document ids follow creation time (then page path), which a project never changes: editing a
+ * project rewrites its own files and the shards of the words it gains or loses, not the index.
+ * Pure: views in, files out, the same bytes for the same catalog.
+ */
+import type { ProjectView } from './model.js';
+import { markdownToText } from './format.js';
+
+/** Folder of the index (category ids never start with `_`, see schemas/config.schema.json). */
+export const SEARCH_DIR = '_search';
+/** Documents per sort-key chunk. */
+export const KEY_CHUNK = 512;
+/** Target raw size of a term shard (the shard count is the power of two that gets near it). */
+const SHARD_TARGET_BYTES = 48 * 1024;
+/** Words of a project's text that are indexed (title, id, keywords, tasks... then the README), as before. */
+const MAX_WORDS = 800;
+
+/** The facets a list can be filtered by: query-string name and the view's values. */
+export const FACETS: Array<{ name: string; label: string; many: boolean; values: (v: ProjectView) => string[] }> = [
+  { name: 'keyword', label: 'Keywords', many: true, values: (v) => v.keywords },
+  { name: 'license', label: 'License', many: false, values: (v) => (v.license ? [v.license] : []) },
+  { name: 'framework', label: 'Framework', many: false, values: (v) => (v.framework ? [v.framework] : []) },
+  { name: 'task', label: 'Task', many: false, values: (v) => v.tasks },
+  { name: 'dtype', label: 'Data type', many: false, values: (v) => v.dataTypes },
+];
+
+/** Split text into index words, as the browser splits a query (site.js `tokens`). */
+export function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}_.+-]+/u)
+    .map((w) => w.replace(/^[.+-]+|[.+-]+$/g, ''))
+    .filter((w) => w.length > 0);
+}
+
+/** A word and its parts (`flood-segmentation` also gives `flood` and `segmentation`): what a query word can match. */
+function terms(ws: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const w of ws) {
+    out.add(w);
+    if (/[-_.+]/.test(w)) for (const part of w.split(/[-_.+]+/)) if (part.length > 0) out.add(part);
+  }
+  return out;
+}
+
+/** The key that picks a term's shard: the whole term. */
+export function shardKey(term: string): string {
+  return term;
+}
+
+/** FNV-1a over UTF-16 code units (site.js computes the same). */
+export function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** A term's postings: `n` codes (doc * 4 + tier) at the start of `codes`. */
+interface Postings {
+  codes: number[] | Int32Array;
+  n: number;
+}
+
+function seconds(iso: string | null): number {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? 0 : Math.floor(t / 1000);
+}
+
+/** Documents in id order: by creation time, then page path. */
+export function docOrder(views: readonly ProjectView[]): ProjectView[] {
+  return views.slice().sort((a, b) => seconds(a.created) - seconds(b.created) || (a.page < b.page ? -1 : a.page > b.page ? 1 : 0));
+}
+
+export interface SearchFile {
+  path: string;
+  text: string;
+}
+
+/**
+ * The index files of the listed projects. `card` gives what a result shows (with root-relative
+ * hrefs); the browser builds the card from it.
+ */
+export function* searchIndexFiles(views: readonly ProjectView[], card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
+  const docs = docOrder(views);
+  // Per term, its postings packed as doc * 4 + tier, in doc order, in a growing Int32Array (half
+  // the memory of a number array: tens of millions of postings at 100,000 projects).
+  const index = new Map<string, Postings>();
+  const add = (term: string, code: number): void => {
+    const list = index.get(term);
+    if (!list) index.set(term, { codes: [code], n: 1 });
+    else if (Array.isArray(list.codes)) {
+      // Most terms are rare: a small array until a term has many postings.
+      list.codes.push(code);
+      list.n++;
+      if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
+    } else {
+      if (list.n === list.codes.length) {
+        const grown = new Int32Array(list.n * 2);
+        grown.set(list.codes);
+        list.codes = grown;
+      }
+      list.codes[list.n++] = code;
+    }
+  };
+  docs.forEach((v, doc) => {
+    const p = v.item.json.properties;
+    const title = terms(words(v.title));
+    const keywords = terms(words(v.keywords.join(' ')));
+    const id = terms(words(v.item.json.id));
+    const text = [
+      v.tasks.join(' '),
+      v.framework ?? '',
+      typeof p['mlm:architecture'] === 'string' ? p['mlm:architecture'] : '',
+      markdownToText(typeof p.description === 'string' ? p.description : ''),
+    ].join(' ');
+    const all = terms([...new Set([...words(v.title), ...words(v.item.json.id), ...words(v.keywords.join(' ')), ...words(text)])].slice(0, MAX_WORDS));
+    const base = doc * 4;
+    for (const t of title) add(t, base);
+    for (const t of keywords) add(t, base + 1);
+    for (const t of id) add(t, base + 2);
+    for (const t of all) if (!title.has(t) && !keywords.has(t) && !id.has(t)) add(t, base + 3);
+    add('all=', base);
+    for (const f of FACETS) for (const value of new Set(f.values(v))) add(`${f.name}=${value}`, base);
+  });
+  const categoryOf = docs.map((v) => v.categoryId);
+
+  // Shards: a power of two, so the count (and every term's file) only changes when the index doubles
+  // or halves. Sized from the postings (about 3 bytes each, written as delta lists), then encoded one
+  // shard at a time, each term's postings let go once written.
+  let total = 0;
+  for (const [term, list] of index) total += term.length + 8 + list.n * 3;
+  let shards = 1;
+  while (shards * SHARD_TARGET_BYTES < total) shards *= 2;
+  const byShard: string[][] = Array.from({ length: shards }, () => []);
+  for (const term of index.keys()) byShard[hash(shardKey(term)) % shards]!.push(term);
+  for (let sh = 0; sh < shards; sh++) {
+    const parts: string[] = [];
+    for (const term of byShard[sh]!.sort()) {
+      const list = index.get(term)!;
+      const byCat = new Map<string, number[][]>();
+      for (let k = 0; k < list.n; k++) {
+        const code = list.codes[k]!;
+        const doc = code >> 2;
+        const cat = categoryOf[doc]!;
+        let tiers = byCat.get(cat);
+        if (!tiers) byCat.set(cat, (tiers = [[], [], [], []]));
+        tiers[code & 3]!.push(doc);
+      }
+      const cats: Record<string, number[] | number[][]> = {};
+      for (const [cat, tiers] of [...byCat].sort(([x], [y]) => (x < y ? -1 : 1))) {
+        cats[cat] = term.includes('=') ? deltas(tiers[0]!) : trimTiers(tiers.map(deltas));
+      }
+      index.delete(term);
+      parts.push(`${JSON.stringify(term)}:${JSON.stringify(cats)}`);
+    }
+    byShard[sh] = [];
+    yield { path: `${SEARCH_DIR}/t/${sh}.json`, text: `{${parts.join(',\n')}}\n` };
+  }
+
+  // Sort keys, by chunks of documents.
+  const umax: number[] = [];
+  for (let start = 0; start < docs.length; start += KEY_CHUNK) {
+    const chunk = docs.slice(start, start + KEY_CHUNK);
+    const u = chunk.map((v) => seconds(v.updated));
+    umax.push(Math.max(...u));
+    yield { path: `${SEARCH_DIR}/u/${start / KEY_CHUNK}.json`, text: JSON.stringify(u) + '\n' };
+    yield {
+      path: `${SEARCH_DIR}/o/${start / KEY_CHUNK}.json`,
+      text: JSON.stringify({ s: chunk.map((v) => v.stars), t: chunk.map((v) => v.title.toLowerCase()) }) + '\n',
+    };
+  }
+  for (let doc = 0; doc < docs.length; doc++) yield { path: `${SEARCH_DIR}/d/${doc}.json`, text: JSON.stringify(card(docs[doc]!)) + '\n' };
+  yield { path: `${SEARCH_DIR}/meta.json`, text: JSON.stringify({ version: 1, docs: docs.length, shards, chunk: KEY_CHUNK, umax }) + '\n' };
+}
+
+function deltas(ids: number[]): number[] {
+  return ids.map((id, i) => (i === 0 ? id : id - ids[i - 1]!));
+}
+
+/** Trailing empty tiers left out (most words are only in the text, or only in the title). */
+function trimTiers(tiers: number[][]): number[][] {
+  let n = tiers.length;
+  while (n > 0 && tiers[n - 1]!.length === 0) n--;
+  return tiers.slice(0, n);
+}
