@@ -5,14 +5,14 @@
 import type { Category, Config } from '../config.js';
 import type { StacAsset, StacLink, StacProvider } from '../stac/types.js';
 import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
-import { discoverAssets, mediaTypeOf, type AssetRule } from './assets.js';
+import { discoverAssets, mediaTypeOf, type AssetRule, type DiscoveredAsset } from './assets.js';
 import { doisFromBody, rewriteBody, summarize } from './body.js';
 import { previewAsset, previewSource } from './preview.js';
 import { dvcAssets } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
-import { onnxToMlm } from '../onnx/mlm.js';
+import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from '../onnx/mlm.js';
 import { MODEL_FORMATS, modelToMlm, pickleSafetyField, safetyDiagnostics } from '../models/mlm.js';
 import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
 import { FILE_SCHEMA_URL } from '../stac/file.js';
@@ -365,6 +365,28 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const mlmUrl = known.mlm ?? config.extensions.mlm;
   const readmeMlm = mlmBlock(data);
   let described = false;
+  /** What the MLM builders need to know of a model file. */
+  const mlmFileFacts = (a: DiscoveredAsset, file: RepoFile): OnnxMlmOptions => ({
+    name: project.name,
+    ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
+    ...(file.lfs?.oid ?? file.sha256 ? { sha256: (file.lfs?.oid ?? file.sha256)! } : {}),
+    file: file.path,
+  });
+  /**
+   * A described model file: its asset gets the MLM fields; the first model describes the item, the
+   * README's `mlm:` block completing it (merged by the MLM builder).
+   */
+  const applyMlm = (a: DiscoveredAsset, mlm: OnnxMlmResult): void => {
+    const roles = [...new Set([...((mlm.asset.roles as string[] | undefined) ?? []), ...(a.asset.roles ?? []).filter((r) => r !== 'data')])];
+    assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
+    if (!described) {
+      for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
+      Object.assign(properties, mlm.properties);
+      described = true;
+    }
+    for (const url of mlm.stacExtensions) extensions.add(url);
+    diagnostics.push(...mlm.diagnostics);
+  };
   for (const a of found.assets) {
     const summary = a.file && Object.hasOwn(snapshot.onnx, a.file.path) ? snapshot.onnx[a.file.path] : undefined;
     if (!summary || !a.file) continue;
@@ -373,22 +395,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       fail('budget/onnx', `${a.file.path}: ${tooLarge}: the model is not described`, { file: a.file.path });
       continue;
     }
-    const mlm = onnxToMlm(summary, described ? undefined : readmeMlm, {
-      name: project.name,
-      ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
-      ...(a.file.lfs?.oid ?? a.file.sha256 ? { sha256: (a.file.lfs?.oid ?? a.file.sha256)! } : {}),
-      file: a.file.path,
-    });
-    const roles = [...new Set([...((mlm.asset.roles as string[] | undefined) ?? []), ...(a.asset.roles ?? []).filter((r) => r !== 'data')])];
-    assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
-    if (!described) {
-      // The first model describes the item; the README's `mlm:` block completes it (merged by onnxToMlm).
-      for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
-      Object.assign(properties, mlm.properties);
-      described = true;
-    }
-    for (const url of mlm.stacExtensions) extensions.add(url);
-    diagnostics.push(...mlm.diagnostics);
+    applyMlm(a, onnxToMlm(summary, described ? undefined : readmeMlm, mlmFileFacts(a, a.file)));
   }
   // --- PyTorch, TorchScript, safetensors, GGUF files -> MLM; every pickle -> its safety verdict ----
   for (const a of found.assets) {
@@ -400,21 +407,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       diagnostics.push(...safetyDiagnostics(model, a.file.path));
       continue;
     }
-    const mlm = modelToMlm(model, described ? undefined : readmeMlm, {
-      name: project.name,
-      ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
-      ...(a.file.lfs?.oid ?? a.file.sha256 ? { sha256: (a.file.lfs?.oid ?? a.file.sha256)! } : {}),
-      file: a.file.path,
-    });
-    const roles = [...new Set([...((mlm.asset.roles as string[] | undefined) ?? []), ...(a.asset.roles ?? []).filter((r) => r !== 'data')])];
-    assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
-    if (!described) {
-      for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
-      Object.assign(properties, mlm.properties);
-      described = true;
-    }
-    for (const url of mlm.stacExtensions) extensions.add(url);
-    diagnostics.push(...mlm.diagnostics);
+    applyMlm(a, modelToMlm(model, described ? undefined : readmeMlm, mlmFileFacts(a, a.file)));
   }
   if (mlmUrl && extensions.has(mlmUrl) && !Object.values(assets).some((a) => a.roles?.includes('mlm:model'))) {
     // MLM requires a model asset; without one the item would not validate. Keep the fields, drop the claim.
