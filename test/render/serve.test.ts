@@ -110,7 +110,9 @@ describe('stachub serve', () => {
         });
         socket.on('end', () => ok(got));
         socket.on('close', () => ok(got));
-        socket.on('error', fail);
+        // A server may reset a connection it refuses while the request is still being written
+        // (Node 24 does for an oversized request line): that is a closed connection, not a failure.
+        socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? ok(got) : fail(err)));
       });
     }
     const get = (target: string): string => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
