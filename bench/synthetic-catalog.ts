@@ -7,23 +7,13 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { rng } from '../test/onnx/mutate.js';
 
 export interface SyntheticOptions {
   projects: number;
   seed?: number;
 }
 
-/** Small, fast, seeded PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYLLABLES = ['ka', 'ro', 'mi', 'te', 'sa', 'lu', 'no', 've', 'di', 'pa', 'gre', 'tor', 'lin', 'ast', 'ber', 'cul', 'fen', 'hol', 'mar', 'qui'];
 const COMMON = [
@@ -60,7 +50,7 @@ function zipf(n: number, rand: () => number): number {
 
 /** The word of rank `rank` (0 = most frequent) of a catalog's vocabulary: a query with a known frequency. */
 export function syntheticWord(rank: number, seed = 1): string {
-  return vocabulary(20_000, prng(seed))[rank]!;
+  return vocabulary(20_000, rng(seed))[rank]!;
 }
 
 export const SYNTHETIC_EPOCH = Date.parse('2024-01-01T00:00:00Z');
@@ -81,7 +71,7 @@ export interface SyntheticCatalog {
 
 /** Write a synthetic catalog of `options.projects` projects under `dir`. */
 export function writeSyntheticCatalog(dir: string, options: SyntheticOptions): SyntheticCatalog {
-  const rand = prng(options.seed ?? 1);
+  const rand = rng(options.seed ?? 1);
   const vocab = vocabulary(20_000, rand);
   const workspace = path.join(dir, 'workspace');
   const exportDir = path.join(dir, 'mlflow-export');

@@ -22,22 +22,24 @@ function ticks(min: number, max: number): number[] {
 }
 
 /**
+ * The value range a chart draws: the data's, padded by 8% each side (a flat series gets 10% of its
+ * value, or 1 around zero), so no point sits on the frame.
+ */
+export function paddedRange(values: readonly number[]): [number, number] {
+  let min = values.reduce((a, b) => Math.min(a, b), Infinity);
+  let max = values.reduce((a, b) => Math.max(a, b), -Infinity);
+  const pad = min === max ? (min === 0 ? 1 : Math.abs(min) * 0.1) : (max - min) * 0.08;
+  min -= pad;
+  max += pad;
+  return [min, max];
+}
+
+/**
  * A line chart of `points` (in order) with axes, tick labels and an accessible name.
  * `id` must be unique in the page (it labels the SVG).
  */
 export function lineChart(id: string, title: string, points: ChartPoint[]): string {
-  const values = points.map((p) => p.value);
-  let min = values.reduce((a, b) => Math.min(a, b), Infinity);
-  let max = values.reduce((a, b) => Math.max(a, b), -Infinity);
-  if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
-    min -= pad;
-    max += pad;
-  } else {
-    const pad = (max - min) * 0.08;
-    min -= pad;
-    max += pad;
-  }
+  const [min, max] = paddedRange(points.map((p) => p.value));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const x = (i: number): number =>

@@ -4,6 +4,7 @@
  * `.dot`). The x axis is the step (numeric, so uneven steps stay in place); long histories are
  * thinned to at most `MAX_POINTS` points, keeping the first, the last and the lowest and highest value.
  */
+import { paddedRange } from '../../../generator/render/charts.js';
 import { esc, metricText } from './html.js';
 
 export interface StepPoint {
@@ -80,17 +81,7 @@ export function stepChart(id: string, title: string, history: StepPoint[], count
   if (skipped) descParts.push(`${skipped} non-finite value(s) not drawn`);
   const head = `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-t ${id}-d" xmlns="http://www.w3.org/2000/svg"><title id="${id}-t">${esc(title)}</title><desc id="${id}-d">${esc(descParts.join(', '))}</desc>`;
   if (points.length === 0) return `${head}<text class="tick" x="${W / 2}" y="${H / 2}" text-anchor="middle">no finite value</text></svg>`;
-  let min = Math.min(...points.map((p) => p.value));
-  let max = Math.max(...points.map((p) => p.value));
-  if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) * 0.1;
-    min -= pad;
-    max += pad;
-  } else {
-    const pad = (max - min) * 0.08;
-    min -= pad;
-    max += pad;
-  }
+  const [min, max] = paddedRange(points.map((p) => p.value));
   const s0 = points[0]!.step;
   const s1 = points[points.length - 1]!.step;
   const plotW = W - PAD.left - PAD.right;
