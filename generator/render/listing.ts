@@ -3,9 +3,14 @@
  * of a fixed number of cards, in each precomputed order, at paths that work without JavaScript:
  *
  *   ai-model/index.html                  recently updated, page 1 (the category page)
- *   ai-model/page/2/index.html           recently updated, page 2
- *   ai-model/sort/stars/index.html       most stars, page 1
- *   ai-model/sort/title/page/3/index.html
+ *   ai-model/-/page/2/index.html         recently updated, page 2
+ *   ai-model/-/sort/stars/index.html     most stars, page 1
+ *   ai-model/-/sort/title/page/3/index.html
+ *
+ * The further pages sit under a `-` folder because item pages live at `<category>/<project path>/`
+ * and `-` is the one segment no GitLab group or project path can be (it is reserved in every
+ * position: gitlabhq lib/gitlab/path_regex.rb, TOP_LEVEL_ROUTES, GROUP_ROUTES and
+ * PROJECT_WILDCARD_ROUTES), so a group called `page` or `sort` keeps its projects.
  *
  * The search page's list lives under `_search/` (`search.html` is its first page). Orders that
  * change whenever any project is pushed or starred (recently updated, stars) are paginated for
@@ -15,6 +20,9 @@
 import { posix } from 'node:path';
 import type { ProjectView } from './model.js';
 import { byRecent } from './model.js';
+
+/** The folder of a list's further pages: a segment no GitLab path can take (see above). */
+const LIST_DIR = '-';
 
 /** Cards per list page. */
 export const PAGE_SIZE = 48;
@@ -49,6 +57,6 @@ export function pageCount(total: number, sort: ListSort): number {
  */
 export function listPagePath(first: string, dir: string, sort: ListSort, n: number): string {
   if (sort === 'updated' && n === 1) return first;
-  const parts = [dir, ...(sort === 'updated' ? [] : ['sort', sort]), ...(n > 1 ? ['page', String(n)] : []), 'index.html'];
+  const parts = [dir, LIST_DIR, ...(sort === 'updated' ? [] : ['sort', sort]), ...(n > 1 ? ['page', String(n)] : []), 'index.html'];
   return posix.join(...parts);
 }

@@ -233,20 +233,39 @@ describe('paginated lists', () => {
     expect(cards('dataset/index.html')).toHaveLength(48);
     // Newest first: the last project created is the most recently updated.
     expect(cards('dataset/index.html')[0]).toBe('g/p0599');
-    expect(cards('dataset/page/2/index.html')[0]).toBe('g/p0551');
-    expect(pages.get('dataset/page/2/index.html')).toContain('<link rel="prev" href="../../index.html">');
-    expect(pages.get('dataset/page/2/index.html')).toContain('<link rel="next" href="../3/index.html">');
+    expect(cards('dataset/-/page/2/index.html')[0]).toBe('g/p0551');
+    expect(pages.get('dataset/-/page/2/index.html')).toContain('<link rel="prev" href="../../../index.html">');
+    expect(pages.get('dataset/-/page/2/index.html')).toContain('<link rel="next" href="../3/index.html">');
     expect(pages.get('dataset/index.html')).not.toContain('rel="prev"');
     // The title order reaches every project; the volatile orders stop after ten pages and lead to it.
-    expect(pages.has('dataset/sort/title/page/13/index.html')).toBe(true);
-    expect(cards('dataset/sort/title/page/13/index.html')).toHaveLength(600 - 12 * 48);
-    expect(pages.has('dataset/page/10/index.html')).toBe(true);
-    expect(pages.has('dataset/page/11/index.html')).toBe(false);
-    expect(pages.get('dataset/page/10/index.html')).toContain('All projects by title');
-    expect(cards('dataset/sort/stars/index.html').slice(0, 2)).toEqual(['g/p0594', 'g/p0587']);
+    expect(pages.has('dataset/-/sort/title/page/13/index.html')).toBe(true);
+    expect(cards('dataset/-/sort/title/page/13/index.html')).toHaveLength(600 - 12 * 48);
+    expect(pages.has('dataset/-/page/10/index.html')).toBe(true);
+    expect(pages.has('dataset/-/page/11/index.html')).toBe(false);
+    expect(pages.get('dataset/-/page/10/index.html')).toContain('All projects by title');
+    expect(cards('dataset/-/sort/stars/index.html').slice(0, 2)).toEqual(['g/p0594', 'g/p0587']);
     // The search page lists every category's projects, its further pages under _search/.
-    expect(pages.get('search.html')).toContain('href="_search/page/2/index.html"');
-    expect(pages.has('_search/sort/title/page/13/index.html')).toBe(true);
+    expect(pages.get('search.html')).toContain('href="_search/-/page/2/index.html"');
+    expect(pages.has('_search/-/sort/title/page/13/index.html')).toBe(true);
+  });
+
+  it('keeps list pages clear of item pages: a GitLab group called `page` or `sort` has its own pages', () => {
+    const tree = bigTree(100);
+    const items = tree.collections[1]!.items;
+    const rename = (item: (typeof items)[number], project: string): void => {
+      item.json.id = project;
+      item.path = `dataset/${project}/${project.split('/').pop()}.json`;
+    };
+    rename(items[0]!, 'page/2');
+    rename(items[1]!, 'sort/stars');
+    const files = render({ tree, generatedAt: GENERATED_AT });
+    const paths = files.map((f) => f.path);
+    expect(paths.length).toBe(new Set(paths).size);
+    const pages = new Map(files.map((f) => [f.path, Buffer.from(f.content).toString('utf8')]));
+    expect(pages.get('dataset/page/2/index.html')).toContain('<h1>Project 0000');
+    expect(pages.get('dataset/-/page/2/index.html')).toContain('<li class="card" data-id=');
+    expect(pages.get('dataset/sort/stars/index.html')).toContain('<h1>Project 0001');
+    expect(pages.get('dataset/-/sort/stars/index.html')).toContain('<li class="card" data-id=');
   });
 
   it('rewrites a bounded set of files when one project is pushed (not every list page)', () => {
@@ -259,7 +278,7 @@ describe('paginated lists', () => {
     expect(changed).toContain('dataset/index.html');
     expect(changed.length, changed.join('\n')).toBeLessThan(50);
     // Pages beyond the tenth of the volatile orders do not exist; the title pages of others are untouched.
-    expect(changed.filter((p) => p.includes('/sort/title/'))).toEqual(['dataset/sort/title/index.html', '_search/sort/title/index.html'].filter((p) => changed.includes(p)));
+    expect(changed.filter((p) => p.includes('/sort/title/'))).toEqual(['dataset/-/sort/title/index.html', '_search/-/sort/title/index.html'].filter((p) => changed.includes(p)));
   });
 });
 

@@ -252,7 +252,7 @@ describe('the generated site in Chromium', () => {
     expect(titles).toEqual([...titles].sort((a, b) => a.localeCompare(b)));
     // Without the filter, the title order is a page of its own (precomputed, no index needed).
     await page.uncheck(`input[name="keyword"][value="${keyword}"]`);
-    await page.waitForURL(/\/ai-model\/sort\/title\/index\.html$/);
+    await page.waitForURL(/\/ai-model\/-\/sort\/title\/index\.html$/);
     expect(await page.inputValue('#sort')).toBe('title');
     // Recently created first (SharingHub's other date order), computed from the index.
     await page.selectOption('#sort', 'created');
@@ -575,7 +575,7 @@ describe('a generated 2,000-project catalog in Chromium', () => {
       if ((await next.count()) === 0) break;
       expect(await page.locator('link[rel="next"]').count()).toBe(1);
       await next.click();
-      await page.waitForURL(new RegExp(`/dataset/sort/title/page/${n + 1}/index\\.html$`));
+      await page.waitForURL(new RegExp(`/dataset/-/sort/title/page/${n + 1}/index\\.html$`));
     }
     expect([...seen].sort()).toEqual(expected);
     await ctx.close();
@@ -646,7 +646,7 @@ describe('a generated 2,000-project catalog in Chromium', () => {
     const ctx = await browser.newContext();
     const page = await openPage(ctx, [], big.url);
     const problems: string[] = [];
-    for (const t of ['dataset/page/2/index.html', 'search.html?q=data']) {
+    for (const t of ['dataset/-/page/2/index.html', 'search.html?q=data']) {
       await page.goto(big.url + t);
       await page.locator('[data-list]:not([aria-busy])').waitFor({ state: 'attached' });
       await page.addScriptTag({ content: axe });
