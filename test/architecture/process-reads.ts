@@ -3,9 +3,10 @@
  * `process.cwd()`), found with TypeScript's parser, so that comments and strings do not count and
  * `process['env']`, `globalThis.process.env` and `const { env } = process` do.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { sourceFiles } from './import-graph.js';
 
 /** The members of `process` that only the command line's entry may read. */
 const WATCHED = new Set(['env', 'cwd']);
@@ -19,16 +20,7 @@ export interface ProcessRead {
 
 /** Every TypeScript or JavaScript module under `roots` (paths from `repoRoot`, sorted). */
 export function moduleFiles(repoRoot: string, roots: readonly string[] = ['generator', 'pipelines']): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    for (const entry of readdirSync(path.join(repoRoot, rel), { withFileTypes: true })) {
-      const child = `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else if (/\.(ts|mts|cts|js|mjs|cjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(child);
-    }
-  };
-  for (const root of roots) walk(root);
-  return out.sort();
+  return sourceFiles(repoRoot, roots, /\.(ts|mts|cts|js|mjs|cjs)$/);
 }
 
 /** `process` or `globalThis.process`. */
