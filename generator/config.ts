@@ -281,6 +281,7 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
     const url = env.GITLAB_URL || env.CI_SERVER_URL;
     if (url) out.source = { kind: 'gitlab', url: checkUrl(env.GITLAB_URL ? 'GITLAB_URL' : 'CI_SERVER_URL', url) };
   }
+  if (out.source?.kind === 'gitlab') out.source = withGitLabEnv(out.source, env);
   // Another server than the configured one: the configured tracking URI belongs to that one, not this.
   if (flags.mlflowUrl) out.mlflow = { url: checkUrl('--mlflow-url', flags.mlflowUrl) };
   else if (flags.mlflowExport) out.mlflow = { ...out.mlflow, export: path.resolve(cwd, flags.mlflowExport), url: undefined };
@@ -292,6 +293,21 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
   const baseUrl = flags.baseUrl ?? (config.output.baseUrl ? undefined : env.STACHUB_BASE_URL);
   if (baseUrl) out.output.baseUrl = withSlash(checkUrl(flags.baseUrl ? '--base-url' : 'STACHUB_BASE_URL', baseUrl));
   return out;
+}
+
+/**
+ * `STACHUB_GITLAB_CONCURRENCY` (a positive integer) and `STACHUB_GITLAB_GRAPHQL` (`0`, `false`,
+ * `no` or `off` turn it off) stand in for `source.gitlab.concurrency` / `graphql` when the
+ * configuration leaves them out; a value that is not one is ignored.
+ */
+function withGitLabEnv(source: Extract<SourceConfig, { kind: 'gitlab' }>, env: NodeJS.ProcessEnv): SourceConfig {
+  const concurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
+  const graphql = env.STACHUB_GITLAB_GRAPHQL;
+  return {
+    ...source,
+    ...(source.concurrency === undefined && Number.isInteger(concurrency) && concurrency > 0 ? { concurrency } : {}),
+    ...(source.graphql === undefined && graphql !== undefined && graphql !== '' ? { graphql: !/^(0|false|no|off)$/i.test(graphql) } : {}),
+  };
 }
 
 function checkUrl(what: string, value: string): string {

@@ -69,8 +69,8 @@ export async function createSource(
 
 /**
  * The GitLab source of a configuration; the token comes from `GITLAB_TOKEN` only (never from a file
- * or a flag). `STACHUB_GITLAB_CONCURRENCY` and `STACHUB_GITLAB_GRAPHQL` stand in for the config's
- * `source.gitlab.concurrency` / `graphql` when there is no config file.
+ * or a flag). Unset settings take GitLab's defaults here: 16 requests in flight, and GraphQL on
+ * (SharingHub reads GitLab the same way; REST fills in and takes over on failure).
  */
 export function gitlabSourceFromConfig(
   source: { url: string; concurrency?: number; graphql?: boolean },
@@ -80,15 +80,11 @@ export function gitlabSourceFromConfig(
   now?: () => Date,
 ): GitLabSource {
   const token = env.GITLAB_TOKEN?.trim() || undefined;
-  const envConcurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
-  const envGraphql = env.STACHUB_GITLAB_GRAPHQL;
-  // GraphQL by default (SharingHub reads GitLab the same way; REST fills in and takes over on failure)
-  const graphql = source.graphql ?? (envGraphql === undefined || envGraphql === '' ? true : !/^(0|false|no|off)$/i.test(envGraphql));
   return createGitLabSource({
     url: source.url,
     ...(token ? { token } : {}),
-    concurrency: source.concurrency ?? (Number.isInteger(envConcurrency) && envConcurrency > 0 ? envConcurrency : 16),
-    graphql,
+    concurrency: source.concurrency ?? 16,
+    graphql: source.graphql ?? true,
     ...(log ? { log } : {}),
     ...(now ? { now } : {}),
   });
