@@ -10,7 +10,6 @@ import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { renderSite } from './render/index.js';
 import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
-import path from 'node:path';
 import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
 import type { PreviousProject, Source, SourceEntry, SourceListing } from './sources/source.js';
 import { faultDiagnostic, ProjectFaults, type ProjectFailure } from './isolate.js';
@@ -77,8 +76,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
  * file): an edge step, so that `assemble` stays pure.
  */
 export function resolveSite(config: Config): { site: SiteConfig; diagnostics: Diagnostic[] } {
-  const configDir = config.file ? path.dirname(path.resolve(config.file)) : process.cwd();
-  return withLogoFile(siteConfigFromYaml(config.site), configDir);
+  return withLogoFile(siteConfigFromYaml(config.site), config.dir);
 }
 
 /**

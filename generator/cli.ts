@@ -35,10 +35,14 @@ export function describeError(err: unknown): string {
   return `stachub: unexpected error: ${String(err)}`;
 }
 
-/** Run the CLI; resolves to the exit code (never calls process.exit, so tests can drive it). */
+/**
+ * Run the CLI; resolves to the exit code (never calls process.exit, so tests can drive it). The one
+ * place that reads the process: its environment and working directory go to the commands in `ctx`.
+ */
 export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promise<number> {
   const full: CliContext = {
     env: process.env,
+    cwd: process.cwd(),
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     isTTY: Boolean(process.stderr.isTTY),

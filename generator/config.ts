@@ -1,6 +1,8 @@
 /**
  * The configuration: `stachub.config.yml`, checked against `schemas/config.schema.json` at start-up
  * (every problem listed at once, exit 2), then completed by command-line flags and the environment.
+ * `loadConfig` is the one loader: the command line's entry hands it the flags, the environment and
+ * the working directory, and nothing below it reads `process.env` or `process.cwd()`.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,6 +33,8 @@ export type SourceConfig =
 export interface Config {
   /** The configuration file, when there is one. */
   file?: string;
+  /** The folder relative paths are resolved against: the configuration file's, else the working directory. */
+  dir: string;
   catalog: { id: string; title: string; description: string };
   categories: Category[];
   /** Extension prefix -> schema URL. */
@@ -100,27 +104,64 @@ export const DEFAULT_EXTENSIONS: Record<string, string> = {
 
 /** What the command line can override (each has an environment fallback, see `applyOverrides`). */
 export interface ConfigOverrides {
-  workspace?: string;
-  gitlabUrl?: string;
-  mlflowUrl?: string;
-  mlflowExport?: string;
-  out?: string;
-  baseUrl?: string;
+  workspace?: string | undefined;
+  gitlabUrl?: string | undefined;
+  mlflowUrl?: string | undefined;
+  mlflowExport?: string | undefined;
+  out?: string | undefined;
+  baseUrl?: string | undefined;
+}
+
+/** The flags of a command that choose its configuration: the file (`--config`) and the overrides. */
+export interface ConfigFlags extends ConfigOverrides {
+  config?: string | undefined;
+}
+
+/** How the loader reaches files: the working directory flags are relative to, and a text reader. */
+export interface ConfigFiles {
+  cwd: string;
+  /** Reads a file named as given on the command line (default: node:fs, from the process's directory). */
+  readFile?: (file: string) => Promise<string>;
+}
+
+/**
+ * The configuration of a command: the file named by `--config` (else `STACHUB_CONFIG`, else
+ * SharingHub's defaults), then the flags over it, then the environment filling what neither gives.
+ */
+export async function loadConfig(argv: ConfigFlags, env: NodeJS.ProcessEnv, files: ConfigFiles): Promise<Config> {
+  const base = await loadConfigBase(argv, env, files);
+  // An empty flag (`--base-url ''`) is no flag: the environment may still fill it.
+  const given = OVERRIDE_FLAGS.filter((key) => argv[key]).map((key) => [key, argv[key]]);
+  return applyOverrides(base, Object.fromEntries(given) as ConfigOverrides, env, files.cwd);
+}
+
+const OVERRIDE_FLAGS = ['workspace', 'gitlabUrl', 'mlflowUrl', 'mlflowExport', 'out', 'baseUrl'] as const satisfies ReadonlyArray<keyof ConfigOverrides>;
+
+/**
+ * The configuration file alone (or the defaults), without flag or environment overrides: what
+ * `stachub lint` applies (its categories and extensions).
+ */
+export async function loadConfigBase(argv: Pick<ConfigFlags, 'config'>, env: NodeJS.ProcessEnv, files: ConfigFiles): Promise<Config> {
+  const file = argv.config ?? env.STACHUB_CONFIG;
+  return file ? loadConfigFile(file, files) : defaultConfig(files.cwd);
 }
 
 /** Read and check a configuration file; throws ConfigError listing every problem with its line. */
-export async function loadConfigFile(file: string): Promise<Config> {
+async function loadConfigFile(file: string, files: ConfigFiles): Promise<Config> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await (files.readFile ?? ((f: string) => readFile(f, 'utf8')))(file);
   } catch (err) {
     throw new UsageError(`cannot read configuration file ${file}: ${(err as Error).message}`, { cause: err });
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, files.cwd);
 }
 
-/** Parse and check configuration text (pure); relative paths are resolved against the file's folder. */
-export function parseConfig(text: string, file: string): Config {
+/**
+ * Parse and check configuration text (pure); relative paths are resolved against the file's folder
+ * (`file` itself, when relative, against `cwd`).
+ */
+export function parseConfig(text: string, file: string, cwd: string): Config {
   const parsed = parseYaml(text);
   if (parsed.errors.length > 0) {
     throw new ConfigError(file, parsed.errors.map((e) => `line ${e.line ?? '?'}: YAML syntax: ${e.message}`));
@@ -132,11 +173,11 @@ export function parseConfig(text: string, file: string): Config {
     return `line ${parsed.lineOf(segments) ?? '?'}: ${where}: ${p.message}`;
   });
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return fromRaw(raw as RawConfig, path.dirname(path.resolve(file)), file);
+  return fromRaw(raw as RawConfig, path.dirname(path.resolve(cwd, file)), file);
 }
 
 /** The configuration used when no file is given: SharingHub's categories, source from flags or env. */
-export function defaultConfig(cwd: string = process.cwd()): Config {
+export function defaultConfig(cwd: string): Config {
   return fromRaw({}, cwd, undefined);
 }
 
@@ -192,6 +233,7 @@ function fromRaw(raw: RawConfig, baseDir: string, file: string | undefined): Con
   else if (raw.source?.gitlab) source = { kind: 'gitlab', ...raw.source.gitlab, url: raw.source.gitlab.url };
   return {
     ...(file ? { file } : {}),
+    dir: baseDir,
     catalog: {
       id: raw.catalog?.id ?? 'stachub',
       title: raw.catalog?.title ?? 'Models and datasets',
@@ -229,7 +271,7 @@ function fromRaw(raw: RawConfig, baseDir: string, file: string | undefined): Con
  * Apply command-line flags, then environment fallbacks, over a configuration (pure: env injected).
  * Flags win over the file; the environment only fills what neither gives.
  */
-export function applyOverrides(config: Config, flags: ConfigOverrides, env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+export function applyOverrides(config: Config, flags: ConfigOverrides, env: NodeJS.ProcessEnv, cwd: string): Config {
   const out: Config = { ...config, mlflow: { ...config.mlflow }, output: { ...config.output } };
   if (flags.workspace && flags.gitlabUrl) throw new UsageError('give either --workspace or --gitlab-url, not both');
   if (flags.mlflowUrl && flags.mlflowExport) throw new UsageError('give either --mlflow-url or --mlflow-export, not both');
@@ -239,6 +281,7 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
     const url = env.GITLAB_URL || env.CI_SERVER_URL;
     if (url) out.source = { kind: 'gitlab', url: checkUrl(env.GITLAB_URL ? 'GITLAB_URL' : 'CI_SERVER_URL', url) };
   }
+  if (out.source?.kind === 'gitlab') out.source = withGitLabEnv(out.source, env);
   // Another server than the configured one: the configured tracking URI belongs to that one, not this.
   if (flags.mlflowUrl) out.mlflow = { url: checkUrl('--mlflow-url', flags.mlflowUrl) };
   else if (flags.mlflowExport) out.mlflow = { ...out.mlflow, export: path.resolve(cwd, flags.mlflowExport), url: undefined };
@@ -250,6 +293,21 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
   const baseUrl = flags.baseUrl ?? (config.output.baseUrl ? undefined : env.STACHUB_BASE_URL);
   if (baseUrl) out.output.baseUrl = withSlash(checkUrl(flags.baseUrl ? '--base-url' : 'STACHUB_BASE_URL', baseUrl));
   return out;
+}
+
+/**
+ * `STACHUB_GITLAB_CONCURRENCY` (a positive integer) and `STACHUB_GITLAB_GRAPHQL` (`0`, `false`,
+ * `no` or `off` turn it off) stand in for `source.gitlab.concurrency` / `graphql` when the
+ * configuration leaves them out; a value that is not one is ignored.
+ */
+function withGitLabEnv(source: Extract<SourceConfig, { kind: 'gitlab' }>, env: NodeJS.ProcessEnv): SourceConfig {
+  const concurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
+  const graphql = env.STACHUB_GITLAB_GRAPHQL;
+  return {
+    ...source,
+    ...(source.concurrency === undefined && Number.isInteger(concurrency) && concurrency > 0 ? { concurrency } : {}),
+    ...(source.graphql === undefined && graphql !== undefined && graphql !== '' ? { graphql: !/^(0|false|no|off)$/i.test(graphql) } : {}),
+  };
 }
 
 function checkUrl(what: string, value: string): string {

@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
 
-/** What every command receives: the environment and the outputs, injected so tests can drive the CLI. */
+/**
+ * What every command receives: the environment, the working directory and the outputs, handed in
+ * by the entry (`main`) so that no module below reads the process, and tests can drive the CLI.
+ */
 export interface CliContext {
   env: NodeJS.ProcessEnv;
+  /** The working directory relative paths on the command line are resolved against. */
+  cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** True when stderr is a terminal (progress bars) rather than a CI log. */

@@ -1,14 +1,14 @@
 /** `stachub lint README.md...`: front-matter problems with line numbers, as project authors see them. */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { defaultConfig, loadConfigFile } from '../config.js';
+import { loadConfigBase, type Config } from '../config.js';
 import { EXIT } from '../errors.js';
 import { toRecord } from '../metadata/record.js';
 import type { Diagnostic, ProjectSnapshot } from '../types.js';
 import type { CliContext } from './context.js';
 
 /** Lint one README as the build would read it (pure apart from the text given). */
-export function lintReadme(text: string, file: string, config = defaultConfig()): Diagnostic[] {
+export function lintReadme(text: string, file: string, config: Config): Diagnostic[] {
   // A neutral project: the README is checked on its own, without GitLab's fallbacks.
   const snapshot: ProjectSnapshot = {
     project: {
@@ -59,8 +59,7 @@ export const registerLint = (program: Command, ctx: CliContext): void => {
     .option('--warnings-as-errors', 'exit non-zero on warnings too')
     .addHelpText('after', '\nExit codes: 0 no error, 3 errors found (or warnings with --warnings-as-errors), 2 unreadable file.')
     .action(async (files: string[], opts: { config?: string; json?: boolean; warningsAsErrors?: boolean }) => {
-      const configFile = opts.config ?? ctx.env.STACHUB_CONFIG;
-      const config = configFile ? await loadConfigFile(configFile) : defaultConfig();
+      const config = await loadConfigBase(opts, ctx.env, ctx);
       let failed = false;
       for (const file of files) {
         let text: string;

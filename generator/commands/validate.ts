@@ -57,7 +57,7 @@ export const registerValidate = (program: Command, ctx: CliContext): void => {
         throw new UsageError(`cannot read ${dir}: ${(err as Error).message}`);
       }
       if (!listing.files.has('catalog.json')) throw new UsageError(`${dir} has no catalog.json`);
-      const loader = createSchemaLoader({ map: parseSchemaMap(opts.schemaMap ?? []), cacheDir: defaultCacheDir(ctx.env), ...(opts.offline ? { offline: true } : {}) });
+      const loader = createSchemaLoader({ map: parseSchemaMap(opts.schemaMap ?? [], ctx.cwd), cacheDir: defaultCacheDir(ctx.env), ...(opts.offline ? { offline: true } : {}) });
       const baseUrl = opts.baseUrl ?? ctx.env.STACHUB_BASE_URL;
       const problems = [
         ...listing.unreadable,

@@ -58,13 +58,17 @@ export interface ExportIndex {
   loggedModels: Map<string, Located<Record<string, unknown>>>;
 }
 
-export function exportRegistry(options: ExportRegistryOptions): Registry {
+/**
+ * The registry of an export directory; `cwd` is the working directory the directory is named from
+ * in the description (the report is published, a runner's checkout path is not).
+ */
+export function exportRegistry(options: ExportRegistryOptions & { cwd: string }): Registry {
+  const { cwd, ...exportOptions } = options;
   const trackingUri = options.trackingUri ? withSlash(options.trackingUri) : undefined;
   return {
-    // Relative to the working directory: the report is published, a runner's checkout path is not.
-    description: `mlflow export ${path.relative(process.cwd(), options.dir) || '.'}`,
+    description: `mlflow export ${path.relative(cwd, options.dir) || '.'}`,
     ...(trackingUri ? { trackingUri } : {}),
-    versions: () => readExport({ ...options, ...(trackingUri ? { trackingUri } : {}) }),
+    versions: () => readExport({ ...exportOptions, ...(trackingUri ? { trackingUri } : {}) }),
     // localPath is only ever set by readExport, after checking the file lies inside the export.
     modelFileSource: (file) => (file.localPath ? fileByteSource(file.localPath) : undefined),
   };

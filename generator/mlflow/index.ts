@@ -31,7 +31,13 @@ export interface RegistryStores {
 }
 
 /** The registry the configuration names, or undefined when none is configured. */
-export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv, stores: RegistryStores): Registry | undefined {
+export function createRegistry(
+  mlflow: Config['mlflow'],
+  /** The environment (MLflow credentials, `MLFLOW_TRACKING_URI`) and the working directory an export is named from. */
+  host: { env: NodeJS.ProcessEnv; cwd: string },
+  stores: RegistryStores,
+): Registry | undefined {
+  const { env, cwd } = host;
   if (mlflow.url) {
     return restRegistry({ url: mlflow.url, env, ...(mlflow.trackingUri ? { publicUrl: mlflow.trackingUri } : {}) });
   }
@@ -42,7 +48,7 @@ export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv,
     if (existsSync(path.join(mlflow.export, 'journal.log'))) {
       return shimStoreRegistry({ dir: mlflow.export, open: stores.openTrackingStore, ...(trackingUri ? { trackingUri } : {}) });
     }
-    return exportRegistry({ dir: mlflow.export, ...(trackingUri ? { trackingUri } : {}) });
+    return exportRegistry({ dir: mlflow.export, cwd, ...(trackingUri ? { trackingUri } : {}) });
   }
   return undefined;
 }

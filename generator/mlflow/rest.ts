@@ -32,8 +32,8 @@ import type { ModelVersion, Registry, RegistryResult, WebUi } from './types.js';
 export interface RestRegistryOptions {
   /** The tracking URI (`http(s)://host[:port][/prefix]`). User info in it is used as basic auth, never published. */
   url: string;
-  /** Environment for `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` and `MLFLOW_TRACKING_TOKEN` (injected for tests). */
-  env?: NodeJS.ProcessEnv;
+  /** Environment for `MLFLOW_TRACKING_USERNAME`/`_PASSWORD` and `MLFLOW_TRACKING_TOKEN` (passed in by the command line's entry). */
+  env: NodeJS.ProcessEnv;
   /** Tracking URI to publish in the catalog (default: `url` without credentials). */
   publicUrl?: string;
   /** Injected for tests; defaults to the global fetch. */
@@ -61,13 +61,13 @@ export function restRegistry(options: RestRegistryOptions): Registry {
     modelFileSource: (file) =>
       file.href?.startsWith(base + '/')
         ? httpByteSource(file.href, {
-            headers: authHeader(options.env ?? process.env, userInfo),
+            headers: authHeader(options.env, userInfo),
             ...(options.fetch ? { fetch: options.fetch } : {}),
           })
         : undefined,
     downloadModelFile: async (file, maxBytes) => {
       if (!file.href?.startsWith(base + '/')) return undefined;
-      return downloadCapped(file.href, authHeader(options.env ?? process.env, userInfo), maxBytes, options.fetch ?? fetch, options.timeoutMs ?? 30_000);
+      return downloadCapped(file.href, authHeader(options.env, userInfo), maxBytes, options.fetch ?? fetch, options.timeoutMs ?? 30_000);
     },
   };
 }
@@ -110,7 +110,7 @@ class RestReader {
   ) {
     this.client = new MlflowClient({
       fetch: options.fetch ?? fetch,
-      headers: { accept: 'application/json', ...authHeader(options.env ?? process.env, userInfo) },
+      headers: { accept: 'application/json', ...authHeader(options.env, userInfo) },
       concurrency: options.concurrency ?? 4,
       timeoutMs: options.timeoutMs ?? 30_000,
       ...(options.sleep ? { sleep: options.sleep } : {}),

@@ -7,8 +7,8 @@ import { createRegistry as createRegistryWith, shimStoreRegistry as shimStoreReg
 import { openStore } from '../../pipelines/tracking/store.js';
 
 /** The registry the configuration names, or undefined when none is configured. */
-export function createRegistry(mlflow: Config['mlflow'], env: NodeJS.ProcessEnv = process.env): Registry | undefined {
-  return createRegistryWith(mlflow, env, { openTrackingStore: (dir) => openStore(dir) });
+export function createRegistry(mlflow: Config['mlflow'], host: { env: NodeJS.ProcessEnv; cwd: string }): Registry | undefined {
+  return createRegistryWith(mlflow, host, { openTrackingStore: (dir) => openStore(dir) });
 }
 
 /** The registry of a tracking-shim store folder, read without a server. */

@@ -3,7 +3,8 @@
  * flags: wire the source, the previous state, the registry and the schema loader, run the build
  * (or one shard of it, or the join of the shards' partial outputs), then the shared tail.
  */
-import { assemble, build, resolveSite } from '../build.js';
+import { assemble, build, resolveSite, type BuildOptions } from '../build.js';
+import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 import { readRegistry } from '../mlflow/index.js';
 import { createRegistry } from './registry.js';
 import { createProgress } from '../progress.js';
@@ -11,23 +12,24 @@ import type { PublishIo, PublishOptions } from '../publish/index.js';
 import type { Source } from '../sources/source.js';
 import type { CatalogType } from '../stac/layout.js';
 import { StatefulSource, stateFileOf } from '../state/wire.js';
-import type { SchemaLoader } from '../validate/index.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import { finishBuild } from './finish.js';
-import { createSource, resolveBuildConfig, type BuildConfigFlags } from './setup.js';
+import { createSource } from './setup.js';
 import { buildShard, mergePartials, readPartials, resolveShard } from './shard.js';
 import { loadPrevious, s3ReadOptions } from './state.js';
 
-/** What the pipeline needs of the command line: the outputs, the environment, the clock. */
+/** What the pipeline needs of the command line: the outputs, the environment, the working directory, the clock. */
 export interface RunIo extends PublishIo {
+  /** The working directory relative paths on the command line are resolved against. */
+  cwd: string;
   now: () => Date;
   version: string;
 }
 
 /** The choices a build and a merge share, as the command parsed them. */
 export interface OutputRequest {
-  /** The flags that choose the configuration (resolved with the environment, in the pipeline's order). */
-  configFlags: BuildConfigFlags;
+  /** The flags that choose the configuration (resolved with the environment by `loadConfig`). */
+  configFlags: ConfigFlags;
   /** Validate the output against the STAC schemas (links are checked either way). */
   validate: boolean;
   /** `URL=DIR` pairs: schema URLs served from local folders. */
@@ -47,15 +49,29 @@ export interface BuildRequest extends OutputRequest {
   shard?: string | undefined;
 }
 
-function schemaLoaderOf(request: OutputRequest, env: NodeJS.ProcessEnv): SchemaLoader | undefined {
-  return request.validate ? createSchemaLoader({ map: parseSchemaMap(request.schemaMap ?? []), cacheDir: defaultCacheDir(env) }) : undefined;
+/**
+ * The build options a build and a merge share: the configuration, the source, the schema loader
+ * (when validating), the link style, the clock, the version and the log.
+ */
+function outputOptions(request: OutputRequest, config: Config, source: Source, io: RunIo, log: (line: string) => void): BuildOptions {
+  return {
+    config,
+    source,
+    ...(request.validate
+      ? { schemaLoader: createSchemaLoader({ map: parseSchemaMap(request.schemaMap ?? [], io.cwd), cacheDir: defaultCacheDir(io.env) }) }
+      : {}),
+    ...(request.catalogType ? { catalogType: request.catalogType } : {}),
+    now: io.now,
+    version: io.version,
+    log,
+  };
 }
 
 /** Run `stachub build`; returns the exit code it calls for, if any. */
 export async function runBuild(request: BuildRequest, io: RunIo): Promise<number | undefined> {
-  const config = await resolveBuildConfig(request.configFlags, io.env);
+  const config = await loadConfig(request.configFlags, io.env, io);
   const log = (line: string): void => io.stderr(`stachub: ${line}\n`);
-  let source = await createSource(config, io.env, log, io.now);
+  let source = await createSource(config, io, log, io.now);
   // Incremental GitLab crawls (generator/state/): the previous state, from where the last catalog went.
   let stateful: StatefulSource | undefined;
   let previous: Awaited<ReturnType<typeof loadPrevious>> | undefined;
@@ -65,33 +81,22 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
     previous = await loadPrevious(from, s3, log);
     source = stateful = new StatefulSource(source, previous);
   }
-  const registry = createRegistry(config.mlflow, io.env);
-  const schemaLoader = schemaLoaderOf(request, io.env);
+  const registry = createRegistry(config.mlflow, io);
+  const options: BuildOptions = {
+    ...outputOptions(request, config, source, io, log),
+    ...(registry ? { registry } : {}),
+    ...(previous ? { previous } : {}),
+  };
   const progress = createProgress({ label: 'projects read', isTTY: io.isTTY, write: io.stderr });
+  const onProgress = (done: number, total: number): void => progress.update(done, total);
   // Sharded build (generator/pipeline/shard.ts): this job reads its part; `stachub merge` renders.
   const shard = resolveShard(request.shard, io.env);
   if (shard) {
-    await buildShard(
-      { config, source, now: io.now, version: io.version, log, onProgress: (d, t) => progress.update(d, t), ...(previous ? { previous } : {}) },
-      shard,
-      config.output.dir,
-      io,
-    );
+    await buildShard({ ...options, onProgress }, shard, config.output.dir, io);
     progress.finish();
     return undefined;
   }
-  const result = await build({
-    config,
-    source,
-    ...(schemaLoader ? { schemaLoader } : {}),
-    ...(request.catalogType ? { catalogType: request.catalogType } : {}),
-    now: io.now,
-    version: io.version,
-    log,
-    onProgress: (done, total) => progress.update(done, total),
-    ...(registry ? { registry } : {}),
-    ...(previous ? { previous } : {}),
-  });
+  const result = await build({ ...options, onProgress });
   progress.finish();
   // The listing as built: a project that failed keeps its previous snapshot in the state.
   const state = stateful?.listing
@@ -103,35 +108,19 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
 /** Run `stachub merge` over the shards' output folders; returns the exit code it calls for, if any. */
 export async function runMerge(inputs: readonly string[], request: OutputRequest, io: RunIo): Promise<number | undefined> {
   const merged = mergePartials(await readPartials(inputs));
-  const config = await resolveBuildConfig(request.configFlags, io.env);
-  const schemaLoader = schemaLoaderOf(request, io.env);
+  const config = await loadConfig(request.configFlags, io.env, io);
   // The projects were read by the shards: this source is only named in the report.
   const source: Source = {
     description: merged.source,
     projects: () => Promise.reject(new Error('merge does not read projects')),
   };
   const log = (line: string): void => io.stderr(`stachub: ${line}\n`);
+  const options = outputOptions(request, config, source, io, log);
   // The registry is read once for the whole catalog, as a one-job build does.
-  const registry = createRegistry(config.mlflow, io.env);
+  const registry = createRegistry(config.mlflow, io);
   const mlflowRead = registry ? await readRegistry(registry, log, merged.records) : undefined;
   const now = io.now();
-  const result = await assemble(
-    merged.records,
-    merged.listing,
-    {
-      config,
-      source,
-      ...(schemaLoader ? { schemaLoader } : {}),
-      ...(request.catalogType ? { catalogType: request.catalogType } : {}),
-      now: io.now,
-      version: io.version,
-      log,
-      ...(mlflowRead ? { mlflowRead } : {}),
-      site: resolveSite(config),
-    },
-    now,
-    now.getTime(),
-  );
+  const result = await assemble(merged.records, merged.listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}), site: resolveSite(config) }, now, now.getTime());
   // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
   const state = merged.state ? stateFileOf({ ...merged.listing, entries: result.listing.entries }, config, now.toISOString(), merged.source) : undefined;
   return finishBuild(

@@ -1,44 +1,15 @@
 /**
- * The start of a build: its configuration from flags, file and environment, and the project source
- * that configuration names (a workspace folder with the ONNX inspector, or a GitLab instance).
+ * The start of a build: the project source its configuration (`loadConfig`, config.ts) names: a
+ * workspace folder with the model file inspectors, or a GitLab instance.
  */
 import path from 'node:path';
-import { applyOverrides, defaultConfig, loadConfigFile, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
 import { ModelError, inspectModel, modelErrorDiagnostic, sniffFormat } from '../models/index.js';
 import { createGitLabSource, type GitLabSource } from '../sources/gitlab/source.js';
 import type { Source } from '../sources/source.js';
 import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
-
-/** The flags of `stachub build` (and `stachub merge`) that choose the configuration. */
-export interface BuildConfigFlags {
-  config?: string | undefined;
-  out?: string | undefined;
-  baseUrl?: string | undefined;
-  workspace?: string | undefined;
-  gitlabUrl?: string | undefined;
-  mlflowUrl?: string | undefined;
-  mlflowExport?: string | undefined;
-}
-
-/** Resolve the configuration of a build from its flags and the environment. */
-export async function resolveBuildConfig(flags: BuildConfigFlags, env: NodeJS.ProcessEnv): Promise<Config> {
-  const configFile = flags.config ?? env.STACHUB_CONFIG;
-  const base = configFile ? await loadConfigFile(configFile) : defaultConfig();
-  return applyOverrides(
-    base,
-    {
-      ...(flags.workspace ? { workspace: flags.workspace } : {}),
-      ...(flags.gitlabUrl ? { gitlabUrl: flags.gitlabUrl } : {}),
-      ...(flags.mlflowUrl ? { mlflowUrl: flags.mlflowUrl } : {}),
-      ...(flags.mlflowExport ? { mlflowExport: flags.mlflowExport } : {}),
-      ...(flags.out ? { out: flags.out } : {}),
-      ...(flags.baseUrl ? { baseUrl: flags.baseUrl } : {}),
-    },
-    env,
-  );
-}
 
 /** Names of model files other than ONNX: read when their first bytes are a format stachub knows. */
 const MODEL_FILE = /\.(pt|pth|ckpt|bin|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
@@ -81,19 +52,25 @@ export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
 };
 
 /** The project source the configuration names. */
-export async function createSource(config: Config, env: NodeJS.ProcessEnv, log?: (line: string) => void, now?: () => Date): Promise<Source> {
+export async function createSource(
+  config: Config,
+  /** The environment (GitLab token and settings) and the working directory a workspace's paths are shown from. */
+  host: { env: NodeJS.ProcessEnv; cwd: string },
+  log?: (line: string) => void,
+  now?: () => Date,
+): Promise<Source> {
   const source = config.source;
   if (!source) {
     throw new UsageError('no project source: give --workspace DIR or --gitlab-url URL (or GITLAB_URL / CI_SERVER_URL), or a config file with `source:`');
   }
-  if (source.kind === 'workspace') return new WorkspaceSource(source.dir, inspectModelFile);
-  return gitlabSourceFromConfig(source, env, log, now);
+  if (source.kind === 'workspace') return new WorkspaceSource(source.dir, { cwd: host.cwd, inspect: inspectModelFile });
+  return gitlabSourceFromConfig(source, host.env, log, now);
 }
 
 /**
  * The GitLab source of a configuration; the token comes from `GITLAB_TOKEN` only (never from a file
- * or a flag). `STACHUB_GITLAB_CONCURRENCY` and `STACHUB_GITLAB_GRAPHQL` stand in for the config's
- * `source.gitlab.concurrency` / `graphql` when there is no config file.
+ * or a flag). Unset settings take GitLab's defaults here: 16 requests in flight, and GraphQL on
+ * (SharingHub reads GitLab the same way; REST fills in and takes over on failure).
  */
 export function gitlabSourceFromConfig(
   source: { url: string; concurrency?: number; graphql?: boolean },
@@ -103,15 +80,11 @@ export function gitlabSourceFromConfig(
   now?: () => Date,
 ): GitLabSource {
   const token = env.GITLAB_TOKEN?.trim() || undefined;
-  const envConcurrency = Number(env.STACHUB_GITLAB_CONCURRENCY);
-  const envGraphql = env.STACHUB_GITLAB_GRAPHQL;
-  // GraphQL by default (SharingHub reads GitLab the same way; REST fills in and takes over on failure)
-  const graphql = source.graphql ?? (envGraphql === undefined || envGraphql === '' ? true : !/^(0|false|no|off)$/i.test(envGraphql));
   return createGitLabSource({
     url: source.url,
     ...(token ? { token } : {}),
-    concurrency: source.concurrency ?? (Number.isInteger(envConcurrency) && envConcurrency > 0 ? envConcurrency : 16),
-    graphql,
+    concurrency: source.concurrency ?? 16,
+    graphql: source.graphql ?? true,
     ...(log ? { log } : {}),
     ...(now ? { now } : {}),
   });

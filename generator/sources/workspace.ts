@@ -36,13 +36,24 @@ export type FileInspector = (
   file: RepoFile,
 ) => Promise<{ summary?: OnnxSummary; model?: ModelSummary; diagnostic?: Diagnostic; diagnostics?: Diagnostic[] } | undefined>;
 
+/** How a workspace is read: the working directory its paths are shown from, and the file inspector. */
+export interface WorkspaceOptions {
+  /** Paths in the description and in diagnostics are relative to it (a runner's checkout path is not published). */
+  cwd: string;
+  inspect?: FileInspector | undefined;
+}
+
 export class WorkspaceSource implements Source {
   readonly description: string;
+  private readonly cwd: string;
+  private readonly inspect: FileInspector | undefined;
   constructor(
     private readonly root: string,
-    private readonly inspect?: FileInspector,
+    options: WorkspaceOptions,
   ) {
-    this.description = `workspace ${path.relative(process.cwd(), root) || "."}`;
+    this.cwd = options.cwd;
+    this.inspect = options.inspect;
+    this.description = `workspace ${path.relative(this.cwd, root) || "."}`;
   }
 
   async projects(query: SourceQuery): Promise<SourceListing> {
@@ -61,7 +72,7 @@ export class WorkspaceSource implements Source {
     for (const folder of folders.sort()) {
       query.onProgress?.(done++, folders.length);
       const descriptorFile = path.join(folder, DESCRIPTOR);
-      const shown = path.relative(process.cwd(), descriptorFile) || descriptorFile;
+      const shown = path.relative(this.cwd, descriptorFile) || descriptorFile;
       const parsed: Awaited<ReturnType<typeof readDescriptor>> = await readDescriptor(descriptorFile, shown).catch((err: unknown) => ({
         problems: [{ level: 'error' as const, code: 'workspace/descriptor', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})`, file: shown }],
       }));

@@ -21,7 +21,7 @@ export const VENDORED_SCHEMAS_DIR = path.join(packageRoot, 'schemas', 'vendor');
 export const DEFAULT_FETCH_TIMEOUT_MS = 5_000;
 
 /** Parse `URL=DIR` pairs (the prefix ends with `/`, and so does the folder). */
-export function parseSchemaMap(pairs: readonly string[], cwd: string = process.cwd()): Array<[string, string]> {
+export function parseSchemaMap(pairs: readonly string[], cwd: string): Array<[string, string]> {
   return pairs.map((pair) => {
     const i = pair.indexOf('=');
     if (i <= 0 || !/^https?:\/\//.test(pair)) throw new UsageError(`--schema-map: expected URL=DIR, got '${pair}'`);
@@ -29,7 +29,8 @@ export function parseSchemaMap(pairs: readonly string[], cwd: string = process.c
   });
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/** The disk cache of downloaded schemas: `$XDG_CACHE_HOME/stachub/schemas` (`~/.cache/stachub/schemas`). */
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'stachub', 'schemas');
 }
 

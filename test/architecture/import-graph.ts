@@ -16,14 +16,14 @@ export interface ImportEdge {
   runtime: boolean;
 }
 
-/** Every `.ts` file under `roots` (paths from `repoRoot`, `/`-separated, sorted). */
-export function sourceFiles(repoRoot: string, roots: readonly string[] = ['generator', 'pipelines']): string[] {
+/** Every `.ts` file (or file whose name matches `names`) under `roots` (paths from `repoRoot`, `/`-separated, sorted). */
+export function sourceFiles(repoRoot: string, roots: readonly string[] = ['generator', 'pipelines'], names: RegExp = /\.ts$/): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     for (const entry of readdirSync(path.join(repoRoot, rel), { withFileTypes: true })) {
       const child = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(child);
+      else if (names.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(child);
     }
   };
   for (const root of roots) walk(root);

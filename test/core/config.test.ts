@@ -7,6 +7,7 @@ describe('configuration file', () => {
     const c = parseConfig(
       'catalog: {id: demo, title: Demo, description: D}\ncategories:\n  - models: {title: Models, gitlab_topic: "sharinghub:aimodel", features: {mlflow: enable}}\n  - data: {title: Data, gitlab_topic: "sharinghub:dataset", assets: ["*.zip"]}\nextensions: {proj: "https://ext.test/p.json"}\nsource: {workspace: ws}\noutput: {dir: out, base_url: "https://x.test/cat"}\n',
       '/etc/stachub/stachub.config.yml',
+      process.cwd(),
     );
     expect(c.categories.map((x) => [x.id, x.gitlabTopic])).toEqual([['models', 'sharinghub:aimodel'], ['data', 'sharinghub:dataset']]);
     expect(c.categories[1]!.assets).toEqual(['*.zip']);
@@ -29,7 +30,7 @@ describe('configuration file', () => {
     ].join('\n');
     let error: unknown;
     try {
-      parseConfig(text, 'cfg.yml');
+      parseConfig(text, 'cfg.yml', process.cwd());
     } catch (e) {
       error = e;
     }
@@ -44,11 +45,11 @@ describe('configuration file', () => {
   });
 
   it('reports YAML syntax errors with their line', () => {
-    expect(() => parseConfig('catalog:\n  id: [x\n', 'c.yml')).toThrow(/line \d: YAML syntax/);
+    expect(() => parseConfig('catalog:\n  id: [x\n', 'c.yml', process.cwd())).toThrow(/line \d: YAML syntax/);
   });
 
   it('rejects both a workspace and a GitLab source', () => {
-    expect(() => parseConfig('source: {workspace: a, gitlab: {url: "https://g.test"}}', 'c.yml')).toThrow(/either workspace or gitlab/);
+    expect(() => parseConfig('source: {workspace: a, gitlab: {url: "https://g.test"}}', 'c.yml', process.cwd())).toThrow(/either workspace or gitlab/);
   });
 
   it('defaults to SharingHub\'s categories', () => {
@@ -76,12 +77,12 @@ describe('overrides and environment', () => {
     expect(fromFlags.mlflow).toEqual({ export: '/work/exp' });
   });
   it('uses CI_SERVER_URL when GITLAB_URL is absent', () => {
-    expect(applyOverrides(base, {}, { CI_SERVER_URL: 'https://ci.test' }).source).toEqual({ kind: 'gitlab', url: 'https://ci.test' });
+    expect(applyOverrides(base, {}, { CI_SERVER_URL: 'https://ci.test' }, process.cwd()).source).toEqual({ kind: 'gitlab', url: 'https://ci.test' });
   });
   it('rejects conflicting flags, non-http URLs and credentials in URLs', () => {
-    expect(() => applyOverrides(base, { workspace: 'a', gitlabUrl: 'https://g.test' }, {})).toThrow(UsageError);
-    expect(() => applyOverrides(base, { gitlabUrl: 'ftp://g.test' }, {})).toThrow(/http/);
-    expect(() => applyOverrides(base, { gitlabUrl: 'https://user:tok@g.test' }, {})).toThrow(/credentials/);
+    expect(() => applyOverrides(base, { workspace: 'a', gitlabUrl: 'https://g.test' }, {}, process.cwd())).toThrow(UsageError);
+    expect(() => applyOverrides(base, { gitlabUrl: 'ftp://g.test' }, {}, process.cwd())).toThrow(/http/);
+    expect(() => applyOverrides(base, { gitlabUrl: 'https://user:tok@g.test' }, {}, process.cwd())).toThrow(/credentials/);
   });
 });
 
@@ -90,7 +91,7 @@ describe('site settings', () => {
     const text = 'site:\n  title: Hub\n  stac_browser_url: "javascript:alert(1)"\n  footer_links:\n    - {label: Docs}\n  colour: red\n';
     let error: unknown;
     try {
-      parseConfig(text, 'c.yml');
+      parseConfig(text, 'c.yml', process.cwd());
     } catch (e) {
       error = e;
     }
@@ -100,7 +101,7 @@ describe('site settings', () => {
     expect(problems).toMatch(/unknown key 'colour'/);
   });
   it('accept the documented keys', () => {
-    const c = parseConfig('site:\n  title: Hub\n  stac_browser_url: https://browser.test/\n  footer_links: [{label: Docs, href: "https://docs.test"}]\n', 'c.yml');
+    const c = parseConfig('site:\n  title: Hub\n  stac_browser_url: https://browser.test/\n  footer_links: [{label: Docs, href: "https://docs.test"}]\n', 'c.yml', process.cwd());
     expect(c.site).toEqual({ title: 'Hub', stac_browser_url: 'https://browser.test/', footer_links: [{ label: 'Docs', href: 'https://docs.test' }] });
   });
 });

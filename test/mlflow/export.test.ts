@@ -74,7 +74,7 @@ describe('export reader on each layout mlflow-export-import writes', () => {
 
 describe('export reader on the stachub fixture (2.x runs, an ONNX model, a 3.x logged model)', () => {
   it('reads every version with final metrics, flavors and the local model file', async () => {
-    const registry = exportRegistry({ dir: fixture, artifactBaseUrl: 'https://models.example.com/export' });
+    const registry = exportRegistry({ dir: fixture, cwd: process.cwd(), artifactBaseUrl: 'https://models.example.com/export' });
     expect(registry.trackingUri).toBeUndefined();
     const { versions, diagnostics } = await registry.versions();
     expect(versions.map((v) => `${v.modelName} v${v.version}`)).toEqual([

@@ -28,7 +28,7 @@ function mv(modelName: string, version: string, tags: Record<string, string> = {
   };
 }
 
-const config = defaultConfig();
+const config = defaultConfig(process.cwd());
 const records = [
   // In two categories: its versions go into both collections.
   toRecord(snapshot(readmeWith('title: Both\nmlflow:\n  models: [listed, missing]'), { info: { id: 7, fullPath: 'team/both', topics: ['sharinghub:aimodel', 'sharinghub:tools'] } }), config),

@@ -66,7 +66,7 @@ let versions: ModelVersion[];
 let result: MlflowStacResult;
 
 beforeAll(async () => {
-  const registry = exportRegistry({ dir: fixture, trackingUri: 'https://mlflow.example.com' });
+  const registry = exportRegistry({ dir: fixture, cwd: process.cwd(), trackingUri: 'https://mlflow.example.com' });
   const read = await registry.versions();
   const described = await describeModelFiles(registry, read.versions.filter((v) => v.modelName === 'wine-classifier (42)'));
   expect(described.diagnostics).toEqual([]);

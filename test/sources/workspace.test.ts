@@ -34,13 +34,13 @@ describe('local workspace source: license', () => {
       'license: {key: lgpl-3.0, name: GNU Lesser General Public License v3.0, nickname: GNU LGPLv3, html_url: http://choosealicense.com/licenses/lgpl-3.0/, source_url: http://www.gnu.org/licenses/lgpl-3.0.txt}',
       '',
     ].join('\n')), { LICENSE: 'GNU LESSER GENERAL PUBLIC LICENSE\nVersion 3\n' });
-    const s = (await new WorkspaceSource(root).projects(query)).entries[0]!.snapshot;
+    const s = (await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query)).entries[0]!.snapshot;
     expect(s.project.license).toEqual({ key: 'lgpl-3.0', name: 'GNU Lesser General Public License v3.0', url: 'https://gitlab.test/grp/a/-/blob/main/LICENSE' });
   });
   it('links the LICENSE file for a license given by its key only, as the GitLab source does', async () => {
     await project('a', descriptor(1, 'grp/a', 'default_branch: dev\nlicense: mit\n'), { 'LICENSE.md': 'MIT License\n', 'README.md': '# a' });
     await project('b', descriptor(2, 'grp/b', 'license: mit\n'), { 'README.md': '# b' });
-    const [a, b] = (await new WorkspaceSource(root).projects(query)).entries.map((e) => e.snapshot.project.license);
+    const [a, b] = (await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query)).entries.map((e) => e.snapshot.project.license);
     expect(a).toEqual({ key: 'mit', url: 'https://gitlab.test/grp/a/-/blob/dev/LICENSE.md' });
     expect(b).toEqual({ key: 'mit', url: null });
   });
@@ -56,7 +56,7 @@ describe('local workspace source', () => {
       'preview.png': 'PNGDATA',
       'docs/diagram.svg': '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     });
-    const listing = await new WorkspaceSource(root).projects(query);
+    const listing = await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query);
     expect(listing.failed).toEqual([]);
     const s = listing.entries[0]!.snapshot;
     expect(s.project).toMatchObject({ id: 1, fullPath: 'grp/a', name: 'a', defaultBranch: 'dev', starCount: 4, license: { key: 'mit' }, nameWithNamespace: 'grp / a' });
@@ -77,17 +77,17 @@ describe('local workspace source', () => {
     await project('priv', descriptor(2, 'g/priv', 'visibility: private\n'), { 'README.md': 'secret' });
     await project('old', descriptor(3, 'g/old', 'archived: true\n'));
     await project('other', descriptor(4, 'g/other').replace('sharinghub:aimodel', 'unrelated'));
-    const listing = await new WorkspaceSource(root).projects(query);
+    const listing = await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query);
     expect(listing.entries.map((e) => e.snapshot.project.fullPath)).toEqual(['g/pub']);
     expect(listing.excluded).toEqual({ visibility: 1, archived: 1 });
-    const withArchived = await new WorkspaceSource(root).projects({ ...query, archived: 'include', visibility: ['public', 'private'] });
+    const withArchived = await new WorkspaceSource(root, { cwd: process.cwd() }).projects({ ...query, archived: 'include', visibility: ['public', 'private'] });
     expect(withArchived.entries.map((e) => e.snapshot.project.fullPath).sort()).toEqual(['g/old', 'g/priv', 'g/pub']);
   });
 
   it('reports a bad descriptor with its file and line, without stopping the others', async () => {
     await project('good', descriptor(1, 'g/good'));
     await project('bad', 'id: -3\npath_with_namespace: "../etc"\nweb_url: nope\ntopics: x\n');
-    const listing = await new WorkspaceSource(root).projects(query);
+    const listing = await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query);
     expect(listing.entries).toHaveLength(1);
     const messages = listing.failed[0]!.diagnostics;
     expect(listing.failed[0]!.fullPath).toBe('bad');
@@ -100,7 +100,7 @@ describe('local workspace source', () => {
     await writeFile(outside, 'host secret');
     await project('p', descriptor(1, 'g/p'), { 'README.md': '# P' });
     await symlink(outside, path.join(root, 'p', 'leak.txt'));
-    const listing = await new WorkspaceSource(root).projects(query);
+    const listing = await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query);
     expect(listing.entries[0]!.snapshot.files.map((f) => f.path)).toEqual(['README.md']);
     await rm(outside);
   });
@@ -108,7 +108,7 @@ describe('local workspace source', () => {
   it('rejects two projects with the same path', async () => {
     await project('one', descriptor(1, 'g/same'));
     await project('two', descriptor(2, 'g/same'));
-    const listing = await new WorkspaceSource(root).projects(query);
+    const listing = await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query);
     expect(listing.entries).toHaveLength(1);
     expect(listing.failed[0]!.diagnostics[0]!.code).toBe('workspace/duplicate');
   });
