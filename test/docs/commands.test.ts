@@ -202,6 +202,11 @@ const COMMANDS: Array<[string, Entry]> = [
   ['export MLFLOW_TRACKING_URI=https://mlflow.example.com', { notRun: "names a real MLflow server for mlflow-export-import's commands that follow" }],
   ['import-experiments --input-dir stachub-export/experiments', { notRun: 'mlflow-export-import (pip) and a real MLflow server; the export is compared with the tool\'s layout in test/tracking/export.test.ts' }],
   ['import-models --input-dir stachub-export', { notRun: 'mlflow-export-import (pip) and a real MLflow server; the export is compared with the tool\'s layout in test/tracking/export.test.ts' }],
+  ['npx stachub lint examples/workspace/flood-segmentation/README.md', { run: { check: (r) => void expect(r.stdout).not.toMatch(/: error: /) } }],
+  [
+    'npx stachub lint examples/workspace/broken-metadata/README.md',
+    { run: { exit: 3, check: (r) => void expect(r.stdout).toMatch(/README\.md:7: error: front matter is not valid YAML.*\[front-matter\/yaml\]/) } },
+  ],
   ['npx stachub inspect model.onnx', { run: { check: (r) => void expect(r.stdout).toContain('sar  float32[batch, 2, 256, 256]') } }],
   ['npx stachub inspect --json model.onnx', { run: { check: (r) => void expect(JSON.parse(r.stdout)).toMatchObject({ irVersion: 8, parameterCount: 3078 }) } }],
   [
@@ -234,7 +239,11 @@ const COMMANDS: Array<[string, Entry]> = [
       },
     },
   ],
-  ['npx stachub publish public --to s3://my-bucket/stac --dry-run', { run: { env: awsEnv, check: (r) => void expect(r.stdout).not.toBe('') } }],
+  [
+    'npx stachub publish public --to s3://my-bucket/stac --dry-run',
+    // Right after the publish above: nothing to upload, nothing to delete.
+    { run: { env: awsEnv, check: (r) => void expect(r.stdout).toMatch(/: 0 upload\(s\) in 0 tier\(s\), [1-9]\d* unchanged, 0 delete\(s\)/) } },
+  ],
   [
     'npx stachub build --config stachub.config.yml --out public --publish s3://my-bucket/stac',
     { run: { env: awsEnv, check: () => builtDemo(path.join(work, 'public')) } },
