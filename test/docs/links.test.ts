@@ -1,14 +1,15 @@
 /**
  * The documentation's links lead somewhere: every relative link of the README, the pages of docs/
  * and the other Markdown files of the repository names a file that exists, and an anchor names a
- * heading of that file. Pointers into the docs written in code as `docs/<page>.md#<anchor>` (in a
+ * heading of that file. A repository path the docs name in code (`bench/publish.ts`,
+ * `npx vitest run test/tracking`) exists, so a renamed file or benchmark shows up here. Pointers into the docs written in code as `docs/<page>.md#<anchor>` (in a
  * comment, a `--help` text) are checked the same way.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers.js';
-import { anchorsOf, docFiles, linksOf, slug } from './markdown.js';
+import { anchorsOf, codeSpansOf, docFiles, linksOf, slug } from './markdown.js';
 
 /** Markdown files outside README.md and docs/ that link into them or within themselves. */
 const OTHER_MARKDOWN = ['ARCHITECTURE.md', 'pipelines/components/README.md', 'examples/mlflow-export/README.md'];
@@ -42,6 +43,25 @@ describe('documentation links', () => {
       expect(broken).toEqual([]);
     });
   }
+
+  it('every repository path the README and docs/ name in code exists', () => {
+    const top = /^(?:\.\/)?(?:generator|pipelines|test|bench|schemas|site|examples|docs|bin)\//;
+    const missing: string[] = [];
+    let named = 0;
+    for (const file of docFiles()) {
+      for (const span of codeSpansOf(file)) {
+        for (const word of span.split(/\s+/)) {
+          const p = word.replace(/[.,;:)]+$/, '');
+          // Placeholders (`<id>`, `*.onnx`, `{a,b}`, `…`) name no single file.
+          if (!top.test(p) || /[<>*{}…]/.test(p)) continue;
+          named++;
+          if (!existsSync(path.join(repoRoot, p))) missing.push(`${file}: ${p}`);
+        }
+      }
+    }
+    expect(named).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
+  });
 
   it('every pointer into docs/ written in code names a page and a heading that exist', () => {
     const pointer = /(?<![\w/.-])docs\/([a-z0-9-]+\.md)#([a-z0-9-]+)/g;

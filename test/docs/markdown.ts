@@ -92,3 +92,10 @@ export function linksOf(file: string): string[] {
     .filter((t): t is Tokens.Link | Tokens.Image => t.type === 'link' || t.type === 'image')
     .map((t) => t.href);
 }
+
+/** The text of a Markdown file's inline code spans (`like this`), outside fenced blocks. */
+export function codeSpansOf(file: string): string[] {
+  return tokensOf(file)
+    .filter((t): t is Tokens.Codespan => t.type === 'codespan')
+    .map((t) => t.text);
+}
