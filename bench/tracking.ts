@@ -221,10 +221,10 @@ async function main(): Promise<void> {
   console.log(`store size per million metric points:    log-metric ${perMillion(m, metricPoints).toFixed(1)} MiB, log-batch ${perMillion(b, batchPoints).toFixed(1)} MiB`);
   console.log(`server RSS at the end:                    log-metric store ${m.rssMiB.toFixed(0)} MiB, log-batch store ${b.rssMiB.toFixed(0)} MiB (${(batchPoints / 1e6).toFixed(2)} M points in memory)`);
   console.log(`replay on open:                          ${(metricPoints / 1e6).toFixed(2)} M points (log-metric store) in ${m.replayMs.toFixed(0)} ms, ${(batchPoints / 1e6).toFixed(2)} M points (log-batch store) in ${b.replayMs.toFixed(0)} ms`);
-  // The figures of the README's "Performance > Tracking server" table before journal compaction.
+  // The figures of the table in docs/performance.md#tracking-server before journal compaction.
   const README = { metricRps: 25616, metricP99: 2.24, batchRps: 5711, batchP99: 13.37 };
   console.log(
-    `vs the README's figures (same bench):    log-metric ${(rps(m) / README.metricRps).toFixed(2)}x req/s, p99 ${(m.p99 / README.metricP99).toFixed(2)}x; ` +
+    `vs docs/performance.md's figures (same bench):    log-metric ${(rps(m) / README.metricRps).toFixed(2)}x req/s, p99 ${(m.p99 / README.metricP99).toFixed(2)}x; ` +
       `log-batch ${(rps(b) / README.batchRps).toFixed(2)}x req/s, p99 ${(b.p99 / README.batchP99).toFixed(2)}x`,
   );
   const restartPoints = arg('restart-points', 10_000_000);

@@ -124,7 +124,7 @@ export async function collect(
   return { records, listing: { ...listing, entries, failed }, now, started };
 }
 
-/** `toRecord` under the project's guard, with the time budget (README "Limits"). */
+/** `toRecord` under the project's guard, with the time budget (docs/metadata.md#limits-what-a-hostile-readme-can-and-cannot-do). */
 function guardedRecord(snapshot: SourceEntry['snapshot'], config: Config): { record: ProjectRecord } | { failure: ProjectFailure } {
   const t0 = Date.now();
   try {

@@ -29,7 +29,7 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
         'Reads only the headers: a multi-gigabyte model costs a few megabytes of reads, over HTTP too.',
     )
     .argument('<file-or-url...>', 'model files, folders (every model file under them: .onnx, .pt, .pth, .ckpt, .bin, .safetensors, .gguf, .pkl, .joblib...), or http(s) URLs (read with Range requests; the server must support them)')
-    .option('--json', 'print JSON (fields listed in the README, "ONNX models"); with several inputs, one object per line, each with a "source" field')
+    .option('--json', 'print JSON (fields listed in docs/models.md#stachub-inspect); with several inputs, one object per line, each with a "source" field')
     .option(
       '--header <name:value>',
       'HTTP header for URL inputs, e.g. "PRIVATE-TOKEN: glpat-..." (repeatable). Without it, GITLAB_TOKEN is sent as ' +

@@ -469,7 +469,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   };
 }
 
-/** Why an ONNX model is too large to describe (README "Limits"), or undefined. */
+/** Why an ONNX model is too large to describe (docs/metadata.md#limits-what-a-hostile-readme-can-and-cannot-do), or undefined. */
 function onnxOverBudget(summary: OnnxSummary): string | undefined {
   const values = summary.inputs.length + summary.outputs.length;
   if (values > LIMITS.onnxValues) return `${values} inputs and outputs, more than ${LIMITS.onnxValues}`;

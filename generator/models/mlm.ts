@@ -26,7 +26,7 @@ const MEDIA_TYPES: Record<ModelFormat, string> = {
   zip: 'application/zip',
 };
 
-/** The `stachub:pickle_safety` asset field (README, "Model files and pickle safety"). */
+/** The `stachub:pickle_safety` asset field (docs/models.md#model-files-and-pickle-safety). */
 export function pickleSafetyField(p: PickleSafety): Record<string, unknown> {
   return {
     verdict: p.verdict,

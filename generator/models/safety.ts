@@ -20,7 +20,7 @@ const TORCH_STORAGES = [
 ];
 
 /**
- * The documented allow-list (README, "Model files and pickle safety"). Each entry rebuilds data and
+ * The documented allow-list (docs/models.md#pickle-safety). Each entry rebuilds data and
  * runs no code chosen by the file's author:
  * - `collections.OrderedDict`, `builtins.set/frozenset/bytearray/complex/slice`, `_codecs.encode`
  *   (how protocol 2 writes bytes): plain containers and values;

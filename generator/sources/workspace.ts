@@ -231,7 +231,7 @@ async function listFiles(folder: string): Promise<string[]> {
 
 /**
  * The first `max` bytes of a file as text: a README past the budget is reported by the record
- * stage (README "Limits"), so more of it is never needed, however large it is.
+ * stage (docs/metadata.md#limits-what-a-hostile-readme-can-and-cannot-do), so more of it is never needed, however large it is.
  */
 async function readHead(file: string, max: number): Promise<string> {
   const handle = await open(file, 'r');

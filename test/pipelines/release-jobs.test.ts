@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNpmRegistry, type FakeNpmRegistry } from '../fakes/gitlab/npm-registry.js';
 import { jobsOf, parseDocs, readComponent, repoRoot } from './ci-lint.js';
+import { docFiles } from '../docs/markdown.js';
 
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const templates = ['catalog.yml', 'readme-lint.yml', 'tracking.yml'].map((f) => path.join(repoRoot, 'pipelines/components/templates', f));
@@ -60,8 +61,8 @@ describe('the components run the released stachub image', () => {
     });
   }
 
-  it('every stachub version the components and the READMEs name is this version', () => {
-    const docs = ['pipelines/components/README.md', 'README.md'].map((f) => path.join(repoRoot, f));
+  it('every stachub version the components, the READMEs and docs/ name is this version', () => {
+    const docs = ['pipelines/components/README.md', ...docFiles()].map((f) => path.join(repoRoot, f));
     const texts = [...templates, ...docs].map((f) => readFileSync(f, 'utf8'));
     const named = texts.flatMap((t) => [...t.matchAll(/stachub[:-](\d+\.\d+\.\d+)\b/g)].map((m) => m[1]));
     expect(named.length).toBeGreaterThanOrEqual(10);
