@@ -93,6 +93,13 @@ describe('stachub lint', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toEqual({ file: f, problems: [] });
   });
+  it("accepts an open temporal end, as a build does (the end is the project's last activity)", async () => {
+    const f = path.join(dir, 'open-end.md');
+    await writeFile(f, '---\ntitle: open\nlicense: MIT\nextent:\n  temporal: ["2023-01-01T00:00:00Z", null]\n---\nbody\n');
+    const r = await run(['lint', f, '--json']);
+    expect(JSON.parse(r.out)).toEqual({ file: f, problems: [] });
+    expect(r.code).toBe(0);
+  });
   it('exits 2 on an unreadable file', async () => {
     expect((await run(['lint', path.join(dir, 'missing.md')])).code).toBe(2);
   });
