@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PACKAGES, requirePackages } from '../../system-packages.js';
 import { main } from '../../../generator/cli.js';
+import { runPool } from '../../../generator/publish/sink.js';
 import { startStaticServer, type StaticServer } from '../../../generator/serve/index.js';
 import { repoRoot } from '../../helpers.js';
 import { CHROMIUM, CHROMIUM_ARGS, openPage, searchIndex, settled, visibleCards, type IndexEntry } from './helpers.js';
@@ -247,37 +248,43 @@ describe('the generated site in Chromium', () => {
     const links = new Map<string, string>();
     const imageSources = new Map<string, string>();
     const ctx = await browser.newContext();
-    const page = await demoPage(ctx, external);
-    for (const p of pages) {
-      const response = await page.goto(server.url + p, { waitUntil: 'load' });
-      expect(response?.status(), p).toBe(200);
-      // Images are lazy: check each source over HTTP rather than waiting for it to scroll into view.
-      const images = (await page.evaluate(`Array.from(document.images).map((i) => i.src)`)) as string[];
-      for (const src of images) {
-        if (!src.startsWith(server.url)) broken.push(`${p}: image from another host ${src}`);
-        else imageSources.set(src, p);
+    // A few tabs at once: each page is independent, and most of the time is spent waiting for loads.
+    const tabs = await Promise.all(Array.from({ length: 4 }, () => demoPage(ctx, external)));
+    let next = 0;
+    await Promise.all(tabs.map(async (page) => {
+      while (next < pages.length) {
+        const p = pages[next++]!;
+        const response = await page.goto(server.url + p, { waitUntil: 'load' });
+        expect(response?.status(), p).toBe(200);
+        // Images are lazy: check each source over HTTP rather than waiting for it to scroll into view.
+        const images = (await page.evaluate(`Array.from(document.images).map((i) => i.src)`)) as string[];
+        for (const src of images) {
+          if (!src.startsWith(server.url)) broken.push(`${p}: image from another host ${src}`);
+          else imageSources.set(src, p);
+        }
+        const anchors = (await page.evaluate(
+          `Array.from(document.querySelectorAll('a[href]')).map((a) => [a.href, a.getAttribute('href')])`,
+        )) as Array<[string, string]>;
+        const ids = new Set((await page.evaluate(`Array.from(document.querySelectorAll('[id]')).map((e) => e.id)`)) as string[]);
+        for (const [href, raw] of anchors) {
+          if (raw.startsWith('#')) {
+            const id = decodeURIComponent(raw.slice(1));
+            if (id && !ids.has(id)) broken.push(`${p}: anchor ${raw}`);
+          } else if (href.startsWith(server.url)) links.set(href.split('#')[0]!, p);
+        }
       }
-      const anchors = (await page.evaluate(
-        `Array.from(document.querySelectorAll('a[href]')).map((a) => [a.href, a.getAttribute('href')])`,
-      )) as Array<[string, string]>;
-      for (const [href, raw] of anchors) {
-        if (raw.startsWith('#')) {
-          const id = decodeURIComponent(raw.slice(1));
-          if (id && (await page.locator(`[id="${id}"]`).count()) === 0) broken.push(`${p}: anchor ${raw}`);
-        } else if (href.startsWith(server.url)) links.set(href.split('#')[0]!, p);
-      }
-    }
+    }));
     await ctx.close();
-    for (const [href, from] of links) {
+    await runPool([...links], 8, async ([href, from]) => {
       const res = await fetch(href);
       await res.arrayBuffer();
       if (res.status !== 200) broken.push(`${from}: link ${href} -> ${res.status}`);
-    }
-    for (const [src, from] of imageSources) {
+    });
+    await runPool([...imageSources], 8, async ([src, from]) => {
       const res = await fetch(src);
       await res.arrayBuffer();
       if (res.status !== 200 || !/^image\//.test(res.headers.get('content-type') ?? '')) broken.push(`${from}: image ${src} -> ${res.status}`);
-    }
+    });
     expect(broken).toEqual([]);
     expect(external).toEqual([]);
     expect(links.size).toBeGreaterThan(pages.length);
