@@ -22,8 +22,25 @@ export interface OutputStats {
   bytes: number;
 }
 
+/**
+ * Where a build's files go, file by file: `write` each, then `commit` (or `abort`). A folder on disk
+ * (`OutputDirWriter`) by default; `publish/memory-output.ts` keeps them in memory (tests).
+ */
+export interface OutputWriter {
+  readonly stats: OutputStats;
+  write(f: OutputFile): void;
+  commit(): void;
+  abort(): void;
+}
+
+/** Opens the writer of an output folder (`--out`). */
+export type OpenOutput = (dir: string) => OutputWriter;
+
+/** The default output: the folder on disk. */
+export const openOutputDir: OpenOutput = (dir) => new OutputDirWriter(dir);
+
 /** A folder being written: `write` each file, then `commit` (or `abort`). */
-export class OutputDirWriter {
+export class OutputDirWriter implements OutputWriter {
   readonly stats: OutputStats = { written: 0, unchanged: 0, bytes: 0 };
   private readonly target: string;
   private readonly tmp: string;
@@ -99,8 +116,9 @@ export class OutputDirWriter {
   }
 }
 
-export async function writeOutputDir(dir: string, files: readonly OutputFile[]): Promise<OutputStats> {
-  const writer = new OutputDirWriter(dir);
+/** Write a whole build to `dir` atomically, through `open` (default: the folder on disk). */
+export async function writeOutputDir(dir: string, files: readonly OutputFile[], open: OpenOutput = openOutputDir): Promise<OutputStats> {
+  const writer = open(dir);
   try {
     for (const f of files) writer.write(f);
   } catch (err) {

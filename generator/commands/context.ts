@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { OpenOutput } from '../output.js';
 
 /**
  * What every command receives: the environment, the working directory and the outputs, handed in
@@ -14,6 +15,8 @@ export interface CliContext {
   isTTY: boolean;
   version: string;
   now: () => Date;
+  /** Where `build --out` and `merge --out` write (default: the folder on disk; tests pass `MemoryOutput.open`). */
+  output?: OpenOutput;
   /** A command that completes but must report failure sets this (e.g. validate finding problems). */
   exitCode?: number;
 }

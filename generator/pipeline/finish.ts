@@ -5,13 +5,15 @@
  */
 import type { BuildResult } from '../build.js';
 import { EXIT } from '../errors.js';
-import { writeOutputDir } from '../output.js';
+import { writeOutputDir, type OpenOutput } from '../output.js';
 import { publishFiles, type PublishIo, type PublishOptions } from '../publish/index.js';
 import { summarize } from '../report.js';
 import type { OutputFile } from '../types.js';
 
 export interface FinishOptions {
   outDir: string;
+  /** Opens the output folder (default: on disk; `publish/memory-output.ts` keeps it in memory). */
+  open?: OpenOutput | undefined;
   /** This build's state file, written beside the catalog (incremental GitLab crawls). */
   state?: OutputFile | undefined;
   /** Exit 3 when a project has an error, not only when the output does not validate. */
@@ -28,7 +30,7 @@ export async function finishBuild(result: Pick<BuildResult, 'files' | 'report' |
     result.files.push(options.state);
     result.files.sort((a, b) => a.path.localeCompare(b.path));
   }
-  await writeOutputDir(options.outDir, result.files);
+  await writeOutputDir(options.outDir, result.files, options.open);
   io.stderr(summarize(result.report));
   io.stderr(`stachub: ${options.lead ?? ''}wrote ${result.files.length} file(s) to ${options.outDir}\n`);
   const invalid = result.problems.length > 0;

@@ -10,6 +10,7 @@ import { createRegistry } from './registry.js';
 import { createProgress } from '../progress.js';
 import type { PublishIo, PublishOptions } from '../publish/index.js';
 import type { Source } from '../sources/source.js';
+import type { OpenOutput } from '../output.js';
 import type { CatalogType } from '../stac/layout.js';
 import { StatefulSource, stateFileOf } from '../state/wire.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
@@ -24,6 +25,8 @@ export interface RunIo extends PublishIo {
   cwd: string;
   now: () => Date;
   version: string;
+  /** Where `--out` goes: a folder on disk unless given (tests keep it in memory: publish/memory-output.ts). */
+  output?: OpenOutput | undefined;
 }
 
 /** The choices a build and a merge share, as the command parsed them. */
@@ -102,7 +105,7 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
   const state = stateful?.listing
     ? stateFileOf({ ...result.listing, ...(stateful.listing.marks ? { marks: stateful.listing.marks } : {}) }, config, io.now().toISOString(), source.description)
     : undefined;
-  return finishBuild(result, { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request) }, io);
+  return finishBuild(result, { outDir: config.output.dir, open: io.output, state, strict: request.strict, publish: publishOf(request) }, io);
 }
 
 /** Run `stachub merge` over the shards' output folders; returns the exit code it calls for, if any. */
@@ -125,7 +128,7 @@ export async function runMerge(inputs: readonly string[], request: OutputRequest
   const state = merged.state ? stateFileOf({ ...merged.listing, entries: result.listing.entries }, config, now.toISOString(), merged.source) : undefined;
   return finishBuild(
     result,
-    { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },
+    { outDir: config.output.dir, open: io.output, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },
     io,
   );
 }

@@ -16,6 +16,7 @@ export { StoreSink, type Sink, type PublishReport } from './sink.js';
 export { MemoryObjectStore, type ObjectStore } from './store.js';
 export { S3ObjectStore } from './s3-store.js';
 export { DirectoryObjectStore } from './directory-store.js';
+export { MemoryOutput } from './memory-output.js';
 export { readOutputDir } from './read-dir.js';
 export { mediaTypeFor } from './media-types.js';
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parse, stringify } from 'yaml';
 import { main } from '../../generator/cli.js';
+import { MemoryOutput } from '../../generator/publish/memory-output.js';
 import { parseReadme } from '../../generator/metadata/frontmatter.js';
 import type { BuildReport } from '../../generator/report.js';
 import { demoModelBytes } from '../../examples/scripts/make-demo-onnx.js';
@@ -268,7 +269,8 @@ export async function runBatch(dir: string, projects: readonly FuzzProject[], op
   const ws = path.join(dir, 'ws');
   const out = path.join(dir, 'out');
   await writeWorkspace(ws, projects);
-  await rm(out, { recursive: true, force: true });
+  // The output stays in memory (a fresh folder each batch): the checks below read it from there.
+  const output = new MemoryOutput();
   let stderr = '';
   const t0 = performance.now();
   const code = await main(['node', 'stachub', 'build', '--workspace', ws, '--out', out, '--schema-map', ...schemaMapPairs, ...(opts.strict ? ['--strict'] : [])], {
@@ -277,6 +279,7 @@ export async function runBatch(dir: string, projects: readonly FuzzProject[], op
     now: () => new Date('2026-11-01T00:00:00Z'),
     env: {},
     isTTY: false,
+    output: output.open,
   });
   const ms = performance.now() - t0;
   const failures: string[] = [];
@@ -285,7 +288,7 @@ export async function runBatch(dir: string, projects: readonly FuzzProject[], op
   if (!(code === 0 || (opts.strict && code === 3))) failures.push(`exit ${code}: ${stderr.split('\n').filter((l) => /error|invalid|problem/i.test(l)).slice(0, 5).join(' | ')}`);
   let report: BuildReport | undefined;
   try {
-    report = JSON.parse(await readFile(path.join(out, 'build-report.json'), 'utf8')) as BuildReport;
+    report = output.json<BuildReport>(out, 'build-report.json');
   } catch {
     failures.push('no build-report.json');
   }
@@ -299,7 +302,7 @@ export async function runBatch(dir: string, projects: readonly FuzzProject[], op
     for (const g of projects.filter((p) => p.good)) {
       const name = g.path.split('/').pop()!;
       try {
-        const item = JSON.parse(await readFile(path.join(out, 'ai-model', g.path, `${name}.json`), 'utf8')) as { properties: Record<string, unknown> };
+        const item = output.json<{ properties: Record<string, unknown> }>(out, `ai-model/${g.path}/${name}.json`);
         if (item.properties.title !== g.good!.title) lost.push(`${g.path}: title ${String(item.properties.title)}`);
       } catch {
         lost.push(`${g.path}: not published`);

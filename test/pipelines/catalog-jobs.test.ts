@@ -81,12 +81,15 @@ describe('catalog component jobs', () => {
     };
     const shard = (i: number) => job(body, 'stachub-shard', { ...ci, CI_NODE_INDEX: String(i), CI_NODE_TOTAL: '2' });
 
-    for (const i of [1, 2]) {
+    // The two shards run at once, as the `parallel` jobs of a pipeline do (each its own output folder).
+    const runs = await Promise.all([1, 2].map((i) => {
       const { script, env } = shard(i);
-      const r = await bash(script, env);
+      return bash(script, env);
+    }));
+    runs.forEach((r, k) => {
       expect(r.code, r.output).toBe(0);
-      expect(r.output).toMatch(new RegExp(`shard ${i}/2: \\d+ project\\(s\\) read`));
-    }
+      expect(r.output).toMatch(new RegExp(`shard ${k + 1}/2: \\d+ project\\(s\\) read`));
+    });
     const merge = job(body, 'stachub-merge', ci);
     const m = await bash(merge.script, merge.env);
     expect(m.code, m.output).toBe(0);
