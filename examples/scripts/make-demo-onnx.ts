@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DT, encodeModel } from '../../generator/onnx/schema.js';
+import { DT, encodeModel } from '../../test/onnx/schema.js';
 
 /** Repository-relative path of the demo model. */
 export const DEMO_MODEL_PATH = 'examples/workspace/flood-segmentation/model/flood-unet.onnx';

@@ -51,20 +51,3 @@ export function onnxErrorDiagnostic(err: OnnxError, file?: string): Diagnostic {
   const where = err.offset === undefined ? '' : ` (at byte ${err.offset})`;
   return { level: 'warning', code: err.code, message: `ONNX model not described: ${err.detail}${where}`, file: file ?? err.file };
 }
-
-/**
- * For a build: the summary, or no summary and a warning. Never throws for a bad model or an
- * unreachable URL; other exceptions (bugs) still propagate.
- */
-export async function inspectOnnxForBuild(
-  source: ByteSource,
-  file?: string,
-  opts: InspectOptions = {},
-): Promise<{ summary?: OnnxSummary; diagnostics: Diagnostic[] }> {
-  try {
-    return { summary: await inspectOnnx(source, opts), diagnostics: [] };
-  } catch (err) {
-    if (err instanceof OnnxError) return { diagnostics: [onnxErrorDiagnostic(err, file)] };
-    throw err;
-  }
-}

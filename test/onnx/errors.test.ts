@@ -152,7 +152,7 @@ describe('bad ONNX input', () => {
 
 describe('inspectOnnxForBuild', () => {
   it('turns a bad model into a warning with the repository path, code and offset', async () => {
-    const { inspectOnnxForBuild } = await import('../../generator/onnx/index.js');
+    const { inspectOnnxForBuild } = await import('./helpers.js');
     const bad = await inspectOnnxForBuild(bufferByteSource(demoModelBytes().subarray(0, 300), '/tmp/x.onnx'), 'model/x.onnx');
     expect(bad.summary).toBeUndefined();
     expect(bad.diagnostics).toEqual([
