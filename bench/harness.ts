@@ -77,8 +77,8 @@ export interface FuzzRun {
   seeds: Uint8Array[];
   /** How the seeds are named in the first line ("models", "seed files"). */
   seedsLabel: string;
-  cases: number;
-  seed: number;
+  /** Cases run without `--cases N` (`--seed N` picks the seed, 1 by default). */
+  defaultCases: number;
   /** Describes the source; returns a category to count (a format), or undefined. */
   inspect(source: ByteSource): Promise<string | undefined>;
   /** The stable code of a typed error (one the reader means to throw), or undefined for anything else. */
@@ -96,7 +96,9 @@ export interface FuzzRun {
  * code on any untyped error or any read beyond `maxRead`.
  */
 export async function fuzz(run: FuzzRun): Promise<void> {
-  const { seeds, cases, seed } = run;
+  const { seeds } = run;
+  const cases = Number(benchArg('cases', String(run.defaultCases)));
+  const seed = Number(benchArg('seed', '1'));
   const rand = rng(seed);
   const outcomes: Record<string, number> = {};
   const categories: Record<string, number> = {};

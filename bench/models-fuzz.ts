@@ -9,7 +9,7 @@
 import { ModelError, inspectModel } from '../generator/models/index.js';
 import { torchFixtures } from '../test/models/helpers.js';
 import { modelSeeds } from '../test/models/seeds.js';
-import { benchArg, fuzz } from './harness.js';
+import { fuzz } from './harness.js';
 
 const fx = await torchFixtures();
 const seeds = modelSeeds(fx.dir);
@@ -18,8 +18,7 @@ fx.cleanup();
 await fuzz({
   seeds,
   seedsLabel: 'seed files',
-  cases: Number(benchArg('cases', '100000')),
-  seed: Number(benchArg('seed', '1')),
+  defaultCases: 100_000,
   async inspect(source) {
     const s = await inspectModel(source);
     JSON.stringify(s);

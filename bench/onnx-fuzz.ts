@@ -11,7 +11,7 @@ import { OnnxError, inspectOnnx } from '../generator/onnx/index.js';
 import { edgeCaseModels } from '../test/onnx/edge-cases.js';
 import { CORPUS_DIR, onnxFilesUnder } from '../test/onnx/helpers.js';
 import { PACKAGES, requirePackages } from '../test/system-packages.js';
-import { benchArg, fuzz } from './harness.js';
+import { fuzz } from './harness.js';
 
 const seeds: Uint8Array[] = [demoModelBytes(), ...Object.values(edgeCaseModels())];
 requirePackages('the ONNX fuzz benchmark (its seeds)', PACKAGES.onnxTestdata);
@@ -20,8 +20,7 @@ for (const f of onnxFilesUnder(CORPUS_DIR)) seeds.push(readFileSync(f));
 await fuzz({
   seeds,
   seedsLabel: 'models',
-  cases: Number(benchArg('cases', '20000')),
-  seed: Number(benchArg('seed', '1')),
+  defaultCases: 20_000,
   async inspect(source) {
     await inspectOnnx(source);
     return undefined;
