@@ -6,7 +6,7 @@ import path from 'node:path';
 import { applyOverrides, defaultConfig, loadConfigFile, type Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
-import { ModelError, inspectModel, modelErrorDiagnostic, sniffFormat } from '../models/index.js';
+import { ModelError, inspectModel, sniffFormat } from '../models/index.js';
 import { createGitLabSource, type GitLabSource } from '../sources/gitlab/source.js';
 import type { Source } from '../sources/source.js';
 import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
@@ -64,7 +64,7 @@ export const inspectModelFile: FileInspector = async (absolutePath, file) => {
     return { model: await inspectModel(src, { openSibling: (name) => fileByteSource(path.join(dir, name)) }) };
   } catch (err) {
     await src.close();
-    if (err instanceof ModelError) return { diagnostic: modelErrorDiagnostic(err, file.path) };
+    if (err instanceof ModelError) return { diagnostic: err.diagnostic(file.path) };
     throw err;
   }
 };

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inspectOnnx, OnnxError, onnxErrorDiagnostic, type ByteSource, type InspectOptions, type OnnxSummary } from '../../generator/onnx/index.js';
+import { inspectOnnx, OnnxError, type ByteSource, type InspectOptions, type OnnxSummary } from '../../generator/onnx/index.js';
 import type { Diagnostic } from '../../generator/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -57,7 +57,7 @@ export async function inspectOnnxForBuild(
   try {
     return { summary: await inspectOnnx(source, opts), diagnostics: [] };
   } catch (err) {
-    if (err instanceof OnnxError) return { diagnostics: [onnxErrorDiagnostic(err, file)] };
+    if (err instanceof OnnxError) return { diagnostics: [err.diagnostic(file)] };
     throw err;
   }
 }

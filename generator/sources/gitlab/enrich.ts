@@ -4,7 +4,7 @@
  * crawl's transport, and DVC metadata files as text.
  */
 import { isDvcMetadata } from '../../metadata/dvc.js';
-import { ModelError, inspectModel, modelErrorDiagnostic, type ModelSummary } from '../../models/index.js';
+import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
 import { OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
 import type { Diagnostic, DvcFileText, ProjectSnapshot } from '../../types.js';
 import type { GqlProject } from './graphql.js';
@@ -254,7 +254,7 @@ export async function describeModels(
       });
     } catch (err) {
       if (err instanceof ModelError) {
-        const d = modelErrorDiagnostic(err, path);
+        const d = err.diagnostic(path);
         diagnostics.push({ ...d, message: ctx.transport.redact(d.message) });
       } else {
         diagnostics.push({
