@@ -59,6 +59,9 @@ export abstract class ModelFileError<Code extends string> extends StachubError {
     return { code: this.code, message: this.detail, file: this.file, ...(this.offset === undefined ? {} : { offset: this.offset }) };
   }
 
+  /** The build-report form of this error; `file` is the repository path to report. */
+  abstract diagnostic(file?: string): Diagnostic;
+
   /**
    * The build-report form: a warning on the project (the file is still published, without the
    * fields it would have given), with the error's code and byte offset. `file` is the repository

@@ -3,13 +3,13 @@
  * model, from a file or an HTTP(S) URL, and returns its summary; never loads a weight.
  */
 import { bufferByteSource, fileByteSource, httpByteSource, redactUrl, type ByteSource, type HttpSourceOptions, type ReadStats } from './byte-source.js';
-import { OnnxError, type OnnxErrorCode } from './errors.js';
+import { ModelFileError, OnnxError, type OnnxErrorCode } from './errors.js';
 import { scanOnnx, type ScanOptions } from './scan.js';
 import type { OnnxSummary } from './types.js';
 
 export type { ByteSource, HttpSourceOptions, ReadStats, ScanOptions, OnnxErrorCode };
 export type { OnnxSummary, ValueInfo, TypeInfo, Dim, ValueKind, ExternalDataRef } from './types.js';
-export { OnnxError, fileByteSource, httpByteSource, bufferByteSource, redactUrl };
+export { ModelFileError, OnnxError, fileByteSource, httpByteSource, bufferByteSource, redactUrl };
 
 /** Options of {@link inspectOnnx}: the scan limits. */
 export type InspectOptions = ScanOptions;

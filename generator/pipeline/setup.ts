@@ -75,8 +75,8 @@ export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
   try {
     return { summary: await inspectOnnx(fileByteSource(absolutePath)) };
   } catch (err) {
-    const detail = err instanceof OnnxError ? `${err.detail}${err.offset !== undefined ? ` (at byte ${err.offset})` : ''} [${err.code}]` : (err as Error).message;
-    return { diagnostic: { level: 'warning', code: 'onnx/unreadable', message: `ONNX model could not be described: ${detail}`, file: file.path } };
+    if (err instanceof OnnxError) return { diagnostic: err.diagnostic(file.path) };
+    throw err;
   }
 };
 

@@ -5,7 +5,7 @@
  */
 import { isDvcMetadata } from '../../metadata/dvc.js';
 import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
-import { OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
+import { ModelFileError, OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
 import type { Diagnostic, DvcFileText, ProjectSnapshot } from '../../types.js';
 import type { GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
@@ -159,12 +159,7 @@ export async function describeOnnx(
       try {
         onnx[path] = await inspect({ url: rest.fileHref(at.id, path, at.branch), headers: { ...ctx.authHeaders }, fetch: f });
       } catch (err) {
-        diagnostics.push({
-          level: 'warning',
-          code: 'gitlab/onnx-unreadable',
-          file: path,
-          message: `ONNX file could not be described: ${ctx.transport.redact(err instanceof Error ? err.message : String(err))}`,
-        });
+        diagnostics.push(undescribed(ctx, err, path, 'onnx'));
       }
     }
   }
@@ -253,18 +248,26 @@ export async function describeModels(
         path,
       });
     } catch (err) {
-      if (err instanceof ModelError) {
-        const d = err.diagnostic(path);
-        diagnostics.push({ ...d, message: ctx.transport.redact(d.message) });
-      } else {
-        diagnostics.push({
-          level: 'warning',
-          code: 'gitlab/model-unreadable',
-          file: path,
-          message: `model file could not be described: ${ctx.transport.redact(err instanceof Error ? err.message : String(err))}`,
-        });
-      }
+      diagnostics.push(undescribed(ctx, err, path, 'model'));
     }
   }
   return models;
+}
+
+/**
+ * The warning for a model file that could not be described: a file that cannot be read is reported
+ * with its reader's code, as in a workspace build; any other failure (a request, a hook) with the
+ * crawl's own code. Credentials are removed from the message.
+ */
+function undescribed(ctx: GitLabContext, err: unknown, path: string, kind: 'onnx' | 'model'): Diagnostic {
+  if (err instanceof ModelFileError) {
+    const d = err.diagnostic(path);
+    return { ...d, message: ctx.transport.redact(d.message) };
+  }
+  return {
+    level: 'warning',
+    code: `gitlab/${kind}-unreadable`,
+    file: path,
+    message: `${kind === 'onnx' ? 'ONNX file' : 'model file'} could not be described: ${ctx.transport.redact(err instanceof Error ? err.message : String(err))}`,
+  };
 }
