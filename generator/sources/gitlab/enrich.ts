@@ -3,6 +3,7 @@
  * the preview image carried into the snapshot, ONNX summaries read by Range requests through the
  * crawl's transport, and DVC metadata files as text.
  */
+import { mediaTypeOf } from '../../media-types.js';
 import { isDvcMetadata } from '../../metadata/dvc.js';
 import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
 import { ModelFileError, OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
@@ -117,7 +118,6 @@ export async function readLfsPointers(
 }
 
 const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
-const PREVIEW_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
 
 /** The root preview image, when it is to be carried and small enough (`carryPreviewMaxBytes`). */
 export async function carryPreview(
@@ -136,7 +136,7 @@ export async function carryPreview(
       ctx.calls.preview++;
       const bytes = await rest.rawBytes(rest.fileHref(at.id, previewName, at.branch));
       if (bytes && bytes.length <= maxPreview) {
-        carried.push({ path: previewName, mediaType: PREVIEW_TYPES[previewName.split('.').pop()!]!, bytes });
+        carried.push({ path: previewName, mediaType: mediaTypeOf(previewName)!, bytes });
       }
     }
   }
