@@ -6,7 +6,7 @@
 import { mediaTypeOf } from '../../media-types.js';
 import { isDvcMetadata } from '../../metadata/dvc.js';
 import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
-import { ModelFileError, OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
+import { ModelFileError, OnnxError, bufferByteSource, type ByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
 import type { Diagnostic, DvcFileText, ProjectSnapshot } from '../../types.js';
 import type { GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
@@ -28,14 +28,23 @@ export const inspectOnnxOverHttp: OnnxInspectHook = async ({ url, headers, fetch
     return await inspectOnnx(httpByteSource(url, { headers, fetch }), scanOptionsFor(url));
   } catch (err) {
     if (!(err instanceof OnnxError) || err.code !== 'onnx/range-unsupported') throw err;
-    const head = await fetch(url, { method: 'HEAD', headers });
-    const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
-    if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw err;
-    const res = await fetch(url, { headers });
-    if (!res.ok) throw err;
-    return inspectOnnx(bufferByteSource(new Uint8Array(await res.arrayBuffer()), err.file));
+    return inspectOnnx(await wholeSmallFile(url, headers, fetch, err));
   }
 };
+
+/**
+ * A file the server sends only whole (ignoring Range), read into memory when `X-Gitlab-Size` (or
+ * `Content-Length`) says it is at most {@link WHOLE_ONNX_MAX_BYTES}; otherwise `refused` (the
+ * reader's `range-unsupported` error) stands.
+ */
+async function wholeSmallFile(url: string, headers: Record<string, string>, fetch: typeof globalThis.fetch, refused: ModelFileError<string>): Promise<ByteSource> {
+  const head = await fetch(url, { method: 'HEAD', headers });
+  const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
+  if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw refused;
+  const res = await fetch(url, { headers });
+  if (!res.ok) throw refused;
+  return bufferByteSource(new Uint8Array(await res.arrayBuffer()), refused.file);
+}
 
 /** Model files described besides ONNX (their format is then checked by content). */
 export const MODEL_FILE = /\.(pt|pth|ckpt|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
@@ -50,12 +59,7 @@ export const inspectModelOverHttp: ModelInspectHook = async ({ url, headers, fet
     return await inspectModel(open(url), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
   } catch (err) {
     if (!(err instanceof ModelError) || err.code !== 'model/range-unsupported') throw err;
-    const head = await fetch(url, { method: 'HEAD', headers });
-    const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
-    if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw err;
-    const res = await fetch(url, { headers });
-    if (!res.ok) throw err;
-    return inspectModel(bufferByteSource(new Uint8Array(await res.arrayBuffer()), err.file), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
+    return inspectModel(await wholeSmallFile(url, headers, fetch, err), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
   }
 };
 
