@@ -35,3 +35,18 @@ export const DT = {
   FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
   FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
 } as const;
+
+/** Hand-built protobuf, for inputs protobufjs would not write (truncated, hostile, huge): a varint. */
+export const varint = (n: number): Buffer => {
+  const out: number[] = [];
+  while (n > 127) {
+    out.push((n & 127) | 128);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+};
+/** A LEN field (wire type 2): tag, length, body. */
+export const field = (no: number, body: Uint8Array): Buffer => Buffer.concat([varint((no << 3) | 2), varint(body.length), body]);
+/** A VARINT field (wire type 0). */
+export const vint = (no: number, v: number): Buffer => Buffer.concat([varint(no << 3), varint(v)]);
