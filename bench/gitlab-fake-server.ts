@@ -10,7 +10,7 @@
  * is a merge commit made at start-up (their activity is recent). A third argument adds server time per
  * project to each GraphQL query (GitLab reads each project's blobs and tree from Gitaly).
  */
-import { DT, encodeModel } from '../generator/onnx/schema.js';
+import { DT, encodeModel } from '../test/onnx/schema.js';
 import { FakeGitLab } from '../test/fakes/gitlab/server.js';
 
 const N = Number(process.argv[2] ?? 1000);

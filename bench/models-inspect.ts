@@ -7,47 +7,17 @@
  *
  *   npx tsx bench/models-inspect.ts [--runs 3] [--gib 2]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { benchArg, buildDist, childMeasure, fmtBytes, median, runProcess, type Measure } from './harness.js';
 import { writeSparseSafetensors, writeSparseTorch } from './models-files.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] as string) : dflt;
-};
-const runs = Number(arg('runs', '3'));
-const gib = Number(arg('gib', '2'));
+const runs = Number(benchArg('runs', '3'));
+const gib = Number(benchArg('gib', '2'));
 const PYTHON = '/usr/bin/python3';
 
-interface Measure {
-  wallMs: number;
-  rssMiB: number;
-  bytesRead?: number;
-  parameters?: number;
-  error?: string;
-}
-
-function run(cmd: string, args: string[]): Promise<{ wallMs: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('error', reject);
-    child.on('close', () => resolve({ wallMs: performance.now() - t0, stdout }));
-  });
-}
-
-async function node(mode: 'scan' | 'full', file: string): Promise<Measure> {
-  const { wallMs, stdout } = await run(process.execPath, [path.join(root, 'bench/models-child.mjs'), mode, file]);
-  const r = JSON.parse(stdout.trim()) as { maxRssKiB: number; bytesRead?: number; parameters?: number; error?: string };
-  return { wallMs, rssMiB: r.maxRssKiB / 1024, bytesRead: r.bytesRead, parameters: r.parameters, error: r.error };
-}
+const node = (mode: 'scan' | 'full', file: string): Promise<Measure> => childMeasure('bench/models-child.mjs', mode, file);
 
 /** torch.load(map_location='meta'): parameters from the loaded state dict; bytes read from /proc/self/io. */
 const TORCH_META = `
@@ -58,7 +28,7 @@ print(json.dumps({'parameters': sum(t.numel() for t in sd.values()), 'bytesRead'
 `;
 
 async function torchMeta(file: string): Promise<Measure> {
-  const { wallMs, stdout } = await run(PYTHON, ['-c', TORCH_META, file]);
+  const { wallMs, stdout } = await runProcess(PYTHON, ['-c', TORCH_META, file]);
   try {
     const r = JSON.parse(stdout.trim()) as { maxRssKiB: number; bytesRead: number; parameters: number };
     return { wallMs, rssMiB: r.maxRssKiB / 1024, bytesRead: r.bytesRead, parameters: r.parameters };
@@ -67,23 +37,7 @@ async function torchMeta(file: string): Promise<Measure> {
   }
 }
 
-async function median(fn: () => Promise<Measure>, n = runs): Promise<Measure> {
-  const all: Measure[] = [];
-  for (let i = 0; i < n; i++) all.push(await fn());
-  all.sort((a, b) => a.wallMs - b.wallMs);
-  return all[Math.floor(all.length / 2)]!;
-}
-
-const fmtBytes = (n?: number): string =>
-  n === undefined ? '-' : n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
-
-console.log('building dist/ (tsc -p tsconfig.build.json) ...');
-try {
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-} catch {
-  // Type errors elsewhere do not stop emission.
-}
-statSync(path.join(root, 'dist/generator/models/index.js'));
+buildDist('dist/generator/models/index.js');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'stachub-models-bench-'));
 const rows: string[][] = [];
@@ -99,7 +53,7 @@ try {
     const size = f.write(f.file, n, 4096, 1024);
     const label = `${f.label}, ${fmtBytes(size)} (${n} x 16 MiB)`;
     console.log(`${label}: ${runs} runs each ...`);
-    const scan = await median(() => node('scan', f.file));
+    const scan = await median(() => node('scan', f.file), runs);
     const full = await median(() => node('full', f.file), 1);
     const meta = f.torch ? await median(() => torchMeta(f.file), 1) : undefined;
     const expected = n * 4096 * 1024;

@@ -17,9 +17,12 @@ try {
     const s = await inspectOnnx(source, scanOptionsFor(target));
     Object.assign(out, { bytesRead: source.stats.bytesRead, reads: source.stats.reads, parameters: s.parameterCount });
   } else if (mode === 'full') {
-    const { modelProtoType } = await import(new URL('schema.js', dist).href);
+    // The peer is protobufjs itself, with the ONNX messages the tests write models with.
+    const { default: protobuf } = await import('protobufjs');
+    const proto = readFileSync(new URL('../test/onnx/onnx.proto', import.meta.url), 'utf8');
+    const ModelProto = protobuf.parse(proto, { keepCase: true }).root.lookupType('onnx.ModelProto');
     const bytes = readFileSync(target);
-    const model = modelProtoType().decode(bytes);
+    const model = ModelProto.decode(bytes);
     let parameters = 0;
     for (const t of model.graph.initializer) parameters += t.dims.reduce((a, d) => a * Number(d), 1);
     Object.assign(out, { bytesRead: statSync(target).size, reads: 1, parameters });

@@ -6,20 +6,13 @@
  *
  *   npx tsx bench/onnx-inspect.ts [--runs 3] [--sizes 1,2.5] [--worst-case yes|no]
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { startRangeServer } from '../test/onnx/range-server.js';
+import { benchArg as arg, buildDist, childMeasure, fmtBytes, median as medianOf, root, runProcess, type Measure } from './harness.js';
 import { TENSOR_BYTES, writeModel } from './onnx-model.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? (process.argv[i + 1] as string) : dflt;
-};
 const runs = Number(arg('runs', '3'));
 const sizesGiB = arg('sizes', '1,2.5').split(',').map(Number);
 /** Also the worst case for a skipping reader: 100,000 tiny (1 KiB) tensors and 100,000 nodes. */
@@ -27,37 +20,12 @@ const worstCase = arg('worst-case', 'yes') !== 'no';
 
 // ---- measured runs ---------------------------------------------------------------------------
 
-interface Measure {
-  wallMs: number;
-  rssMiB: number;
-  bytesRead?: number;
-  reads?: number;
-  error?: string;
-  parameters?: number;
-}
-
-function runProcess(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ wallMs: number; stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ wallMs: performance.now() - t0, stdout, code }));
-  });
-}
-
-async function child(mode: 'scan' | 'full', target: string): Promise<Measure> {
-  const { wallMs, stdout } = await runProcess([path.join(root, 'bench/onnx-child.mjs'), mode, target]);
-  const r = JSON.parse(stdout.trim()) as { maxRssKiB: number; bytesRead?: number; reads?: number; error?: string; parameters?: number };
-  return { wallMs, rssMiB: r.maxRssKiB / 1024, bytesRead: r.bytesRead, reads: r.reads, error: r.error, parameters: r.parameters };
-}
+const child = (mode: 'scan' | 'full', target: string): Promise<Measure> => childMeasure('bench/onnx-child.mjs', mode, target);
 
 async function cli(target: string, dir: string): Promise<Measure> {
   const rssFile = path.join(dir, 'rss.txt');
   const { wallMs, stdout, code } = await runProcess(
+    process.execPath,
     ['--import', path.join(root, 'bench/onnx-rss.mjs'), path.join(root, 'bin/stachub.js'), 'inspect', '--json', target],
     { ...process.env, ONNX_BENCH_RSS_FILE: rssFile },
   );
@@ -66,25 +34,11 @@ async function cli(target: string, dir: string): Promise<Measure> {
 }
 
 /** Median (by wall time) of `runs` measurements. */
-async function median(fn: () => Promise<Measure>, n = runs): Promise<Measure> {
-  const all: Measure[] = [];
-  for (let i = 0; i < n; i++) all.push(await fn());
-  all.sort((a, b) => a.wallMs - b.wallMs);
-  return all[Math.floor(all.length / 2)] as Measure;
-}
+const median = (fn: () => Promise<Measure>, n = runs): Promise<Measure> => medianOf(fn, n);
 
 // ---- main ------------------------------------------------------------------------------------
 
-const fmtBytes = (n?: number): string =>
-  n === undefined ? '-' : n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(2)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
-
-console.log('building dist/ (tsc -p tsconfig.build.json) ...');
-try {
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-} catch {
-  // Type errors elsewhere in the tree do not stop emission; the files below are what matters.
-}
-statSync(path.join(root, 'dist/generator/onnx/index.js'));
+buildDist('dist/generator/onnx/index.js');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'stachub-onnx-bench-'));
 const rows: string[][] = [];

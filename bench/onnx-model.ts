@@ -1,18 +1,8 @@
 /** Synthetic ONNX models for the benchmarks, streamed to disk (never held in memory). */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { field, varint, vint } from '../test/onnx/schema.js';
 
 export const TENSOR_BYTES = 4 * 1024 * 1024; // 1024 x 1024 float32
-const varint = (n: number): Buffer => {
-  const out: number[] = [];
-  while (n > 127) {
-    out.push((n % 128) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-};
-const field = (no: number, body: Buffer): Buffer => Buffer.concat([varint(no * 8 + 2), varint(body.length), body]);
-const vint = (no: number, v: number): Buffer => Buffer.concat([varint(no * 8), varint(v)]);
 const str = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 /**

@@ -434,7 +434,7 @@ async function assembleOnce(
   const unavailable = problems.filter((p) => p.kind === 'unavailable');
   const schemaWarnings: Diagnostic[] = [];
   if (unavailable.length > 0) {
-    const schemas = [...new Set(unavailable.map((p) => /schema (\S+)/.exec(p.message)?.[1] ?? p.message))].sort();
+    const schemas = [...new Set(unavailable.map((p) => p.schema ?? p.message))].sort();
     schemaWarnings.push({
       level: 'warning',
       code: 'stac/schemas-unavailable',

@@ -11,22 +11,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DT, encodeModel } from '../../generator/onnx/schema.js';
+import { rng } from '../../test/onnx/mutate.js';
+import { DT, encodeModel } from '../../test/onnx/schema.js';
 
 /** Repository-relative path of the demo model. */
 export const DEMO_MODEL_PATH = 'examples/workspace/flood-segmentation/model/flood-unet.onnx';
-
-/** Deterministic PRNG (mulberry32) so the committed file is reproducible byte for byte. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A float32 initializer with little-endian raw_data, He-style scaled random values. */
 function weights(name: string, dims: number[], rand: () => number, fanIn: number): Record<string, unknown> {
@@ -58,7 +47,8 @@ const tensor = (dims: (number | string)[]) => ({
 
 /** The model's bytes. */
 export function demoModelBytes(): Uint8Array {
-  const rand = prng(20260101);
+  // A seeded PRNG (mulberry32), so the committed file is reproducible byte for byte.
+  const rand = rng(20260101);
   return encodeModel({
     ir_version: 8,
     producer_name: 'stachub-demo',

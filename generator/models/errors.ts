@@ -1,5 +1,5 @@
-import { EXIT, StachubError } from '../errors.js';
-import { OnnxError } from '../onnx/errors.js';
+import { ModelFileError, OnnxError } from '../onnx/errors.js';
+import type { Diagnostic } from '../types.js';
 
 /**
  * Stable codes of model-file reading problems (formats other than ONNX; they become
@@ -27,30 +27,15 @@ export type ModelErrorCode =
 
 const UNREACHABLE: ReadonlySet<ModelErrorCode> = new Set(['model/io', 'model/http', 'model/range-unsupported']);
 
-/**
- * A model file that cannot be described: names the source and the byte offset where reading
- * stopped. Exit code 4 when the bytes could not be fetched, 3 when they are not readable.
- */
-export class ModelError extends StachubError {
-  readonly code: ModelErrorCode;
-  readonly file: string;
-  readonly offset: number | undefined;
-  readonly detail: string;
-
+/** A model file other than ONNX that cannot be described (see {@link ModelFileError}). */
+export class ModelError extends ModelFileError<ModelErrorCode> {
   constructor(code: ModelErrorCode, file: string, offset: number | undefined, detail: string, options: { cause?: unknown } = {}) {
-    super(`${file}${offset === undefined ? '' : ` @ byte ${offset}`}: ${detail} [${code}]`, {
-      exitCode: UNREACHABLE.has(code) ? EXIT.sourceUnreachable : EXIT.validation,
-      cause: options.cause,
-    });
-    this.code = code;
-    this.file = file;
-    this.offset = offset;
-    this.detail = detail;
+    super(code, file, offset, detail, UNREACHABLE.has(code), options);
   }
 
-  /** The JSON form `stachub inspect --json` prints for a source it could not read. */
-  toJSON(): { code: ModelErrorCode; message: string; file: string; offset?: number } {
-    return { code: this.code, message: this.detail, file: this.file, ...(this.offset === undefined ? {} : { offset: this.offset }) };
+  /** The build-report form of this error (see {@link ModelFileError.warning}). */
+  diagnostic(file?: string): Diagnostic {
+    return this.warning('model file', file);
   }
 }
 

@@ -4,7 +4,6 @@
  * their names. No pickle is executed and no weight is read.
  */
 import type { ByteSource } from '../onnx/byte-source.js';
-import type { Diagnostic } from '../types.js';
 import { asModelError, ModelError, type ModelErrorCode } from './errors.js';
 import { looksLikeGguf, readGguf } from './gguf.js';
 import { readPickle, type PickleGlobal } from './pickle.js';
@@ -134,10 +133,4 @@ async function readZip(src: ByteSource, depth: number, maxDepth: number): Promis
     ...(pickles > 0 || unreadable.length > 0 ? { pickleSafety: pickleSafety(globals, pickles, unreadable) } : {}),
     notes,
   });
-}
-
-/** The build-report form of a model that could not be described (a warning; the file is still published). */
-export function modelErrorDiagnostic(err: ModelError, file?: string): Diagnostic {
-  const where = err.offset === undefined ? '' : ` (at byte ${err.offset})`;
-  return { level: 'warning', code: err.code, message: `model file not described: ${err.detail}${where}`, file: file ?? err.file };
 }

@@ -5,32 +5,16 @@
  * object the pickle would build (for a PyTorch state dict: tensor rebuild calls with their storages,
  * sizes and strides) and every global it imports, for the safety verdict.
  *
- * Opcodes and their arguments follow CPython's `Lib/pickletools.py` (protocols 0 to 5).
+ * This file runs the machine (stack, marks, memo, containers, globals, calls); `pickle-data.ts`
+ * reads opcode arguments and the opcodes that push plain data. Opcodes and their arguments follow
+ * CPython's `Lib/pickletools.py` (protocols 0 to 5).
  */
 import type { ByteSource } from '../onnx/byte-source.js';
 import { Cursor } from './cursor.js';
 import { ModelError } from './errors.js';
+import { describe, PickleArgs, readData, type PValue } from './pickle-data.js';
 
-/** A value on the symbolic pickle stack. */
-export type PValue =
-  | { k: 'none' }
-  | { k: 'bool'; v: boolean }
-  /** `big` holds the exact value of integers past 2^53 (LONG1/LONG4). */
-  | { k: 'int'; v: number; big?: bigint }
-  | { k: 'float'; v: number }
-  | { k: 'str'; v: string; truncated?: boolean }
-  | { k: 'bytes'; length: number }
-  | { k: 'tuple'; items: PValue[] }
-  | { k: 'list'; items: PValue[] }
-  | { k: 'dict'; entries: [PValue, PValue][] }
-  | { k: 'set'; items: PValue[] }
-  | { k: 'global'; module: string; name: string }
-  /** `REDUCE`, `NEWOBJ`, `OBJ`, `INST`: a call that would have happened; `state` is what `BUILD` would set. */
-  | { k: 'call'; fn: PValue; args: PValue[]; kwargs?: PValue; state?: PValue; entries?: [PValue, PValue][]; items?: PValue[] }
-  /** A persistent id (`PERSID`, `BINPERSID`): in PyTorch files, a reference to a storage record. */
-  | { k: 'pid'; id: PValue }
-  /** `NEXT_BUFFER`, `EXT*` and other values the reader cannot see into. */
-  | { k: 'opaque'; what: string };
+export { describe, type PValue };
 
 /** One global a pickle imports, where it was found. */
 export interface PickleGlobal {
@@ -64,9 +48,6 @@ export interface PickleRead {
 }
 
 const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg', exceptions: 'builtins', cPickle: 'pickle' };
-const NONE: PValue = { k: 'none' };
-const decoder = new TextDecoder('utf-8', { fatal: false });
-const latin1 = new TextDecoder('latin1');
 
 /**
  * Reads one pickle from `start` in `src`. Format errors are returned in `error` (the verdict still
@@ -77,18 +58,18 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
   const maxOps = limits.maxOps ?? 20_000_000;
   const maxString = limits.maxString ?? 4096;
   const c = new Cursor(src, start, end);
+  const a = new PickleArgs(c, maxString);
   const globals: PickleGlobal[] = [];
   let stack: PValue[] = [];
   const marks: PValue[][] = [];
   const memo = new Map<number, PValue>();
   let values = 0;
   let protocol = 0;
-  let opStart = start;
   const count = (n = 1): void => {
     values += n;
-    if (values > maxValues) throw new ModelError('model/limit', src.name, opStart, `more than ${maxValues} pickle values`);
+    if (values > maxValues) throw new ModelError('model/limit', src.name, a.opStart, `more than ${maxValues} pickle values`);
   };
-  const bad = (detail: string): ModelError => new ModelError('pickle/malformed', src.name, opStart, detail);
+  const bad = (detail: string): ModelError => a.bad(detail);
   const pop = (): PValue => {
     const v = stack.pop();
     if (v === undefined) throw bad('pops an empty stack');
@@ -112,30 +93,9 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
   };
   const addGlobal = (module: string, name: string, opcode: PickleGlobal['opcode']): PValue => {
     const m = PY2_MODULES[module] ?? module;
-    globals.push({ name: `${m}.${name}`, opcode, offset: opStart });
+    globals.push({ name: `${m}.${name}`, opcode, offset: a.opStart });
     return { k: 'global', module: m, name };
   };
-  /** A string field of `n` bytes: kept up to `maxString`, the rest skipped unread. */
-  const text = async (n: number, dec: { decode(b: Uint8Array): string } = decoder): Promise<PValue> => {
-    if (n > maxString) {
-      const head = await c.take(maxString);
-      const v = dec.decode(head);
-      c.skip(n - maxString);
-      return { k: 'str', v, truncated: true };
-    }
-    return { k: 'str', v: dec.decode(await c.take(n)) };
-  };
-  const u32 = async (): Promise<number> => {
-    const b = await c.take(4);
-    return (b[0]! | (b[1]! << 8) | (b[2]! << 16)) + b[3]! * 0x1000000;
-  };
-  const u64 = async (): Promise<number> => {
-    const b = await c.take(8);
-    const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16)) + b[7]! * 0x1000000;
-    if (hi >= 0x200000) throw new ModelError('model/limit', src.name, opStart, 'an 8-byte length past 2^53');
-    return hi * 0x100000000 + ((b[0]! | (b[1]! << 8) | (b[2]! << 16)) + b[3]! * 0x1000000);
-  };
-  const lineText = async (): Promise<string> => latin1.decode(await c.line(maxString));
   const memoGet = (i: number): PValue => {
     const v = memo.get(i);
     if (v === undefined) throw bad(`memo key ${i} was never set`);
@@ -162,11 +122,11 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
   try {
     for (;;) {
       if (++ops > maxOps) throw new ModelError('model/limit', src.name, c.pos, `more than ${maxOps} pickle opcodes`);
-      opStart = c.pos;
-      const op = (await c.take(1))[0]!;
+      a.opStart = c.pos;
+      const op = await a.u8();
       switch (op) {
         case 0x80: // PROTO
-          protocol = (await c.take(1))[0]!;
+          protocol = await a.u8();
           if (protocol > 5) throw bad(`unsupported pickle protocol ${protocol}`);
           break;
         case 0x95: // FRAME: a length prefix only
@@ -189,110 +149,6 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
         case 0x32: // DUP
           push(top());
           break;
-        case 0x4e: // NONE
-          push(NONE);
-          break;
-        case 0x88:
-          push({ k: 'bool', v: true });
-          break;
-        case 0x89:
-          push({ k: 'bool', v: false });
-          break;
-        case 0x4a: {
-          // BININT
-          const b = await c.take(4);
-          push({ k: 'int', v: b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24) });
-          break;
-        }
-        case 0x4b: // BININT1
-          push({ k: 'int', v: (await c.take(1))[0]! });
-          break;
-        case 0x4d: {
-          // BININT2
-          const b = await c.take(2);
-          push({ k: 'int', v: b[0]! | (b[1]! << 8) });
-          break;
-        }
-        case 0x8a: // LONG1
-        case 0x8b: {
-          // LONG4
-          const n = op === 0x8a ? (await c.take(1))[0]! : await u32();
-          if (n > 64) {
-            c.skip(n);
-            push({ k: 'opaque', what: 'long integer' });
-          } else {
-            const b = await c.take(n);
-            push(n > 6 ? { k: 'int', v: Number(bigSigned(b)), big: bigSigned(b) } : { k: 'int', v: littleSigned(b) });
-          }
-          break;
-        }
-        case 0x49: {
-          // INT (text): "01"/"00" are True/False in protocol 0
-          const s = (await lineText()).trim();
-          if (s === '01' || s === '00') push({ k: 'bool', v: s === '01' });
-          else {
-            const v = Number(s);
-            if (!/^[-+]?\d+$/.test(s)) throw bad(`INT ${JSON.stringify(s.slice(0, 20))}`);
-            push({ k: 'int', v });
-          }
-          break;
-        }
-        case 0x4c: {
-          // LONG (text, with an optional L)
-          const s = (await lineText()).trim().replace(/L$/, '');
-          if (!/^[-+]?\d+$/.test(s)) throw bad(`LONG ${JSON.stringify(s.slice(0, 20))}`);
-          push({ k: 'int', v: Number(s) });
-          break;
-        }
-        case 0x46: {
-          // FLOAT (text)
-          const s = (await lineText()).trim();
-          const v = Number(s);
-          if (Number.isNaN(v) && !/^[-+]?nan$/i.test(s)) throw bad(`FLOAT ${JSON.stringify(s.slice(0, 20))}`);
-          push({ k: 'float', v });
-          break;
-        }
-        case 0x47: {
-          // BINFLOAT: big-endian double
-          const b = await c.take(8);
-          push({ k: 'float', v: new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, false) });
-          break;
-        }
-        case 0x53: {
-          // STRING: a quoted Python 2 str literal
-          const s = (await lineText()).trim();
-          if (s.length < 2 || (s[0] !== "'" && s[0] !== '"') || s[s.length - 1] !== s[0]) throw bad('STRING without matching quotes');
-          push({ k: 'str', v: s.slice(1, -1) });
-          break;
-        }
-        case 0x56: // UNICODE (raw-unicode-escape line)
-          push({ k: 'str', v: await lineText() });
-          break;
-        case 0x54: // BINSTRING
-          push(await text(await u32(), latin1));
-          break;
-        case 0x55: // SHORT_BINSTRING
-          push(await text((await c.take(1))[0]!, latin1));
-          break;
-        case 0x58: // BINUNICODE
-          push(await text(await u32()));
-          break;
-        case 0x8c: // SHORT_BINUNICODE
-          push(await text((await c.take(1))[0]!));
-          break;
-        case 0x8d: // BINUNICODE8
-          push(await text(await u64()));
-          break;
-        case 0x42: // BINBYTES
-        case 0x43: // SHORT_BINBYTES
-        case 0x8e: // BINBYTES8
-        case 0x96: {
-          // BYTEARRAY8: payloads are skipped, only their length is kept
-          const n = op === 0x43 ? (await c.take(1))[0]! : op === 0x42 ? await u32() : await u64();
-          c.skip(n);
-          push({ k: 'bytes', length: n });
-          break;
-        }
         case 0x97: // NEXT_BUFFER (out-of-band data)
           push({ k: 'opaque', what: 'out-of-band buffer' });
           break;
@@ -374,8 +230,8 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
         }
         case 0x63: {
           // GLOBAL "module\nname\n"
-          const module = await lineText();
-          const name = await lineText();
+          const module = await a.line();
+          const name = await a.line();
           push(addGlobal(module, name, 'GLOBAL'));
           break;
         }
@@ -385,7 +241,7 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
           const module = pop();
           if (module.k === 'str' && name.k === 'str') push(addGlobal(module.v, name.v, 'STACK_GLOBAL'));
           else {
-            globals.push({ name: `<computed ${describe(module)}.${describe(name)}>`, opcode: 'STACK_GLOBAL', offset: opStart });
+            globals.push({ name: `<computed ${describe(module)}.${describe(name)}>`, opcode: 'STACK_GLOBAL', offset: a.opStart });
             push({ k: 'opaque', what: 'computed global' });
           }
           break;
@@ -396,14 +252,14 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
           // EXT1/2/4: a global from the copyreg extension registry, unknown here
           const b = await c.take(op === 0x82 ? 1 : op === 0x83 ? 2 : 4);
           const code = op === 0x82 ? b[0]! : op === 0x83 ? b[0]! | (b[1]! << 8) : b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24);
-          globals.push({ name: `<copyreg extension ${code}>`, opcode: 'EXT', offset: opStart });
+          globals.push({ name: `<copyreg extension ${code}>`, opcode: 'EXT', offset: a.opStart });
           push({ k: 'opaque', what: `extension ${code}` });
           break;
         }
         case 0x69: {
           // INST "module\nname\n": import and call with the marked items
-          const module = await lineText();
-          const name = await lineText();
+          const module = await a.line();
+          const name = await a.line();
           const args = popMark();
           push({ k: 'call', fn: addGlobal(module, name, 'INST'), args });
           break;
@@ -445,34 +301,35 @@ export async function readPickle(src: ByteSource, start: number, end: number, li
           break;
         }
         case 0x50: // PERSID
-          push({ k: 'pid', id: { k: 'str', v: await lineText() } });
+          push({ k: 'pid', id: { k: 'str', v: await a.line() } });
           break;
         case 0x51: // BINPERSID
           push({ k: 'pid', id: pop() });
           break;
         case 0x67: // GET
-          push(memoGet(parseIndex(await lineText(), bad)));
+          push(memoGet(parseIndex(await a.line(), bad)));
           break;
         case 0x68: // BINGET
-          push(memoGet((await c.take(1))[0]!));
+          push(memoGet(await a.u8()));
           break;
         case 0x6a: // LONG_BINGET
-          push(memoGet(await u32()));
+          push(memoGet(await a.u32()));
           break;
         case 0x70: // PUT
-          memoPut(parseIndex(await lineText(), bad));
+          memoPut(parseIndex(await a.line(), bad));
           break;
         case 0x71: // BINPUT
-          memoPut((await c.take(1))[0]!);
+          memoPut(await a.u8());
           break;
         case 0x72: // LONG_BINPUT
-          memoPut(await u32());
+          memoPut(await a.u32());
           break;
         case 0x94: // MEMOIZE
           memoPut(memo.size);
           break;
         default:
-          throw bad(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+          // Plain data (none, booleans, numbers, strings, bytes), or an unknown opcode.
+          push(await readData(op, a));
       }
     }
   } catch (err) {
@@ -487,34 +344,4 @@ function parseIndex(s: string, bad: (d: string) => ModelError): number {
   const t = s.trim();
   if (!/^\d{1,10}$/.test(t)) throw bad(`memo key ${JSON.stringify(t.slice(0, 20))}`);
   return Number(t);
-}
-
-/** Two's-complement little-endian integer (LONG1/LONG4); past 2^53 precision is lost, which is fine here. */
-function littleSigned(b: Uint8Array): number {
-  if (b.length === 0) return 0;
-  let v = 0;
-  for (let i = b.length - 1; i >= 0; i--) v = v * 256 + b[i]!;
-  if (b[b.length - 1]! & 0x80) v -= 2 ** (8 * b.length);
-  return v;
-}
-
-function bigSigned(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
-  if (b[b.length - 1]! & 0x80) v -= 1n << BigInt(8 * b.length);
-  return v;
-}
-
-/** A short text for a value, in messages. */
-export function describe(v: PValue): string {
-  switch (v.k) {
-    case 'str':
-      return JSON.stringify(v.v.slice(0, 40));
-    case 'global':
-      return `${v.module}.${v.name}`;
-    case 'call':
-      return `${describe(v.fn)}(...)`;
-    default:
-      return v.k;
-  }
 }

@@ -1,5 +1,6 @@
 import { EXIT, StachubError } from '../errors.js';
 import { redact } from '../redact.js';
+import type { Diagnostic } from '../types.js';
 
 /**
  * Stable codes of ONNX reading problems (they become `Diagnostic.code` in a build).
@@ -29,12 +30,12 @@ export type OnnxErrorCode =
 const UNREACHABLE: ReadonlySet<OnnxErrorCode> = new Set(['onnx/io', 'onnx/http', 'onnx/range-unsupported']);
 
 /**
- * A model that cannot be read: names the source (file path or redacted URL) and the byte offset
- * where reading stopped. Exit code 4 when the bytes could not be fetched, 3 when they are not a
- * readable ONNX model.
+ * A model file that cannot be read (ONNX or another format): names the source (file path or
+ * redacted URL) and the byte offset where reading stopped, with a stable code. Exit code 4 when the
+ * bytes could not be fetched, 3 when they are not readable.
  */
-export class OnnxError extends StachubError {
-  readonly code: OnnxErrorCode;
+export abstract class ModelFileError<Code extends string> extends StachubError {
+  readonly code: Code;
   /** File path or URL (credentials and query values removed). */
   readonly file: string;
   /** Byte offset in the file where the problem was found, when it is about a position. */
@@ -42,12 +43,9 @@ export class OnnxError extends StachubError {
   /** The message without the `file @ offset` prefix. */
   readonly detail: string;
 
-  constructor(code: OnnxErrorCode, rawFile: string, offset: number | undefined, rawDetail: string, options: { cause?: unknown } = {}) {
-    // A server's status text or a network error may quote the request's credentials.
-    const file = redact(rawFile);
-    const detail = redact(rawDetail);
+  protected constructor(code: Code, file: string, offset: number | undefined, detail: string, unreachable: boolean, options: { cause?: unknown }) {
     super(`${file}${offset === undefined ? '' : ` @ byte ${offset}`}: ${detail} [${code}]`, {
-      exitCode: UNREACHABLE.has(code) ? EXIT.sourceUnreachable : EXIT.validation,
+      exitCode: unreachable ? EXIT.sourceUnreachable : EXIT.validation,
       cause: options.cause,
     });
     this.code = code;
@@ -57,7 +55,33 @@ export class OnnxError extends StachubError {
   }
 
   /** The JSON form `stachub inspect --json` prints for a source it could not read. */
-  toJSON(): { code: OnnxErrorCode; message: string; file: string; offset?: number } {
+  toJSON(): { code: Code; message: string; file: string; offset?: number } {
     return { code: this.code, message: this.detail, file: this.file, ...(this.offset === undefined ? {} : { offset: this.offset }) };
+  }
+
+  /** The build-report form of this error; `file` is the repository path to report. */
+  abstract diagnostic(file?: string): Diagnostic;
+
+  /**
+   * The build-report form: a warning on the project (the file is still published, without the
+   * fields it would have given), with the error's code and byte offset. `file` is the repository
+   * path to report (the error itself names the local path or URL); `what` names the file's kind.
+   */
+  protected warning(what: string, file: string | undefined): Diagnostic {
+    const where = this.offset === undefined ? '' : ` (at byte ${this.offset})`;
+    return { level: 'warning', code: this.code, message: `${what} not described: ${this.detail}${where}`, file: file ?? this.file };
+  }
+}
+
+/** An ONNX model that cannot be read (see {@link ModelFileError}); credentials are removed from its messages. */
+export class OnnxError extends ModelFileError<OnnxErrorCode> {
+  constructor(code: OnnxErrorCode, rawFile: string, offset: number | undefined, rawDetail: string, options: { cause?: unknown } = {}) {
+    // A server's status text or a network error may quote the request's credentials.
+    super(code, redact(rawFile), offset, redact(rawDetail), UNREACHABLE.has(code), options);
+  }
+
+  /** The build-report form of this error (see {@link ModelFileError.warning}). */
+  diagnostic(file?: string): Diagnostic {
+    return this.warning('ONNX model', file);
   }
 }

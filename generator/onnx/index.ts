@@ -3,14 +3,13 @@
  * model, from a file or an HTTP(S) URL, and returns its summary; never loads a weight.
  */
 import { bufferByteSource, fileByteSource, httpByteSource, redactUrl, type ByteSource, type HttpSourceOptions, type ReadStats } from './byte-source.js';
-import { OnnxError, type OnnxErrorCode } from './errors.js';
+import { ModelFileError, OnnxError, type OnnxErrorCode } from './errors.js';
 import { scanOnnx, type ScanOptions } from './scan.js';
-import type { Diagnostic } from '../types.js';
 import type { OnnxSummary } from './types.js';
 
 export type { ByteSource, HttpSourceOptions, ReadStats, ScanOptions, OnnxErrorCode };
 export type { OnnxSummary, ValueInfo, TypeInfo, Dim, ValueKind, ExternalDataRef } from './types.js';
-export { OnnxError, fileByteSource, httpByteSource, bufferByteSource, redactUrl };
+export { ModelFileError, OnnxError, fileByteSource, httpByteSource, bufferByteSource, redactUrl };
 
 /** Options of {@link inspectOnnx}: the scan limits. */
 export type InspectOptions = ScanOptions;
@@ -40,31 +39,4 @@ export function byteSourceFor(fileOrUrl: string, http: HttpSourceOptions = {}): 
 /** Scan options suited to a source: HTTP round trips cost more than reading a few more bytes. */
 export function scanOptionsFor(fileOrUrl: string): ScanOptions {
   return /^https?:\/\//i.test(fileOrUrl) ? { minWindow: 16 * 1024, maxWindow: 1024 * 1024 } : {};
-}
-
-/**
- * The build-report form of a model that could not be read: a warning on the project (the item is
- * still published without MLM fields from this file), with the error's code and byte offset.
- * `file` is the repository path to report (the error itself names the local path or URL).
- */
-export function onnxErrorDiagnostic(err: OnnxError, file?: string): Diagnostic {
-  const where = err.offset === undefined ? '' : ` (at byte ${err.offset})`;
-  return { level: 'warning', code: err.code, message: `ONNX model not described: ${err.detail}${where}`, file: file ?? err.file };
-}
-
-/**
- * For a build: the summary, or no summary and a warning. Never throws for a bad model or an
- * unreachable URL; other exceptions (bugs) still propagate.
- */
-export async function inspectOnnxForBuild(
-  source: ByteSource,
-  file?: string,
-  opts: InspectOptions = {},
-): Promise<{ summary?: OnnxSummary; diagnostics: Diagnostic[] }> {
-  try {
-    return { summary: await inspectOnnx(source, opts), diagnostics: [] };
-  } catch (err) {
-    if (err instanceof OnnxError) return { diagnostics: [onnxErrorDiagnostic(err, file)] };
-    throw err;
-  }
 }

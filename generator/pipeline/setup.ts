@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { UsageError } from '../errors.js';
 import { fileByteSource, inspectOnnx, OnnxError } from '../onnx/index.js';
-import { ModelError, inspectModel, modelErrorDiagnostic, sniffFormat } from '../models/index.js';
+import { ModelError, inspectModel, sniffFormat } from '../models/index.js';
 import { createGitLabSource, type GitLabSource } from '../sources/gitlab/source.js';
 import type { Source } from '../sources/source.js';
 import { WorkspaceSource, type FileInspector } from '../sources/workspace.js';
@@ -35,7 +35,7 @@ export const inspectModelFile: FileInspector = async (absolutePath, file) => {
     return { model: await inspectModel(src, { openSibling: (name) => fileByteSource(path.join(dir, name)) }) };
   } catch (err) {
     await src.close();
-    if (err instanceof ModelError) return { diagnostic: modelErrorDiagnostic(err, file.path) };
+    if (err instanceof ModelError) return { diagnostic: err.diagnostic(file.path) };
     throw err;
   }
 };
@@ -46,8 +46,8 @@ export const inspectOnnxFile: FileInspector = async (absolutePath, file) => {
   try {
     return { summary: await inspectOnnx(fileByteSource(absolutePath)) };
   } catch (err) {
-    const detail = err instanceof OnnxError ? `${err.detail}${err.offset !== undefined ? ` (at byte ${err.offset})` : ''} [${err.code}]` : (err as Error).message;
-    return { diagnostic: { level: 'warning', code: 'onnx/unreadable', message: `ONNX model could not be described: ${detail}`, file: file.path } };
+    if (err instanceof OnnxError) return { diagnostic: err.diagnostic(file.path) };
+    throw err;
   }
 };
 

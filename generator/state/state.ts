@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { StachubError } from '../errors.js';
 import type { OutputFile, ProjectSnapshot, Visibility } from '../types.js';
 import type { PreviousProject, SourceEntry } from '../sources/source.js';
 
@@ -43,13 +44,8 @@ export interface BuildState {
   projects: StateProject[];
 }
 
-/** The state file could not be understood. */
-export class StateFormatError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StateFormatError';
-  }
-}
+/** The state file could not be understood (the build then crawls in full). */
+export class StateFormatError extends StachubError {}
 
 export interface CreateStateInput {
   generatedAt: string;

@@ -28,7 +28,10 @@ export interface ValidationProblem {
   message: string;
   /** Schema problems: JSON pointer of the offending value in the document ('' for the document). */
   pointer?: string;
-  /** Schema problems: the extension schema (URL) that reported it; absent for the core STAC schema. */
+  /**
+   * Schema problems: the extension schema (URL) that reported it; absent for the core STAC schema.
+   * `unavailable` problems: the schema that could not be loaded.
+   */
   schema?: string;
 }
 
@@ -46,9 +49,10 @@ export async function validateSchemas(docs: ReadonlyMap<string, Record<string, u
     const path = entries[i]![0];
     const add = (prefix: string, errors: AjvError[] | undefined, schema?: string): void => {
       for (const e of dedupe(errors ?? [])) {
+        // stac-node-validator reports a schema its loader could not give only in this message.
         const missing = /^Schema at '([^']+)' not found/.exec(e.message ?? '');
         if (missing) {
-          problems.push({ path, kind: 'unavailable', message: `schema ${missing[1]} could not be loaded` });
+          problems.push({ path, kind: 'unavailable', message: `schema ${missing[1]} could not be loaded`, schema: missing[1]! });
           continue;
         }
         const where = e.instancePath ? `${e.instancePath} ` : '';

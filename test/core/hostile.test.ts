@@ -13,7 +13,7 @@ import { main } from '../../generator/cli.js';
 import { defaultConfig } from '../../generator/config.js';
 import { wktToExtent } from '../../generator/metadata/extent.js';
 import { guessDimOrder } from '../../generator/onnx/mlm.js';
-import { DT, encodeModel } from '../../generator/onnx/schema.js';
+import { DT, encodeModel } from '../onnx/schema.js';
 import type { BuildReport, ProjectReport } from '../../generator/report.js';
 import type { PreviousProject, Source } from '../../generator/sources/source.js';
 import type { StacItem } from '../../generator/stac/types.js';

@@ -5,7 +5,7 @@
  * packed dims, string and 4-bit tensors. Each is a few hundred bytes, written with protobufjs.
  */
 import protobuf from 'protobufjs';
-import { DT, ONNX_SCHEMA, encodeModel } from '../../generator/onnx/schema.js';
+import { DT, ONNX_SCHEMA, encodeModel } from './schema.js';
 
 type Obj = Record<string, unknown>;
 

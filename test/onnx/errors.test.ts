@@ -6,18 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { demoModelBytes } from '../../examples/scripts/make-demo-onnx.js';
 import { EXIT } from '../../generator/errors.js';
 import { OnnxError, bufferByteSource, fileByteSource, inspectOnnx, type InspectOptions } from '../../generator/onnx/index.js';
-
-const varint = (n: number): Buffer => {
-  const out: number[] = [];
-  while (n > 127) {
-    out.push((n & 127) | 128);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Buffer.from(out);
-};
-const field = (no: number, body: Uint8Array): Buffer => Buffer.concat([varint((no << 3) | 2), varint(body.length), body]);
-const vint = (no: number, v: number): Buffer => Buffer.concat([varint(no << 3), varint(v)]);
+import { field, varint, vint } from './schema.js';
 
 async function failure(bytes: Uint8Array, opts?: InspectOptions, name = 'bad.onnx'): Promise<OnnxError> {
   const source = bufferByteSource(bytes, name);
@@ -152,7 +141,7 @@ describe('bad ONNX input', () => {
 
 describe('inspectOnnxForBuild', () => {
   it('turns a bad model into a warning with the repository path, code and offset', async () => {
-    const { inspectOnnxForBuild } = await import('../../generator/onnx/index.js');
+    const { inspectOnnxForBuild } = await import('./helpers.js');
     const bad = await inspectOnnxForBuild(bufferByteSource(demoModelBytes().subarray(0, 300), '/tmp/x.onnx'), 'model/x.onnx');
     expect(bad.summary).toBeUndefined();
     expect(bad.diagnostics).toEqual([

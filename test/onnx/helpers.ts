@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspectOnnx, OnnxError, type ByteSource, type InspectOptions, type OnnxSummary } from '../../generator/onnx/index.js';
+import type { Diagnostic } from '../../generator/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -41,4 +43,21 @@ export function referenceSummaries(paths: string[]): Map<string, Record<string, 
     out.set(obj.source as string, obj);
   }
   return out;
+}
+
+/**
+ * For a build: the summary, or no summary and a warning. Never throws for a bad model or an
+ * unreachable URL; other exceptions (bugs) still propagate.
+ */
+export async function inspectOnnxForBuild(
+  source: ByteSource,
+  file?: string,
+  opts: InspectOptions = {},
+): Promise<{ summary?: OnnxSummary; diagnostics: Diagnostic[] }> {
+  try {
+    return { summary: await inspectOnnx(source, opts), diagnostics: [] };
+  } catch (err) {
+    if (err instanceof OnnxError) return { diagnostics: [err.diagnostic(file)] };
+    throw err;
+  }
 }

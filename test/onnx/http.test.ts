@@ -7,6 +7,7 @@ import { OnnxError, bufferByteSource, fileByteSource, httpByteSource, inspectOnn
 import { edgeCaseModels } from './edge-cases.js';
 import { repoRoot } from './helpers.js';
 import { startRangeServer, type RangeServer } from './range-server.js';
+import { field, vint } from './schema.js';
 
 const demo = readFileSync(path.join(repoRoot, DEMO_MODEL_PATH));
 const servers: RangeServer[] = [];
@@ -23,17 +24,6 @@ afterEach(async () => {
 function bigModel(): Uint8Array {
   const chunks: Buffer[] = [];
   // Hand-built: ModelProto{ir_version 8, graph{initializer x4, input, output}, opset 17}.
-  const varint = (n: number): Buffer => {
-    const out: number[] = [];
-    while (n > 127) {
-      out.push((n & 127) | 128);
-      n = Math.floor(n / 128);
-    }
-    out.push(n);
-    return Buffer.from(out);
-  };
-  const field = (no: number, body: Buffer): Buffer => Buffer.concat([varint((no << 3) | 2), varint(body.length), body]);
-  const vint = (no: number, v: number): Buffer => Buffer.concat([varint(no << 3), varint(v)]);
   const tensor = (name: string) => field(5, Buffer.concat([vint(1, 262144), vint(2, 1), field(8, Buffer.from(name)), field(9, Buffer.alloc(1 << 20, 7))]));
   const tt = field(1, Buffer.concat([vint(1, 1), field(2, field(1, vint(1, 262144)))]));
   const graph = Buffer.concat([tensor('w0'), tensor('w1'), tensor('w2'), tensor('w3'), field(11, Buffer.concat([field(1, Buffer.from('x')), field(2, tt)])), field(12, Buffer.concat([field(1, Buffer.from('y')), field(2, tt)]))]);

@@ -3,9 +3,10 @@
  * the preview image carried into the snapshot, ONNX summaries read by Range requests through the
  * crawl's transport, and DVC metadata files as text.
  */
+import { mediaTypeOf } from '../../media-types.js';
 import { isDvcMetadata } from '../../metadata/dvc.js';
-import { ModelError, inspectModel, modelErrorDiagnostic, type ModelSummary } from '../../models/index.js';
-import { OnnxError, bufferByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
+import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
+import { ModelFileError, OnnxError, bufferByteSource, type ByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
 import type { Diagnostic, DvcFileText, ProjectSnapshot } from '../../types.js';
 import type { GqlProject } from './graphql.js';
 import { lfsMatcher, parseLfsPointer } from './lfs.js';
@@ -27,14 +28,23 @@ export const inspectOnnxOverHttp: OnnxInspectHook = async ({ url, headers, fetch
     return await inspectOnnx(httpByteSource(url, { headers, fetch }), scanOptionsFor(url));
   } catch (err) {
     if (!(err instanceof OnnxError) || err.code !== 'onnx/range-unsupported') throw err;
-    const head = await fetch(url, { method: 'HEAD', headers });
-    const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
-    if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw err;
-    const res = await fetch(url, { headers });
-    if (!res.ok) throw err;
-    return inspectOnnx(bufferByteSource(new Uint8Array(await res.arrayBuffer()), err.file));
+    return inspectOnnx(await wholeSmallFile(url, headers, fetch, err));
   }
 };
+
+/**
+ * A file the server sends only whole (ignoring Range), read into memory when `X-Gitlab-Size` (or
+ * `Content-Length`) says it is at most {@link WHOLE_ONNX_MAX_BYTES}; otherwise `refused` (the
+ * reader's `range-unsupported` error) stands.
+ */
+async function wholeSmallFile(url: string, headers: Record<string, string>, fetch: typeof globalThis.fetch, refused: ModelFileError<string>): Promise<ByteSource> {
+  const head = await fetch(url, { method: 'HEAD', headers });
+  const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
+  if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw refused;
+  const res = await fetch(url, { headers });
+  if (!res.ok) throw refused;
+  return bufferByteSource(new Uint8Array(await res.arrayBuffer()), refused.file);
+}
 
 /** Model files described besides ONNX (their format is then checked by content). */
 export const MODEL_FILE = /\.(pt|pth|ckpt|safetensors|gguf|pkl|pickle|joblib)$|\.safetensors\.index\.json$/i;
@@ -49,12 +59,7 @@ export const inspectModelOverHttp: ModelInspectHook = async ({ url, headers, fet
     return await inspectModel(open(url), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
   } catch (err) {
     if (!(err instanceof ModelError) || err.code !== 'model/range-unsupported') throw err;
-    const head = await fetch(url, { method: 'HEAD', headers });
-    const size = Number(head.headers.get('x-gitlab-size') ?? head.headers.get('content-length') ?? NaN);
-    if (!Number.isFinite(size) || size > WHOLE_ONNX_MAX_BYTES) throw err;
-    const res = await fetch(url, { headers });
-    if (!res.ok) throw err;
-    return inspectModel(bufferByteSource(new Uint8Array(await res.arrayBuffer()), err.file), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
+    return inspectModel(await wholeSmallFile(url, headers, fetch, err), { openSibling: (name) => open(siblingUrl(name)), nameHint: path });
   }
 };
 
@@ -117,7 +122,6 @@ export async function readLfsPointers(
 }
 
 const PREVIEW_NAMES = ['preview.png', 'preview.jpg', 'preview.jpeg'];
-const PREVIEW_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };
 
 /** The root preview image, when it is to be carried and small enough (`carryPreviewMaxBytes`). */
 export async function carryPreview(
@@ -136,7 +140,7 @@ export async function carryPreview(
       ctx.calls.preview++;
       const bytes = await rest.rawBytes(rest.fileHref(at.id, previewName, at.branch));
       if (bytes && bytes.length <= maxPreview) {
-        carried.push({ path: previewName, mediaType: PREVIEW_TYPES[previewName.split('.').pop()!]!, bytes });
+        carried.push({ path: previewName, mediaType: mediaTypeOf(previewName)!, bytes });
       }
     }
   }
@@ -159,12 +163,7 @@ export async function describeOnnx(
       try {
         onnx[path] = await inspect({ url: rest.fileHref(at.id, path, at.branch), headers: { ...ctx.authHeaders }, fetch: f });
       } catch (err) {
-        diagnostics.push({
-          level: 'warning',
-          code: 'gitlab/onnx-unreadable',
-          file: path,
-          message: `ONNX file could not be described: ${ctx.transport.redact(err instanceof Error ? err.message : String(err))}`,
-        });
+        diagnostics.push(undescribed(ctx, err, path, 'onnx'));
       }
     }
   }
@@ -253,18 +252,26 @@ export async function describeModels(
         path,
       });
     } catch (err) {
-      if (err instanceof ModelError) {
-        const d = modelErrorDiagnostic(err, path);
-        diagnostics.push({ ...d, message: ctx.transport.redact(d.message) });
-      } else {
-        diagnostics.push({
-          level: 'warning',
-          code: 'gitlab/model-unreadable',
-          file: path,
-          message: `model file could not be described: ${ctx.transport.redact(err instanceof Error ? err.message : String(err))}`,
-        });
-      }
+      diagnostics.push(undescribed(ctx, err, path, 'model'));
     }
   }
   return models;
+}
+
+/**
+ * The warning for a model file that could not be described: a file that cannot be read is reported
+ * with its reader's code, as in a workspace build; any other failure (a request, a hook) with the
+ * crawl's own code. Credentials are removed from the message.
+ */
+function undescribed(ctx: GitLabContext, err: unknown, path: string, kind: 'onnx' | 'model'): Diagnostic {
+  if (err instanceof ModelFileError) {
+    const d = err.diagnostic(path);
+    return { ...d, message: ctx.transport.redact(d.message) };
+  }
+  return {
+    level: 'warning',
+    code: `gitlab/${kind}-unreadable`,
+    file: path,
+    message: `${kind === 'onnx' ? 'ONNX file' : 'model file'} could not be described: ${ctx.transport.redact(err instanceof Error ? err.message : String(err))}`,
+  };
 }

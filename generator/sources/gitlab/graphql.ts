@@ -15,6 +15,7 @@
  * An answer without `data` (a query this GitLab's schema refuses, a server error) turns the fast
  * path off for the rest of the crawl.
  */
+import { SourceUnreachableError } from '../../errors.js';
 import type { GitLabTransport } from './transport.js';
 
 /** Files asked for in every batch besides the README names of its projects. */
@@ -75,13 +76,8 @@ export interface GqlProject {
   containerRepositories: { nodes: { name: string; location: string }[] } | null;
 }
 
-/** A batch that gave no data at all: the fast path is turned off. */
-export class GraphQLBatchError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'GraphQLBatchError';
-  }
-}
+/** A batch that gave no data at all: the fast path is turned off (the REST readers take over). */
+export class GraphQLBatchError extends SourceUnreachableError {}
 
 /** What one batch request gave. */
 export interface BatchResult {

@@ -7,7 +7,7 @@ import { main } from '../../../generator/cli.js';
 import { STATE_FILE, decodeState } from '../../../generator/state/state.js';
 import type { FakeGitLab } from '../../fakes/gitlab/server.js';
 import { sha256Hex } from '../../fakes/gitlab/model.js';
-import { DT, encodeModel } from '../../../generator/onnx/schema.js';
+import { DT, encodeModel } from '../../onnx/schema.js';
 import { TOKEN, addDataset, addModel, startFake } from './helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -3,7 +3,7 @@ import type { FakeGitLab } from '../../fakes/gitlab/server.js';
 import { sha256Hex } from '../../fakes/gitlab/model.js';
 import { SourceUnreachableError } from '../../../generator/errors.js';
 import type { OnnxSummary } from '../../../generator/onnx/index.js';
-import { DT, encodeModel } from '../../../generator/onnx/schema.js';
+import { DT, encodeModel } from '../../onnx/schema.js';
 import { AIMODEL, DATASET, ONNX_BYTES, TOKEN, addDataset, addModel, query, source, startFake } from './helpers.js';
 
 let gl: FakeGitLab;
