@@ -4,7 +4,8 @@
  * report, and the caller decides where they go (a directory, S3, memory).
  */
 import type { Config } from './config.js';
-import { joinRegistry, readRegistry, type RegistryRead } from './mlflow/index.js';
+import { readRegistry, type RegistryRead } from './mlflow/index.js';
+import { joinRegistry } from './stac/registry.js';
 import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { renderSite } from './render/index.js';

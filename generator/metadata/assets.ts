@@ -5,7 +5,7 @@
 import { globMatcher, segmentCount } from './glob.js';
 import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, RepoFile } from '../types.js';
-import { sha256Multihash } from '../stac/file.js';
+import { sha256Multihash } from '../stac/extensions/file.js';
 import { mediaTypeOf } from '../media-types.js';
 
 /** A rule as written in the config or the README: a glob string or a rule object. */

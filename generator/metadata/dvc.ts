@@ -19,7 +19,7 @@ import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, DvcFileText, RepoFile } from '../types.js';
 import { parseYaml } from '../yaml.js';
 import { mediaTypeOf } from '../media-types.js';
-import { md5Multihash } from '../stac/file.js';
+import { md5Multihash } from '../stac/extensions/file.js';
 
 /** DVC metadata files a source reads for this stage: `.dvc/config`, `dvc.lock` files and `*.dvc` files. */
 export function isDvcMetadata(path: string): boolean {

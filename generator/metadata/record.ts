@@ -12,10 +12,10 @@ import { dvcAssets } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
-import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from '../onnx/mlm.js';
-import { MODEL_FORMATS, modelToMlm, pickleSafetyField, safetyDiagnostics } from '../models/mlm.js';
+import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from '../stac/extensions/mlm.js';
+import { MODEL_FORMATS, modelToMlm, pickleSafetyField, safetyDiagnostics } from '../stac/extensions/mlm-models.js';
 import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
-import { FILE_SCHEMA_URL } from '../stac/file.js';
+import { FILE_SCHEMA_URL } from '../stac/extensions/file.js';
 import { LIMITS } from '../limits.js';
 import { parseMlflowFrontMatter } from '../mlflow/link.js';
 

@@ -3,7 +3,7 @@ import { defaultConfig } from '../../generator/config.js';
 import { dvcAssets, parseDvcConfig, remoteObjectUrl } from '../../generator/metadata/dvc.js';
 import { toRecord } from '../../generator/metadata/record.js';
 import { dvcSnippet } from '../../generator/render/snippets.js';
-import { FILE_SCHEMA_URL } from '../../generator/stac/file.js';
+import { FILE_SCHEMA_URL } from '../../generator/stac/extensions/file.js';
 import { readmeWith, repoFile, snapshot } from '../helpers.js';
 
 const MD5 = '0123456789abcdef0123456789abcdef';

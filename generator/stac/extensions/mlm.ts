@@ -7,10 +7,10 @@
  * at least one integer >= -1, the task enum, `mlm:pretrained: false` => `mlm:pretrained_source: null`,
  * `mlm:artifact_type` only on the `mlm:model` asset, no `mlm:name`/`input`/`output` on assets.
  */
-import type { Diagnostic } from '../types.js';
-import { MLM_DATA_TYPES } from './fields.js';
-import type { Dim, OnnxSummary, TypeInfo, ValueInfo } from './types.js';
-import { FILE_SCHEMA_URL, sha256Multihash } from '../stac/file.js';
+import type { Diagnostic } from '../../types.js';
+import { MLM_DATA_TYPES } from '../../onnx/fields.js';
+import type { Dim, OnnxSummary, TypeInfo, ValueInfo } from '../../onnx/types.js';
+import { FILE_SCHEMA_URL, sha256Multihash } from './file.js';
 
 /** MLM extension schema (v1.5.2). */
 export const MLM_SCHEMA_URL = 'https://stac-extensions.github.io/mlm/v1.5.2/schema.json';

@@ -5,11 +5,11 @@
  * merged exactly as for ONNX (onnx/mlm.ts): where the file records no inputs or outputs (state dicts,
  * safetensors, GGUF), the README's are published as written.
  */
-import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from '../onnx/mlm.js';
-import type { OnnxSummary, ValueInfo } from '../onnx/types.js';
-import type { Diagnostic } from '../types.js';
-import type { PickleSafety } from './safety.js';
-import type { ModelFormat, ModelSummary } from './types.js';
+import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from './mlm.js';
+import type { OnnxSummary, ValueInfo } from '../../onnx/types.js';
+import type { Diagnostic } from '../../types.js';
+import type { PickleSafety } from '../../models/safety.js';
+import type { ModelFormat, ModelSummary } from '../../models/types.js';
 
 /** Formats that describe a model (the others, plain pickles and zips, only get the safety verdict). */
 export const MODEL_FORMATS: ReadonlySet<ModelFormat> = new Set(['pytorch', 'torchscript', 'pytorch-legacy', 'safetensors', 'safetensors-index', 'gguf']);
