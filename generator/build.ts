@@ -366,7 +366,7 @@ async function assembleOnce(
       ],
     };
   }
-  const { tree: projectTree, diagnostics: joinDiagnostics } = toStac(records, config);
+  const { tree: projectTree, diagnostics: joinDiagnostics, fieldDiagnostics } = toStac(records, config);
   // MLflow registry (generator/mlflow): models linked to projects, one item per version.
   const mlflow = options.mlflowRead ? joinRegistry(projectTree, records, options.mlflowRead) : undefined;
   const joined = mlflow?.tree ?? projectTree;
@@ -467,6 +467,7 @@ async function assembleOnce(
         ? [{ level: 'warning' as const, code: 'source/stale', message: 'the project could not be read; its item from the previous build is kept' }]
         : []),
       ...r.diagnostics,
+      ...(fieldDiagnostics.get(r.id) ?? []),
       ...(joinDiagnostics.get(r.id) ?? []),
       ...(mlflow?.projectDiagnostics.get(r.id) ?? []),
       ...(notes.get(r.id) ?? []),
