@@ -101,18 +101,20 @@ export interface MlflowVersionView {
   /** Final metrics; a non-numeric value is kept as written (MLflow's `NaN`, `Infinity`). */
   metrics: Record<string, unknown>;
   params: Record<string, unknown>;
-  flavors: Array<{ name?: unknown; loader_module?: unknown }>;
+  flavors: Array<{ name?: unknown; version?: unknown; loader_module?: unknown }>;
 }
 
 export function mlflowVersionOf(p: Readonly<Record<string, unknown>>): MlflowVersionView {
   const str = (k: string): string | undefined => (typeof p[k] === 'string' ? (p[k] as string) : undefined);
-  const obj = (k: string): Record<string, unknown> => (isRecord(p[k]) ? (p[k] as Record<string, unknown>) : {});
+  const obj = (k: string): Record<string, unknown> => (isRecord(p[k]) ? p[k] : {});
   const aliases = p['mlflow:aliases'];
   const flavors = p['mlflow:flavors'];
+  const metrics = p['mlflow:metrics'];
   const out: MlflowVersionView = {
     aliases: Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [],
     recommended: p['mlflow:recommended'] === true,
-    metrics: obj('mlflow:metrics'),
+    // Any object: the site reads whatever keys it has.
+    metrics: typeof metrics === 'object' && metrics !== null ? (metrics as Record<string, unknown>) : {},
     params: obj('mlflow:params'),
     flavors: Array.isArray(flavors) ? flavors.filter(isRecord) : [],
   };
@@ -127,10 +129,10 @@ export function mlflowVersionOf(p: Readonly<Record<string, unknown>>): MlflowVer
   return out;
 }
 
-/** A project item's `mlflow:models` summary as written (entries that are not objects left out). */
-export function mlflowModelsOf(p: Readonly<Record<string, unknown>>): Array<Partial<Record<keyof ModelSummaryField, unknown>>> {
+/** A project item's `mlflow:models` summary as written (a README may write one; its entries are not checked). */
+export function mlflowModelsOf(p: Readonly<Record<string, unknown>>): unknown[] {
   const models = p['mlflow:models'];
-  return Array.isArray(models) ? models.filter(isRecord) : [];
+  return Array.isArray(models) ? models : [];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

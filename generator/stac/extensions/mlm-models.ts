@@ -124,3 +124,14 @@ export function safetyDiagnostics(summary: ModelSummary, file?: string): Diagnos
 function diag(code: string, message: string, file: string | undefined, level: Diagnostic['level'] = 'warning'): Diagnostic {
   return { level, code, message, ...(file ? { file } : {}) };
 }
+
+/** The `stachub:pickle_safety` of an asset as written (an object), if it has one. */
+export function pickleSafetyOf(asset: Readonly<Record<string, unknown>> | undefined): { verdict?: unknown; unsafe_globals?: unknown; unreadable?: unknown } | undefined {
+  const v = asset?.['stachub:pickle_safety'];
+  return typeof v === 'object' && v !== null ? (v as { verdict?: unknown }) : undefined;
+}
+
+/** The `stachub:tensors` summary of an asset as written, if it has one (its parts checked by the reader). */
+export function tensorsOf(asset: Readonly<Record<string, unknown>> | undefined): unknown {
+  return asset?.['stachub:tensors'];
+}

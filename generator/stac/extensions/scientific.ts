@@ -38,6 +38,6 @@ export function scientificOf(p: Readonly<Record<string, unknown>>): { doi?: stri
   return {
     ...(typeof p['sci:doi'] === 'string' ? { doi: p['sci:doi'] } : {}),
     ...(typeof p['sci:citation'] === 'string' ? { citation: p['sci:citation'] } : {}),
-    publications: Array.isArray(pubs) ? pubs.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [],
+    publications: Array.isArray(pubs) ? pubs.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)) : [],
   };
 }
