@@ -105,7 +105,7 @@ export function runSection(view: ProjectView, item: StacItem): RunSection {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, x]) => ({ label: k, value: typeof x === 'string' ? x : JSON.stringify(x) })),
     runName: v.runName ?? null,
-    flavors: Array.isArray(item.properties['mlflow:flavors']) ? v.flavors.map((f) => `${String(f.name)}${f.version ? ' ' + String(f.version) : ''}`).join(', ') : null,
+    flavors: v.flavors ? v.flavors.map((f) => `${String(f.name)}${f.version ? ' ' + String(f.version) : ''}`).join(', ') : null,
     uri: v.uri ?? null,
   };
 }

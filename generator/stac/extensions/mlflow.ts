@@ -101,7 +101,8 @@ export interface MlflowVersionView {
   /** Final metrics; a non-numeric value is kept as written (MLflow's `NaN`, `Infinity`). */
   metrics: Record<string, unknown>;
   params: Record<string, unknown>;
-  flavors: Array<{ name?: unknown; version?: unknown; loader_module?: unknown }>;
+  /** The flavors, when `mlflow:flavors` is a list. */
+  flavors?: Array<{ name?: unknown; version?: unknown; loader_module?: unknown }>;
 }
 
 export function mlflowVersionOf(p: Readonly<Record<string, unknown>>): MlflowVersionView {
@@ -116,7 +117,7 @@ export function mlflowVersionOf(p: Readonly<Record<string, unknown>>): MlflowVer
     // Any object: the site reads whatever keys it has.
     metrics: typeof metrics === 'object' && metrics !== null ? (metrics as Record<string, unknown>) : {},
     params: obj('mlflow:params'),
-    flavors: Array.isArray(flavors) ? flavors.filter(isRecord) : [],
+    ...(Array.isArray(flavors) ? { flavors: flavors.filter(isRecord) } : {}),
   };
   const modelName = str('mlflow:model_name');
   const uri = str('mlflow:uri');
