@@ -13,6 +13,7 @@ import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
 import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
 import { LIMITS } from '../limits.js';
+import { readmeHrefs } from './hrefs.js';
 import { parseMlflowFrontMatter } from '../mlflow/link.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
@@ -152,25 +153,8 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   };
 
   const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
-  const carriedByPath = new Map(snapshot.carried.map((f) => [f.path, f]));
-  const carried = new Map<string, CarriedFile>();
-  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
-  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
-  /** A repository path or URL as written in the README -> an href (carried copy, file URL, or URL). */
-  const resolveHref = (href: string, kind: 'image' | 'link' | 'asset' = 'asset'): string | undefined => {
-    if (/^https?:\/\//i.test(href)) return href;
-    const repoPath = normalizeRepoPath(href.replace(/^file:\/\//i, '').split(/[?#]/)[0] ?? '');
-    if (repoPath === undefined) return undefined;
-    const local = carriedByPath.get(repoPath);
-    if (local && kind !== 'link') {
-      const target = `${CARRIED_DIR}/${repoPath}`;
-      carried.set(target, { ...local, path: target });
-      return `./${target}`;
-    }
-    const file = filesByPath.get(repoPath);
-    if (kind === 'link') return file || !/\.[A-Za-z0-9]+$/.test(repoPath) ? blobUrl(repoPath) : undefined;
-    return file?.href ?? (kind === 'image' ? rawUrl(repoPath) : undefined);
-  };
+  const hrefs = readmeHrefs(snapshot, CARRIED_DIR);
+  const resolveHref = hrefs.resolve;
 
   // --- title, description ---------------------------------------------------------------
   const title = typeof data.title === 'string' && data.title.trim() ? data.title.trim() : project.name;
@@ -436,7 +420,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     ...(mlm ? { mlm } : {}),
     mlmAt: at('mlm'),
     ...(preview ? { preview } : {}),
-    carried: [...carried.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    carried: hrefs.carried(),
     mlflowModels: listed.models,
     diagnostics,
   };
@@ -484,34 +468,5 @@ function lineOf(where: { line?: number }): { line?: number } {
   return where.line === undefined ? {} : { line: where.line };
 }
 
-/** A README-relative path -> a clean repository path, or undefined if it escapes the repository. */
-export function normalizeRepoPath(href: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(href);
-  } catch {
-    return undefined;
-  }
-  const out: string[] = [];
-  for (const seg of decoded.replace(/\\/g, '/').split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-      continue;
-    }
-    out.push(seg);
-  }
-  return out.length > 0 ? out.join('/') : undefined;
-}
-
-function encodePath(p: string): string {
-  return p.split('/').map(encodeSegment).join('/');
-}
-
-/** encodeURIComponent, except that a lone surrogate (YAML can write one as "\ud800"), which it cannot encode, becomes U+FFFD. */
-function encodeSegment(s: string): string {
-  return encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
-}
 
 export type { RepoFile };
