@@ -2,7 +2,7 @@
  * From a model-file summary (PyTorch, TorchScript, safetensors, GGUF) to the MLM fields of an item and
  * of its model asset, plus stachub's own asset fields: `stachub:tensors` (the tensor summary) and
  * `stachub:pickle_safety` (the verdict on the file's pickles). Pure. The README's `mlm:` block is
- * merged exactly as for ONNX (onnx/mlm.ts): where the file records no inputs or outputs (state dicts,
+ * merged exactly as for ONNX (mlm.ts): where the file records no inputs or outputs (state dicts,
  * safetensors, GGUF), the README's are published as written.
  */
 import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from './mlm.js';
