@@ -4,7 +4,8 @@
  * report, and the caller decides where they go (a directory, S3, memory).
  */
 import type { Config } from './config.js';
-import { joinRegistry, readRegistry, type RegistryRead } from './mlflow/index.js';
+import { readRegistry, type RegistryRead } from './mlflow/index.js';
+import { joinRegistry } from './stac/registry.js';
 import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { renderSite } from './render/index.js';
@@ -363,7 +364,7 @@ async function assembleOnce(
       ],
     };
   }
-  const { tree: projectTree, diagnostics: joinDiagnostics } = toStac(records, config);
+  const { tree: projectTree, diagnostics: joinDiagnostics, fieldDiagnostics } = toStac(records, config);
   // MLflow registry (generator/mlflow): models linked to projects, one item per version.
   const mlflow = options.mlflowRead ? joinRegistry(projectTree, records, options.mlflowRead) : undefined;
   const joined = mlflow?.tree ?? projectTree;
@@ -464,6 +465,7 @@ async function assembleOnce(
         ? [{ level: 'warning' as const, code: 'source/stale', message: 'the project could not be read; its item from the previous build is kept' }]
         : []),
       ...r.diagnostics,
+      ...(fieldDiagnostics.get(r.id) ?? []),
       ...(joinDiagnostics.get(r.id) ?? []),
       ...(mlflow?.projectDiagnostics.get(r.id) ?? []),
       ...(notes.get(r.id) ?? []),

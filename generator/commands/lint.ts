@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfigBase, type Config } from '../config.js';
 import { EXIT } from '../errors.js';
 import { toRecord } from '../metadata/record.js';
+import { recordFields } from '../stac/fields.js';
 import type { Diagnostic, ProjectSnapshot } from '../types.js';
 import type { CliContext } from './context.js';
 
@@ -43,7 +44,7 @@ export function lintReadme(text: string, file: string, config: Config, now: stri
   const record = toRecord(snapshot, config);
   // Warnings that only make sense with the repository at hand are left to the build.
   const repoOnly = new Set(['assets/no-match', 'preview/missing', 'links/href', 'assets/href']);
-  return record.diagnostics
+  return [...record.diagnostics, ...recordFields(record).diagnostics]
     .filter((d) => !repoOnly.has(d.code))
     .map((d) => ({ ...d, file: d.file ?? file }))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0));

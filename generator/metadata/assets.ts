@@ -3,9 +3,7 @@
  * the category or of the README matches them.
  */
 import { globMatcher, segmentCount } from './glob.js';
-import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, RepoFile } from '../types.js';
-import { sha256Multihash } from '../stac/file.js';
 import { mediaTypeOf } from '../media-types.js';
 
 /** A rule as written in the config or the README: a glob string or a rule object. */
@@ -68,9 +66,23 @@ export function pathMatcher(pattern: string): (filePath: string) => boolean {
   };
 }
 
+/** An asset as a rule describes it (`stac/` writes it as a STAC asset). */
+export interface AssetSpec {
+  href: string;
+  title?: string;
+  description?: string;
+  type?: string;
+  roles: string[];
+  /** Extension fields written on the rule (e.g. `mlm:artifact_type`), as written. */
+  fields: Record<string, unknown>;
+  /** The file's size in bytes and SHA-256 (hex), from its LFS pointer or the repository. */
+  size?: number;
+  sha256?: string;
+}
+
 export interface DiscoveredAsset {
   key: string;
-  asset: StacAsset;
+  asset: AssetSpec;
   /** The repository file behind the asset (absent for external assets). */
   file?: RepoFile;
 }
@@ -122,6 +134,7 @@ export function discoverAssets(
           ...(r.description ? { description: fill(r.description, { key: r.key, path: r.href }) } : {}),
           ...((type ?? mediaTypeOf(r.href)) ? { type: type ?? mediaTypeOf(r.href) } : {}),
           roles: rolesOf(r.roles),
+          fields: {},
         },
       });
       return;
@@ -159,19 +172,21 @@ export function discoverAssets(
       keys.add(key);
       const vars = { path: file.path, key };
       const mediaType = type ?? mediaTypeOf(file.path);
-      const asset: StacAsset = {
+      // Extension fields written on the rule (e.g. `mlm:artifact_type`) are copied to the asset.
+      const fields: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) if (/^[a-z][a-z0-9-]*:/.test(k)) fields[k] = v;
+      const size = file.lfs?.size ?? file.size;
+      const sha = file.lfs?.oid ?? file.sha256;
+      const asset: AssetSpec = {
         href: file.href,
         ...(r.title ? { title: fill(r.title, vars) } : {}),
         ...(r.description ? { description: fill(r.description, vars) } : {}),
         ...(mediaType ? { type: mediaType } : {}),
         roles: rolesOf(r.roles),
+        fields,
+        ...(size !== undefined ? { size } : {}),
+        ...(sha ? { sha256: sha } : {}),
       };
-      // Extension fields written on the rule (e.g. `mlm:artifact_type`) are copied to the asset.
-      for (const [k, v] of Object.entries(r)) if (/^[a-z][a-z0-9-]*:/.test(k)) asset[k] = v;
-      const size = file.lfs?.size ?? file.size;
-      if (size !== undefined) asset['file:size'] = size;
-      const sha = file.lfs?.oid ?? file.sha256;
-      if (sha) asset['file:checksum'] = sha256Multihash(sha);
       assets.push({ key, asset, file });
     }
     if (matched === 0 && typeof rule !== 'string' && r.path) {

@@ -15,11 +15,9 @@
  *   `files/md5/<2 hex>/<30 hex>` (dvc/cachemgr.py `FILES_DIR`, `DEFAULT_ALGORITHM`); outputs without
  *   it were hashed by DVC 2 (`md5-dos2unix`) and live at the remote's root, `<2 hex>/<30 hex>`.
  */
-import type { StacAsset } from '../stac/types.js';
 import type { Diagnostic, DvcFileText, RepoFile } from '../types.js';
 import { parseYaml } from '../yaml.js';
 import { mediaTypeOf } from '../media-types.js';
-import { md5Multihash } from '../stac/file.js';
 
 /** DVC metadata files a source reads for this stage: `.dvc/config`, `dvc.lock` files and `*.dvc` files. */
 export function isDvcMetadata(path: string): boolean {
@@ -135,14 +133,31 @@ export function remoteObjectUrl(remoteUrl: string, o: Pick<DvcOutput, 'md5' | 'i
   return o.legacy ? `${base}/${object}` : `${base}/files/md5/${object}`;
 }
 
+/** A DVC output to publish as an asset (`stac/extensions/dvc.ts` writes it). */
+export interface DvcAsset {
+  /** Repository path of the output: the asset key and the path `dvc pull` takes. */
+  path: string;
+  /** The object in the DVC remote, or (no remote named) the file that records the output. */
+  href: string;
+  description: string;
+  type?: string;
+  /** Whether `href` is the object in the remote (then `md5` is its digest). */
+  inRemote: boolean;
+  size?: number;
+  md5?: string;
+  /** Files in a directory output. */
+  nfiles?: number;
+}
+
 /**
- * Data assets for a project's DVC outputs, keyed by output path. An output that Git also holds (a
+ * Data assets for a project's DVC outputs, one per output path. An output that Git also holds (a
  * `cache: false` output) is a plain repository file and left to the asset rules. Without a remote
  * the asset points at the `.dvc`/`dvc.lock` file that records the output, with a warning.
  */
-export function dvcAssets(texts: readonly DvcFileText[] | undefined, files: readonly RepoFile[]): { assets: Record<string, StacAsset>; diagnostics: Diagnostic[] } {
+export function dvcAssets(texts: readonly DvcFileText[] | undefined, files: readonly RepoFile[]): { assets: DvcAsset[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const assets: Record<string, StacAsset> = {};
+  const assets: DvcAsset[] = [];
+  const listed = new Set<string>();
   if (!texts || texts.length === 0) return { assets, diagnostics };
   const configText = texts.find((t) => t.path === '.dvc/config')?.text;
   const config = configText !== undefined ? parseDvcConfig(configText) : { remotes: new Map<string, string>() };
@@ -150,7 +165,7 @@ export function dvcAssets(texts: readonly DvcFileText[] | undefined, files: read
   const hrefOf = new Map(files.map((f) => [f.path, f.href]));
   const missingRemote = new Set<string>();
   for (const o of dvcOutputs(texts, diagnostics)) {
-    if (inGit.has(o.path) || assets[o.path]) continue;
+    if (inGit.has(o.path) || listed.has(o.path)) continue;
     const remoteName = o.remote ?? config.defaultRemote;
     const remoteUrl = remoteName ? config.remotes.get(remoteName) : undefined;
     const href = remoteUrl ? remoteObjectUrl(remoteUrl, o) : undefined;
@@ -159,29 +174,28 @@ export function dvcAssets(texts: readonly DvcFileText[] | undefined, files: read
       missingRemote.add(remoteName ? `remote '${remoteName}' ${remoteUrl ? 'is not a URL' : 'is not defined in .dvc/config'}` : 'no default remote in .dvc/config');
       const pointer = hrefOf.get(o.recordedIn);
       if (!pointer) continue;
-      assets[o.path] = {
+      listed.add(o.path);
+      assets.push({
+        path: o.path,
         href: pointer,
-        title: o.path,
         description: `DVC-tracked ${what}, recorded in ${o.recordedIn}; the project names no DVC remote to fetch it from`,
-        roles: ['metadata'],
-        'dvc:path': o.path,
-      };
+        inRemote: false,
+      });
       continue;
     }
     const type = o.isDir ? undefined : mediaTypeOf(o.path);
-    assets[o.path] = {
+    listed.add(o.path);
+    assets.push({
+      path: o.path,
       href,
-      title: o.path,
       description: `DVC-tracked ${what} (${o.recordedIn})`,
       ...(type ? { type } : {}),
-      roles: ['data'],
-      ...(o.size !== undefined ? { 'file:size': o.size } : {}),
+      inRemote: true,
+      ...(o.size !== undefined ? { size: o.size } : {}),
       // a directory's md5 is that of its listing, the object the href names
-      'file:checksum': md5Multihash(o.md5),
-      ...(o.isDir && o.nfiles !== undefined ? { 'dvc:nfiles': o.nfiles } : {}),
-      // the path `dvc pull` takes (the site's "fetch with DVC" snippet)
-      'dvc:path': o.path,
-    };
+      md5: o.md5,
+      ...(o.isDir && o.nfiles !== undefined ? { nfiles: o.nfiles } : {}),
+    });
   }
   for (const reason of missingRemote) {
     diagnostics.push({ level: 'warning', code: 'dvc/no-remote', file: '.dvc/config', message: `DVC outputs are listed by path only: ${reason}` });

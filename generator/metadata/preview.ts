@@ -6,8 +6,6 @@
  * (`preview.jpeg` stays `.jpeg`; no extension → `preview`), and the media type is set only when the
  * extension names one: a URL such as `https://avatars.example.com/u/6223127` gets no type.
  */
-import type { StacAsset, StacLink } from '../stac/types.js';
-import { mediaTypeOf } from '../media-types.js';
 
 const MD_IMAGE = /!\[([^\]]*)\]\(\s*<?([^)\s>]+)[^)]*\)/g;
 
@@ -37,15 +35,4 @@ export function pathExtension(source: string): string {
   const dot = name.lastIndexOf('.');
   // a leading dot is part of the name (splitext('.jpg') == ('.jpg', ''))
   return dot > 0 && !/^\.+$/.test(name.slice(0, dot + 1)) ? name.slice(dot) : '';
-}
-
-/** The `preview` link and the thumbnail asset (with its key) for a resolved href. */
-export function previewAsset(source: string, href: string): { key: string; asset: StacAsset; link: StacLink } {
-  const ext = pathExtension(source);
-  const type = ext ? mediaTypeOf(`preview${ext.toLowerCase()}`) : undefined;
-  return {
-    key: `preview${ext}`,
-    asset: { href, ...(type ? { type } : {}), title: 'Preview', roles: ['thumbnail'] },
-    link: { rel: 'preview', href, ...(type ? { type } : {}), title: 'Preview' },
-  };
 }

@@ -3,20 +3,17 @@
  * Implements SharingHub's README metadata contract (reference/sharinghub.md §1.4-1.7, §2, §3).
  */
 import type { Category, Config } from '../config.js';
-import type { StacAsset, StacLink, StacProvider } from '../stac/types.js';
 import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
-import { discoverAssets, mediaTypeOf, type AssetRule, type DiscoveredAsset } from './assets.js';
-import { doisFromBody, rewriteBody, summarize } from './body.js';
-import { previewAsset, previewSource } from './preview.js';
-import { dvcAssets } from './dvc.js';
+import { discoverAssets, type AssetRule, type DiscoveredAsset } from './assets.js';
+import { doisFromBody, rewriteBody, summarize, type Publication } from './body.js';
+import { previewSource } from './preview.js';
+import { dvcAssets, type DvcAsset } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
-import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from '../onnx/mlm.js';
-import { MODEL_FORMATS, modelToMlm, pickleSafetyField, safetyDiagnostics } from '../models/mlm.js';
 import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
-import { FILE_SCHEMA_URL } from '../stac/file.js';
 import { LIMITS } from '../limits.js';
+import { readmeHrefs } from './hrefs.js';
 import { parseMlflowFrontMatter } from '../mlflow/link.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
@@ -44,15 +41,39 @@ export interface ProjectRecord {
   summary: string;
   geometry: Geometry | null;
   bbox?: number[];
-  /** STAC item properties other than title/description (datetime, license, extension fields...). */
-  properties: Record<string, unknown>;
-  /** Schema URLs of the extensions the properties and assets use. */
+  /** The project's dates, RFC 3339 (SharingHub §1.4: the temporal extent sets start and end). */
+  dates: ProjectDates;
+  /** The project's GitLab topics other than the category topics. */
+  keywords: string[];
+  /** SPDX id and the page that states it; absent when the project names none. */
+  license?: { id: string; url?: string };
+  providers: Provider[];
+  /** SharingHub's facts of the project (`sharinghub:<name>`): name and value, in the order they are stated. */
+  sharinghub: Array<[name: string, value: unknown]>;
+  /** The README's own fields (extension blocks as `prefix:field`, other keys as written), in README order. */
+  fields: Record<string, unknown>;
+  /** Extension prefixes and their schema URLs: the README's `extensions:`, then the instance's. */
+  schemas: Record<string, string>;
+  /** Schema URLs the README's fields and asset rules use through those prefixes. */
   extensions: string[];
-  /** Links to outside the catalog (license, via, preview, cite-as, README links...). */
-  links: StacLink[];
+  /** DOIs the README body cites (SharingHub §1.7). */
+  citation: { doi?: string; citation?: string; publications: Publication[] };
+  /** The README's `links:` to outside the catalog, resolved, with the fields written on them. */
+  links: ReadmeLink[];
   /** Links to other projects of the catalog (`derived_from`, helper hrefs). */
   references: ProjectReference[];
-  assets: Record<string, StacAsset>;
+  /** Files and URLs the asset rules select, in rule order. */
+  files: DiscoveredAsset[];
+  /** DVC-tracked outputs not already named by an asset rule. */
+  dvc: DvcAsset[];
+  /** Model files among `files` to describe from their headers, in the order they are described. */
+  models: ModelFile[];
+  /** The README's MLM fields without their prefix (its `mlm:` block and `mlm:<field>` keys). */
+  mlm?: Record<string, unknown>;
+  /** Where the README's `mlm` block is, for the problems the model description finds. */
+  mlmAt: { file: string; line?: number };
+  /** The preview image: where the README names it and its resolved href. */
+  preview?: { source: string; href: string };
   /** Files republished beside the item (hrefs in assets/description point to them relatively). */
   carried: CarriedFile[];
   /** Registered MLflow models the README lists under `mlflow.models` (the fourth linking rule). */
@@ -60,7 +81,33 @@ export interface ProjectRecord {
   diagnostics: Diagnostic[];
 }
 
-const SCI_EXTENSION_PREFIX = 'sci';
+/** The dates of a project's item. */
+export interface ProjectDates {
+  datetime: string;
+  start: string;
+  end: string;
+  created: string;
+  updated: string;
+}
+
+/** An organisation that made, hosts or processed the project (STAC's provider object). */
+export interface Provider {
+  name: string;
+  description?: string;
+  roles?: string[];
+  url?: string;
+}
+
+/** A README `links:` entry: the fields as written, with its relation and resolved href. */
+export type ReadmeLink = Record<string, unknown> & { rel: string; href: string };
+
+/** A model file an asset rule selected: its asset key, path, and which reader summarised it. */
+export interface ModelFile {
+  key: string;
+  path: string;
+  reader: 'onnx' | 'models';
+}
+
 /** Keys of the front matter with a dedicated handler; everything else is copied into properties. */
 const HANDLED = new Set(['title', 'preview', 'license', 'license-url', 'extent', 'providers', 'related', 'links', 'assets', 'extensions', 'sharinghub', 'mlflow']);
 /** Properties stachub sets from the project's dates; a README value replaces them only when it is a date-time. */
@@ -106,35 +153,14 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   };
 
   const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
-  const carriedByPath = new Map(snapshot.carried.map((f) => [f.path, f]));
-  const carried = new Map<string, CarriedFile>();
-  const rawUrl = (p: string): string => `${project.webUrl}/-/raw/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
-  const blobUrl = (p: string): string => `${project.webUrl}/-/blob/${encodeSegment(project.defaultBranch)}/${encodePath(p)}`;
-  /** A repository path or URL as written in the README -> an href (carried copy, file URL, or URL). */
-  const resolveHref = (href: string, kind: 'image' | 'link' | 'asset' = 'asset'): string | undefined => {
-    if (/^https?:\/\//i.test(href)) return href;
-    const repoPath = normalizeRepoPath(href.replace(/^file:\/\//i, '').split(/[?#]/)[0] ?? '');
-    if (repoPath === undefined) return undefined;
-    const local = carriedByPath.get(repoPath);
-    if (local && kind !== 'link') {
-      const target = `${CARRIED_DIR}/${repoPath}`;
-      carried.set(target, { ...local, path: target });
-      return `./${target}`;
-    }
-    const file = filesByPath.get(repoPath);
-    if (kind === 'link') return file || !/\.[A-Za-z0-9]+$/.test(repoPath) ? blobUrl(repoPath) : undefined;
-    return file?.href ?? (kind === 'image' ? rawUrl(repoPath) : undefined);
-  };
+  const hrefs = readmeHrefs(snapshot, CARRIED_DIR);
+  const resolveHref = hrefs.resolve;
 
   // --- title, description ---------------------------------------------------------------
   const title = typeof data.title === 'string' && data.title.trim() ? data.title.trim() : project.name;
   const body = rewriteBody(readme.body, (href, kind) => resolveHref(href, kind));
   const description = body || project.description || '';
   const summary = project.description?.trim() || summarize(body);
-
-  const properties: Record<string, unknown> = {};
-  const links: StacLink[] = [];
-  const extensions = new Set<string>();
 
   // --- dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end) ----
   let start = project.createdAt;
@@ -154,13 +180,15 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       fail('extent/temporal', `extent.temporal: ${(err as Error).message}`, at('extent', 'temporal'));
     }
   }
-  properties.datetime = toInstant(project.lastActivityAt);
-  properties.start_datetime = toInstant(start);
-  properties.end_datetime = toInstant(end);
   // STAC's created/updated are about the entry itself, not the data: the project's dates.
   // (SharingHub copies the temporal extent into them, which makes a 2019 dataset look stale.)
-  properties.created = toInstant(project.createdAt);
-  properties.updated = toInstant(project.lastActivityAt);
+  const dates: ProjectDates = {
+    datetime: toInstant(project.lastActivityAt),
+    start: toInstant(start),
+    end: toInstant(end),
+    created: toInstant(project.createdAt),
+    updated: toInstant(project.lastActivityAt),
+  };
 
   // --- geometry --------------------------------------------------------------------------
   let geometry: Geometry | null = null;
@@ -185,25 +213,24 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   // --- keywords, license, providers -------------------------------------------------------
   const categoryTopics = new Set(config.categories.map((c) => c.gitlabTopic));
   const keywords = project.topics.filter((t) => !categoryTopics.has(t));
-  if (keywords.length > 0) properties.keywords = keywords;
 
-  let license: string | undefined;
-  if (typeof data.license === 'string' && data.license.trim()) license = data.license.trim();
-  else if (project.license?.key) license = spdxFromGitLab(project.license.key);
-  if (license) {
-    properties.license = license;
-    const href =
+  let license: ProjectRecord['license'];
+  let licenseId: string | undefined;
+  if (typeof data.license === 'string' && data.license.trim()) licenseId = data.license.trim();
+  else if (project.license?.key) licenseId = spdxFromGitLab(project.license.key);
+  if (licenseId) {
+    const url =
       (typeof data['license-url'] === 'string' ? data['license-url'] : undefined) ??
       (project.license?.url && !data.license ? project.license.url : undefined) ??
-      spdxUrl(license);
-    if (href) links.push({ rel: 'license', href, type: 'text/html', title: `License: ${license}` });
+      spdxUrl(licenseId);
+    license = { id: licenseId, ...(url ? { url } : {}) };
   } else {
     warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file: readmeFile });
   }
 
-  const providers: StacProvider[] = Array.isArray(data.providers)
+  const providers: Provider[] = Array.isArray(data.providers)
     ? (data.providers as unknown[])
-        .filter((p): p is StacProvider => isObject(p) && typeof p.name === 'string')
+        .filter((p): p is Provider => isObject(p) && typeof p.name === 'string')
         .map((p) => (Array.isArray(p.roles) ? { ...p, roles: p.roles.filter((r): r is string => typeof r === 'string') } : p))
     : [];
   const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
@@ -213,26 +240,27 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     const ns = project.fullPath.split('/')[0] ?? project.fullPath;
     providers.push({ name: (project.nameWithNamespace.split(' / ')[0] ?? ns).trim(), roles: ['producer'], url: `${gitlabBase}/${ns}` });
   }
-  properties.providers = providers;
 
   // --- sharinghub:* (SharingHub §1.5) -----------------------------------------------------
-  properties['sharinghub:id'] = project.id;
-  properties['sharinghub:name'] = project.nameWithNamespace;
-  properties['sharinghub:path'] = project.fullPath;
-  properties['sharinghub:stars'] = project.starCount;
-  properties['sharinghub:default-branch'] = project.defaultBranch;
-  properties['sharinghub:dvc-init'] = snapshot.files.some((f) => f.path.startsWith('.dvc/')) ? 'enable' : 'disable';
+  const sharinghub = new Map<string, unknown>();
+  const fact = (name: string, value: unknown): void => void sharinghub.set(name, value);
+  fact('id', project.id);
+  fact('name', project.nameWithNamespace);
+  fact('path', project.fullPath);
+  fact('stars', project.starCount);
+  fact('default-branch', project.defaultBranch);
+  fact('dvc-init', snapshot.files.some((f) => f.path.startsWith('.dvc/')) ? 'enable' : 'disable');
   for (const c of categories) {
     for (const [feature, state] of Object.entries(c.features)) {
       // A feature enabled by any of the project's categories is enabled.
-      if (properties[`sharinghub:${feature}`] !== 'enable') properties[`sharinghub:${feature}`] = state;
+      if (sharinghub.get(feature) !== 'enable') fact(feature, state);
     }
   }
   if (isObject(data.sharinghub)) {
-    for (const [k, v] of Object.entries(data.sharinghub)) properties[`sharinghub:${k}`] = v;
+    for (const [k, v] of Object.entries(data.sharinghub)) fact(k, v);
   }
   const dvcFiles = snapshot.files.filter((f) => f.path.endsWith('.dvc') && !f.path.startsWith('.dvc/')).map((f) => f.path);
-  if (dvcFiles.length > 0) properties['sharinghub:dvc-files'] = dvcFiles;
+  if (dvcFiles.length > 0) fact('dvc-files', dvcFiles);
 
   // --- extensions: prefix blocks and prefixed keys ----------------------------------------
   // No prototype: a README key such as `toString` or `__proto__` is never taken for a prefix.
@@ -241,10 +269,12 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     for (const [prefix, url] of Object.entries(data.extensions)) if (typeof url === 'string') known[prefix] = url;
   }
   Object.assign(known, config.extensions); // the instance configuration wins on an equal prefix
+  const extensions = new Set<string>();
+  const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
     if (HANDLED.has(key)) continue;
     if (known[key] && isObject(value)) {
-      for (const [field, v] of Object.entries(value)) setOwn(properties, `${key}:${field}`, v);
+      for (const [field, v] of Object.entries(value)) setOwn(fields, `${key}:${field}`, v);
       extensions.add(known[key]!);
       continue;
     }
@@ -256,32 +286,20 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     if (TIME_KEYS.has(key)) {
       // STAC requires these to be RFC 3339 date-times: a README value that is not one is not used.
       try {
-        properties[key] = toInstant(value);
+        setOwn(fields, key, toInstant(value));
       } catch (err) {
         fail('front-matter/datetime', `${key}: ${(err as Error).message}; the project's own date is used`, at(key));
       }
       continue;
     }
-    setOwn(properties, key, value); // leftover keys are copied verbatim (SharingHub "remaining properties")
+    setOwn(fields, key, value); // leftover keys are copied verbatim (SharingHub "remaining properties")
   }
 
-  // --- DOIs in the body -> sci:* and cite-as (SharingHub §1.7) ----------------------------
-  const dois = doisFromBody(readme.body);
-  if (dois.doi && properties['sci:doi'] === undefined) {
-    properties['sci:doi'] = dois.doi;
-    if (dois.citation && properties['sci:citation'] === undefined) properties['sci:citation'] = dois.citation;
-  }
-  if (dois.publications.length > 0 && properties['sci:publications'] === undefined) properties['sci:publications'] = dois.publications;
-  if (properties['sci:doi'] !== undefined || properties['sci:citation'] !== undefined || properties['sci:publications'] !== undefined) {
-    extensions.add(known[SCI_EXTENSION_PREFIX] ?? 'https://stac-extensions.github.io/scientific/v1.0.0/schema.json');
-  }
-  if (typeof properties['sci:doi'] === 'string') {
-    links.push({ rel: 'cite-as', href: `https://doi.org/${properties['sci:doi']}`, title: 'Cite as' });
-  }
+  // --- DOIs in the body (SharingHub §1.7) ------------------------------------------------
+  const citation = doisFromBody(readme.body);
 
-  // --- links: GitLab page, bug tracker, README links, packages, containers -----------------
-  links.push({ rel: 'via', href: project.webUrl, type: 'text/html', title: 'GitLab project' });
-  links.push({ rel: 'bug_tracker', href: `${project.webUrl}/issues`, type: 'text/html', title: 'Bug Tracker' });
+  // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
+  const links: ReadmeLink[] = [];
   const references: ProjectReference[] = [];
   if (Array.isArray(data.links)) {
     if (data.links.length > LIMITS.links) {
@@ -300,14 +318,8 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
         warn('links/href', `links[${i}]: '${l.href}' is neither a URL nor a file of the repository`, at('links', i));
         return;
       }
-      links.push({ ...(l as Record<string, unknown>), rel, href } as StacLink);
+      links.push({ ...l, rel, href });
     });
-  }
-  for (const p of snapshot.packages) {
-    links.push({ rel: 'package', href: p.webUrl, title: `Package ${p.name}`, 'package:name': p.name, 'package:type': p.packageType.toLowerCase().replace(/[^a-z0-9]+/g, '-') });
-  }
-  for (const c of snapshot.containers) {
-    links.push({ rel: 'container', href: `https://${c.location}`, title: `Image ${c.location}`, 'container:image': c.location, 'container:tags': c.tags });
   }
 
   // --- related -> derived_from ------------------------------------------------------------
@@ -328,7 +340,6 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
 
   // --- assets -----------------------------------------------------------------------------
-  const assets: Record<string, StacAsset> = {};
   const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
   const written: unknown[] = Array.isArray(data.assets) ? data.assets : [];
   if (written.length > LIMITS.assetRules) {
@@ -346,101 +357,35 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   });
   diagnostics.push(...found.diagnostics);
   for (const a of found.assets) {
-    assets[a.key] = a.asset;
-    for (const field of Object.keys(a.asset)) {
+    for (const field of Object.keys(a.asset.fields)) {
       const prefix = /^([a-z][a-z0-9-]*):/.exec(field)?.[1];
-      if (prefix === 'file') extensions.add(FILE_SCHEMA_URL);
-      else if (prefix && known[prefix]) extensions.add(known[prefix]!);
+      if (prefix && prefix !== 'file' && known[prefix]) extensions.add(known[prefix]!);
     }
   }
   // --- DVC-tracked data (.dvc files, dvc.lock) -> data assets at the DVC remote ------------------
   const dvc = dvcAssets(snapshot.dvc, snapshot.files);
   diagnostics.push(...dvc.diagnostics);
-  for (const [key, asset] of Object.entries(dvc.assets)) {
-    if (assets[key]) continue; // an asset rule named this key first
-    assets[key] = asset;
-    if (asset['file:checksum'] !== undefined) extensions.add(FILE_SCHEMA_URL);
-  }
-  // --- ONNX models among the assets -> MLM (issue: describe models from the file itself) ------
-  const mlmUrl = known.mlm ?? config.extensions.mlm;
-  const readmeMlm = mlmBlock(data);
-  let described = false;
-  /** What the MLM builders need to know of a model file. */
-  const mlmFileFacts = (a: DiscoveredAsset, file: RepoFile): OnnxMlmOptions => ({
-    name: project.name,
-    ...(a.asset['file:size'] !== undefined ? { fileSize: a.asset['file:size'] as number } : {}),
-    ...(file.lfs?.oid ?? file.sha256 ? { sha256: (file.lfs?.oid ?? file.sha256)! } : {}),
-    file: file.path,
-  });
-  /**
-   * A described model file: its asset gets the MLM fields; the first model describes the item, the
-   * README's `mlm:` block completing it (merged by the MLM builder).
-   */
-  const applyMlm = (a: DiscoveredAsset, mlm: OnnxMlmResult): void => {
-    const roles = [...new Set([...((mlm.asset.roles as string[] | undefined) ?? []), ...(a.asset.roles ?? []).filter((r) => r !== 'data')])];
-    assets[a.key] = { ...a.asset, ...mlm.asset, href: a.asset.href, roles };
-    if (!described) {
-      for (const k of Object.keys(properties)) if (k.startsWith('mlm:')) delete properties[k];
-      Object.assign(properties, mlm.properties);
-      described = true;
-    }
-    for (const url of mlm.stacExtensions) extensions.add(url);
-    diagnostics.push(...mlm.diagnostics);
-  };
+  const keys = new Set(found.assets.map((a) => a.key));
+  // --- model files among the assets: ONNX within the budget, then the other formats -------------
+  const models: ModelFile[] = [];
   for (const a of found.assets) {
     const summary = a.file && Object.hasOwn(snapshot.onnx, a.file.path) ? snapshot.onnx[a.file.path] : undefined;
     if (!summary || !a.file) continue;
     const tooLarge = onnxOverBudget(summary);
-    if (tooLarge) {
-      fail('budget/onnx', `${a.file.path}: ${tooLarge}: the model is not described`, { file: a.file.path });
-      continue;
-    }
-    applyMlm(a, onnxToMlm(summary, described ? undefined : readmeMlm, mlmFileFacts(a, a.file)));
+    if (tooLarge) fail('budget/onnx', `${a.file.path}: ${tooLarge}: the model is not described`, { file: a.file.path });
+    else models.push({ key: a.key, path: a.file.path, reader: 'onnx' });
   }
-  // --- PyTorch, TorchScript, safetensors, GGUF files -> MLM; every pickle -> its safety verdict ----
-  for (const a of found.assets) {
-    const model = a.file ? snapshot.models?.[a.file.path] : undefined;
-    if (!model || !a.file) continue;
-    if (!MODEL_FORMATS.has(model.format)) {
-      // A plain pickle or zip: no model description, but whoever downloads it must know if loading it runs code.
-      if (model.pickleSafety) assets[a.key] = { ...assets[a.key]!, 'stachub:pickle_safety': pickleSafetyField(model.pickleSafety) };
-      diagnostics.push(...safetyDiagnostics(model, a.file.path));
-      continue;
-    }
-    applyMlm(a, modelToMlm(model, described ? undefined : readmeMlm, mlmFileFacts(a, a.file)));
-  }
-  if (mlmUrl && extensions.has(mlmUrl) && !Object.values(assets).some((a) => a.roles?.includes('mlm:model'))) {
-    // MLM requires a model asset; without one the item would not validate. Keep the fields, drop the claim.
-    extensions.delete(mlmUrl);
-    warn(
-      'mlm/no-model-asset',
-      'the mlm: block needs a model file: add an asset rule matching it (an .onnx file is described automatically; other formats need roles [mlm:model] and mlm:artifact_type)',
-      at('mlm'),
-    );
-  }
+  for (const a of found.assets) if (a.file && snapshot.models?.[a.file.path]) models.push({ key: a.key, path: a.file.path, reader: 'models' });
 
-  if (snapshot.release) {
-    const r = snapshot.release;
-    assets.release = {
-      href: r.archiveHref,
-      title: `Release ${r.tagName}: ${r.name}`,
-      ...(r.description ? { description: r.description } : {}),
-      type: mediaTypeOf(r.archiveHref) ?? 'application/zip',
-      roles: ['source'],
-    };
-  }
+  const mlm = mlmBlock(data);
 
   // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
-  const preview = previewSource(readme.body, data.preview, (p) => filesByPath.has(p));
-  if (preview) {
-    const href = resolveHref(preview, 'image');
-    if (href) {
-      const p = previewAsset(preview, href);
-      links.push(p.link);
-      assets[p.key] = p.asset;
-    } else {
-      warn('preview/missing', `preview '${preview}' is not a file of the repository`, at('preview'));
-    }
+  let preview: ProjectRecord['preview'];
+  const previewFrom = previewSource(readme.body, data.preview, (p) => filesByPath.has(p));
+  if (previewFrom) {
+    const href = resolveHref(previewFrom, 'image');
+    if (href) preview = { source: previewFrom, href };
+    else warn('preview/missing', `preview '${previewFrom}' is not a file of the repository`, at('preview'));
   }
 
   // --- mlflow.models: the registered models the README claims (linked by the MLflow join) ----
@@ -458,12 +403,24 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     summary,
     geometry,
     ...(bbox ? { bbox } : {}),
-    properties,
+    dates,
+    keywords,
+    ...(license ? { license } : {}),
+    providers,
+    sharinghub: [...sharinghub],
+    fields,
+    schemas: { ...known },
     extensions: [...extensions].sort(),
+    citation,
     links,
     references,
-    assets,
-    carried: [...carried.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    files: found.assets,
+    dvc: dvc.assets.filter((d) => !keys.has(d.path)),
+    models,
+    ...(mlm ? { mlm } : {}),
+    mlmAt: at('mlm'),
+    ...(preview ? { preview } : {}),
+    carried: hrefs.carried(),
     mlflowModels: listed.models,
     diagnostics,
   };
@@ -511,34 +468,5 @@ function lineOf(where: { line?: number }): { line?: number } {
   return where.line === undefined ? {} : { line: where.line };
 }
 
-/** A README-relative path -> a clean repository path, or undefined if it escapes the repository. */
-export function normalizeRepoPath(href: string): string | undefined {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(href);
-  } catch {
-    return undefined;
-  }
-  const out: string[] = [];
-  for (const seg of decoded.replace(/\\/g, '/').split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-      continue;
-    }
-    out.push(seg);
-  }
-  return out.length > 0 ? out.join('/') : undefined;
-}
-
-function encodePath(p: string): string {
-  return p.split('/').map(encodeSegment).join('/');
-}
-
-/** encodeURIComponent, except that a lone surrogate (YAML can write one as "\ud800"), which it cannot encode, becomes U+FFFD. */
-function encodeSegment(s: string): string {
-  return encodeURIComponent(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
-}
 
 export type { RepoFile };

@@ -16,6 +16,11 @@ import {
 } from './mlmodel.js';
 import type { MetricValue, ModelFile, ModelVersion, RegisteredModelInfo, WebUi } from './types.js';
 
+/** Key of a version in maps built at the edge (ONNX summaries). */
+export function versionKey(v: Pick<ModelVersion, 'modelName' | 'version'>): string {
+  return `${v.modelName}\u0000${v.version}`;
+}
+
 /** The parts of a run the catalog uses. */
 export interface RunInfo {
   runId: string;

@@ -1,6 +1,6 @@
 /**
  * The MLflow registry in the catalog: choose the registry from the configuration, read it (edge),
- * and join it to the catalog (pure, `joinRegistry`).
+ * and link its models to the records (pure; `stac/registry.ts` joins them to the catalog tree).
  *
  * Sources: `mlflow.url` (`--mlflow-url`, `MLFLOW_TRACKING_URI`) is a live MLflow server or the
  * tracking shim over REST; `mlflow.export` (`--mlflow-export`) is an mlflow-export-import folder, or
@@ -19,7 +19,7 @@ import type { ProjectRecord } from '../metadata/record.js';
 import type { Registry } from './types.js';
 
 export type { Registry, ModelVersion, RegistryResult } from './types.js';
-export { joinRegistry, type JoinResult, type MlflowReport, type RegistryRead } from './join.js';
+export type { MlflowReport, RegistryRead } from './join.js';
 export { exportRegistry } from './export.js';
 export { restRegistry } from './rest.js';
 export { shimStoreRegistry, type OpenTrackingStore, type TrackingStoreView } from './shim.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { bufferByteSource, inspectOnnx, OnnxError, redactUrl, scanOptionsFor, type OnnxSummary } from '../onnx/index.js';
 import type { Diagnostic } from '../types.js';
-import { versionKey } from './stac.js';
+import { versionKey } from './assemble.js';
 import type { ModelVersion, Registry } from './types.js';
 
 export interface DescribeOptions {

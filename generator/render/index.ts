@@ -9,7 +9,7 @@ import Handlebars from 'handlebars';
 import type { OutputFile } from '../types.js';
 import type { RenderInput } from './types.js';
 import { bundledSiteSources, type SiteSources } from './assets.js';
-import { buildModel, byRecent, pagePathFor, sharedFolders, type CategoryView, type ProjectView, type SiteModel } from './model.js';
+import { buildModel, pagePathFor, sharedFolders, type CategoryView, type ProjectView, type SiteModel } from './model.js';
 import { projectPage, stacBrowserHref } from './project.js';
 import { resolveSite, type ResolvedSite } from './site-config.js';
 import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
@@ -19,6 +19,7 @@ import { FACETS, SEARCH_DIR, searchIndexFiles } from './search-index.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { FaultCollector } from '../isolate.js';
+import { atomFeed, recentUnique, sitemap, structuredData } from './feeds.js';
 
 export type { RenderInput } from './types.js';
 export type { SiteConfig, SiteLink } from './site-config.js';
@@ -411,8 +412,8 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
       'text/html; charset=utf-8',
       layout(SITE_FILES.notFound, notFound, { title: 'Page not found', description: 'This page does not exist.', absoluteFrom: absoluteUrl(baseUrl, '') }),
     );
-    yield file(SITE_FILES.sitemap, 'application/xml', sitemap(htmlPages, baseUrl));
-    yield file(SITE_FILES.feed, 'application/atom+xml', atomFeed(recentUnique(model.projects, 20), site, baseUrl, generatedAt));
+    yield file(SITE_FILES.sitemap, 'application/xml', sitemap(htmlPages.filter((page) => page !== SITE_FILES.notFound), baseUrl));
+    yield file(SITE_FILES.feed, 'application/atom+xml', atomFeed(recentUnique(model.projects, 20), site, baseUrl, generatedAt, SITE_FILES.feed));
   }
 }
 
@@ -456,83 +457,4 @@ export function scriptSafeJson(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-/** schema.org description of a project page (search engines; SharingHub injects the same kind). */
-function structuredData(view: ProjectView, content: ReturnType<typeof projectPage>, baseUrl: string | undefined): Record<string, unknown> {
-  const p = view.item.json.properties;
-  const isDataset = /dataset/i.test(view.categoryId);
-  const providers = Array.isArray(p.providers) ? (p.providers as Array<Record<string, unknown>>) : [];
-  const creators = providers
-    .filter((pr) => Array.isArray(pr.roles) && (pr.roles as unknown[]).some((r) => r === 'producer' || r === 'licensor'))
-    .map((pr) => ({ '@type': 'Organization', name: String(pr.name ?? ''), ...(typeof pr.url === 'string' ? { url: pr.url } : {}) }));
-  const data: Record<string, unknown> = {
-    '@context': 'https://schema.org',
-    '@type': isDataset ? 'Dataset' : 'CreativeWork',
-    name: view.title,
-    identifier: view.item.json.id,
-  };
-  if (view.summary) data.description = view.summary;
-  if (baseUrl) data.url = absoluteUrl(baseUrl, view.page.replace(/(^|\/)index\.html$/, '$1'));
-  if (view.keywords.length > 0) data.keywords = view.keywords;
-  if (content.license) data.license = content.license.href && isAbsoluteUrl(content.license.href) ? content.license.href : content.license.id;
-  if (view.created) data.dateCreated = view.created;
-  if (view.updated) data.dateModified = view.updated;
-  if (creators.length > 0) data.creator = creators;
-  if (content.citation?.doi) data.sameAs = `https://doi.org/${content.citation.doi}`;
-  if (content.gitlab) data.isBasedOn = content.gitlab;
-  return data;
-}
-
-/** The `n` most recently updated projects, a project listed in two categories (two topics) once. */
-function recentUnique(projects: ProjectView[], n: number): ProjectView[] {
-  const seen = new Set<string>();
-  const out: ProjectView[] = [];
-  for (const v of projects.slice().sort(byRecent)) {
-    if (out.length >= n) break;
-    if (seen.has(v.item.json.id)) continue;
-    seen.add(v.item.json.id);
-    out.push(v);
-  }
-  return out;
-}
-
-/** Atom feed (RFC 4287) of recently updated projects, for feed readers and chat integrations. */
-function atomFeed(projects: ProjectView[], site: ResolvedSite, baseUrl: string, generatedAt: string): string {
-  const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const pageUrl = (page: string): string => absoluteUrl(baseUrl, page.replace(/(^|\/)index\.html$/, '$1'));
-  const entries = projects.map((v) =>
-    [
-      '  <entry>',
-      `    <title>${xml(v.title)}</title>`,
-      `    <id>${xml(pageUrl(v.page))}</id>`,
-      `    <link href="${xml(pageUrl(v.page))}"/>`,
-      `    <updated>${xml(v.updated && !Number.isNaN(Date.parse(v.updated)) ? new Date(v.updated).toISOString() : generatedAt)}</updated>`,
-      ...(v.summary ? [`    <summary>${xml(v.summary)}</summary>`] : []),
-      ...v.keywords.map((k) => `    <category term="${xml(k)}"/>`),
-      '  </entry>',
-    ].join('\n'),
-  );
-  return [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '<feed xmlns="http://www.w3.org/2005/Atom">',
-    `  <title>${xml(site.title)}: recently updated</title>`,
-    `  <id>${xml(absoluteUrl(baseUrl, ''))}</id>`,
-    `  <link rel="self" href="${xml(absoluteUrl(baseUrl, SITE_FILES.feed))}"/>`,
-    `  <link href="${xml(absoluteUrl(baseUrl, ''))}"/>`,
-    `  <updated>${xml(generatedAt)}</updated>`,
-    '  <author><name>stachub</name></author>',
-    ...entries,
-    '</feed>',
-    '',
-  ].join('\n');
-}
-
-/** sitemap.xml of every HTML page (sitemaps.org protocol). */
-function sitemap(pages: string[], baseUrl: string): string {
-  const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const urls = pages
-    .filter((p) => p !== SITE_FILES.notFound)
-    .map((p) => `  <url><loc>${xml(absoluteUrl(baseUrl, p.replace(/(^|\/)index\.html$/, '$1')))}</loc></url>`);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join('\n')}\n</urlset>\n`;
 }

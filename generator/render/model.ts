@@ -4,6 +4,10 @@
  * projects, resolved through the documents' own links. Pure: reads the tree, returns data.
  */
 import { posix } from 'node:path';
+import { mlflowVersionOf } from '../stac/extensions/mlflow.js';
+import { mlmOf, mlmStructureOf } from '../stac/extensions/mlm.js';
+import { sharinghubOf } from '../stac/extensions/sharinghub.js';
+import { versionOf } from '../stac/extensions/version.js';
 import type { Placed, StacCollection, StacItem, StacLink, StacTree } from '../stac/types.js';
 import { isBrowsableHref, resolveFromDoc } from './paths.js';
 import { summary } from './format.js';
@@ -99,28 +103,22 @@ function uniq<T>(xs: T[]): T[] {
 }
 
 function dataTypesOf(props: Record<string, unknown>): string[] {
+  const mlm = mlmOf(props);
   const out: string[] = [];
-  for (const key of ['mlm:input', 'mlm:output']) {
-    const list = props[key];
-    if (!Array.isArray(list)) continue;
-    for (const io of list as unknown[]) {
-      if (io === null || typeof io !== 'object') continue;
-      const r = io as Record<string, unknown>;
-      const structure = (r.input ?? r.result) as Record<string, unknown> | undefined;
-      const dt = structure !== null && typeof structure === 'object' ? str(structure.data_type) : null;
-      if (dt) out.push(dt);
-    }
+  for (const io of [...mlm.input, ...mlm.output]) {
+    const dt = str(mlmStructureOf(io, io.input !== undefined && io.input !== null ? 'input' : 'result').data_type);
+    if (dt) out.push(dt);
   }
   return uniq(out);
 }
 
 function compareVersions(a: ProjectView, b: ProjectView): number {
   // Several registered models: grouped by model name, then by version number.
-  const ma = String(a.item.json.properties['mlflow:model_name'] ?? '');
-  const mb = String(b.item.json.properties['mlflow:model_name'] ?? '');
+  const ma = mlflowVersionOf(a.item.json.properties).modelName ?? '';
+  const mb = mlflowVersionOf(b.item.json.properties).modelName ?? '';
   if (ma !== mb) return ma.localeCompare(mb, 'en');
-  const va = String(a.item.json.properties.version ?? '');
-  const vb = String(b.item.json.properties.version ?? '');
+  const va = versionOf(a.item.json.properties);
+  const vb = versionOf(b.item.json.properties);
   const na = Number(va);
   const nb = Number(vb);
   if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
@@ -196,10 +194,10 @@ export function buildModel(tree: StacTree, baseUrl?: string): SiteModel {
         summary: summary(str(p.description) ?? ''),
         keywords: uniq(strings(p.keywords)),
         license: str(p.license),
-        framework: str(p['mlm:framework']),
-        tasks: uniq(strings(p['mlm:tasks'])),
+        framework: str(mlmOf(p).framework),
+        tasks: uniq(strings(mlmOf(p).tasks)),
         dataTypes: dataTypesOf(p),
-        stars: typeof p['sharinghub:stars'] === 'number' ? (p['sharinghub:stars'] as number) : 0,
+        stars: sharinghubOf(p).stars,
         updated: str(p.updated) ?? str(p.datetime) ?? str(p.end_datetime) ?? str(p.created),
         created: str(p.created),
         preview:

@@ -18,6 +18,7 @@
  * project rewrites its own files and the shards of the words it gains or loses, not the index.
  * Pure: views in, files out, the same bytes for the same catalog.
  */
+import { mlmOf } from '../stac/extensions/mlm.js';
 import type { ProjectView } from './model.js';
 import { markdownToText } from './format.js';
 
@@ -122,13 +123,14 @@ export function* searchIndexFiles(views: readonly ProjectView[], card: (v: Proje
   };
   docs.forEach((v, doc) => {
     const p = v.item.json.properties;
+    const architecture = mlmOf(p).architecture;
     const title = terms(words(v.title));
     const keywords = terms(words(v.keywords.join(' ')));
     const id = terms(words(v.item.json.id));
     const text = [
       v.tasks.join(' '),
       v.framework ?? '',
-      typeof p['mlm:architecture'] === 'string' ? p['mlm:architecture'] : '',
+      typeof architecture === 'string' ? architecture : '',
       markdownToText(typeof p.description === 'string' ? p.description : ''),
     ].join(' ');
     const all = terms([...new Set([...words(v.title), ...words(v.item.json.id), ...words(v.keywords.join(' ')), ...words(text)])].slice(0, MAX_WORDS));

@@ -187,7 +187,7 @@ export function snippets(s: SnippetInput): Snippet[] {
 
 /**
  * "Fetch with DVC": clone the project and `dvc pull` its DVC-tracked data (the assets that carry
- * `dvc:path`, generator/metadata/dvc.ts). Every word is shell-quoted (shellQuote); null when
+ * `dvc:path`, generator/stac/extensions/dvc.ts). Every word is shell-quoted (shellQuote); null when
  * the project has no DVC data or no clonable URL.
  */
 export function dvcSnippet(input: { projectUrl: string | undefined; paths: string[] }): Snippet | null {

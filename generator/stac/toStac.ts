@@ -7,6 +7,7 @@ import type { Category, Config } from '../config.js';
 import type { ProjectRecord } from '../metadata/record.js';
 import type { CarriedFile, Diagnostic } from '../types.js';
 import { FaultCollector } from '../isolate.js';
+import { recordFields, type RecordFields } from './fields.js';
 import { link, MEDIA, REL, ref } from './links.js';
 import { STAC_VERSION, type StacCatalog, type StacCollection, type StacItem, type StacLink } from './types.js';
 
@@ -26,6 +27,8 @@ export interface ToStacResult {
   tree: UnplacedTree;
   /** Problems found while joining records (e.g. a related project that is not in the catalog), by item id. */
   diagnostics: Map<string, Diagnostic[]>;
+  /** Problems found while writing each record's fields (the model descriptions), by record id, for every record. */
+  fieldDiagnostics: Map<string, Diagnostic[]>;
 }
 
 export function toStac(records: readonly ProjectRecord[], config: Config): ToStacResult {
@@ -35,16 +38,26 @@ export function toStac(records: readonly ProjectRecord[], config: Config): ToSta
   const titles = new Map(config.categories.map((c) => [c.id, c.title]));
   // Each item under its project's guard (generator/isolate.ts): the failures are thrown together.
   const faults = new FaultCollector();
+  // A record's fields are the same in each of its categories: written once, for every record
+  // (a project in no category still gets its model problems reported).
+  const fields = new Map<string, RecordFields>();
+  const fieldDiagnostics = new Map<string, Diagnostic[]>();
+  for (const r of records) {
+    const f = faults.run(r.id, 'stac', () => recordFields(r), undefined);
+    if (!f) continue;
+    fields.set(r.id, f);
+    fieldDiagnostics.set(r.id, f.diagnostics);
+  }
 
   const collections = config.categories.map((category) => {
-    const members = records.filter((r) => r.categories.includes(category.id)).sort((a, b) => a.id.localeCompare(b.id));
+    const members = records.filter((r) => r.categories.includes(category.id) && fields.has(r.id)).sort((a, b) => a.id.localeCompare(b.id));
     const items = members.flatMap((r) =>
       faults.run(
         r.id,
         'stac',
         () => [
           {
-            json: toItem(r, category, byUrl, titles, config, (d) => {
+            json: toItem(r, fields.get(r.id)!, category, byUrl, titles, config, (d) => {
               const list = diagnostics.get(r.id) ?? [];
               if (!list.some((x) => x.message === d.message)) list.push(d);
               diagnostics.set(r.id, list);
@@ -71,11 +84,12 @@ export function toStac(records: readonly ProjectRecord[], config: Config): ToSta
       ...config.categories.map((c) => link.child(c.id, c.title)),
     ],
   };
-  return { tree: { catalog, collections }, diagnostics };
+  return { tree: { catalog, collections }, diagnostics, fieldDiagnostics };
 }
 
 function toItem(
   r: ProjectRecord,
+  fields: RecordFields,
   category: Category,
   byUrl: Map<string, ProjectRecord>,
   titles: Map<string, string>,
@@ -86,7 +100,7 @@ function toItem(
     link.root(config.catalog.title),
     link.parent(ref.collection(category.id), category.title),
     link.collection(category.id, category.title),
-    ...r.links,
+    ...fields.links,
   ];
   for (const reference of r.references) {
     const target = byUrl.get(normalizeProjectUrl(reference.url));
@@ -124,19 +138,19 @@ function toItem(
     title: r.title,
     // STAC: a description is at least one character (a project with no README and no GitLab description has none).
     ...(r.description ? { description: r.description } : {}),
-    ...r.properties,
-    datetime: r.properties.datetime as string,
+    ...fields.properties,
+    datetime: fields.properties.datetime as string,
   };
   return {
     type: 'Feature',
     stac_version: STAC_VERSION,
-    stac_extensions: [...r.extensions],
+    stac_extensions: [...fields.extensions],
     id: r.id,
     geometry: r.geometry,
     ...(r.bbox ? { bbox: r.bbox } : {}),
     properties,
     links,
-    assets: r.assets,
+    assets: fields.assets,
     collection: category.id,
   };
 }

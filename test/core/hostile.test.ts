@@ -12,7 +12,7 @@ import { build } from '../../generator/build.js';
 import { main } from '../../generator/cli.js';
 import { defaultConfig } from '../../generator/config.js';
 import { wktToExtent } from '../../generator/metadata/extent.js';
-import { guessDimOrder } from '../../generator/onnx/mlm.js';
+import { guessDimOrder } from '../../generator/stac/extensions/mlm.js';
 import { DT, encodeModel } from '../onnx/schema.js';
 import type { BuildReport, ProjectReport } from '../../generator/report.js';
 import type { PreviousProject, Source } from '../../generator/sources/source.js';

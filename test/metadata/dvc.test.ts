@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../generator/config.js';
-import { dvcAssets, parseDvcConfig, remoteObjectUrl } from '../../generator/metadata/dvc.js';
+import { dvcAssets as readDvcAssets, parseDvcConfig, remoteObjectUrl } from '../../generator/metadata/dvc.js';
 import { toRecord } from '../../generator/metadata/record.js';
+import { dvcAssetMap } from '../../generator/stac/extensions/dvc.js';
+import { recordFields } from '../../generator/stac/fields.js';
 import { dvcSnippet } from '../../generator/render/snippets.js';
-import { FILE_SCHEMA_URL } from '../../generator/stac/file.js';
+import { FILE_SCHEMA_URL } from '../../generator/stac/extensions/file.js';
 import { readmeWith, repoFile, snapshot } from '../helpers.js';
 
 const MD5 = '0123456789abcdef0123456789abcdef';
 const DIR = 'fedcba9876543210fedcba9876543210';
+/** DVC outputs as the item's assets, keyed by path. */
+const dvcAssets = (...args: Parameters<typeof readDvcAssets>) => {
+  const read = readDvcAssets(...args);
+  return { assets: dvcAssetMap(read.assets), diagnostics: read.diagnostics };
+};
 const config = (url: string, name = 'storage') => ({ path: '.dvc/config', text: `[core]\n    remote = ${name}\n['remote "${name}"']\n    url = ${url}\n` });
 
 describe('DVC config', () => {
@@ -107,7 +114,7 @@ describe('DVC outputs as assets', () => {
       files: [repoFile('README.md'), repoFile('.dvc/config'), repoFile('train.csv.dvc')],
       dvc: [config('s3://b'), pointer('train.csv.dvc', `outs:\n- md5: ${MD5}\n  size: 7\n  hash: md5\n  path: train.csv\n`)],
     });
-    const r = toRecord(s, defaultConfig('/tmp'));
+    const r = recordFields(toRecord(s, defaultConfig('/tmp')));
     expect(r.assets['train.csv']).toMatchObject({ 'file:size': 7, roles: ['data'] });
     expect(r.extensions).toContain(FILE_SCHEMA_URL);
     expect(r.properties['sharinghub:dvc-init']).toBe('enable');

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../generator/config.js';
-import { toRecord } from '../../generator/metadata/record.js';
+import { toRecord, type ProjectRecord } from '../../generator/metadata/record.js';
+import { recordFields } from '../../generator/stac/fields.js';
 import { readmeWith, repoFile, snapshot } from '../helpers.js';
 
 const config = defaultConfig('/tmp');
-const record = (readme: string | null, overrides: Parameters<typeof snapshot>[1] = {}) => toRecord(snapshot(readme, overrides), config);
+/** A record with the STAC fields its items get, and the problems of both stages. */
+const withFields = (r: ProjectRecord) => {
+  const f = recordFields(r);
+  return { ...r, ...f, diagnostics: [...r.diagnostics, ...f.diagnostics] };
+};
+const record = (readme: string | null, overrides: Parameters<typeof snapshot>[1] = {}) => withFields(toRecord(snapshot(readme, overrides), config));
 const codes = (r: ReturnType<typeof record>) => r.diagnostics.map((d) => d.code);
 
 describe('front matter: title', () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SourceUnreachableError } from '../../generator/errors.js';
 import { describeModelFiles } from '../../generator/mlflow/onnx.js';
 import { restRegistry } from '../../generator/mlflow/rest.js';
-import { versionKey } from '../../generator/mlflow/stac.js';
+import { versionKey } from '../../generator/mlflow/assemble.js';
 import { startFakeMlflow, type FakeMlflow, type FakeMlflowState } from '../fakes/mlflow/server.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -10,7 +10,7 @@ import { startTrackingServer, type TrackingServer } from '../../pipelines/tracki
 import { describeModelFiles } from '../../generator/mlflow/onnx.js';
 import { restRegistry } from '../../generator/mlflow/rest.js';
 import { shimStoreRegistry } from '../../generator/pipeline/registry.js';
-import { versionKey } from '../../generator/mlflow/stac.js';
+import { versionKey } from '../../generator/mlflow/assemble.js';
 import type { ModelVersion } from '../../generator/mlflow/types.js';
 import { MlflowTestClient, ONNX_BYTES } from './shim-client.js';
 

@@ -16,7 +16,7 @@ import {
   versionItemId,
   withProjectAdditions,
   type MlflowStacResult,
-} from '../../generator/mlflow/stac.js';
+} from '../../generator/stac/mlflow.js';
 import type { ModelVersion } from '../../generator/mlflow/types.js';
 import { layout } from '../../generator/stac/layout.js';
 import { link, ref } from '../../generator/stac/links.js';

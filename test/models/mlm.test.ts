@@ -1,6 +1,6 @@
 /** modelToMlm: the MLM fields of a non-ONNX model file, merged with the README's mlm: block. */
 import { describe, expect, it } from 'vitest';
-import { modelToMlm } from '../../generator/models/mlm.js';
+import { modelToMlm } from '../../generator/stac/extensions/mlm-models.js';
 import { summarise } from '../../generator/models/summary.js';
 import type { TensorInfo } from '../../generator/models/types.js';
 

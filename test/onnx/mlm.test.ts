@@ -17,7 +17,7 @@ import {
   onnxToMlm,
   sanitizeMlmName,
   type OnnxMlmResult,
-} from '../../generator/onnx/mlm.js';
+} from '../../generator/stac/extensions/mlm.js';
 import { edgeCaseModels } from './edge-cases.js';
 import { repoRoot } from './helpers.js';
 import { DEMO_MODEL_PATH, demoModelBytes } from '../../examples/scripts/make-demo-onnx.js';

@@ -7,10 +7,10 @@
  * at least one integer >= -1, the task enum, `mlm:pretrained: false` => `mlm:pretrained_source: null`,
  * `mlm:artifact_type` only on the `mlm:model` asset, no `mlm:name`/`input`/`output` on assets.
  */
-import type { Diagnostic } from '../types.js';
-import { MLM_DATA_TYPES } from './fields.js';
-import type { Dim, OnnxSummary, TypeInfo, ValueInfo } from './types.js';
-import { FILE_SCHEMA_URL, sha256Multihash } from '../stac/file.js';
+import type { Diagnostic } from '../../types.js';
+import { MLM_DATA_TYPES } from '../../onnx/fields.js';
+import type { Dim, OnnxSummary, TypeInfo, ValueInfo } from '../../onnx/types.js';
+import { FILE_SCHEMA_URL, sha256Multihash } from './file.js';
 
 /** MLM extension schema (v1.5.2). */
 export const MLM_SCHEMA_URL = 'https://stac-extensions.github.io/mlm/v1.5.2/schema.json';
@@ -390,4 +390,56 @@ function outputObject(file: ValueInfo, doc: Obj | undefined, itemTasks: string[]
 /** README fields of an input/output other than the ones merged with the file (bands, value_scaling...). */
 function copyExtras(out: Obj, doc: Obj | undefined): void {
   for (const [k, v] of Object.entries(doc ?? {})) if (!IO_RESERVED.has(k) && k !== '__proto__') out[k] = v;
+}
+
+/**
+ * An item's MLM fields as the site reads them. Values a README may write freely stay `unknown`
+ * (without the schema check of a validated build, anything can be there); the lists hold only
+ * their entries that are objects.
+ */
+export interface MlmView {
+  input: Obj[];
+  output: Obj[];
+  architecture: unknown;
+  framework: unknown;
+  frameworkVersion: unknown;
+  /** `mlm:tasks` when it is a list, else empty. */
+  tasks: unknown[];
+  totalParameters: unknown;
+  memorySize: unknown;
+  pretrained: unknown;
+  pretrainedSource: unknown;
+  accelerator: unknown;
+  batchSizeSuggestion: unknown;
+}
+
+/** The MLM fields of an item's properties. */
+export function mlmOf(p: Readonly<Record<string, unknown>>): MlmView {
+  const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+  const tasks = p['mlm:tasks'];
+  return {
+    input: list(p['mlm:input']),
+    output: list(p['mlm:output']),
+    architecture: p['mlm:architecture'],
+    framework: p['mlm:framework'],
+    frameworkVersion: p['mlm:framework_version'],
+    tasks: Array.isArray(tasks) ? tasks : [],
+    totalParameters: p['mlm:total_parameters'],
+    memorySize: p['mlm:memory_size'],
+    pretrained: p['mlm:pretrained'],
+    pretrainedSource: p['mlm:pretrained_source'],
+    accelerator: p['mlm:accelerator'],
+    batchSizeSuggestion: p['mlm:batch_size_suggestion'],
+  };
+}
+
+/** The structure of an MLM input (`input`) or output (`result`): an object, else empty. */
+export function mlmStructureOf(io: Obj, key: 'input' | 'result'): Obj {
+  const s = io[key];
+  return isObj(s) ? s : {};
+}
+
+/** Whether an asset is the model (role `mlm:model`). */
+export function isModelAsset(asset: { roles?: string[] }): boolean {
+  return asset.roles?.includes('mlm:model') ?? false;
 }

@@ -2,14 +2,14 @@
  * From a model-file summary (PyTorch, TorchScript, safetensors, GGUF) to the MLM fields of an item and
  * of its model asset, plus stachub's own asset fields: `stachub:tensors` (the tensor summary) and
  * `stachub:pickle_safety` (the verdict on the file's pickles). Pure. The README's `mlm:` block is
- * merged exactly as for ONNX (onnx/mlm.ts): where the file records no inputs or outputs (state dicts,
+ * merged exactly as for ONNX (mlm.ts): where the file records no inputs or outputs (state dicts,
  * safetensors, GGUF), the README's are published as written.
  */
-import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from '../onnx/mlm.js';
-import type { OnnxSummary, ValueInfo } from '../onnx/types.js';
-import type { Diagnostic } from '../types.js';
-import type { PickleSafety } from './safety.js';
-import type { ModelFormat, ModelSummary } from './types.js';
+import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from './mlm.js';
+import type { OnnxSummary, ValueInfo } from '../../onnx/types.js';
+import type { Diagnostic } from '../../types.js';
+import type { PickleSafety } from '../../models/safety.js';
+import type { ModelFormat, ModelSummary } from '../../models/types.js';
 
 /** Formats that describe a model (the others, plain pickles and zips, only get the safety verdict). */
 export const MODEL_FORMATS: ReadonlySet<ModelFormat> = new Set(['pytorch', 'torchscript', 'pytorch-legacy', 'safetensors', 'safetensors-index', 'gguf']);
@@ -123,4 +123,15 @@ export function safetyDiagnostics(summary: ModelSummary, file?: string): Diagnos
 
 function diag(code: string, message: string, file: string | undefined, level: Diagnostic['level'] = 'warning'): Diagnostic {
   return { level, code, message, ...(file ? { file } : {}) };
+}
+
+/** The `stachub:pickle_safety` of an asset as written (an object), if it has one. */
+export function pickleSafetyOf(asset: Readonly<Record<string, unknown>> | undefined): { verdict?: unknown; unsafe_globals?: unknown; unreadable?: unknown } | undefined {
+  const v = asset?.['stachub:pickle_safety'];
+  return typeof v === 'object' && v !== null ? (v as { verdict?: unknown }) : undefined;
+}
+
+/** The `stachub:tensors` summary of an asset as written, if it has one (its parts checked by the reader). */
+export function tensorsOf(asset: Readonly<Record<string, unknown>> | undefined): unknown {
+  return asset?.['stachub:tensors'];
 }

@@ -21,32 +21,23 @@
  * The recommended version of a registered model: the one with alias `champion`, else alias
  * `production`, else the newest in stage `Production`, else the latest (highest) version.
  */
-import { onnxToMlm } from '../onnx/mlm.js';
-import { FILE_SCHEMA_URL, sha256Multihash } from '../stac/file.js';
+import { onnxToMlm } from './extensions/mlm.js';
+import { FILE_SCHEMA_URL, fileFields, usesFile } from './extensions/file.js';
+import { MLFLOW_REL, mlflowModelsField, mlflowVersionFields, type ModelSummaryField } from './extensions/mlflow.js';
+import { VERSION_SCHEMA_URL, versionFields } from './extensions/version.js';
 import type { OnnxSummary } from '../onnx/types.js';
-import { MEDIA, ref } from '../stac/links.js';
-import { STAC_VERSION, type StacAsset, type StacItem, type StacLink } from '../stac/types.js';
-import type { UnplacedItem } from '../stac/toStac.js';
+import { MEDIA, ref } from './links.js';
+import { STAC_VERSION, type StacAsset, type StacItem, type StacLink } from './types.js';
+import type { UnplacedItem } from './toStac.js';
 import type { Diagnostic } from '../types.js';
-import { modelVersionPageUrl, modelsUri, versionNumber, withSlash } from './assemble.js';
-import { displayName } from './link.js';
-import type { ModelVersion, WebUi } from './types.js';
+import { modelVersionPageUrl, modelsUri, versionKey, versionNumber, withSlash } from '../mlflow/assemble.js';
+import { displayName } from '../mlflow/link.js';
+import type { ModelVersion, WebUi } from '../mlflow/types.js';
 
-export const VERSION_SCHEMA_URL = 'https://stac-extensions.github.io/version/v1.2.0/schema.json';
+export { MLFLOW_REL, VERSION_SCHEMA_URL, versionKey };
 
 /** Versions listed in a project item's `mlflow:models` summary (the newest). */
 export const SUMMARY_VERSIONS = 50;
-
-/** Link relations this stage emits (version extension names, SharingHub's `mlflow:*` names). */
-export const MLFLOW_REL = {
-  trackingUri: 'mlflow:tracking-uri',
-  model: 'mlflow:model',
-  run: 'mlflow:run',
-  recommended: 'mlflow:recommended-version',
-  latest: 'latest-version',
-  predecessor: 'predecessor-version',
-  successor: 'successor-version',
-} as const;
 
 export interface MlflowStacOptions {
   /** Public MLflow tracking URI (the registry's), for the tracking-uri link and MLflow UI links. */
@@ -71,11 +62,6 @@ export interface MlflowStacResult {
   versionItems: UnplacedItem[];
   /** Problems for the project's build report entry (skipped versions, MLM notes). */
   diagnostics: Diagnostic[];
-}
-
-/** Key of a version in maps built at the edge (ONNX summaries). */
-export function versionKey(v: Pick<ModelVersion, 'modelName' | 'version'>): string {
-  return `${v.modelName}\u0000${v.version}`;
 }
 
 /** The id of a version's item. */
@@ -148,7 +134,7 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
     groups.set(v.modelName, [...(groups.get(v.modelName) ?? []), v]);
   }
   const usedSlugs = new Set<string>();
-  const summaries: Record<string, unknown>[] = [];
+  const summaries: ModelSummaryField[] = [];
 
   for (const name of [...groups.keys()].sort()) {
     const list = groups.get(name)!.sort(byNumber);
@@ -202,10 +188,9 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
         title: title(rec.version),
         roles: ['data', ...(declaresMlModel ? ['ml-model:checkpoint'] : [])],
         'mlflow:uri': modelsUri(name, rec.version.version),
+        ...fileFields(modelFileFacts(recFile)),
       };
-      if (recFile.size !== undefined) asset['file:size'] = recFile.size;
-      if (recFile.sha256) asset['file:checksum'] = sha256Multihash(recFile.sha256);
-      if (asset['file:size'] !== undefined || asset['file:checksum'] !== undefined) project.stacExtensions.push(FILE_SCHEMA_URL);
+      if (usesFile(asset)) project.stacExtensions.push(FILE_SCHEMA_URL);
       project.assets[key] = asset;
     }
 
@@ -235,20 +220,21 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
         ...(v.createdAt ? { created: v.createdAt } : {}),
         ...(v.updatedAt ? { updated: v.updatedAt } : {}),
         ...(projectItem.properties['license'] !== undefined ? { license: projectItem.properties['license'] } : {}),
-        version: v.version,
-        ...(v.stage?.toLowerCase() === 'archived' ? { deprecated: true } : {}),
-        'mlflow:model_name': name,
-        'mlflow:uri': modelsUri(name, v.version),
-        'mlflow:aliases': v.aliases,
-        ...(v.stage ? { 'mlflow:stage': v.stage } : {}),
-        ...(v === rec.version ? { 'mlflow:recommended': true } : {}),
-        ...(v.runId ? { 'mlflow:run_id': v.runId } : {}),
-        ...(v.runName ? { 'mlflow:run_name': v.runName } : {}),
-        ...(v.modelId ? { 'mlflow:model_id': v.modelId } : {}),
-        'mlflow:metrics': v.metrics,
-        'mlflow:params': v.params,
-        'mlflow:flavors': v.flavors.map((f) => ({ name: f.name, ...(f.version ? { version: f.version } : {}), ...(f.loaderModule ? { loader_module: f.loaderModule } : {}) })),
-        ...(v.mlflowVersion ? { 'mlflow:mlflow_version': v.mlflowVersion } : {}),
+        ...versionFields(v.version, v.stage?.toLowerCase() === 'archived'),
+        ...mlflowVersionFields({
+          modelName: name,
+          uri: modelsUri(name, v.version),
+          aliases: v.aliases,
+          ...(v.stage ? { stage: v.stage } : {}),
+          recommended: v === rec.version,
+          ...(v.runId ? { runId: v.runId } : {}),
+          ...(v.runName ? { runName: v.runName } : {}),
+          ...(v.modelId ? { modelId: v.modelId } : {}),
+          metrics: v.metrics,
+          params: v.params,
+          flavors: v.flavors.map((f) => ({ name: f.name, ...(f.version ? { version: f.version } : {}), ...(f.loaderModule ? { loader_module: f.loaderModule } : {}) })),
+          ...(v.mlflowVersion ? { mlflowVersion: v.mlflowVersion } : {}),
+        }),
       };
       if (properties.datetime === null) {
         properties['start_datetime'] = projectItem.properties['start_datetime'] ?? v.createdAt ?? null;
@@ -279,9 +265,8 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
           mlm.stacExtensions.forEach((e) => extensions.add(e));
           diagnostics.push(...mlm.diagnostics);
         } else {
-          if (file.size !== undefined) asset['file:size'] = file.size;
-          if (file.sha256) asset['file:checksum'] = sha256Multihash(file.sha256);
-          if (asset['file:size'] !== undefined || asset['file:checksum'] !== undefined) extensions.add(FILE_SCHEMA_URL);
+          asset = { ...asset, ...fileFields(modelFileFacts(file)) };
+          if (usesFile(asset)) extensions.add(FILE_SCHEMA_URL);
         }
         assets['model'] = asset;
       }
@@ -300,9 +285,14 @@ export function mlflowToStac(projectItem: StacItem, projectDir: string, versions
       versionItems.push({ json: item, dir: `${projectDir}/versions/${slug}/${slugSegment(v.version)}`, carried: [] });
     });
   }
-  if (summaries.length > 0) project.properties['mlflow:models'] = summaries;
+  if (summaries.length > 0) Object.assign(project.properties, mlflowModelsField(summaries));
   project.stacExtensions = [...new Set(project.stacExtensions)];
   return { project, versionItems, diagnostics };
+}
+
+/** What the File extension says of a version's model file. */
+function modelFileFacts(file: NonNullable<ModelVersion['modelFile']>): { size?: number; sha256?: string } {
+  return { ...(file.size !== undefined ? { size: file.size } : {}), ...(file.sha256 ? { sha256: file.sha256 } : {}) };
 }
 
 function byNumber(a: ModelVersion, b: ModelVersion): number {
