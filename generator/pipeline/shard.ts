@@ -24,7 +24,11 @@ export interface ShardSpec {
 
 /** The file a shard writes into its output folder. */
 export const PARTIAL_FILE = 'stachub-partial.json.gz';
-const PARTIAL_VERSION = 1;
+/**
+ * The partial output's format. 2: records carry project facts (the STAC stage writes every field),
+ * so a shard of an older stachub is refused as a whole rather than failing project by project.
+ */
+const PARTIAL_VERSION = 2;
 
 /** Parse `I/N` (1 <= I <= N <= 1000). */
 export function parseShard(text: string): ShardSpec {

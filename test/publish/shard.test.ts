@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ProjectRecord } from '../../generator/metadata/record.js';
 import {
@@ -75,5 +76,10 @@ describe('partial outputs', () => {
     const other = createPartial({ index: 2, total: 3 }, 'workspace examples', [], listing([]));
     expect(() => mergePartials([partials[0]!, other])).toThrow(/different splits/);
     expect(() => decodePartial(new Uint8Array([1, 2, 3]), 'x.json.gz')).toThrow(/not a partial build output/);
+  });
+
+  it('refuse the partial output of an older stachub (STAC-shaped records) as a whole', () => {
+    const old = { stachub: 'partial-build', version: 1, shard: { index: 1, total: 1 }, records: [], listing: { failed: [], excluded: { visibility: 0, archived: 0 } } };
+    expect(() => decodePartial(new Uint8Array(gzipSync(JSON.stringify(old))), 'old.json.gz')).toThrow(/old\.json\.gz is not a partial build output of version 2/);
   });
 });
