@@ -67,6 +67,58 @@ export interface SeriesInfo {
   ordered: boolean;
 }
 
+const hashScratch = new Float64Array(1);
+const hashWords = new Uint32Array(hashScratch.buffer);
+
+/** Mix one float64's bits into a 32-bit hash (0 and -0 alike, every NaN alike). */
+function mix(h: number, x: number): number {
+  hashScratch[0] = x === 0 ? 0 : Number.isNaN(x) ? NaN : x;
+  h = Math.imul(h ^ hashWords[0]!, 0x9e3779b1);
+  h = Math.imul(h ^ hashWords[1]!, 0x85ebca77);
+  return h ^ (h >>> 15);
+}
+
+function pointHash(timestamp: number, step: number, value: number): number {
+  return mix(mix(mix(0x811c9dc5, timestamp), step), value);
+}
+
+/**
+ * An open-addressing hash set of a series' point indexes keyed by (timestamp, step, value), in
+ * one Int32Array (4 to 8 bytes a point), for the duplicate check of series logged out of order.
+ */
+class PointIndex {
+  private slots = new Int32Array(16);
+  private size = 0;
+
+  has(series: MetricSeries, p: MetricPoint): boolean {
+    const mask = this.slots.length - 1;
+    for (let s = pointHash(p.timestamp, p.step, p.value) & mask; ; s = (s + 1) & mask) {
+      const at = this.slots[s]!;
+      if (at === 0) return false;
+      if (series.matches(at - 1, p)) return true;
+    }
+  }
+
+  add(series: MetricSeries, i: number): void {
+    if (2 * (this.size + 1) > this.slots.length) this.grow(series);
+    this.insert(series, i);
+    this.size++;
+  }
+
+  private insert(series: MetricSeries, i: number): void {
+    const mask = this.slots.length - 1;
+    let s = series.hashOf(i) & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = i + 1;
+  }
+
+  private grow(series: MetricSeries): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    for (const at of old) if (at !== 0) this.insert(series, at - 1);
+  }
+}
+
 /**
  * One metric's history, kept in three growing Float64Arrays (24 bytes a point) instead of one
  * object per point (about five times more), since a long training logs millions of points.
@@ -89,6 +141,8 @@ export class MetricSeries {
   private headBlocks: BlockRef[] | undefined;
   private headLastTs = 0;
   private reader: BlockReader | undefined;
+  /** Hash index of the points, kept once timestamps went down (see contains). */
+  private index: PointIndex | undefined;
   length = 0;
   /** Points already written to snapshot segments, and where. */
   persisted = 0;
@@ -149,22 +203,49 @@ export class MetricSeries {
    * True when a point with the same timestamp, step and value (NaN equal to NaN) is already here.
    * MLflow's metrics table has the primary key (key, timestamp, step, run_uuid, value, is_nan)
    * (`SqlMetric`), and `SqlAlchemyStore._log_metrics` drops rows that would repeat it.
+   *
+   * While timestamps never went down, only the trailing points at or after `p`'s timestamp can
+   * match. Once they did (several writers on one run, a client logging late points), the series
+   * keeps a hash index of its points instead, so each check stays O(1) rather than a scan of the
+   * whole history.
    */
   contains(p: MetricPoint): boolean {
+    if (!this.ordered) return this.indexed().has(this, p);
     const nan = Number.isNaN(p.value);
     for (let i = this.length - 1; i >= 0; i--) {
       if (i < this.head && this.headBlocks) {
         // Ordered: every point on disk is at or before the last one's timestamp.
-        if (this.ordered && this.headLastTs < p.timestamp) return false;
+        if (this.headLastTs < p.timestamp) return false;
         this.load();
       }
       const ts = this.timestamps[i]!;
-      if (this.ordered && ts < p.timestamp) return false;
+      if (ts < p.timestamp) return false;
       if (ts !== p.timestamp || this.steps[i] !== p.step) continue;
       const v = this.values[i]!;
       if (nan ? Number.isNaN(v) : v === p.value) return true;
     }
     return false;
+  }
+
+  /** The hash index of every point (built on first use, points on disk read first). */
+  private indexed(): PointIndex {
+    if (!this.index) {
+      this.load();
+      this.index = new PointIndex();
+      for (let i = 0; i < this.length; i++) this.index.add(this, i);
+    }
+    return this.index;
+  }
+
+  /** Point `i` has `p`'s timestamp, step and value (NaN equal to NaN), for the index. */
+  matches(i: number, p: MetricPoint): boolean {
+    const v = this.values[i]!;
+    return this.timestamps[i] === p.timestamp && this.steps[i] === p.step && (Number.isNaN(p.value) ? Number.isNaN(v) : v === p.value);
+  }
+
+  /** The index's hash of point `i`. */
+  hashOf(i: number): number {
+    return pointHash(this.timestamps[i]!, this.steps[i]!, this.values[i]!);
   }
 
   push(p: MetricPoint): void {
@@ -177,6 +258,7 @@ export class MetricSeries {
     this.values[i] = p.value;
     this.timestamps[i] = p.timestamp;
     this.steps[i] = p.step;
+    this.index?.add(this, i);
     if (p.model_id !== undefined || p.dataset_name !== undefined || p.dataset_digest !== undefined) {
       (this.extras ??= new Map()).set(i, { model_id: p.model_id, dataset_name: p.dataset_name, dataset_digest: p.dataset_digest });
     }
