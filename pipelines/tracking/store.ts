@@ -42,6 +42,7 @@ import {
   validateModelName,
   validateTimestamp,
 } from './validation.js';
+import { type BlockReader, type BlockRef, MetricSeries, type PointExtra, type SeriesInfo } from './series.js';
 import {
   type DatasetInput,
   type Experiment,
@@ -52,12 +53,7 @@ import {
   type LoggedModelStatus,
   type MetricJson,
   type MetricPoint,
-  MetricSeries,
   type ModelVersion,
-  type PointExtra,
-  type BlockReader,
-  type BlockRef,
-  type SeriesInfo,
   type ModelVersionJson,
   type RegisteredModel,
   type RegisteredModelJson,

@@ -5,7 +5,7 @@
  * and for points still on disk after a compaction.
  */
 import { describe, expect, it } from 'vitest';
-import { MetricSeries } from '../../pipelines/tracking/entities.js';
+import { MetricSeries } from '../../pipelines/tracking/series.js';
 import { openStore } from '../../pipelines/tracking/store.js';
 import { tempDir } from './helpers.js';
 
