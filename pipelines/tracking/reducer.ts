@@ -46,7 +46,8 @@ export function applyRecord(state: StoreState, rec: JournalRecord): void {
   if (Array.isArray(rec)) {
     const [, seq, key, value, timestamp, step, extra] = rec;
     const r = state.runsBySeq[seq];
-    if (r) addMetricPoint(state, r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
+    if (!r) throw new Error(`unknown run #${seq}`);
+    addMetricPoint(state, r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
     return;
   }
   const at = (seq: number): Run => {

@@ -100,6 +100,10 @@ export interface StoreRecovery {
   records: number;
   tornBytes: number;
   corruptLines: number;
+  /** Records read intact that did not apply to the state (e.g. naming a run the store lacks): skipped. */
+  failedRecords: number;
+  /** Why the first of them failed, with its position (`<file> record <n>`). */
+  firstFailure?: string;
 }
 
 export const JOURNAL_FILE = 'journal.log';
@@ -282,25 +286,29 @@ export class TrackingStore {
     let records = 0;
     let tornBytes = 0;
     let corruptLines = 0;
-    const applyAll = (replay: JournalReplay): void => {
-      for (const rec of replay.records) {
+    let failedRecords = 0;
+    let firstFailure: string | undefined;
+    const applyAll = (replay: JournalReplay, source: string): void => {
+      replay.records.forEach((rec, i) => {
         try {
           applyRecord(this.state, rec as JournalRecord);
-        } catch {
-          // A record that no longer applies (should not happen) is skipped, never fatal.
+        } catch (err) {
+          // A record that no longer applies (should not happen) is skipped, never fatal, and counted.
+          failedRecords++;
+          firstFailure ??= `${source} record ${i + 1}: ${err instanceof Error ? err.message : String(err)}`;
         }
-      }
+      });
       records += replay.records.length;
       tornBytes += replay.tornBytes;
       corruptLines += replay.corruptLines;
     };
-    if (files.meta) applyAll(files.meta);
+    if (files.meta) applyAll(files.meta, files.manifest?.meta ?? 'snapshot');
     // Segments are not read here: each series reads its blocks on first use (MetricSeries.fromSnapshot).
     files.journals.forEach((j, i) => {
-      applyAll(j);
+      applyAll(j, i === files.journals.length - 1 ? JOURNAL_FILE : `sealed journal ${i + 1}`);
       if (i < files.journals.length - 1) this.sealedBytes += j.validBytes;
     });
-    this.recovery = { records, tornBytes, corruptLines };
+    this.recovery = { records, tornBytes, corruptLines, failedRecords, ...(firstFailure ? { firstFailure } : {}) };
   }
 
   /** @internal */
