@@ -42,6 +42,7 @@ import {
   validateModelName,
   validateTimestamp,
 } from './validation.js';
+import { LOG_MODEL_HISTORY_TAG } from '../../generator/mlflow/assemble.js';
 import { type BlockReader, type BlockRef, type MetricSeries, type PointExtra, type SeriesInfo } from './series.js';
 import type { JournalRecord, MetricRecord, MetricTuple } from './records.js';
 import { StoreState, applyRecord } from './reducer.js';
@@ -111,7 +112,6 @@ export const ARTIFACTS_DIR = 'artifacts';
 export const LOCK_FILE = 'server.lock';
 /** Present when the server keeps proxied artifacts in S3: the `s3://bucket/prefix` URL. */
 export const DESTINATION_FILE = 'artifacts-destination';
-export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 /** The logged-model tag listing the registry versions made from it (MLflow 3). */
 export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 /** Marks a registry entry as a prompt (mlflow/prompt/constants.py IS_PROMPT_TAG_KEY). */
