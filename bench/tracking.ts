@@ -7,6 +7,13 @@
  * next to the targets (5,000 log-metric requests/s, p99 under 20 ms).
  *
  *   npx tsx bench/tracking.ts [--seconds 5] [--clients 32] [--batch 100] [--restart-points 10000000] [--restart-only]
+ *   npx tsx bench/tracking.ts --peer DIR [--rounds 5] [--seconds 5]
+ *
+ * With `--peer DIR` (a checkout of another version, e.g. `git worktree add DIR <commit>` with its
+ * node_modules linked) the peer is that version's server instead: for log-metric and log-batch,
+ * durable (and log-metric with every client on one run), the two servers run interleaved (peer, this, peer, this... `--rounds` times each, so a
+ * shared, loaded machine weighs on both alike), and the medians are compared as ratios (req/s,
+ * p99, server CPU per request), with min/median/max of each.
  *
  * Then a large store (10 M points by default) is built through the store API to time a restart
  * and compare the bytes on disk (snapshot + journal tail, after compactions) with the live data.
@@ -34,9 +41,13 @@ interface Server {
   stop: () => Promise<{ syncs: number; records: number; cpuMs: number; rssMiB: number }>;
 }
 
-async function startServer(dir: string, fsync: boolean): Promise<Server> {
+/**
+ * Start a server in a child process: this file's `--serve` mode, or the same file of another
+ * checkout (`script`), which speaks the same URL/STATS protocol.
+ */
+async function startServer(dir: string, fsync: boolean, script = here): Promise<Server> {
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', here, '--serve', dir, fsync ? 'fsync' : 'nofsync'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', script, '--serve', dir, fsync ? 'fsync' : 'nofsync'], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
@@ -105,7 +116,8 @@ interface Result {
   errors: number;
 }
 
-async function load(server: Server, kind: 'metric' | 'batch', seconds: number, clients: number, batch: number): Promise<Result> {
+/** `shared`: every client logs to the first client's run (several writers on one run, timestamps interleaved). */
+async function load(server: Server, kind: 'metric' | 'batch', seconds: number, clients: number, batch: number, shared = false): Promise<Result> {
   const url = new URL(server.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const runs: string[] = [];
@@ -128,7 +140,7 @@ async function load(server: Server, kind: 'metric' | 'batch', seconds: number, c
   let measuring = false;
   let stop = false;
   const worker = async (c: number): Promise<void> => {
-    const run = runs[c]!;
+    const run = runs[shared ? 0 : c]!;
     const conn = new Connection(url.hostname, Number(url.port));
     const target = kind === 'metric' ? '/api/2.0/mlflow/runs/log-metric' : '/api/2.0/mlflow/runs/log-batch';
     for (let step = 0; !stop; step++) {
@@ -172,6 +184,11 @@ async function main(): Promise<void> {
   const seconds = arg('seconds', 5);
   const clients = arg('clients', 32);
   const batch = arg('batch', 100);
+  const peerAt = process.argv.indexOf('--peer');
+  if (peerAt !== -1) {
+    await peerRun(path.resolve(process.argv[peerAt + 1]!), arg('rounds', 5), seconds, clients, batch);
+    return;
+  }
   const { openStore } = await import('../pipelines/tracking/store.js');
   if (process.argv.includes('--restart-only')) {
     await restartCase(arg('restart-points', 10_000_000));
@@ -229,6 +246,66 @@ async function main(): Promise<void> {
   );
   const restartPoints = arg('restart-points', 10_000_000);
   if (restartPoints > 0) await restartCase(restartPoints);
+}
+
+/** One measured case of one server: rates, latency and the server's CPU per request. */
+interface Sample {
+  rps: number;
+  p99: number;
+  cpuUs: number;
+}
+
+/**
+ * This server against a peer checkout's, interleaved: `rounds` runs of each per case, alternating
+ * peer and this version, each on a fresh store; prints every run, then min/median/max and the
+ * ratios of the medians.
+ */
+async function peerRun(peerDir: string, rounds: number, seconds: number, clients: number, batch: number): Promise<void> {
+  const peerScript = path.join(peerDir, 'bench', 'tracking.ts');
+  if (!fs.existsSync(peerScript)) throw new Error(`no bench/tracking.ts in ${peerDir}`);
+  console.log(`tracking shim vs peer ${peerDir}: ${clients} clients on loopback, ${seconds} s per run, ${rounds} interleaved runs each, ${os.cpus().length} cores, Node ${process.version}`);
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const spread = (xs: number[], digits: number): string =>
+    `${Math.min(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)} / ${Math.max(...xs).toFixed(digits)}`;
+  for (const [name, kind, shared] of [
+    ['log-metric', 'metric', false],
+    [`log-batch x${batch}`, 'batch', false],
+    ['log-metric, 1 run', 'metric', true],
+  ] as const) {
+    const samples: Record<'peer' | 'this', Sample[]> = { peer: [], this: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const who of ['peer', 'this'] as const) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stachub-bench-track-'));
+        try {
+          const server = await startServer(dir, true, who === 'peer' ? peerScript : here);
+          const r = await load(server, kind, seconds, clients, batch, shared);
+          const stats = await server.stop();
+          const s = { rps: r.requests / r.seconds, p99: r.p99, cpuUs: (stats.cpuMs * 1000) / stats.records };
+          samples[who].push(s);
+          console.log(
+            `${name.padEnd(17)} ${who.padEnd(4)} #${round + 1}  ${s.rps.toFixed(0).padStart(7)} req/s  p99 ${s.p99.toFixed(2).padStart(7)} ms  ` +
+              `server CPU ${s.cpuUs.toFixed(0).padStart(4)} us/request  errors ${r.errors}`,
+          );
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }
+    const col = (who: 'peer' | 'this', f: keyof Sample): number[] => samples[who].map((s) => s[f]);
+    console.log('');
+    console.log(`${name}, min / median / max of ${rounds} runs:`);
+    for (const who of ['this', 'peer'] as const) {
+      console.log(
+        `  ${who.padEnd(4)}  req/s ${spread(col(who, 'rps'), 0)}   p99 ${spread(col(who, 'p99'), 2)} ms   server CPU ${spread(col(who, 'cpuUs'), 0)} us/request`,
+      );
+    }
+    const ratio = (f: keyof Sample): string => (median(col('this', f)) / median(col('peer', f))).toFixed(2);
+    console.log(`  this / peer (medians): req/s ${ratio('rps')}x, p99 ${ratio('p99')}x, server CPU per request ${ratio('cpuUs')}x`);
+    console.log('');
+  }
 }
 
 /**

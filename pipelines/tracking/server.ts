@@ -110,14 +110,23 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/**
+ * Tells a catalog build reading this server that its MLflow UI links go to the run viewer at `/`.
+ * Every answer carries it: JSON and text answers in their `writeHead`, the others (artifacts,
+ * viewer pages) through `setHeader` before they start. Setting it up front on every response
+ * would put each JSON answer, the bulk of the traffic, on node:http's slower path that merges
+ * and revalidates every header.
+ */
+const VIEWER_HEADER = 'X-Stachub-Viewer';
+
 function sendJson(res: http.ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...extraHeaders });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), [VIEWER_HEADER]: '/', ...extraHeaders });
   res.end(text);
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text), [VIEWER_HEADER]: '/' });
   res.end(text);
 }
 
@@ -293,8 +302,6 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     const rawPath = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q + 1);
     let work: Promise<void>;
-    // Tells a catalog build reading this server that its MLflow UI links go to the run viewer at `/`.
-    res.setHeader('X-Stachub-Viewer', '/');
     try {
       if (rawPath === '/health') {
         sendText(res, 200, 'OK');
@@ -307,6 +314,8 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
       let lmFiles: RegExpExecArray | null = null;
       const raw = MV_ARTIFACT_RE.test(rawPath) || LM_FILES_RE.test(rawPath);
       const api = raw ? null : API_RE.exec(rawPath);
+      // API answers are JSON (sendJson sets the header); every other answer gets it now.
+      if (!api) res.setHeader(VIEWER_HEADER, '/');
       const art = api ? null : ARTIFACTS_RE.exec(rawPath);
       if (api) work = handleApi(req, res, api[1]!, query);
       else if (art) work = handleArtifacts(req, res, art[1], query);

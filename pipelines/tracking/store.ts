@@ -42,6 +42,14 @@ import {
   validateModelName,
   validateTimestamp,
 } from './validation.js';
+import { LOG_MODEL_HISTORY_TAG } from '../../generator/mlflow/assemble.js';
+import { type BlockReader, type BlockRef, type MetricSeries, type PointExtra, type SeriesInfo } from './series.js';
+import type { JournalRecord, MetricRecord, MetricTuple } from './records.js';
+import { StoreState, applyRecord } from './reducer.js';
+import * as queries from './queries.js';
+import type { LoggedModelDataset, LoggedModelOrder } from './queries.js';
+
+export type { LoggedModelDataset, LoggedModelOrder } from './queries.js';
 import {
   type DatasetInput,
   type Experiment,
@@ -52,31 +60,22 @@ import {
   type LoggedModelStatus,
   type MetricJson,
   type MetricPoint,
-  MetricSeries,
   type ModelVersion,
-  type PointExtra,
-  type BlockReader,
-  type BlockRef,
-  type SeriesInfo,
   type ModelVersionJson,
   type RegisteredModel,
   type RegisteredModelJson,
   type Run,
   type RunJson,
   type RunStatus,
-  type Stage,
   STAGES,
   experimentJson,
   jsonDouble,
   kvList,
   metricJson,
   modelVersionJson,
-  parseDouble,
   registeredModelJson,
   runJson,
 } from './entities.js';
-import { type Clause, type OrderBy, compareKeys, matches, parseFilter, parseOrderBy } from './search.js';
-import { checkRunClauses, datasetInputsMatch, runOrderWithTiebreaks, translateRunOrder } from './search-rules.js';
 
 export * from './entities.js';
 
@@ -102,6 +101,10 @@ export interface StoreRecovery {
   records: number;
   tornBytes: number;
   corruptLines: number;
+  /** Records read intact that did not apply to the state (e.g. naming a run the store lacks): skipped. */
+  failedRecords: number;
+  /** Why the first of them failed, with its position (`<file> record <n>`). */
+  firstFailure?: string;
 }
 
 export const JOURNAL_FILE = 'journal.log';
@@ -109,7 +112,6 @@ export const ARTIFACTS_DIR = 'artifacts';
 export const LOCK_FILE = 'server.lock';
 /** Present when the server keeps proxied artifacts in S3: the `s3://bucket/prefix` URL. */
 export const DESTINATION_FILE = 'artifacts-destination';
-export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 /** The logged-model tag listing the registry versions made from it (MLflow 3). */
 export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
 /** Marks a registry entry as a prompt (mlflow/prompt/constants.py IS_PROMPT_TAG_KEY). */
@@ -124,41 +126,13 @@ export function pythonJsonDumps(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** An order-by entry of `logged-models/search`; a metric may be restricted to one dataset. */
-export interface LoggedModelOrder extends OrderBy {
-  datasetName?: string;
-  datasetDigest?: string;
-}
-
-/** A `datasets` entry of `logged-models/search`: metrics are only those logged on these datasets. */
-export interface LoggedModelDataset {
-  dataset_name: string;
-  dataset_digest?: string;
-}
-
-/** mlflow/entities/logged_model_status.py: the names filters use for each proto status. */
-const LOGGED_MODEL_STATUS_NAMES: Record<LoggedModelStatus, string> = {
-  LOGGED_MODEL_STATUS_UNSPECIFIED: 'UNSPECIFIED',
-  LOGGED_MODEL_PENDING: 'PENDING',
-  LOGGED_MODEL_READY: 'READY',
-  LOGGED_MODEL_UPLOAD_FAILED: 'FAILED',
-};
-
-function onDatasets(p: MetricJson, datasets: LoggedModelDataset[]): boolean {
-  return datasets.length === 0 || datasets.some((d) => p.dataset_name === d.dataset_name && (d.dataset_digest === undefined || p.dataset_digest === d.dataset_digest));
-}
 
 /** A metric as sent by a client: value already parsed. */
 export interface MetricInput extends MetricPoint {
   key: string;
 }
 
-// Journal records. Metric points use a compact array form, the rest objects with an `op`.
-type MetricRecord = [op: 'm', seq: number, key: string, value: number | string, timestamp: number, step: number, extra?: MetricExtra];
-type MetricExtra = { model_id?: string; dataset_name?: string; dataset_digest?: string };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type OpRecord = { op: string; [k: string]: any };
-type JournalRecord = MetricRecord | OpRecord;
+type MetricExtra = PointExtra;
 
 const ADJECTIVES = ['able', 'bold', 'brave', 'calm', 'clever', 'eager', 'fair', 'gentle', 'keen', 'lucky', 'merry', 'quick', 'sharp', 'silent', 'swift', 'wise'];
 const NOUNS = ['ant', 'bat', 'cod', 'crow', 'deer', 'dove', 'fox', 'hare', 'hawk', 'lynx', 'mole', 'owl', 'seal', 'slug', 'toad', 'wolf'];
@@ -264,13 +238,8 @@ export class TrackingStore {
   private readonly now: () => number;
   private readonly truncate: boolean;
 
-  private readonly experimentsById = new Map<string, Experiment>();
-  private readonly experimentIdsByName = new Map<string, string>();
-  private nextExperimentId = 1;
-  private readonly runsById = new Map<string, Run>();
-  private readonly runsBySeq: Run[] = [];
-  private readonly loggedModels = new Map<string, LoggedModel>();
-  private readonly registered = new Map<string, RegisteredModel>();
+  /** The in-memory state, changed only by applyRecord. */
+  private readonly state: StoreState;
   private readonly fsync: boolean;
   private compactAfterBytes: number;
   private nextCompactAt = 0;
@@ -284,6 +253,7 @@ export class TrackingStore {
 
   constructor(root: string, options: OpenStoreOptions, files: StoreFiles) {
     this.root = root;
+    this.state = new StoreState(root, this.blockReader);
     this.now = options.now ?? Date.now;
     this.truncate = options.truncateLongValues ?? true;
     this.fsync = options.fsync ?? true;
@@ -293,25 +263,29 @@ export class TrackingStore {
     let records = 0;
     let tornBytes = 0;
     let corruptLines = 0;
-    const applyAll = (replay: JournalReplay): void => {
-      for (const rec of replay.records) {
+    let failedRecords = 0;
+    let firstFailure: string | undefined;
+    const applyAll = (replay: JournalReplay, source: string): void => {
+      replay.records.forEach((rec, i) => {
         try {
-          this.apply(rec as JournalRecord);
-        } catch {
-          // A record that no longer applies (should not happen) is skipped, never fatal.
+          applyRecord(this.state, rec as JournalRecord);
+        } catch (err) {
+          // A record that no longer applies (should not happen) is skipped, never fatal, and counted.
+          failedRecords++;
+          firstFailure ??= `${source} record ${i + 1}: ${err instanceof Error ? err.message : String(err)}`;
         }
-      }
+      });
       records += replay.records.length;
       tornBytes += replay.tornBytes;
       corruptLines += replay.corruptLines;
     };
-    if (files.meta) applyAll(files.meta);
+    if (files.meta) applyAll(files.meta, files.manifest?.meta ?? 'snapshot');
     // Segments are not read here: each series reads its blocks on first use (MetricSeries.fromSnapshot).
     files.journals.forEach((j, i) => {
-      applyAll(j);
+      applyAll(j, i === files.journals.length - 1 ? JOURNAL_FILE : `sealed journal ${i + 1}`);
       if (i < files.journals.length - 1) this.sealedBytes += j.validBytes;
     });
-    this.recovery = { records, tornBytes, corruptLines };
+    this.recovery = { records, tornBytes, corruptLines, failedRecords, ...(firstFailure ? { firstFailure } : {}) };
   }
 
   /** @internal */
@@ -422,7 +396,7 @@ export class TrackingStore {
     this.sealedBytes += sealedNow;
     const meta = this.snapshotRecords();
     const pending: { seq: number; key: string; series: MetricSeries; from: number; to: number }[] = [];
-    for (const r of this.runsBySeq) {
+    for (const r of this.state.runsBySeq) {
       if (!r) continue;
       for (const [key, series] of r.metrics) if (series.length > series.persisted) pending.push({ seq: r.seq, key, series, from: series.persisted, to: series.length });
     }
@@ -485,9 +459,9 @@ export class TrackingStore {
 
   /** The whole non-metric state as records (metric points go to segments). */
   private snapshotRecords(): unknown[] {
-    const out: unknown[] = [{ op: 's-store', nextExperimentId: this.nextExperimentId }];
-    for (const e of this.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
-    for (const r of this.runsBySeq) {
+    const out: unknown[] = [{ op: 's-store', nextExperimentId: this.state.nextExperimentId }];
+    for (const e of this.state.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
+    for (const r of this.state.runsBySeq) {
       if (!r) continue;
       const { metrics, latest, params, tags, ...info } = r;
       const series: [string, SeriesInfo][] = [];
@@ -504,8 +478,8 @@ export class TrackingStore {
       }
       out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags], series, latest: latestList } });
     }
-    for (const m of this.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
-    for (const rm of this.registered.values()) {
+    for (const m of this.state.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
+    for (const rm of this.state.registered.values()) {
       out.push({
         op: 's-rm',
         rm: {
@@ -521,7 +495,7 @@ export class TrackingStore {
 
   /** @internal Experiment "0" ("Default") exists in every store (reference §0.6). */
   async ensureDefaultExperiment(): Promise<void> {
-    if (this.experimentsById.has('0')) return;
+    if (this.state.experimentsById.has('0')) return;
     const t = this.now();
     await this.commit({ op: 'exp', id: '0', name: 'Default', loc: 'mlflow-artifacts:/0', t, tags: [] });
   }
@@ -530,38 +504,38 @@ export class TrackingStore {
 
   /** Every experiment, deleted ones included. */
   experiments(): ExperimentJson[] {
-    return [...this.experimentsById.values()].map(experimentJson);
+    return [...this.state.experimentsById.values()].map(experimentJson);
   }
 
   /** One run as `runs/get` returns it (latest metric values), or undefined. */
   run(runId: string): RunJson | undefined {
-    const r = this.runsById.get(runId);
+    const r = this.state.runsById.get(runId);
     return r ? runJson(r) : undefined;
   }
 
   /** Runs of one experiment (or all), deleted ones included. */
   runs(experimentId?: string): RunJson[] {
     const out: RunJson[] = [];
-    for (const r of this.runsBySeq) if (r && (experimentId === undefined || r.experiment_id === experimentId)) out.push(runJson(r));
+    for (const r of this.state.runsBySeq) if (r && (experimentId === undefined || r.experiment_id === experimentId)) out.push(runJson(r));
     return out;
   }
 
   /** The full history of one metric of one run, in logging order ([] if unknown). */
   metricHistory(runId: string, key: string): MetricJson[] {
-    const r = this.runsById.get(runId);
+    const r = this.state.runsById.get(runId);
     const points = r?.metrics.get(key);
     return points ? [...points].map((p) => metricJson(key, p, runId)) : [];
   }
 
   /** Every registered model as `registered-models/get` returns it (with aliases). */
   registeredModels(): RegisteredModelJson[] {
-    return [...this.registered.values()].map(registeredModelJson);
+    return [...this.state.registered.values()].map(registeredModelJson);
   }
 
   /** Every version of one registered model (or of all), oldest first, each with its aliases. */
   modelVersions(name?: string): ModelVersionJson[] {
     const out: ModelVersionJson[] = [];
-    for (const rm of this.registered.values()) {
+    for (const rm of this.state.registered.values()) {
       if (name !== undefined && rm.name !== name) continue;
       const versions = [...rm.versions.values()].sort((a, b) => Number(a.version) - Number(b.version));
       for (const mv of versions) out.push(modelVersionJson(mv, rm));
@@ -571,7 +545,7 @@ export class TrackingStore {
 
   /** A 3.x logged model (`models:/<id>` sources), or undefined. */
   loggedModel(modelId: string): LoggedModelJson | undefined {
-    const m = this.loggedModels.get(modelId);
+    const m = this.state.loggedModels.get(modelId);
     return m && !m.deleted ? this.loggedModelJson(m) : undefined;
   }
 
@@ -609,11 +583,11 @@ export class TrackingStore {
     let m: RegExpExecArray | null;
     if ((m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(uri))) return m[1];
     if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(uri))) {
-      const r = this.runsById.get(m[1]!);
+      const r = this.state.runsById.get(m[1]!);
       const base = r && /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(r.artifact_uri);
       if (base) return m[2] ? `${base[1]}/${m[2]}` : base[1];
     } else if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(uri))) {
-      const lm = this.loggedModels.get(m[1]!);
+      const lm = this.state.loggedModels.get(m[1]!);
       const base = lm && /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(lm.artifact_uri);
       if (base) return m[2] ? `${base[1]}/${m[2]}` : base[1];
     }
@@ -627,11 +601,11 @@ export class TrackingStore {
   artifactRoot(source: string): string | undefined {
     let m: RegExpExecArray | null;
     if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(source))) {
-      const r = this.runsById.get(m[1]!);
+      const r = this.state.runsById.get(m[1]!);
       return r ? (m[2] ? `${r.artifact_uri}/${m[2]}` : r.artifact_uri) : undefined;
     }
     if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(source))) {
-      const lm = this.loggedModels.get(m[1]!);
+      const lm = this.state.loggedModels.get(m[1]!);
       return lm ? (m[2] ? `${lm.artifact_uri}/${m[2]}` : lm.artifact_uri) : undefined;
     }
     return /^mlflow-artifacts:/.test(source) ? source : undefined;
@@ -675,21 +649,21 @@ export class TrackingStore {
 
   /** @internal */
   getExperiment(id: string): Experiment {
-    const e = this.experimentsById.get(id);
+    const e = this.state.experimentsById.get(id);
     if (!e) throw notFound(`No Experiment with id=${id} exists`);
     return e;
   }
 
   /** @internal */
   getExperimentByName(name: string): Experiment {
-    const id = this.experimentIdsByName.get(name);
+    const id = this.state.experimentIdsByName.get(name);
     if (id === undefined) throw notFound(`Could not find experiment with name '${name}'`);
-    return this.experimentsById.get(id)!;
+    return this.state.experimentsById.get(id)!;
   }
 
   /** @internal */
   getRun(runId: string): Run {
-    const r = this.runsById.get(runId);
+    const r = this.state.runsById.get(runId);
     if (!r) throw notFound(`Run '${runId}' not found`);
     return r;
   }
@@ -703,7 +677,7 @@ export class TrackingStore {
 
   /** @internal */
   getLoggedModel(modelId: string): LoggedModel {
-    const m = this.loggedModels.get(modelId);
+    const m = this.state.loggedModels.get(modelId);
     if (!m || m.deleted) throw notFound(`Logged model with ID '${modelId}' not found.`);
     return m;
   }
@@ -711,7 +685,7 @@ export class TrackingStore {
   /** @internal */
   loggedModelJson(m: LoggedModel): LoggedModelJson {
     const registrations: { name: string; version: string }[] = [];
-    for (const rm of this.registered.values()) {
+    for (const rm of this.state.registered.values()) {
       for (const mv of rm.versions.values()) if (mv.model_id === m.model_id) registrations.push({ name: rm.name, version: mv.version });
     }
     const metrics = m.metrics;
@@ -736,7 +710,7 @@ export class TrackingStore {
 
   /** @internal */
   getRegisteredModel(name: string): RegisteredModel {
-    const rm = this.registered.get(name);
+    const rm = this.state.registered.get(name);
     if (!rm) throw notFound(`Registered Model with name=${name} not found`);
     return rm;
   }
@@ -753,7 +727,7 @@ export class TrackingStore {
 
   async createExperiment(name: string, artifactLocation: string | undefined, tags: KeyValue[]): Promise<string> {
     validateExperimentName(name);
-    if (this.experimentIdsByName.has(name)) throw alreadyExists(`Experiment '${name}' already exists.`);
+    if (this.state.experimentIdsByName.has(name)) throw alreadyExists(`Experiment '${name}' already exists.`);
     for (const t of tags) {
       validateKey('tag', t.key);
       t.value = limitValue('value', t.value, LIMITS.experimentTagValue, false);
@@ -761,7 +735,7 @@ export class TrackingStore {
     if (artifactLocation && /(^|[/\\])\.\.([/\\]|$)|%2e%2e|\0/i.test(artifactLocation)) {
       throw invalid(`Invalid artifact location '${artifactLocation}': it must not contain '..' segments.`);
     }
-    const id = String(this.nextExperimentId);
+    const id = String(this.state.nextExperimentId);
     const loc = artifactLocation && artifactLocation !== '' ? artifactLocation : `mlflow-artifacts:/${id}`;
     await this.commit({ op: 'exp', id, name, loc, t: this.now(), tags: tags.map((t) => [t.key, t.value]) });
     return id;
@@ -790,7 +764,7 @@ export class TrackingStore {
     const e = this.getExperiment(id);
     validateExperimentName(newName);
     if (e.lifecycle_stage !== 'active') throw invalid(`Cannot rename a non-active experiment.`);
-    if (newName !== e.name && this.experimentIdsByName.has(newName)) throw alreadyExists(`Experiment '${newName}' already exists.`);
+    if (newName !== e.name && this.state.experimentIdsByName.has(newName)) throw alreadyExists(`Experiment '${newName}' already exists.`);
     await this.commit({ op: 'exp-rename', id, name: newName, t: this.now() });
   }
 
@@ -810,25 +784,7 @@ export class TrackingStore {
 
   /** Experiments matching an MLflow filter, sorted (default: newest first). */
   searchExperiments(viewType: string, filter: string | undefined, orderBy: string[] | undefined): Experiment[] {
-    const clauses = parseFilter(filter);
-    const order = parseOrderBy(orderBy);
-    for (const c of clauses) {
-      if (c.type === 'attribute' && !['name', 'creation_time', 'last_update_time', 'experiment_id'].includes(c.key)) {
-        throw invalid(`Invalid attribute key '${c.key}' specified. Valid keys are '['name', 'creation_time', 'last_update_time']'`);
-      }
-      if (c.type !== 'attribute' && c.type !== 'tag') throw invalid(`Invalid filter '${filter}': experiments can be filtered by attributes and tags only`);
-    }
-    const list = [...this.experimentsById.values()].filter(
-      (e) => stageMatches(e.lifecycle_stage, viewType) && clauses.every((c) => matches(experimentValue(e, c), c)),
-    );
-    const keys: OrderBy[] = order.length > 0 ? order : [{ type: 'attribute', key: 'creation_time', ascending: false }];
-    return list.sort((a, b) => {
-      for (const o of keys) {
-        const c = compareKeys(experimentValue(a, o), experimentValue(b, o), o.ascending);
-        if (c !== 0) return c;
-      }
-      return Number(b.experiment_id) - Number(a.experiment_id);
-    });
+    return queries.searchExperiments(this.state, viewType, filter, orderBy);
   }
 
   // ---------------------------------------------------------------- runs
@@ -852,7 +808,7 @@ export class TrackingStore {
     tags.set('mlflow.runName', runName);
     const userId = tags.get('mlflow.user') ?? (input.userId || 'unknown');
     const runId = randomUUID().replace(/-/g, '');
-    const seq = this.runsBySeq.length;
+    const seq = this.state.runsBySeq.length;
     const base = e.artifact_location.replace(/\/+$/, '');
     await this.commit({
       op: 'run',
@@ -865,7 +821,7 @@ export class TrackingStore {
       uri: `${base}/${runId}/artifacts`,
       tags: [...tags],
     });
-    return this.runsById.get(runId)!;
+    return this.state.runsById.get(runId)!;
   }
 
   async updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): Promise<Run> {
@@ -1002,23 +958,7 @@ export class TrackingStore {
 
   /** Runs matching an MLflow filter; default order `start_time DESC, run_id ASC`. */
   searchRuns(experimentIds: string[], viewType: string, filter: string | undefined, orderBy: string[] | undefined): Run[] {
-    const clauses = checkRunClauses(parseFilter(filter));
-    const keys = runOrderWithTiebreaks(translateRunOrder(parseOrderBy(orderBy)));
-    const exps = new Set(experimentIds);
-    const list: Run[] = [];
-    const matchesRun = (r: Run, c: Clause): boolean => (c.type === 'dataset' ? datasetInputsMatch(r.datasetInputs, c) : matches(runValue(r, c), c));
-    for (const r of this.runsBySeq) {
-      if (r && exps.has(r.experiment_id) && stageMatches(r.lifecycle_stage, viewType) && clauses.every((c) => matchesRun(r, c))) {
-        list.push(r);
-      }
-    }
-    return list.sort((a, b) => {
-      for (const o of keys) {
-        const c = compareKeys(runValue(a, o), runValue(b, o), o.ascending);
-        if (c !== 0) return c;
-      }
-      return 0;
-    });
+    return queries.searchRuns(this.state, experimentIds, viewType, filter, orderBy);
   }
 
   // ---------------------------------------------------------------- logged models (3.x)
@@ -1053,7 +993,7 @@ export class TrackingStore {
       p: input.params.map((p) => [p.key, p.value]),
       tags: input.tags.map((t) => [t.key, t.value]),
     });
-    return this.loggedModels.get(id)!;
+    return this.state.loggedModels.get(id)!;
   }
 
   async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
@@ -1087,48 +1027,20 @@ export class TrackingStore {
 
   /** Logged models of the given experiments matching a filter (attributes, params, tags, metrics). */
   searchLoggedModels(experimentIds: string[], filter: string | undefined, orderBy: LoggedModelOrder[], datasets: LoggedModelDataset[] = []): LoggedModel[] {
-    const clauses = parseFilter(filter);
-    const exps = new Set(experimentIds);
-    // A metric clause holds when one of the model's metrics (on the given datasets) satisfies it,
-    // as SqlAlchemyStore.search_logged_models joins logged_model_metrics.
-    const holds = (m: LoggedModel, c: Clause): boolean =>
-      c.type === 'metric'
-        ? m.metrics.some((p) => p.key === c.key && onDatasets(p, datasets) && matches(parseDouble(p.value), c))
-        : matches(loggedModelValue(m, c), c);
-    const list = [...this.loggedModels.values()].filter(
-      (m) => !m.deleted && (exps.size === 0 || exps.has(m.experiment_id)) && clauses.every((c) => holds(m, c)),
-    );
-    const keys: LoggedModelOrder[] = orderBy.length > 0 ? orderBy : [{ type: 'attribute', key: 'creation_timestamp_ms', ascending: false }];
-    const value = (m: LoggedModel, o: LoggedModelOrder): string | number | undefined => {
-      if (o.type !== 'metric') return loggedModelValue(m, o);
-      const ds = o.datasetName !== undefined ? [{ dataset_name: o.datasetName, dataset_digest: o.datasetDigest }] : [];
-      let best: MetricJson | undefined;
-      for (const p of m.metrics) {
-        if (p.key !== o.key || !onDatasets(p, ds)) continue;
-        if (!best || p.step > best.step || (p.step === best.step && p.timestamp > best.timestamp)) best = p;
-      }
-      return best ? parseDouble(best.value) : undefined;
-    };
-    return list.sort((a, b) => {
-      for (const o of keys) {
-        const c = compareKeys(value(a, o), value(b, o), o.ascending);
-        if (c !== 0) return c;
-      }
-      return a.model_id < b.model_id ? -1 : 1;
-    });
+    return queries.searchLoggedModels(this.state, experimentIds, filter, orderBy, datasets);
   }
 
   // ---------------------------------------------------------------- model registry
 
   async createRegisteredModel(name: string, tags: KeyValue[], description?: string): Promise<RegisteredModel> {
     validateModelName(name);
-    if (this.registered.has(name)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
+    if (this.state.registered.has(name)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
     for (const t of tags) {
       validateKey('tag', t.key);
       t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
     }
     await this.commit({ op: 'rm', name, t: this.now(), desc: description, tags: tags.map((t) => [t.key, t.value]) });
-    return this.registered.get(name)!;
+    return this.state.registered.get(name)!;
   }
 
   async updateRegisteredModel(name: string, description: string | undefined): Promise<RegisteredModel> {
@@ -1140,9 +1052,9 @@ export class TrackingStore {
   async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
     this.getRegisteredModel(name);
     validateModelName(newName);
-    if (newName !== name && this.registered.has(newName)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
+    if (newName !== name && this.state.registered.has(newName)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
     await this.commit({ op: 'rm-rename', name, to: newName, t: this.now() });
-    return this.registered.get(newName)!;
+    return this.state.registered.get(newName)!;
   }
 
   async deleteRegisteredModel(name: string): Promise<void> {
@@ -1259,7 +1171,7 @@ export class TrackingStore {
     if (pathPart.split(/[\\/]/).some((s) => s === '..')) throw bad();
     if (scheme === undefined || scheme === 'file') {
       // A local source is only accepted inside the run's own artifact directory in this store.
-      const run = runId ? this.runsById.get(runId) : undefined;
+      const run = runId ? this.state.runsById.get(runId) : undefined;
       const base = run ? this.artifactFile(run.artifact_uri) : undefined;
       if (!base) throw bad();
       const local = path.resolve(pathPart);
@@ -1304,52 +1216,12 @@ export class TrackingStore {
 
   /** Registered models matching a filter (`name`, `tags.k`); default order `name ASC`. */
   searchRegisteredModels(filter: string | undefined, orderBy: string[] | undefined): RegisteredModel[] {
-    const clauses = parseFilter(filter);
-    for (const c of clauses) {
-      if (c.type === 'attribute' && c.key !== 'name') throw invalid(`Invalid attribute key '${c.key}' specified. Valid keys are '{'name'}'`);
-      if (c.type !== 'attribute' && c.type !== 'tag') throw invalid(`Invalid filter '${filter}'`);
-    }
-    const order = parseOrderBy(orderBy);
-    const list = [...this.registered.values()].filter((rm) => clauses.every((c) => matches(registeredModelValue(rm, c), c)));
-    const keys: OrderBy[] = order.length > 0 ? order : [{ type: 'attribute', key: 'name', ascending: true }];
-    return list.sort((a, b) => {
-      for (const o of keys) {
-        const c = compareKeys(registeredModelValue(a, o), registeredModelValue(b, o), o.ascending);
-        if (c !== 0) return c;
-      }
-      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-    });
+    return queries.searchRegisteredModels(this.state, filter, orderBy);
   }
 
   /** Model versions matching a filter (`name`, `run_id`, `source_path`, `tags.k`, `version_number`). */
   searchModelVersions(filter: string | undefined, orderBy: string[] | undefined): { rm: RegisteredModel; mv: ModelVersion }[] {
-    const clauses = parseFilter(filter);
-    for (const c of clauses) {
-      if (c.type === 'attribute' && !['name', 'run_id', 'source_path', 'version_number', 'source', 'model_id'].includes(c.key)) {
-        throw invalid(`Invalid attribute key '${c.key}' specified. Valid keys are '{'name', 'run_id', 'source_path', 'version_number'}'`);
-      }
-      if (c.type !== 'attribute' && c.type !== 'tag') throw invalid(`Invalid filter '${filter}'`);
-    }
-    const order = parseOrderBy(orderBy);
-    const list: { rm: RegisteredModel; mv: ModelVersion }[] = [];
-    for (const rm of this.registered.values()) {
-      for (const mv of rm.versions.values()) if (clauses.every((c) => matches(modelVersionValue(mv, c), c))) list.push({ rm, mv });
-    }
-    const keys: OrderBy[] =
-      order.length > 0
-        ? order
-        : [
-            { type: 'attribute', key: 'last_updated_timestamp', ascending: false },
-            { type: 'attribute', key: 'name', ascending: true },
-            { type: 'attribute', key: 'version_number', ascending: false },
-          ];
-    return list.sort((a, b) => {
-      for (const o of keys) {
-        const c = compareKeys(modelVersionValue(a.mv, o), modelVersionValue(b.mv, o), o.ascending);
-        if (c !== 0) return c;
-      }
-      return 0;
-    });
+    return queries.searchModelVersions(this.state, filter, orderBy);
   }
 
   // ---------------------------------------------------------------- journal
@@ -1358,374 +1230,13 @@ export class TrackingStore {
     const writer = this.writer;
     if (!writer) throw new MlflowError('INTERNAL_ERROR', 'The tracking store is open read-only.');
     if (writer.failed) throw new MlflowError('INTERNAL_ERROR', 'The tracking store could not write to disk; restart the server.');
-    this.apply(rec);
+    applyRecord(this.state, rec);
     const done = writer.append(rec);
     this.maybeCompact();
     await done;
   }
 
-  /**
-   * A run metric point; one logged with a `model_id` is also the logged model's metric, kept apart
-   * from the run history as MLflow 3's `SqlAlchemyStore._log_model_metrics` keeps it (so the
-   * run's history is not doubled when `log_model` logs the step's metrics again with the id).
-   */
-  private addMetricPoint(r: Run, key: string, p: MetricPoint): void {
-    addMetric(r, key, p);
-    if (p.model_id === undefined) return;
-    const m = this.loggedModels.get(p.model_id);
-    if (!m) return;
-    const json = metricJson(key, p, r.run_id);
-    const same = (x: MetricJson): boolean =>
-      x.key === json.key && x.timestamp === json.timestamp && x.step === json.step && x.value === json.value && x.run_id === json.run_id &&
-      x.dataset_name === json.dataset_name && x.dataset_digest === json.dataset_digest;
-    if (!m.metrics.some(same)) m.metrics.push(json);
-  }
 
-  /** Apply one journal record to the in-memory state (used live and on replay). */
-  private apply(rec: JournalRecord): void {
-    if (Array.isArray(rec)) {
-      const [, seq, key, value, timestamp, step, extra] = rec;
-      const r = this.runsBySeq[seq];
-      if (r) this.addMetricPoint(r, key, { value: parseDouble(value) ?? NaN, timestamp, step, ...extra });
-      return;
-    }
-    const at = (seq: number): Run => {
-      const r = this.runsBySeq[seq];
-      if (!r) throw new Error(`unknown run #${seq}`);
-      return r;
-    };
-    switch (rec.op) {
-      // Whole-entity records of a snapshot's metadata (compact's snapshotRecords).
-      case 's-store':
-        this.nextExperimentId = Math.max(this.nextExperimentId, rec.nextExperimentId as number);
-        return;
-      case 's-exp': {
-        const e: Experiment = { ...rec.e, tags: new Map(rec.e.tags as [string, string][]) };
-        this.experimentsById.set(e.experiment_id, e);
-        this.experimentIdsByName.set(e.name, e.experiment_id);
-        return;
-      }
-      case 's-run': {
-        const { series, latest, ...info } = rec.r as { series: [string, SeriesInfo][]; latest: [string, number | string, number, number, PointExtra?][] };
-        const metrics = new Map<string, MetricSeries>();
-        for (const [key, si] of series) {
-          metrics.set(key, MetricSeries.fromSnapshot({ ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.join(this.root, b.file) })) }, this.blockReader));
-        }
-        const r: Run = {
-          ...(info as unknown as Run),
-          params: new Map(rec.r.params as [string, string][]),
-          tags: new Map(rec.r.tags as [string, string][]),
-          metrics,
-          latest: new Map(latest.map(([k, v, ts, step, extra]) => [k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra }])),
-        };
-        this.runsBySeq[r.seq] = r;
-        this.runsById.set(r.run_id, r);
-        return;
-      }
-      case 's-lm': {
-        const m: LoggedModel = { ...rec.m, tags: new Map(rec.m.tags as [string, string][]), params: new Map(rec.m.params as [string, string][]) };
-        this.loggedModels.set(m.model_id, m);
-        return;
-      }
-      case 's-rm': {
-        const versions = new Map<string, ModelVersion>();
-        for (const mv of rec.rm.versions as (Omit<ModelVersion, 'tags'> & { tags: [string, string][] })[]) versions.set(mv.version, { ...mv, tags: new Map(mv.tags) });
-        const rm: RegisteredModel = { ...rec.rm, tags: new Map(rec.rm.tags as [string, string][]), aliases: new Map(rec.rm.aliases as [string, string][]), versions };
-        this.registered.set(rm.name, rm);
-        return;
-      }
-      case 'exp': {
-        const e: Experiment = {
-          experiment_id: rec.id,
-          name: rec.name,
-          artifact_location: rec.loc,
-          lifecycle_stage: 'active',
-          creation_time: rec.t,
-          last_update_time: rec.t,
-          tags: new Map(rec.tags as [string, string][]),
-        };
-        this.experimentsById.set(e.experiment_id, e);
-        this.experimentIdsByName.set(e.name, e.experiment_id);
-        const n = Number(rec.id);
-        if (Number.isInteger(n) && n >= this.nextExperimentId) this.nextExperimentId = n + 1;
-        return;
-      }
-      case 'exp-stage': {
-        const e = this.experimentsById.get(rec.id)!;
-        e.lifecycle_stage = rec.stage;
-        e.last_update_time = rec.t;
-        // The experiment's runs follow it (SqlAlchemyStore.delete_experiment / restore_experiment).
-        for (const r of this.runsBySeq) {
-          if (r?.experiment_id !== rec.id) continue;
-          r.lifecycle_stage = rec.stage;
-          r.deleted_time = rec.stage === 'deleted' ? rec.t : undefined;
-        }
-        return;
-      }
-      case 'exp-rename': {
-        const e = this.experimentsById.get(rec.id)!;
-        this.experimentIdsByName.delete(e.name);
-        e.name = rec.name;
-        e.last_update_time = rec.t;
-        this.experimentIdsByName.set(e.name, e.experiment_id);
-        return;
-      }
-      case 'exp-tag': {
-        const e = this.experimentsById.get(rec.id)!;
-        e.tags.set(rec.k, rec.v);
-        e.last_update_time = rec.t;
-        return;
-      }
-      case 'exp-tag-del': {
-        const e = this.experimentsById.get(rec.id)!;
-        e.tags.delete(rec.k);
-        e.last_update_time = rec.t;
-        return;
-      }
-      case 'run': {
-        const r: Run = {
-          seq: rec.seq,
-          run_id: rec.id,
-          run_name: rec.name,
-          experiment_id: rec.exp,
-          user_id: rec.user,
-          status: 'RUNNING',
-          start_time: rec.st,
-          artifact_uri: rec.uri,
-          lifecycle_stage: 'active',
-          params: new Map(),
-          tags: new Map(rec.tags as [string, string][]),
-          metrics: new Map(),
-          latest: new Map(),
-          datasetInputs: [],
-          modelInputs: [],
-          modelOutputs: [],
-        };
-        this.runsBySeq[r.seq] = r;
-        this.runsById.set(r.run_id, r);
-        return;
-      }
-      case 'run-upd': {
-        const r = at(rec.seq);
-        if (rec.status !== undefined) r.status = rec.status;
-        if (rec.et !== undefined) r.end_time = rec.et;
-        if (rec.name !== undefined) {
-          r.run_name = rec.name;
-          r.tags.set('mlflow.runName', rec.name);
-        }
-        return;
-      }
-      case 'run-stage': {
-        const r = at(rec.seq);
-        r.lifecycle_stage = rec.stage;
-        r.deleted_time = rec.stage === 'deleted' ? rec.t : undefined;
-        return;
-      }
-      case 'p':
-        at(rec.seq).params.set(rec.k, rec.v);
-        return;
-      case 't': {
-        const r = at(rec.seq);
-        r.tags.set(rec.k, rec.v);
-        if (rec.k === 'mlflow.runName') r.run_name = rec.v;
-        return;
-      }
-      case 't-del':
-        at(rec.seq).tags.delete(rec.k);
-        return;
-      case 'batch': {
-        const r = at(rec.seq);
-        for (const [k, v, ts, step, extra] of rec.m as [string, number | string, number, number, MetricExtra?][]) {
-          this.addMetricPoint(r, k, { value: parseDouble(v) ?? NaN, timestamp: ts, step, ...extra });
-        }
-        for (const [k, v] of rec.p as [string, string][]) if (!r.params.has(k)) r.params.set(k, v);
-        for (const [k, v] of rec.t as [string, string][]) {
-          r.tags.set(k, v);
-          if (k === 'mlflow.runName') r.run_name = v;
-        }
-        return;
-      }
-      case 'inputs': {
-        const r = at(rec.seq);
-        for (const d of rec.ds as DatasetInput[]) {
-          const dup = r.datasetInputs.some((x) => x.dataset.name === d.dataset.name && x.dataset.digest === d.dataset.digest);
-          if (!dup) r.datasetInputs.push(d);
-        }
-        for (const id of rec.models as string[]) if (!r.modelInputs.includes(id)) r.modelInputs.push(id);
-        return;
-      }
-      case 'outputs': {
-        const r = at(rec.seq);
-        for (const m of rec.models as { model_id: string; step: number }[]) {
-          if (!r.modelOutputs.some((x) => x.model_id === m.model_id)) r.modelOutputs.push(m);
-        }
-        return;
-      }
-      case 'lm': {
-        const m: LoggedModel = {
-          model_id: rec.id,
-          experiment_id: rec.exp,
-          name: rec.name,
-          creation_timestamp_ms: rec.t,
-          last_updated_timestamp_ms: rec.t,
-          artifact_uri: rec.uri,
-          status: 'LOGGED_MODEL_PENDING',
-          model_type: rec.type,
-          source_run_id: rec.run,
-          tags: new Map(rec.tags as [string, string][]),
-          params: new Map(rec.p as [string, string][]),
-          metrics: [],
-          deleted: false,
-        };
-        // No creator_id: it is an int64 principal id in service.proto that MLflow's OSS stores never
-        // set; a user name there makes the client's ParseDict fail (LoggedModelInfo.creator_id).
-        this.loggedModels.set(m.model_id, m);
-        return;
-      }
-      case 'lm-status': {
-        const m = this.loggedModels.get(rec.id)!;
-        m.status = rec.status;
-        m.last_updated_timestamp_ms = rec.t;
-        return;
-      }
-      case 'lm-del':
-        this.loggedModels.get(rec.id)!.deleted = true;
-        return;
-      case 'lm-tags': {
-        const m = this.loggedModels.get(rec.id)!;
-        for (const [k, v] of rec.tags as [string, string][]) m.tags.set(k, v);
-        m.last_updated_timestamp_ms = rec.t;
-        return;
-      }
-      case 'lm-tag-del': {
-        const m = this.loggedModels.get(rec.id)!;
-        m.tags.delete(rec.k);
-        m.last_updated_timestamp_ms = rec.t;
-        return;
-      }
-      case 'lm-params': {
-        const m = this.loggedModels.get(rec.id)!;
-        for (const [k, v] of rec.p as [string, string][]) m.params.set(k, v);
-        m.last_updated_timestamp_ms = rec.t;
-        return;
-      }
-      case 'rm':
-        this.registered.set(rec.name, {
-          name: rec.name,
-          creation_timestamp: rec.t,
-          last_updated_timestamp: rec.t,
-          description: rec.desc,
-          tags: new Map(rec.tags as [string, string][]),
-          aliases: new Map(),
-          versions: new Map(),
-          nextVersion: 1,
-        });
-        return;
-      case 'rm-upd': {
-        const rm = this.registered.get(rec.name)!;
-        rm.description = rec.desc;
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'rm-rename': {
-        const rm = this.registered.get(rec.name)!;
-        this.registered.delete(rec.name);
-        rm.name = rec.to;
-        rm.last_updated_timestamp = rec.t;
-        for (const mv of rm.versions.values()) mv.name = rec.to;
-        this.registered.set(rm.name, rm);
-        return;
-      }
-      case 'rm-del':
-        this.registered.delete(rec.name);
-        return;
-      case 'rm-tag': {
-        const rm = this.registered.get(rec.name)!;
-        rm.tags.set(rec.k, rec.v);
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'rm-tag-del': {
-        const rm = this.registered.get(rec.name)!;
-        rm.tags.delete(rec.k);
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'alias': {
-        const rm = this.registered.get(rec.name)!;
-        rm.aliases.set(rec.alias, rec.version);
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'alias-del': {
-        const rm = this.registered.get(rec.name)!;
-        rm.aliases.delete(rec.alias);
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'mv': {
-        const rm = this.registered.get(rec.name)!;
-        const mv: ModelVersion = {
-          name: rec.name,
-          version: rec.version,
-          creation_timestamp: rec.t,
-          last_updated_timestamp: rec.t,
-          current_stage: 'None',
-          description: rec.desc,
-          source: rec.source,
-          run_id: rec.run,
-          run_link: rec.link,
-          model_id: rec.model,
-          status: 'READY',
-          tags: new Map(rec.tags as [string, string][]),
-        };
-        rm.versions.set(mv.version, mv);
-        rm.nextVersion = Math.max(rm.nextVersion, Number(mv.version) + 1);
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'mv-upd': {
-        const mv = this.registered.get(rec.name)!.versions.get(rec.version)!;
-        mv.description = rec.desc;
-        mv.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'mv-stage': {
-        const rm = this.registered.get(rec.name)!;
-        const mv = rm.versions.get(rec.version)!;
-        if (rec.archive) {
-          for (const other of rm.versions.values()) {
-            if (other !== mv && other.current_stage === rec.stage) {
-              other.current_stage = 'Archived';
-              other.last_updated_timestamp = rec.t;
-            }
-          }
-        }
-        mv.current_stage = rec.stage as Stage;
-        mv.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'mv-del': {
-        const rm = this.registered.get(rec.name)!;
-        rm.versions.delete(rec.version);
-        for (const [alias, v] of rm.aliases) if (v === rec.version) rm.aliases.delete(alias);
-        rm.last_updated_timestamp = rec.t;
-        return;
-      }
-      case 'mv-tag': {
-        const mv = this.registered.get(rec.name)!.versions.get(rec.version)!;
-        mv.tags.set(rec.k, rec.v);
-        return;
-      }
-      case 'mv-tag-del': {
-        const mv = this.registered.get(rec.name)!.versions.get(rec.version)!;
-        mv.tags.delete(rec.k);
-        return;
-      }
-      default:
-        throw new Error(`unknown journal record ${String(rec.op)}`);
-    }
-  }
 }
 
 function metricExtra(m: MetricPoint): MetricExtra | undefined {
@@ -1740,159 +1251,16 @@ function metricRecord(seq: number, m: MetricInput): MetricRecord {
   return rec;
 }
 
-function metricTuple(m: MetricInput): unknown[] {
+function metricTuple(m: MetricInput): MetricTuple {
   const extra = metricExtra(m);
-  const t: unknown[] = [m.key, jsonDouble(m.value), m.timestamp, m.step];
+  const t: MetricTuple = [m.key, jsonDouble(m.value), m.timestamp, m.step];
   if (extra) t.push(extra);
   return t;
 }
 
-/** Is `a` newer than `b` in MLflow's sense: max by (step, timestamp, value), NaN lowest. */
-function isNewer(a: MetricPoint, b: MetricPoint): boolean {
-  if (a.step !== b.step) return a.step > b.step;
-  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
-  if (Number.isNaN(b.value)) return !Number.isNaN(a.value);
-  if (Number.isNaN(a.value)) return false;
-  return a.value >= b.value;
-}
 
-/** Append a point to a run's history unless the identical point is there already (MLflow's metric primary key). */
-function addMetric(r: Run, key: string, p: MetricPoint): void {
-  let list = r.metrics.get(key);
-  if (!list) {
-    list = new MetricSeries();
-    r.metrics.set(key, list);
-  } else if (list.contains(p)) return;
-  list.push(p);
-  const cur = r.latest.get(key);
-  if (!cur || isNewer(p, cur)) r.latest.set(key, p);
-}
 
-function stageMatches(stage: string, viewType: string): boolean {
-  if (viewType === 'ALL') return true;
-  if (viewType === 'DELETED_ONLY') return stage === 'deleted';
-  return stage === 'active';
-}
 
-function experimentValue(e: Experiment, c: { type: string; key: string }): string | number | undefined {
-  if (c.type === 'tag') return e.tags.get(c.key);
-  switch (c.key) {
-    case 'name':
-      return e.name;
-    case 'creation_time':
-      return e.creation_time;
-    case 'last_update_time':
-      return e.last_update_time;
-    case 'experiment_id':
-      return e.experiment_id;
-    default:
-      return undefined;
-  }
-}
 
-function runValue(r: Run, c: Clause | OrderBy): string | number | undefined {
-  switch (c.type) {
-    case 'metric':
-      return r.latest.get(c.key)?.value;
-    case 'param':
-      return r.params.get(c.key);
-    case 'tag':
-      return r.tags.get(c.key);
-    case 'dataset':
-      return undefined;
-    default:
-  }
-  switch (c.key) {
-    case 'run_id':
-    case 'run_uuid':
-      return r.run_id;
-    case 'run_name':
-      return r.run_name;
-    case 'status':
-      return r.status;
-    case 'user_id':
-      return r.user_id;
-    case 'start_time':
-      return r.start_time;
-    case 'end_time':
-      return r.end_time;
-    case 'artifact_uri':
-      return r.artifact_uri;
-    case 'lifecycle_stage':
-      return r.lifecycle_stage;
-    case 'experiment_id':
-      return r.experiment_id;
-    default:
-      throw invalid(`Invalid attribute key '${c.key}' specified.`);
-  }
-}
 
-function loggedModelValue(m: LoggedModel, c: Clause | OrderBy): string | number | undefined {
-  if (c.type === 'tag') return m.tags.get(c.key);
-  if (c.type === 'param') return m.params.get(c.key);
-  if (c.type === 'metric') return undefined;
-  switch (c.key) {
-    case 'name':
-      return m.name;
-    case 'model_id':
-      return m.model_id;
-    case 'status':
-      // Filters name the entity's status (LoggedModelStatus: PENDING, READY, FAILED), not the proto enum.
-      return LOGGED_MODEL_STATUS_NAMES[m.status];
-    case 'source_run_id':
-      return m.source_run_id;
-    case 'model_type':
-      return m.model_type;
-    case 'creation_timestamp':
-    case 'creation_time':
-    case 'creation_timestamp_ms':
-      return m.creation_timestamp_ms;
-    case 'last_updated_timestamp':
-    case 'last_updated_timestamp_ms':
-      return m.last_updated_timestamp_ms;
-    default:
-      return undefined;
-  }
-}
 
-function registeredModelValue(rm: RegisteredModel, c: Clause | OrderBy): string | number | undefined {
-  if (c.type === 'tag') return rm.tags.get(c.key);
-  switch (c.key) {
-    case 'name':
-      return rm.name;
-    case 'timestamp':
-    case 'last_updated_timestamp':
-      return rm.last_updated_timestamp;
-    case 'creation_timestamp':
-      return rm.creation_timestamp;
-    default:
-      throw invalid(`Invalid order by key '${c.key}' specified.`);
-  }
-}
-
-function modelVersionValue(mv: ModelVersion, c: Clause | OrderBy): string | number | undefined {
-  if (c.type === 'tag') return mv.tags.get(c.key);
-  switch (c.key) {
-    case 'name':
-      return mv.name;
-    case 'run_id':
-      return mv.run_id;
-    case 'source_path':
-    case 'source':
-      return mv.source;
-    case 'model_id':
-      return mv.model_id;
-    case 'version_number':
-    case 'version':
-      return Number(mv.version);
-    case 'creation_timestamp':
-      return mv.creation_timestamp;
-    case 'timestamp':
-    case 'last_updated_timestamp':
-      return mv.last_updated_timestamp;
-    case 'current_stage':
-      return mv.current_stage;
-    default:
-      throw invalid(`Invalid order by key '${c.key}' specified.`);
-  }
-}

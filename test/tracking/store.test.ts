@@ -19,6 +19,27 @@ describe('journal', () => {
   });
 });
 
+describe('replay', () => {
+  it('counts and reports intact records that no longer apply, and applies the rest', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir, { writable: true, fsync: false, compactAfterBytes: 0 });
+    const run = (await store.createRun({ experimentId: '0', tags: [] })).run_id;
+    await store.logMetric(run, { key: 'loss', value: 1, timestamp: 1, step: 0 });
+    await store.close();
+    expect((await openStore(dir)).recovery).toMatchObject({ failedRecords: 0 });
+    // Records naming a run and a registered model the store does not have (as a hand-edited or
+    // mis-merged journal would), between good ones.
+    fs.appendFileSync(
+      path.join(dir, 'journal.log'),
+      encodeRecord(['m', 999, 'loss', 2, 2, 1]) + encodeRecord({ op: 'rm-tag', name: 'ghost', k: 'a', v: 'b', t: 3 }) + encodeRecord(['m', 0, 'loss', 3, 3, 2]),
+    );
+    const reopened = await openStore(dir);
+    expect(reopened.recovery.failedRecords).toBe(2);
+    expect(reopened.recovery.firstFailure).toMatch(/^journal\.log record \d+: unknown run #999$/);
+    expect(reopened.metricHistory(run, 'loss').map((p) => p.value)).toEqual([1, 3]);
+  });
+});
+
 describe('store', () => {
   it('one of many concurrent different values of a param wins; the others get 400', async () => {
     const shim = await startShim();

@@ -80,6 +80,20 @@ describe('stachub track viewer: access', () => {
     expect(ok.headers.get('content-security-policy')).toBe(VIEWER_CSP);
     expect(ok.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(ok.headers.get('x-stachub-viewer')).toBe('/');
+    // Every other answer carries it too: API answers, API errors, health, artifact listings.
+    for (const [path, init, status] of [
+      ['/api/2.0/mlflow/experiments/search?max_results=1', { headers: AUTH }, 200],
+      ['/api/2.0/mlflow/runs/get?run_id=nope', { headers: AUTH }, 404],
+      ['/api/2.0/mlflow/experiments/search', {}, 401],
+      ['/health', {}, 200],
+      ['/api/2.0/mlflow-artifacts/artifacts', { headers: AUTH }, 200],
+      ['/nowhere/at/all', { headers: AUTH }, 404],
+    ] as const) {
+      const res = await fetch(server.url + path, init);
+      await res.arrayBuffer();
+      expect(res.status, path).toBe(status);
+      expect(res.headers.get('x-stachub-viewer'), path).toBe('/');
+    }
   });
 
   it('is read-only: POST to a page is 405 and changes nothing', async () => {
