@@ -84,6 +84,7 @@ export async function startTrack(options: TrackOptions, ctx: CliContext): Promis
   ctx.stderr(`stachub track: store ${options.storeDir} (${rec.records} records`);
   if (rec.tornBytes > 0) ctx.stderr(`; dropped a torn final record of ${rec.tornBytes} bytes`);
   if (rec.corruptLines > 0) ctx.stderr(`; skipped ${rec.corruptLines} corrupt records`);
+  if (rec.failedRecords > 0) ctx.stderr(`; ${rec.failedRecords} records no longer applied and were skipped, the first: ${rec.firstFailure ?? 'unknown'}`);
   ctx.stderr(`; artifacts in ${server.artifacts.description})\n`);
   if (!options.token) ctx.stderr('stachub track: no token set (--token, STACHUB_TRACK_TOKEN): anyone who can reach the port can write\n');
   else ctx.stderr(`stachub track: writes need the token${options.anonymousReads ? '; reads are open' : ', reads too'}\n`);

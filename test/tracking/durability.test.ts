@@ -8,6 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, tempDir } from './helpers.js';
 import { ensureBuilt, startTrackProcess } from './cli-process.js';
+import { encodeRecord } from '../../pipelines/tracking/journal.js';
 
 const TOKEN = 'durability-token';
 const auth = { Authorization: `Bearer ${TOKEN}` };
@@ -126,6 +127,20 @@ describe('durability of acknowledged writes (stachub track, SIGKILL)', () => {
     expect(gen).toBeGreaterThan(3);
   });
 
+
+  it('says on start-up how many intact records no longer applied, and which was the first', async () => {
+    const store = tempDir('stachub-failed-');
+    let proc = await startTrackProcess(['--port', '0', '--store', store]);
+    expect((await api(proc.url, 'POST', 'runs/create', { experiment_id: '0' })).status).toBe(200);
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    // A hand-edited journal: a metric naming a run the store does not have.
+    fs.appendFileSync(path.join(store, 'journal.log'), encodeRecord(['m', 999, 'loss', 2, 2, 1]));
+    proc = await startTrackProcess(['--port', '0', '--store', store]);
+    expect(proc.stderr()).toMatch(/; 1 records no longer applied and were skipped, the first: journal\.log record \d+: unknown run #999/);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+  });
 
   it('a torn final record is dropped on restart, and writes after it survive the next restart', async () => {
     const store = tempDir('stachub-torn-');
