@@ -8,7 +8,7 @@ import type { OnnxSummary } from '../onnx/types.js';
 import type { Diagnostic } from '../types.js';
 import { linkModels, parseMlflowFrontMatter, type LinkProject } from './link.js';
 import type { MlflowReport } from '../report.js';
-import type { ModelVersion, WebUi } from './types.js';
+import type { ModelVersion, RegistryDiagnostic, WebUi } from './types.js';
 
 /** What the registry edge read (see `readRegistry`). */
 export interface RegistryRead {
@@ -20,7 +20,7 @@ export interface RegistryRead {
   versions: ModelVersion[];
   /** ONNX summaries of model files, by `versionKey`. */
   onnx: ReadonlyMap<string, OnnxSummary>;
-  diagnostics: Diagnostic[];
+  diagnostics: RegistryDiagnostic[];
 }
 
 export type { MlflowReport };
