@@ -155,12 +155,7 @@ function fallBackToPrevious(
   if (JSON.stringify(before) === JSON.stringify(entry.snapshot)) return undefined;
   const made = guardedRecord(before, config);
   if (!('record' in made)) return undefined;
-  const { message } = faultDiagnostic(failure);
-  made.record.diagnostics.unshift({
-    level: 'error',
-    code: 'project/failed',
-    message: message.replace(/it is left out of the catalog$/, 'its item from the previous build is kept'),
-  });
+  made.record.diagnostics.unshift(faultDiagnostic(failure, 'kept'));
   return { record: made.record, entry: { snapshot: before, origin: 'stale' } };
 }
 
@@ -203,7 +198,7 @@ export async function assemble(
     notes.set(project, list);
   };
   /** Take projects out of the build (their previous snapshot in, when the state has one). */
-  const leaveOut = (out: Map<string, Diagnostic>): void => {
+  const leaveOut = (out: Map<string, Diagnostic>, faults?: ReadonlyMap<string, ProjectFailure>): void => {
     const records2: ProjectRecord[] = [];
     const entries: SourceEntry[] = [];
     const failed = [...currentListing.failed];
@@ -215,13 +210,10 @@ export async function assemble(
         continue;
       }
       const entry = byPath.get(r.id);
-      const fallback =
-        entry && !fellBack.has(r.id) && d.code === 'project/failed'
-          ? fallBackToPrevious(entry, { project: r.id, stage: '', error: undefined }, options.config, options.previous)
-          : undefined;
+      const failure = faults?.get(r.id);
+      const fallback = entry && !fellBack.has(r.id) && failure ? fallBackToPrevious(entry, failure, options.config, options.previous) : undefined;
       if (fallback) {
         fellBack.add(r.id);
-        fallback.record.diagnostics[0] = { ...d, message: d.message.replace(/it is left out of the catalog$/, 'its item from the previous build is kept') };
         records2.push(fallback.record);
         byPath.set(r.id, fallback.entry);
       } else {
@@ -245,10 +237,11 @@ export async function assemble(
       once = await assembleOnce(current, currentListing, options, now, started, repairs, notes);
     } catch (err) {
       if (!(err instanceof ProjectFaults)) throw err;
-      const out = new Map<string, Diagnostic>();
-      for (const f of err.failures) if (!out.has(f.project)) out.set(f.project, faultDiagnostic(f));
+      const faults = new Map<string, ProjectFailure>();
+      for (const f of err.failures) if (!faults.has(f.project)) faults.set(f.project, f);
+      const out = new Map([...faults].map(([id, f]): [string, Diagnostic] => [id, faultDiagnostic(f)]));
       if (![...out.keys()].some((id) => current.some((r) => r.id === id))) throw err;
-      leaveOut(out);
+      leaveOut(out, faults);
       continue;
     }
     const plan = repairPlan(once.result.problems, once.items, repairs, round < REPAIR_ROUNDS);
@@ -286,6 +279,8 @@ function repairPlan(
   const repairs = new Map<string, ItemRepair>();
   const leaveOut = new Map<string, Diagnostic>();
   const notes = new Map<string, Diagnostic[]>();
+  /** The (item, dropped part) pairs noted so far, so each gets one note. */
+  const noted = new Set<string>();
   for (const p of problems) {
     const place = items.get(p.path);
     if (!place || p.kind === 'unavailable') continue;
@@ -309,7 +304,11 @@ function repairPlan(
     if (what && mayRepair) {
       repairs.set(place.id, r);
       const list = notes.get(place.project) ?? [];
-      if (!list.some((d) => d.message.startsWith(`${what} of item ${place.id} `))) list.push({ level: 'error', code: 'stac/dropped', message: `${what} of item ${place.id} does not validate (${p.message}); it is left out of the item`, file: p.path });
+      const key = `${place.id}\n${what}`;
+      if (!noted.has(key)) {
+        noted.add(key);
+        list.push({ level: 'error', code: 'stac/dropped', message: `${what} of item ${place.id} does not validate (${p.message}); it is left out of the item`, file: p.path });
+      }
       notes.set(place.project, list);
     } else if (!leaveOut.has(place.project)) {
       leaveOut.set(place.project, {

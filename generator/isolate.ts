@@ -46,16 +46,16 @@ export class FaultCollector {
 /**
  * The build-report message of a failure. It names the stage and the kind of error only: an
  * unexpected error's text can quote anything (file contents, the machine's paths), and the report
- * is public.
+ * is public. `kept`: the project's item from the previous build stays published instead.
  */
-export function faultDiagnostic(failure: Pick<ProjectFailure, 'stage' | 'error'>): Diagnostic {
+export function faultDiagnostic(failure: Pick<ProjectFailure, 'stage' | 'error'>, outcome: 'left-out' | 'kept' = 'left-out'): Diagnostic {
   const e = failure.error;
   const kind = e instanceof Error ? e.name : typeof e;
   const detail = e instanceof StachubError ? `: ${firstLine(e.message)}` : '';
   return {
     level: 'error',
     code: 'project/failed',
-    message: `the project could not be built (${failure.stage} stage, ${kind}${detail}); it is left out of the catalog`,
+    message: `the project could not be built (${failure.stage} stage, ${kind}${detail}); ${outcome === 'kept' ? 'its item from the previous build is kept' : 'it is left out of the catalog'}`,
   };
 }
 

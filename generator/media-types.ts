@@ -60,7 +60,20 @@ export function extensionOf(path: string): string {
 
 /** Media type of a file name, for STAC assets and links; undefined when the extension is unknown. */
 export function mediaTypeOf(path: string): string | undefined {
-  const ext = extensionOf(path);
+  return mediaTypeOfExtension(extensionOf(path));
+}
+
+/**
+ * The type of an extension the table has (`.json`), for the tables built on this one (README
+ * `type-as` shortcuts, model formats); throws for an extension it does not have.
+ */
+export function typeOfExtension(ext: string): string {
+  const type = mediaTypeOfExtension(ext);
+  if (type === undefined) throw new Error(`generator/media-types.ts has no ${ext}`);
+  return type;
+}
+
+function mediaTypeOfExtension(ext: string): string | undefined {
   // Own keys only: a file may be named `x.constructor`.
   return Object.hasOwn(BY_EXTENSION, ext) ? BY_EXTENSION[ext] : undefined;
 }

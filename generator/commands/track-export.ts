@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { SourceUnreachableError, StachubError, UsageError } from '../errors.js';
+import { SourceUnreachableError, StachubError } from '../errors.js';
 import type { CliContext } from './context.js';
-import { ExportTargetNotEmptyError, exportStore } from '../../pipelines/tracking/export.js';
+import { MlflowError } from '../../pipelines/tracking/errors.js';
+import { exportStore } from '../../pipelines/tracking/export.js';
 import { JOURNAL_FILE } from '../../pipelines/tracking/store.js';
 
 interface ExportFlags {
@@ -53,8 +54,8 @@ export function registerTrackExport(track: Command, ctx: CliContext): void {
         );
         ctx.stdout(`${outDir}\n`);
       } catch (err) {
-        if (err instanceof ExportTargetNotEmptyError) throw new UsageError(err.message, { cause: err });
-        if (err instanceof StachubError) throw err;
+        // An MLflow error is the store's answer to one request; here it means the export failed.
+        if (err instanceof StachubError && !(err instanceof MlflowError)) throw err;
         throw new StachubError(`export failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     });

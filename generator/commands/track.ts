@@ -6,6 +6,7 @@ import { StachubError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import type { RegisterCommand } from './context.js';
 import type { CliContext } from './context.js';
+import { StoreInUseError } from '../../pipelines/tracking/errors.js';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
 import { registerTrackExport } from './track-export.js';
 
@@ -77,7 +78,7 @@ export async function startTrack(options: TrackOptions, ctx: CliContext): Promis
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${options.port} on ${options.host} is already in use`, { cause: err });
     if (code === 'EACCES') throw new UsageError(`not allowed to listen on ${options.host}:${options.port}`, { cause: err });
-    if (err instanceof Error && /is in use by process/.test(err.message)) throw new UsageError(err.message, { cause: err });
+    if (err instanceof StoreInUseError) throw new UsageError(err.message, { cause: err });
     throw new StachubError(`could not start the tracking server: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const rec = server.store.recovery;

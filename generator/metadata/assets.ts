@@ -4,7 +4,7 @@
  */
 import { globMatcher, segmentCount } from './glob.js';
 import type { Diagnostic, RepoFile } from '../types.js';
-import { mediaTypeOf } from '../media-types.js';
+import { mediaTypeOf, typeOfExtension } from '../media-types.js';
 
 /** A rule as written in the config or the README: a glob string or a rule object. */
 export type AssetRule =
@@ -22,19 +22,19 @@ export type AssetRule =
       [extensionField: `${string}:${string}`]: unknown;
     };
 
-/** SharingHub's `type-as` shortcuts, plus `onnx`. */
+/** SharingHub's `type-as` shortcuts, plus `onnx`: the media-type table's types, some with a profile. */
 export const TYPE_AS: Record<string, string> = {
-  text: 'text/plain',
-  json: 'application/json',
-  xml: 'application/xml',
-  yaml: 'text/x-yaml',
-  zip: 'application/zip',
-  geotiff: 'image/tiff; application=geotiff',
-  cog: 'image/tiff; application=geotiff; profile=cloud-optimized',
-  geojson: 'application/geo+json',
-  compose: 'text/x-yaml; application=compose',
-  notebook: 'application/x-ipynb+json',
-  onnx: 'application/octet-stream; framework=onnx',
+  text: typeOfExtension('.txt'),
+  json: typeOfExtension('.json'),
+  xml: typeOfExtension('.xml'),
+  yaml: typeOfExtension('.yaml'),
+  zip: typeOfExtension('.zip'),
+  geotiff: `${typeOfExtension('.tif')}; application=geotiff`,
+  cog: `${typeOfExtension('.tif')}; application=geotiff; profile=cloud-optimized`,
+  geojson: typeOfExtension('.geojson'),
+  compose: `${typeOfExtension('.yaml')}; application=compose`,
+  notebook: typeOfExtension('.ipynb'),
+  onnx: typeOfExtension('.onnx'),
 };
 
 

@@ -1,6 +1,7 @@
 /**
  * README `extent`: spatial (bbox or WKT) to GeoJSON geometry + bbox, temporal to ISO 8601 instants.
  */
+import { StachubError } from '../errors.js';
 
 export type Position = [number, number];
 export type Geometry =
@@ -17,7 +18,7 @@ export interface SpatialExtent {
 }
 
 /** A problem with the extent; `message` is a sentence about the value. */
-export class ExtentError extends Error {}
+export class ExtentError extends StachubError {}
 
 /** Turn `[minx, miny, maxx, maxy]` into a counter-clockwise box polygon (RFC 7946 winding). */
 export function bboxToExtent(values: readonly number[]): { extent: SpatialExtent; warnings: string[] } {

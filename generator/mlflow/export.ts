@@ -26,7 +26,7 @@ import {
   type RunInfo,
 } from './assemble.js';
 import { fromLogModelHistory, isRecord, isSafeRelative, parseMlmodel, str, type MlmodelInfo } from './mlmodel.js';
-import type { ModelVersion, Registry, RegistryResult } from './types.js';
+import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult } from './types.js';
 
 export interface ExportRegistryOptions {
   /** The export directory. */
@@ -85,7 +85,7 @@ export async function readExport(options: ExportRegistryOptions): Promise<Regist
       cause: err,
     });
   }
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: RegistryDiagnostic[] = [];
   const index = await indexExport(root, diagnostics);
   const versions: ModelVersion[] = [];
   const seen = new Set<string>();
@@ -126,7 +126,7 @@ async function readVersion(
   raw: Record<string, unknown>,
   index: ExportIndex,
   options: ExportRegistryOptions,
-  diagnostics: Diagnostic[],
+  diagnostics: RegistryDiagnostic[],
 ): Promise<ModelVersion> {
   const name = rm.name;
   const version = String(raw['version'] ?? '');
@@ -135,7 +135,7 @@ async function readVersion(
   const located = runId ? index.runsById.get(runId) : undefined;
   const run = located?.value;
   if (runId && !run) {
-    diagnostics.push({ level: 'info', code: 'mlflow/run-missing', message: `${label}: run ${runId} is not in the export (no metrics, params or run tags)` });
+    diagnostics.push({ level: 'info', code: 'mlflow/run-missing', message: `${label}: run ${runId} is not in the export (no metrics, params or run tags)`, model: name });
   }
   const source = str(raw['source']);
   // Where the model folder is: a 3.x logged model, or a folder of the run's artifacts.
@@ -155,7 +155,7 @@ async function readVersion(
     const text = await readInside(root, path.join(artifactsDir, modelRel, 'MLmodel'));
     if (text !== undefined) {
       mlmodel = parseMlmodel(text);
-      if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML` });
+      if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML`, model: name });
     }
   }
   if (!mlmodel && located) {
@@ -163,7 +163,7 @@ async function readVersion(
     mlmodel = fromLogModelHistory(located.value.tags[LOG_MODEL_HISTORY_TAG], modelRel);
   }
   if (!mlmodel) {
-    diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the export (no flavors, no model file)` });
+    diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the export (no flavors, no model file)`, model: name });
   }
   let file: { artifactPath: string; href?: string; localPath?: string; size?: number } | undefined;
   if (mlmodel?.modelFile && modelRel !== undefined) {

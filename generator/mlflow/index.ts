@@ -9,14 +9,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { Diagnostic } from '../types.js';
 import { exportRegistry } from './export.js';
 import { describeModelFiles } from './onnx.js';
 import { restRegistry } from './rest.js';
 import { shimStoreRegistry, type OpenTrackingStore } from './shim.js';
 import { linkedModelNames, type RegistryRead } from './join.js';
 import type { ProjectRecord } from '../metadata/record.js';
-import type { Registry } from './types.js';
+import type { Registry, RegistryDiagnostic } from './types.js';
 
 export type { Registry, ModelVersion, RegistryResult } from './types.js';
 export type { MlflowReport, RegistryRead } from './join.js';
@@ -69,7 +68,7 @@ export async function readRegistry(
   const described = await describeModelFiles(registry, versions, wanted ? { only: (v) => wanted.has(v.modelName) } : {});
   const onnxCount = described.onnx.size;
   log(`read ${versions.length} model version(s)${onnxCount ? `, ${onnxCount} ONNX model file(s) described` : ''}`);
-  const all: Diagnostic[] = [...diagnostics, ...described.diagnostics];
+  const all: RegistryDiagnostic[] = [...diagnostics, ...described.diagnostics];
   return {
     source: registry.description,
     ...(registry.trackingUri ? { trackingUri: registry.trackingUri } : {}),

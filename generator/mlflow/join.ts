@@ -7,8 +7,9 @@ import { parseReadme } from '../metadata/frontmatter.js';
 import type { OnnxSummary } from '../onnx/types.js';
 import type { Diagnostic } from '../types.js';
 import { linkModels, parseMlflowFrontMatter, type LinkProject } from './link.js';
+import { isRecord } from './mlmodel.js';
 import type { MlflowReport } from '../report.js';
-import type { ModelVersion, WebUi } from './types.js';
+import type { ModelVersion, RegistryDiagnostic, WebUi } from './types.js';
 
 /** What the registry edge read (see `readRegistry`). */
 export interface RegistryRead {
@@ -20,7 +21,7 @@ export interface RegistryRead {
   versions: ModelVersion[];
   /** ONNX summaries of model files, by `versionKey`. */
   onnx: ReadonlyMap<string, OnnxSummary>;
-  diagnostics: Diagnostic[];
+  diagnostics: RegistryDiagnostic[];
 }
 
 export type { MlflowReport };
@@ -32,7 +33,11 @@ export function listedModels(record: ProjectRecord): { models: string[]; diagnos
   const readme = record.snapshot.readme;
   if (!readme) return { models: [], diagnostics: [] };
   const parsed = parseReadme(readme.text, readme.path);
-  const out = parseMlflowFrontMatter(parsed.data['mlflow']);
+  // The schema check leaves a hole where it dropped a list element; a record that carries the
+  // schema's problems has reported it already.
+  const block = parsed.data['mlflow'];
+  const reported = record.diagnostics.some((d) => d.code === 'front-matter/schema');
+  const out = parseMlflowFrontMatter(reported && isRecord(block) && Array.isArray(block['models']) ? { ...block, models: block['models'].filter((m) => m !== undefined) } : block);
   const line = parsed.lineOf(['mlflow']);
   return { models: out.models, diagnostics: out.diagnostics.map((d) => ({ ...d, file: readme.path, ...(line ? { line } : {}) })) };
 }
@@ -44,8 +49,8 @@ export function linkProjects(records: readonly ProjectRecord[]): { projects: Lin
   for (const r of records) {
     if (r.categories.length === 0) continue;
     const listed = listedModels(r);
-    // The front-matter schema already reports a malformed block; only add what it cannot see.
-    if (listed.diagnostics.length > 0 && !r.diagnostics.some((d) => d.message.includes('mlflow'))) diagnostics.set(r.id, listed.diagnostics);
+    // A record that reported its block's problems itself is not told them twice.
+    if (listed.diagnostics.length > 0 && !r.diagnostics.some((d) => d.code === 'front-matter/mlflow')) diagnostics.set(r.id, listed.diagnostics);
     projects.push({ id: r.snapshot.project.id, fullPath: r.id, webUrl: r.snapshot.project.webUrl, models: listed.models });
   }
   return { projects, diagnostics };

@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { bufferByteSource, inspectOnnx, OnnxError, redactUrl, scanOptionsFor, type OnnxSummary } from '../onnx/index.js';
-import type { Diagnostic } from '../types.js';
 import { versionKey } from './assemble.js';
-import type { ModelVersion, Registry } from './types.js';
+import type { ModelVersion, Registry, RegistryDiagnostic } from './types.js';
 
 export interface DescribeOptions {
   /** Files scanned at once (default 4). */
@@ -29,13 +28,13 @@ export interface DescribeResult {
   onnx: Map<string, OnnxSummary>;
   /** The versions, with `modelFile.sha256` (and `size`) filled in for local files. */
   versions: ModelVersion[];
-  diagnostics: Diagnostic[];
+  diagnostics: RegistryDiagnostic[];
 }
 
 /** Scan every version's `.onnx` model file once; versions that share a file share the scan. */
 export async function describeModelFiles(registry: Registry, versions: ModelVersion[], options: DescribeOptions = {}): Promise<DescribeResult> {
   const onnx = new Map<string, OnnxSummary>();
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: RegistryDiagnostic[] = [];
   const hashLimit = options.hashLimit ?? 2 * 1024 ** 3;
   const byHref = new Map<string, Promise<OnnxSummary | undefined>>();
   const out: ModelVersion[] = versions.map((v) => (v.modelFile ? { ...v, modelFile: { ...v.modelFile } } : v));
@@ -48,7 +47,7 @@ export async function describeModelFiles(registry: Registry, versions: ModelVers
         file.sha256 = sha256;
         file.size = size;
       } catch (err) {
-        diagnostics.push({ level: 'info', code: 'mlflow/model-unreadable', message: `${v.modelName} v${v.version}: ${file.name} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+        diagnostics.push({ level: 'info', code: 'mlflow/model-unreadable', message: `${v.modelName} v${v.version}: ${file.name} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, model: v.modelName });
       }
     }
     if (!file.name.toLowerCase().endsWith('.onnx')) return;
@@ -70,7 +69,7 @@ export async function describeModelFiles(registry: Registry, versions: ModelVers
                 err = again as Error;
               }
             }
-            diagnostics.push({ level: 'warning', code: 'mlflow/onnx-unreadable', message: `${label}: ${err.message}` });
+            diagnostics.push({ level: 'warning', code: 'mlflow/onnx-unreadable', message: `${label}: ${err.message}`, model: v.modelName });
             return undefined;
           })
         : Promise.resolve(undefined);

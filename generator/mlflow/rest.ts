@@ -15,7 +15,6 @@ import { downloadCapped } from '../http/fetch.js';
 import { registerUrlSecrets } from '../redact.js';
 import { httpByteSource } from '../onnx/byte-source.js';
 import { MlflowClient, authHeader } from './client.js';
-import type { Diagnostic } from '../types.js';
 import {
   assembleVersion,
   compareVersions,
@@ -27,7 +26,7 @@ import {
   type RunInfo,
 } from './assemble.js';
 import { fromLogModelHistory, isRecord, isSafeRelative, latestEntry, metricValue, parseMlmodel, str, type MlmodelInfo } from './mlmodel.js';
-import type { ModelVersion, Registry, RegistryResult, WebUi } from './types.js';
+import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult, WebUi } from './types.js';
 
 export interface RestRegistryOptions {
   /** The tracking URI (`http(s)://host[:port][/prefix]`). User info in it is used as basic auth, never published. */
@@ -97,7 +96,7 @@ class RestReader {
   private readonly client: MlflowClient;
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   private readonly runs = new Map<string, Promise<RunInfo | undefined>>();
-  private readonly diagnostics: Diagnostic[] = [];
+  private readonly diagnostics: RegistryDiagnostic[] = [];
   private readonly pageSize: string;
   /** `stachub track` says so in a header: its UI links then go to its run viewer. */
   private webUi: WebUi = 'mlflow';
@@ -144,7 +143,7 @@ class RestReader {
     try {
       list = await this.pages('model-versions/search', { filter: nameFilter(rm.name), max_results: this.pageSize }, 'model_versions');
     } catch (err) {
-      this.warn('mlflow/versions-unreadable', `${rm.name}: versions cannot be listed: ${(err as Error).message}`);
+      this.warn('mlflow/versions-unreadable', `${rm.name}: versions cannot be listed: ${(err as Error).message}`, rm.name);
       // The registered model still lists its latest version per stage.
       list = Array.isArray(raw['latest_versions']) ? raw['latest_versions'].filter(isRecord) : [];
     }
@@ -156,14 +155,14 @@ class RestReader {
   private async readVersion(rm: ReturnType<typeof registeredModelInfo>, raw: Record<string, unknown>): Promise<ModelVersion> {
     const label = `${rm.name} v${String(raw['version'])}`;
     const runId = str(raw['run_id']);
-    const run = runId ? await this.run(runId, label) : undefined;
+    const run = runId ? await this.run(runId, label, rm.name) : undefined;
     const source = str(raw['source']);
     // The model folder: a 3.x logged model's artifact root, or a folder of the run's artifacts.
     let dirUri: string | undefined;
     let runRel: string | undefined;
     const loggedId = loggedModelIdOf(source);
     if (loggedId) {
-      dirUri = await this.loggedModelArtifactUri(loggedId, label);
+      dirUri = await this.loggedModelArtifactUri(loggedId, label, rm.name);
     } else if (source) {
       runRel = modelDirInRun(source, run?.artifactUri);
       if (source.startsWith('mlflow-artifacts:')) dirUri = source;
@@ -199,16 +198,16 @@ class RestReader {
     const mlmodelUrl = locate('MLmodel').download;
     if (mlmodelUrl) {
       const text = await this.limit(() => this.text(mlmodelUrl)).catch((err: Error) => {
-        this.info('mlflow/mlmodel-unreadable', `${label}: MLmodel cannot be read: ${err.message}`);
+        this.info('mlflow/mlmodel-unreadable', `${label}: MLmodel cannot be read: ${err.message}`, rm.name);
         return undefined;
       });
       if (text !== undefined) {
         mlmodel = parseMlmodel(text);
-        if (!mlmodel) this.warn('mlflow/mlmodel-invalid', `${label}: MLmodel is not valid YAML`);
+        if (!mlmodel) this.warn('mlflow/mlmodel-invalid', `${label}: MLmodel is not valid YAML`, rm.name);
       }
     }
     if (!mlmodel && run) mlmodel = fromLogModelHistory(run.tags['mlflow.log-model.history'], runRel);
-    if (!mlmodel) this.info('mlflow/mlmodel-missing', `${label}: no MLmodel found (no flavors, no model file)`);
+    if (!mlmodel) this.info('mlflow/mlmodel-missing', `${label}: no MLmodel found (no flavors, no model file)`, rm.name);
     let file: { artifactPath: string; href: string; size?: number } | undefined;
     if (mlmodel?.modelFile && isSafeRelative(mlmodel.modelFile)) {
       const where = locate(mlmodel.modelFile);
@@ -231,7 +230,7 @@ class RestReader {
   }
 
   /** `runs/get`, once per run; completes unusable metric values from `metrics/get-history`. */
-  private run(runId: string, label: string): Promise<RunInfo | undefined> {
+  private run(runId: string, label: string, model: string): Promise<RunInfo | undefined> {
     let p = this.runs.get(runId);
     if (!p) {
       p = (async () => {
@@ -252,7 +251,7 @@ class RestReader {
           }
           return run;
         } catch (err) {
-          this.info('mlflow/run-unreadable', `${label}: run ${runId} cannot be read: ${(err as Error).message}`);
+          this.info('mlflow/run-unreadable', `${label}: run ${runId} cannot be read: ${(err as Error).message}`, model);
           return undefined;
         }
       })();
@@ -261,14 +260,14 @@ class RestReader {
     return p;
   }
 
-  private async loggedModelArtifactUri(modelId: string, label: string): Promise<string | undefined> {
+  private async loggedModelArtifactUri(modelId: string, label: string, model: string): Promise<string | undefined> {
     try {
       const body = await this.limit(() => this.json(`logged-models/${encodeURIComponent(modelId)}`, {}));
       const model = isRecord(body['model']) ? body['model'] : {};
       const info = isRecord(model['info']) ? model['info'] : {};
       return str(info['artifact_uri']);
     } catch (err) {
-      this.info('mlflow/logged-model-unreadable', `${label}: logged model ${modelId} cannot be read: ${(err as Error).message}`);
+      this.info('mlflow/logged-model-unreadable', `${label}: logged model ${modelId} cannot be read: ${(err as Error).message}`, model);
       return undefined;
     }
   }
@@ -315,12 +314,13 @@ class RestReader {
     return this.client.text(url);
   }
 
-  private warn(code: string, message: string): void {
-    this.diagnostics.push({ level: 'warning', code, message });
+  /** Record a problem; `model` names the registered model it is about, if one. */
+  private warn(code: string, message: string, model?: string): void {
+    this.diagnostics.push({ level: 'warning', code, message, ...(model !== undefined ? { model } : {}) });
   }
 
-  private info(code: string, message: string): void {
-    this.diagnostics.push({ level: 'info', code, message });
+  private info(code: string, message: string, model?: string): void {
+    this.diagnostics.push({ level: 'info', code, message, ...(model !== undefined ? { model } : {}) });
   }
 }
 

@@ -10,10 +10,9 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceUnreachableError } from '../errors.js';
 import { fileByteSource } from '../onnx/byte-source.js';
-import type { Diagnostic } from '../types.js';
 import { assembleVersion, compareVersions, loggedModelIdOf, modelDirInRun, registeredModelInfo, runInfo, withSlash, type RunInfo } from './assemble.js';
 import { fromLogModelHistory, isSafeRelative, parseMlmodel, type MlmodelInfo } from './mlmodel.js';
-import type { ModelVersion, Registry, RegistryResult } from './types.js';
+import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult } from './types.js';
 
 /**
  * What the registry reads of a tracking-shim store, as the REST API returns its entities. The
@@ -63,7 +62,7 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
   } catch (err) {
     throw new SourceUnreachableError(`tracking store ${dir} cannot be read: ${(err as Error).message}`, { cause: err });
   }
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: RegistryDiagnostic[] = [];
   const artifactsRoot = path.join(store.root, 'artifacts');
   const runs = new Map<string, RunInfo | undefined>();
   const runOf = (id: string): RunInfo | undefined => {
@@ -80,7 +79,7 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
       const raw = mvRaw as unknown as Record<string, unknown>;
       const label = `${rm.name} v${mvRaw.version}`;
       const run = mvRaw.run_id ? runOf(mvRaw.run_id) : undefined;
-      if (mvRaw.run_id && !run) diagnostics.push({ level: 'info', code: 'mlflow/run-missing', message: `${label}: run ${mvRaw.run_id} is not in the store` });
+      if (mvRaw.run_id && !run) diagnostics.push({ level: 'info', code: 'mlflow/run-missing', message: `${label}: run ${mvRaw.run_id} is not in the store`, model: rm.name });
       let modelDir: string | undefined;
       try {
         modelDir = store.artifactFile(mvRaw.source);
@@ -93,11 +92,11 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
         const text = await readFile(path.join(modelDir, 'MLmodel'), 'utf8').catch(() => undefined);
         if (text !== undefined) {
           mlmodel = parseMlmodel(text);
-          if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML` });
+          if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML`, model: rm.name });
         }
       }
       if (!mlmodel && run) mlmodel = fromLogModelHistory(run.tags['mlflow.log-model.history'], runRel);
-      if (!mlmodel) diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the store (no flavors, no model file)` });
+      if (!mlmodel) diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the store (no flavors, no model file)`, model: rm.name });
       let file: { artifactPath: string; href?: string; localPath?: string; size?: number } | undefined;
       if (mlmodel?.modelFile && isSafeRelative(mlmodel.modelFile)) {
         file = { artifactPath: runRel ? `${runRel}/${mlmodel.modelFile}` : mlmodel.modelFile };

@@ -114,13 +114,18 @@ export interface ModelVersion {
  */
 export type WebUi = 'mlflow' | 'stachub-track';
 
+/** A registry problem; `model` names the registered model it is about (kept out of the report). */
+export interface RegistryDiagnostic extends Diagnostic {
+  model?: string;
+}
+
 /** What a registry read returns: every version it could read and every problem it met. */
 export interface RegistryResult {
   versions: ModelVersion[];
   /** The web pages behind the tracking URI (default `mlflow`). */
   webUi?: WebUi;
   /** Problems not tied to a project (an unreadable run, a missing MLmodel...). Codes start with `mlflow/`. */
-  diagnostics: Diagnostic[];
+  diagnostics: RegistryDiagnostic[];
 }
 
 /** The registry seam: an export directory, an MLflow server, or the tracking shim's store. */

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import Handlebars from 'handlebars';
 import type { OutputFile } from '../types.js';
+import { contentTypeOf } from '../media-types.js';
 import type { RenderInput } from './types.js';
 import { bundledSiteSources, type SiteSources } from './assets.js';
 import { buildModel, pagePathFor, sharedFolders, type CategoryView, type ProjectView, type SiteModel } from './model.js';
@@ -45,14 +46,6 @@ export const SITE_FILES = {
 } as const;
 
 const enc = new TextEncoder();
-
-const ASSET_TYPES: Record<string, string> = {
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 function file(path: string, mediaType: string, text: string): OutputFile {
   return { path, mediaType, content: enc.encode(text) };
@@ -207,7 +200,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   // appended to the style sheet (no inline style: pages stay within a strict CSP).
   const css = (sources.assets['site.css'] ?? '') + `\n${accentCss(site)}\n`;
   for (const [name, text] of Object.entries(sources.assets)) {
-    yield (file(`assets/${name}`, ASSET_TYPES[posix.extname(name)] ?? 'application/octet-stream', name === 'site.css' ? css : text));
+    yield (file(`assets/${name}`, contentTypeOf(name), name === 'site.css' ? css : text));
   }
   if (site.logoFile) yield { path: site.logoFile.path, mediaType: site.logoFile.mediaType, content: site.logoFile.content };
   const js = sources.assets['site.js'] ?? '';

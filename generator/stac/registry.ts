@@ -94,10 +94,9 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
   const models = new Set(read.versions.map((v) => v.modelName));
   const unlinked: MlflowReport['unlinked'] = { 'no-match': 0, 'not-in-catalog': 0, ambiguous: 0 };
   for (const u of linked.unlinked) unlinked[u.reason]++;
-  // A registry message is shown only when it is about a model the catalog publishes: its label
-  // starts with the model's name (`<name> v<version>: ...`, `<name>: ...`).
-  const names = linked.linked.map((l) => l.modelName);
-  const shown = read.diagnostics.filter((d) => names.some((n) => d.message.startsWith(`${n} v`) || d.message.startsWith(`${n}:`)));
+  // A registry message is shown only when it is about a model the catalog publishes.
+  const names = new Set(linked.linked.map((l) => l.modelName));
+  const shown = read.diagnostics.filter((d) => d.model !== undefined && names.has(d.model));
   const report: MlflowReport = {
     source: read.source,
     ...(read.trackingUri ? { trackingUri: read.trackingUri } : {}),
@@ -112,7 +111,7 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
     linked: linked.linked,
     unlinked,
     // Registry problems quote the server's error text, which may echo credentials.
-    messages: shown.map((d) => ({ ...d, message: redact(d.message) })),
+    messages: shown.map(({ model: _model, ...d }) => ({ ...d, message: redact(d.message) })),
     ...(shown.length < read.diagnostics.length ? { messagesWithheld: read.diagnostics.length - shown.length } : {}),
   };
   return { tree: { ...tree, collections }, owners, projectDiagnostics, report };

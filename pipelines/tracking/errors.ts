@@ -2,6 +2,7 @@
  * MLflow's error model (reference/mlflow.md §0.2, `mlflow/exceptions.py`): every failure is a
  * JSON body `{"error_code": NAME, "message": text}` with the HTTP status MLflow maps NAME to.
  */
+import { StachubError } from '../../generator/errors.js';
 
 /** The MLflow error codes the shim answers with. */
 export type MlflowErrorCode =
@@ -37,7 +38,7 @@ export const HTTP_STATUS: Record<MlflowErrorCode, number> = {
 };
 
 /** A failure to report to the client as MLflow would. */
-export class MlflowError extends Error {
+export class MlflowError extends StachubError {
   readonly errorCode: MlflowErrorCode;
   readonly status: number;
   constructor(errorCode: MlflowErrorCode, message: string, status?: number) {
@@ -48,6 +49,17 @@ export class MlflowError extends Error {
   }
   toJSON(): { error_code: string; message: string } {
     return { error_code: this.errorCode, message: this.message };
+  }
+}
+
+/** The store folder is locked by another live process (the lock file names its id). */
+export class StoreInUseError extends StachubError {
+  constructor(
+    readonly root: string,
+    readonly pid: number,
+    readonly lockFile: string,
+  ) {
+    super(`store ${root} is in use by process ${pid} (remove ${lockFile} if that is wrong)`);
   }
 }
 

@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { UsageError } from '../../generator/errors.js';
 import { type ArtifactStore, LocalArtifactStore, createS3ArtifactStore } from './artifacts.js';
 import { openStore, type TrackingStore } from './store.js';
 import { type KeyValue, type LoggedModelJson, type RunJson, jsonDouble } from './entities.js';
@@ -409,7 +410,7 @@ function round(n: number): number {
 }
 
 /** The export folder already holds files: an export never mixes with (or overwrites) another. */
-export class ExportTargetNotEmptyError extends Error {
+export class ExportTargetNotEmptyError extends UsageError {
   constructor(readonly dir: string) {
     super(`export folder ${dir} is not empty: give a new or empty folder`);
     this.name = 'ExportTargetNotEmptyError';

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { StachubError } from '../../generator/errors.js';
 import { MlflowError, invalid, notFound } from './errors.js';
 import { Fields, parseJsonBody, parseQuery } from './request.js';
 import { Router, routes } from './routes/index.js';
@@ -71,7 +72,7 @@ const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 /** Beyond this a too-large body is not even drained: the connection is closed. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
-class BodyTooLarge extends Error {
+class BodyTooLarge extends StachubError {
   constructor(readonly size: number, readonly drained: boolean) {
     super('body too large');
   }

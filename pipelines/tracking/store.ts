@@ -31,7 +31,7 @@ import {
   writeMeta,
   writeSegment,
 } from './snapshot.js';
-import { MlflowError, alreadyExists, invalid, notFound } from './errors.js';
+import { MlflowError, StoreInUseError, alreadyExists, invalid, notFound } from './errors.js';
 import {
   LIMITS,
   isUnsafePath,
@@ -212,7 +212,7 @@ function acquireLock(root: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(fs.readFileSync(lock, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new Error(`store ${root} is in use by process ${pid} (remove ${lock} if that is wrong)`);
+        throw new StoreInUseError(root, pid, lock);
       }
       // Stale lock from a killed server: take it over.
       fs.rmSync(lock, { force: true });

@@ -8,22 +8,28 @@
 import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from './mlm.js';
 import type { OnnxSummary, ValueInfo } from '../../onnx/types.js';
 import type { Diagnostic } from '../../types.js';
+import { OCTET_STREAM, typeOfExtension } from '../../media-types.js';
 import type { PickleSafety } from '../../models/safety.js';
 import type { ModelFormat, ModelSummary } from '../../models/types.js';
 
 /** Formats that describe a model (the others, plain pickles and zips, only get the safety verdict). */
 export const MODEL_FORMATS: ReadonlySet<ModelFormat> = new Set(['pytorch', 'torchscript', 'pytorch-legacy', 'safetensors', 'safetensors-index', 'gguf']);
 
-/** Media types (MLM best practice: the framework as a parameter of application/octet-stream). */
+/**
+ * Media types by the format the file's header shows (MLM best practice: the framework as a
+ * parameter of application/octet-stream), built on the media-type table. A described safetensors
+ * file is `application=safetensors` here; by its extension alone (a file not read, an MLflow
+ * model file) the table makes it `framework=safetensors`.
+ */
 const MEDIA_TYPES: Record<ModelFormat, string> = {
-  pytorch: 'application/octet-stream; framework=pytorch',
-  'pytorch-legacy': 'application/octet-stream; framework=pytorch',
-  torchscript: 'application/octet-stream; framework=pytorch; application=torchscript',
-  safetensors: 'application/octet-stream; application=safetensors',
-  'safetensors-index': 'application/json',
-  gguf: 'application/octet-stream; application=gguf',
-  pickle: 'application/octet-stream; application=pickle',
-  zip: 'application/zip',
+  pytorch: typeOfExtension('.pt'),
+  'pytorch-legacy': typeOfExtension('.pt'),
+  torchscript: `${typeOfExtension('.pt')}; application=torchscript`,
+  safetensors: `${OCTET_STREAM}; application=safetensors`,
+  'safetensors-index': typeOfExtension('.json'),
+  gguf: `${OCTET_STREAM}; application=gguf`,
+  pickle: `${OCTET_STREAM}; application=pickle`,
+  zip: typeOfExtension('.zip'),
 };
 
 /** The `stachub:pickle_safety` asset field (docs/models.md#model-files-and-pickle-safety). */
