@@ -34,7 +34,8 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   '.pt': 'application/octet-stream; framework=pytorch',
   '.pth': 'application/octet-stream; framework=pytorch',
   '.py': 'text/x-python',
-  '.safetensors': 'application/octet-stream; framework=safetensors',
+  // safetensors is a file format that several frameworks write, not a framework.
+  '.safetensors': 'application/octet-stream; application=safetensors',
   '.svg': 'image/svg+xml',
   '.tar': 'application/x-tar',
   '.tif': 'image/tiff',

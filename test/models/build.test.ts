@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../generator/cli.js';
+import { mediaTypeOf } from '../../generator/media-types.js';
 import { httpByteSource } from '../../generator/onnx/byte-source.js';
 import { inspectModel } from '../../generator/models/index.js';
 import { startRangeServer } from '../onnx/range-server.js';
@@ -81,6 +82,10 @@ describe('model files in a build', () => {
     const weights = item('weights');
     expect(weights.properties).toMatchObject({ 'mlm:framework': 'PyTorch', 'mlm:total_parameters': 64 });
     expect(weights.assets.model).toMatchObject({ type: 'application/octet-stream; application=safetensors', 'mlm:artifact_type': 'safetensors.torch.save_file' });
+  });
+
+  it('types a safetensors file known only by its extension as it types a described one (a format, not a framework)', () => {
+    expect(mediaTypeOf('weights/model.safetensors')).toBe('application/octet-stream; application=safetensors');
   });
 
   it('describes a safetensors file over HTTP Range requests, reading its header only', async () => {

@@ -17,15 +17,14 @@ export const MODEL_FORMATS: ReadonlySet<ModelFormat> = new Set(['pytorch', 'torc
 
 /**
  * Media types by the format the file's header shows (MLM best practice: the framework as a
- * parameter of application/octet-stream), built on the media-type table. A described safetensors
- * file is `application=safetensors` here; by its extension alone (a file not read, an MLflow
- * model file) the table makes it `framework=safetensors`.
+ * parameter of application/octet-stream), built on the media-type table; a safetensors file is
+ * `application=safetensors` whether its header was read or only its extension is known.
  */
 const MEDIA_TYPES: Record<ModelFormat, string> = {
   pytorch: typeOfExtension('.pt'),
   'pytorch-legacy': typeOfExtension('.pt'),
   torchscript: `${typeOfExtension('.pt')}; application=torchscript`,
-  safetensors: `${OCTET_STREAM}; application=safetensors`,
+  safetensors: typeOfExtension('.safetensors'),
   'safetensors-index': typeOfExtension('.json'),
   gguf: `${OCTET_STREAM}; application=gguf`,
   pickle: `${OCTET_STREAM}; application=pickle`,
