@@ -14,14 +14,15 @@ import path from 'node:path';
 import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
 import type { PreviousProject, Source, SourceEntry, SourceListing } from './sources/source.js';
 import { faultDiagnostic, ProjectFaults, type ProjectFailure } from './isolate.js';
-import { StachubError } from './errors.js';
 import { LIMITS } from './limits.js';
-import { layout, safeDir, type CatalogType } from './stac/layout.js';
+import { layout, type CatalogType } from './stac/layout.js';
 import { jsonBytes } from './stac/serialize.js';
 import { toStac } from './stac/toStac.js';
-import type { StacItem, StacTree } from './stac/types.js';
+import type { StacTree } from './stac/types.js';
 import type { Diagnostic, OutputFile } from './types.js';
 import { checkLinks, validateSchemas, type SchemaLoader, type ValidationProblem } from './validate/index.js';
+import { isSafeDir, pathClashes } from './pipeline/clashes.js';
+import { REPAIR_ROUNDS, repairPlan, repaired, type ItemPlace, type ItemRepair } from './pipeline/repair.js';
 
 export interface BuildOptions {
   config: Config;
@@ -167,16 +168,6 @@ function fallBackToPrevious(
 
 type AssembleListing = Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests' | 'marks'>;
 
-/** What validation asks to remove from one item (by item id) so that it validates. */
-interface ItemRepair {
-  properties: Set<string>;
-  assets: Set<string>;
-  extensions: Set<string>;
-}
-
-/** Rounds of repair (dropping what does not validate) before an item that still fails is left out. */
-const REPAIR_ROUNDS = 3;
-
 /**
  * The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report.
  *
@@ -264,78 +255,6 @@ export async function assemble(
     for (const [project, ds] of plan.notes) for (const d of ds) note(project, d);
     if (plan.leaveOut.size > 0) leaveOut(plan.leaveOut);
   }
-}
-
-/** Where an item document is and whose it is. */
-interface ItemPlace {
-  id: string;
-  /** The project (record id) it belongs to. */
-  project: string;
-  json: StacItem;
-}
-
-/**
- * From validation problems to repairs: per item, the properties, assets and extensions to drop;
- * an item whose problem is elsewhere (or that a repair already failed to fix) is left out.
- */
-function repairPlan(
-  problems: readonly ValidationProblem[],
-  items: ReadonlyMap<string, ItemPlace>,
-  done: ReadonlyMap<string, ItemRepair>,
-  mayRepair: boolean,
-): { repairs: Map<string, ItemRepair>; leaveOut: Map<string, Diagnostic>; notes: Map<string, Diagnostic[]> } {
-  const repairs = new Map<string, ItemRepair>();
-  const leaveOut = new Map<string, Diagnostic>();
-  const notes = new Map<string, Diagnostic[]>();
-  for (const p of problems) {
-    const place = items.get(p.path);
-    if (!place || p.kind === 'unavailable') continue;
-    const before = done.get(place.id);
-    const r = repairs.get(place.id) ?? { properties: new Set<string>(), assets: new Set<string>(), extensions: new Set<string>() };
-    const prop = /^\/properties\/([^/]+)/.exec(p.pointer ?? '')?.[1];
-    const asset = /^\/assets\/([^/]+)/.exec(p.pointer ?? '')?.[1];
-    const extIndex = /^\/stac_extensions\/(\d+)/.exec(p.pointer ?? '')?.[1];
-    const ext = extIndex !== undefined ? place.json.stac_extensions?.[Number(extIndex)] : p.schema;
-    let what: string | undefined;
-    if (p.kind === 'schema' && prop !== undefined && !before?.properties.has(unpointer(prop))) {
-      r.properties.add(unpointer(prop));
-      what = `property '${unpointer(prop)}'`;
-    } else if (p.kind === 'schema' && asset !== undefined && !before?.assets.has(unpointer(asset))) {
-      r.assets.add(unpointer(asset));
-      what = `asset '${unpointer(asset)}'`;
-    } else if (p.kind === 'schema' && ext !== undefined && !before?.extensions.has(ext)) {
-      r.extensions.add(ext);
-      what = `extension ${ext}`;
-    }
-    if (what && mayRepair) {
-      repairs.set(place.id, r);
-      const list = notes.get(place.project) ?? [];
-      if (!list.some((d) => d.message.startsWith(`${what} of item ${place.id} `))) list.push({ level: 'error', code: 'stac/dropped', message: `${what} of item ${place.id} does not validate (${p.message}); it is left out of the item`, file: p.path });
-      notes.set(place.project, list);
-    } else if (!leaveOut.has(place.project)) {
-      leaveOut.set(place.project, {
-        level: 'error',
-        code: 'stac/invalid-item',
-        message: `item ${place.id} does not validate (${p.message}); the project is left out of the catalog`,
-        file: p.path,
-      });
-    }
-  }
-  // A project left out needs no repair.
-  for (const [id, r] of [...repairs]) if (leaveOut.has([...items.values()].find((i) => i.id === id)?.project ?? '')) repairs.delete(id);
-  return { repairs, leaveOut, notes };
-}
-
-/** A JSON-pointer segment, unescaped. */
-function unpointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-/** An item without what validation asked to drop. */
-function repaired(json: StacItem, r: ItemRepair): StacItem {
-  const properties = Object.fromEntries(Object.entries(json.properties).filter(([k]) => !r.properties.has(k))) as StacItem['properties'];
-  const assets = Object.fromEntries(Object.entries(json.assets).filter(([k]) => !r.assets.has(k)));
-  return { ...json, stac_extensions: (json.stac_extensions ?? []).filter((u) => !r.extensions.has(u)), properties, assets };
 }
 
 /** One assembly of the given records (throws `ProjectFaults` when projects fail in a stage). */
@@ -507,52 +426,6 @@ async function assembleOnce(
   put({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { result: { files, report, tree, records, problems }, items };
-}
-
-/**
- * Files that cannot all be written: the same path twice, or a path below another file. Each clash
- * is blamed on the project whose item folder holds the deeper (or later) file.
- */
-function pathClashes(files: readonly OutputFile[], itemDirs: Array<{ dir: string; project: string }>): ProjectFailure[] {
-  const ownerDirs = new Map(itemDirs.map((d) => [d.dir, d.project]));
-  const ownerOfPath = (p: string): string | undefined => {
-    for (let i = p.lastIndexOf('/'); i >= 0; i = p.lastIndexOf('/', i - 1)) {
-      const owner = ownerDirs.get(p.slice(0, i + 1));
-      if (owner) return owner;
-      if (i === 0) break;
-    }
-    return undefined;
-  };
-  const paths = new Set<string>();
-  const failures: ProjectFailure[] = [];
-  const blame = (p: string, other: string): void => {
-    const project = ownerOfPath(p) ?? ownerOfPath(other);
-    if (project === undefined) throw new Error(`two site files clash at ${other}`);
-    failures.push({ project, stage: 'layout', error: new PathClashError(`its files clash with ${other}`) });
-  };
-  for (const f of files) {
-    if (paths.has(f.path)) blame(f.path, f.path);
-    paths.add(f.path);
-  }
-  for (const f of files) {
-    for (let i = f.path.indexOf('/'); i > 0; i = f.path.indexOf('/', i + 1)) {
-      const prefix = f.path.slice(0, i);
-      if (paths.has(prefix)) blame(f.path, prefix);
-    }
-  }
-  return failures;
-}
-
-/** A project's output would overwrite, or need a folder where there is, another file. */
-class PathClashError extends StachubError {}
-
-function isSafeDir(dir: string): boolean {
-  try {
-    safeDir(dir);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The report names the kind of source and its location, never credentials. */
