@@ -11,7 +11,8 @@ import { renderSite } from './render/index.js';
 import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
 import path from 'node:path';
-import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
+import type { BuildReport } from './report.js';
+import { MemoryFileSink, type FileSink } from './output.js';
 import type { PreviousProject, Source, SourceEntry, SourceListing } from './sources/source.js';
 import { faultDiagnostic, ProjectFaults, type ProjectFailure } from './isolate.js';
 import { LIMITS } from './limits.js';
@@ -21,7 +22,8 @@ import { toStac } from './stac/toStac.js';
 import type { StacTree } from './stac/types.js';
 import type { Diagnostic, OutputFile } from './types.js';
 import { checkLinks, validateSchemas, type SchemaLoader, type ValidationProblem } from './validate/index.js';
-import { isSafeDir, pathClashes } from './pipeline/clashes.js';
+import { isSafeDir, pathClashes, PathGuard } from './pipeline/clashes.js';
+import { buildReport } from './pipeline/report.js';
 import { REPAIR_ROUNDS, repairPlan, repaired, type ItemPlace, type ItemRepair } from './pipeline/repair.js';
 
 export interface BuildOptions {
@@ -47,9 +49,15 @@ export interface BuildOptions {
    * from its previous snapshot instead, when the state has one.
    */
   previous?: ReadonlyMap<number, PreviousProject>;
+  /**
+   * Where the files go as they are made (an `OutputDirWriter`: no page of a large catalog waits in
+   * memory for the others); without one, they are kept and returned in `files`.
+   */
+  sink?: FileSink;
 }
 
 export interface BuildResult {
+  /** The files, sorted by path; empty when they went to `options.sink`. */
   files: OutputFile[];
   report: BuildReport;
   tree: StacTree;
@@ -230,21 +238,9 @@ export async function assemble(
     currentListing = { ...currentListing, entries, failed };
   };
 
-  // Every round either returns or takes at least one project out or adds a repair, so this ends.
-  for (let round = 0; ; round++) {
-    let once: Awaited<ReturnType<typeof assembleOnce>>;
-    try {
-      once = await assembleOnce(current, currentListing, options, now, started, repairs, notes);
-    } catch (err) {
-      if (!(err instanceof ProjectFaults)) throw err;
-      const out = new Map<string, Diagnostic>();
-      for (const f of err.failures) if (!out.has(f.project)) out.set(f.project, faultDiagnostic(f));
-      if (![...out.keys()].some((id) => current.some((r) => r.id === id))) throw err;
-      leaveOut(out);
-      continue;
-    }
-    const plan = repairPlan(once.result.problems, once.items, repairs, round < REPAIR_ROUNDS);
-    if (plan.repairs.size === 0 && plan.leaveOut.size === 0) return { ...once.result, listing: currentListing };
+  const sink = options.sink ?? new MemoryFileSink();
+  const apply = (plan: ReturnType<typeof repairPlan>): boolean => {
+    if (plan.repairs.size === 0 && plan.leaveOut.size === 0) return false;
     for (const [itemId, r] of plan.repairs) {
       const have = repairs.get(itemId) ?? { properties: new Set(), assets: new Set(), extensions: new Set() };
       for (const k of r.properties) have.properties.add(k);
@@ -254,19 +250,76 @@ export async function assemble(
     }
     for (const [project, ds] of plan.notes) for (const d of ds) note(project, d);
     if (plan.leaveOut.size > 0) leaveOut(plan.leaveOut);
+    return true;
+  };
+
+  // Every round either returns or takes at least one project out or adds a repair, so this ends.
+  // What can make an item fail is decided on the items first (schemas, repairs); then the files
+  // are made once and go to the sink as they come. A page that fails, a path clash or a broken link
+  // found while writing leaves its project out: the sink forgets what it has and the round restarts
+  // (nothing is in place until the caller commits the sink).
+  for (let round = 0; ; round++) {
+    const prepared = prepare(current, currentListing, options, repairs);
+    const schemas = await checkSchemas(prepared.docs, options.schemaLoader);
+    if (apply(repairPlan(schemas.problems, prepared.items, repairs, round < REPAIR_ROUNDS))) continue;
+    sink.reset();
+    let written: Set<string>;
+    try {
+      written = emitFiles(prepared, options, now, sink);
+    } catch (err) {
+      if (!(err instanceof ProjectFaults)) throw err;
+      sink.reset();
+      const out = new Map<string, Diagnostic>();
+      for (const f of err.failures) if (!out.has(f.project)) out.set(f.project, faultDiagnostic(f));
+      if (![...out.keys()].some((id) => current.some((r) => r.id === id))) throw err;
+      leaveOut(out);
+      continue;
+    }
+    const links = checkLinks(prepared.docs, written, options.config.output.baseUrl);
+    if (apply(repairPlan(links, prepared.items, repairs, false))) {
+      sink.reset();
+      continue;
+    }
+    const problems = [...schemas.problems, ...links];
+    const generatedAt = now.toISOString();
+    const report = buildReport({
+      records: prepared.records,
+      listing: prepared.listing,
+      tree: prepared.tree,
+      itemOwner: new Map([...prepared.items].map(([p, i]) => [p, i.project])),
+      joinDiagnostics: prepared.joinDiagnostics,
+      mlflow: prepared.mlflow,
+      notes,
+      problems,
+      catalogMessages: [...(options.site ?? { diagnostics: [] }).diagnostics, ...schemas.warnings],
+      schemaChecked: schemas.checked,
+      generatedAt,
+      version: options.version ?? '0.0.0',
+      source: options.source.description,
+      durationMs: Date.now() - started,
+    });
+    sink.write({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
+    const files = options.sink ? [] : (sink as MemoryFileSink).files.sort((a, b) => a.path.localeCompare(b.path));
+    return { files, report, tree: prepared.tree, records: prepared.records, problems, listing: currentListing };
   }
 }
 
-/** One assembly of the given records (throws `ProjectFaults` when projects fail in a stage). */
-async function assembleOnce(
-  records: ProjectRecord[],
-  listing: AssembleListing,
-  options: BuildOptions,
-  now: Date,
-  started: number,
-  repairs: ReadonlyMap<string, ItemRepair>,
-  notes: ReadonlyMap<string, Diagnostic[]>,
-): Promise<{ result: Omit<BuildResult, 'listing'>; items: Map<string, ItemPlace> }> {
+/** One assembly's STAC side: the records' items (repaired), laid out, with their owners. */
+interface Prepared {
+  records: ProjectRecord[];
+  listing: AssembleListing;
+  tree: StacTree;
+  carried: ReturnType<typeof layout>['carried'];
+  /** Every STAC document by path (what validation reads). */
+  docs: Map<string, Record<string, unknown>>;
+  /** Every item document by path, with its project. */
+  items: Map<string, ItemPlace>;
+  joinDiagnostics: ReturnType<typeof toStac>['diagnostics'];
+  mlflow: ReturnType<typeof joinRegistry> | undefined;
+}
+
+/** Records -> STAC -> MLflow join -> repairs -> layout, for one round. */
+function prepare(records: ProjectRecord[], listing: AssembleListing, options: BuildOptions, repairs: ReadonlyMap<string, ItemRepair>): Prepared {
   const { config } = options;
   // A project path that cannot be a safe folder name never reaches the layout (GitLab forbids
   // such paths, but a source is outside input): it is reported and left out, the others go on.
@@ -304,32 +357,72 @@ async function assembleOnce(
         };
   const catalogType: CatalogType = options.catalogType ?? (config.output.baseUrl ? 'relative-published' : 'self-contained');
   const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
-
-  const files: OutputFile[] = [];
-  const put = (f: OutputFile): void => {
-    files.push(f);
-  };
   const docs = new Map<string, Record<string, unknown>>();
-  const addDoc = (path: string, json: object, mediaType: string): void => {
-    docs.set(path, json as Record<string, unknown>);
-    put({ path, mediaType, content: jsonBytes(json) });
-  };
-  addDoc(tree.catalog.path, tree.catalog.json, 'application/json');
-  const itemOwner = new Map<string, string>();
   const items = new Map<string, ItemPlace>();
+  docs.set(tree.catalog.path, tree.catalog.json as unknown as Record<string, unknown>);
   for (const { collection, items: list } of tree.collections) {
-    addDoc(collection.path, collection.json, 'application/json');
+    docs.set(collection.path, collection.json as unknown as Record<string, unknown>);
     for (const item of list) {
-      addDoc(item.path, item.json, 'application/geo+json');
-      itemOwner.set(item.path, ownerOf(item.json.id));
+      docs.set(item.path, item.json as unknown as Record<string, unknown>);
       items.set(item.path, { id: item.json.id, project: ownerOf(item.json.id), json: item.json });
     }
   }
-  for (const f of carried) put({ path: f.path, mediaType: f.mediaType, content: f.bytes });
-  const generatedAt = now.toISOString();
-  const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
+  return { records, listing, tree, carried, docs, items, joinDiagnostics, mlflow };
+}
+
+/**
+ * Schema validation of the STAC documents (when a loader is given). Schemas that could not be
+ * loaded (no network, no --schema-map) mean "not checked", not "invalid": one warning for the
+ * catalog, and the build still succeeds on its link checks.
+ */
+async function checkSchemas(
+  docs: ReadonlyMap<string, Record<string, unknown>>,
+  loader: SchemaLoader | undefined,
+): Promise<{ problems: ValidationProblem[]; warnings: Diagnostic[]; checked: number }> {
+  if (!loader) return { problems: [], warnings: [], checked: 0 };
+  let problems: ValidationProblem[];
   try {
-    files.push(...renderSite({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
+    problems = await validateSchemas(docs as Map<string, Record<string, unknown>>, loader);
+  } catch (err) {
+    problems = [{ path: 'catalog.json', kind: 'schema', message: `schemas could not be loaded: ${(err as Error).message}` }];
+  }
+  const unavailable = problems.filter((p) => p.kind === 'unavailable');
+  const warnings: Diagnostic[] = [];
+  if (unavailable.length > 0) {
+    const schemas = [...new Set(unavailable.map((p) => /schema (\S+)/.exec(p.message)?.[1] ?? p.message))].sort();
+    warnings.push({
+      level: 'warning',
+      code: 'stac/schemas-unavailable',
+      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR or allow the download), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
+    });
+  }
+  const unchecked = new Set(unavailable.map((p) => p.path));
+  const checked = [...docs].filter(([p, json]) => typeof json.stac_version === 'string' && !unchecked.has(p)).length;
+  return { problems: problems.filter((p) => p.kind !== 'unavailable'), warnings, checked };
+}
+
+/**
+ * Write the round's files to the sink as they are made: the STAC documents, the carried files, the
+ * site's pages. Throws `ProjectFaults` for the projects whose page fails or whose files clash with
+ * others (a clashing file is never written); returns every path written.
+ */
+function emitFiles(prepared: Prepared, options: BuildOptions, now: Date, sink: FileSink): Set<string> {
+  const { config } = options;
+  const guard = new PathGuard();
+  const put = (f: OutputFile): void => {
+    if (guard.accept(f.path)) sink.write(f);
+  };
+  const { tree } = prepared;
+  put({ path: tree.catalog.path, mediaType: 'application/json', content: jsonBytes(tree.catalog.json) });
+  for (const { collection, items } of tree.collections) {
+    put({ path: collection.path, mediaType: 'application/json', content: jsonBytes(collection.json) });
+    for (const item of items) put({ path: item.path, mediaType: 'application/geo+json', content: jsonBytes(item.json) });
+  }
+  for (const f of prepared.carried) put({ path: f.path, mediaType: f.mediaType, content: f.bytes });
+  const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
+  const ownerOf = (itemId: string): string => prepared.mlflow?.owners.get(itemId) ?? itemId;
+  try {
+    for (const f of renderSite({ tree, generatedAt: now.toISOString(), ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site })) put(f);
   } catch (err) {
     // Pages fail per item: the item's project is what fails.
     if (err instanceof ProjectFaults) throw new ProjectFaults(err.failures.map((f) => ({ ...f, project: ownerOf(f.project) })));
@@ -337,98 +430,9 @@ async function assembleOnce(
   }
   // Two files at one path, or a file where another needs a folder (a namespace named `index.html`
   // beside a category page): the project whose item folder holds the file is left out.
-  const clashes = pathClashes(files, [...items.keys()].map((p) => ({ dir: p.slice(0, p.lastIndexOf('/') + 1), project: itemOwner.get(p)! })));
-  if (clashes.length > 0) throw new ProjectFaults(clashes);
-
-  // Validate what will be written: schemas (when a loader is given) and every link.
-  const problems: ValidationProblem[] = [];
-  if (options.schemaLoader) {
-    try {
-      problems.push(...(await validateSchemas(docs, options.schemaLoader)));
-    } catch (err) {
-      problems.push({ path: 'catalog.json', kind: 'schema', message: `schemas could not be loaded: ${(err as Error).message}` });
-    }
+  if (guard.refused) {
+    const dirs = [...prepared.items].map(([p, i]) => ({ dir: p.slice(0, p.lastIndexOf('/') + 1), project: i.project }));
+    throw new ProjectFaults(pathClashes(guard.paths, dirs));
   }
-  problems.push(...checkLinks(docs, new Set(files.map((f) => f.path)), config.output.baseUrl));
-  // Schemas that could not be loaded (no network, no --schema-map) mean "not checked", not "invalid":
-  // one warning for the catalog, and the build still succeeds on its link checks.
-  const unavailable = problems.filter((p) => p.kind === 'unavailable');
-  const schemaWarnings: Diagnostic[] = [];
-  if (unavailable.length > 0) {
-    const schemas = [...new Set(unavailable.map((p) => /schema (\S+)/.exec(p.message)?.[1] ?? p.message))].sort();
-    schemaWarnings.push({
-      level: 'warning',
-      code: 'stac/schemas-unavailable',
-      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR or allow the download), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
-    });
-    problems.splice(0, problems.length, ...problems.filter((p) => p.kind !== 'unavailable'));
-  }
-  const uncheckedDocs = new Set(unavailable.map((p) => p.path));
-  const schemaChecked = options.schemaLoader
-    ? [...docs].filter(([p, json]) => typeof json.stac_version === 'string' && !uncheckedDocs.has(p)).length
-    : 0;
-
-  // Build report: per project, its own diagnostics, join problems and its items' validation problems.
-  const byProject = new Map<string, Diagnostic[]>();
-  const catalogMessages: Diagnostic[] = [...site.diagnostics, ...schemaWarnings];
-  for (const p of problems) {
-    const owner = itemOwner.get(p.path);
-    const d: Diagnostic = { level: 'error', code: p.kind === 'schema' ? 'stac/schema' : 'stac/link', message: p.message, file: p.path };
-    if (owner) byProject.set(owner, [...(byProject.get(owner) ?? []), d]);
-    else catalogMessages.push(d);
-  }
-  const origins = new Map(listing.entries.map((e) => [e.snapshot.project.fullPath, e.origin]));
-  const projects: ProjectReport[] = records.map((r) => {
-    const origin = origins.get(r.id) ?? 'fresh';
-    const messages = sortMessages([
-      ...(origin === 'stale'
-        ? [{ level: 'warning' as const, code: 'source/stale', message: 'the project could not be read; its item from the previous build is kept' }]
-        : []),
-      ...r.diagnostics,
-      ...(joinDiagnostics.get(r.id) ?? []),
-      ...(mlflow?.projectDiagnostics.get(r.id) ?? []),
-      ...(notes.get(r.id) ?? []),
-      ...(byProject.get(r.id) ?? []),
-    ]);
-    const status = r.categories.length === 0 ? 'skipped' : statusOf(messages);
-    return { path: r.id, status, categories: r.categories, origin, messages };
-  });
-  for (const f of listing.failed) {
-    projects.push({ path: f.fullPath, status: 'error', categories: [], messages: sortMessages(f.diagnostics) });
-  }
-  projects.sort((a, b) => a.path.localeCompare(b.path));
-  const count = (s: ProjectReport['status']): number => projects.filter((p) => p.status === s).length;
-  const all = [...projects.flatMap((p) => p.messages), ...catalogMessages];
-  const report: BuildReport = {
-    stachub: options.version ?? '0.0.0',
-    generatedAt,
-    source: describeSourceKind(options.source.description),
-    projects,
-    counts: {
-      projects: projects.length,
-      items: tree.collections.reduce((n, c) => n + c.items.length, 0),
-      collections: tree.collections.length,
-      ok: count('ok'),
-      warning: count('warning'),
-      error: count('error'),
-      skipped: count('skipped'),
-      excludedVisibility: listing.excluded.visibility,
-      excludedArchived: listing.excluded.archived,
-      schemaChecked,
-      warnings: all.filter((m) => m.level === 'warning').length,
-      errors: all.filter((m) => m.level === 'error').length,
-    },
-    messages: catalogMessages,
-    durationMs: Date.now() - started,
-    ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
-    ...(mlflow ? { mlflow: mlflow.report } : {}),
-  };
-  put({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
-  files.sort((a, b) => a.path.localeCompare(b.path));
-  return { result: { files, report, tree, records, problems }, items };
-}
-
-/** The report names the kind of source and its location, never credentials. */
-function describeSourceKind(description: string): string {
-  return description.replace(/\/\/[^/@\s]*@/g, '//');
+  return guard.seen;
 }

@@ -22,13 +22,34 @@ export interface OutputStats {
   bytes: number;
 }
 
+/**
+ * Where a build's files go as they are made (generator/build.ts): a folder being written, or memory.
+ * A build that must leave a project out after some files went out calls `reset` and writes again.
+ */
+export interface FileSink {
+  write(f: OutputFile): void;
+  /** Forget every file written so far. */
+  reset(): void;
+}
+
+/** Files kept in memory, in the order written (what `build` returns when no sink is given). */
+export class MemoryFileSink implements FileSink {
+  files: OutputFile[] = [];
+  write(f: OutputFile): void {
+    this.files.push(f);
+  }
+  reset(): void {
+    this.files = [];
+  }
+}
+
 /** A folder being written: `write` each file, then `commit` (or `abort`). */
-export class OutputDirWriter {
+export class OutputDirWriter implements FileSink {
   readonly stats: OutputStats = { written: 0, unchanged: 0, bytes: 0 };
   private readonly target: string;
   private readonly tmp: string;
   private readonly previous: string | null;
-  private readonly dirs = new Set<string>();
+  private dirs = new Set<string>();
 
   constructor(dir: string) {
     this.target = path.resolve(dir);
@@ -73,6 +94,14 @@ export class OutputDirWriter {
     } catch {
       return false;
     }
+  }
+
+  /** Start the folder again, empty (nothing of it was ever in place of the old one). */
+  reset(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
+    this.dirs = new Set();
+    Object.assign(this.stats, { written: 0, unchanged: 0, bytes: 0 });
   }
 
   /** Put the new folder in place of the old one. */

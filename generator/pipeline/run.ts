@@ -14,6 +14,7 @@ import { StatefulSource, stateFileOf } from '../state/wire.js';
 import type { SchemaLoader } from '../validate/index.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
 import { finishBuild } from './finish.js';
+import { OutputDirWriter } from '../output.js';
 import { createSource, resolveBuildConfig, type BuildConfigFlags } from './setup.js';
 import { buildShard, mergePartials, readPartials, resolveShard } from './shard.js';
 import { loadPrevious, s3ReadOptions } from './state.js';
@@ -80,7 +81,10 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
     progress.finish();
     return undefined;
   }
-  const result = await build({
+  // Files go to the output folder's temporary sibling as they are made; it replaces the folder in `finishBuild`.
+  const writer = new OutputDirWriter(config.output.dir);
+  const result = await abortOnError(writer, () => build({
+    sink: writer,
     config,
     source,
     ...(schemaLoader ? { schemaLoader } : {}),
@@ -91,13 +95,13 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
     onProgress: (done, total) => progress.update(done, total),
     ...(registry ? { registry } : {}),
     ...(previous ? { previous } : {}),
-  });
+  }));
   progress.finish();
   // The listing as built: a project that failed keeps its previous snapshot in the state.
   const state = stateful?.listing
     ? stateFileOf({ ...result.listing, ...(stateful.listing.marks ? { marks: stateful.listing.marks } : {}) }, config, io.now().toISOString(), source.description)
     : undefined;
-  return finishBuild(result, { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request) }, io);
+  return finishBuild(result, writer, { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request) }, io);
 }
 
 /** Run `stachub merge` over the shards' output folders; returns the exit code it calls for, if any. */
@@ -115,7 +119,8 @@ export async function runMerge(inputs: readonly string[], request: OutputRequest
   const registry = createRegistry(config.mlflow, io.env);
   const mlflowRead = registry ? await readRegistry(registry, log, merged.records) : undefined;
   const now = io.now();
-  const result = await assemble(
+  const writer = new OutputDirWriter(config.output.dir);
+  const result = await abortOnError(writer, () => assemble(
     merged.records,
     merged.listing,
     {
@@ -128,17 +133,29 @@ export async function runMerge(inputs: readonly string[], request: OutputRequest
       log,
       ...(mlflowRead ? { mlflowRead } : {}),
       site: resolveSite(config),
+      sink: writer,
     },
     now,
     now.getTime(),
-  );
+  ));
   // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
   const state = merged.state ? stateFileOf({ ...merged.listing, entries: result.listing.entries }, config, now.toISOString(), merged.source) : undefined;
   return finishBuild(
     result,
+    writer,
     { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },
     io,
   );
+}
+
+/** Run a build that writes to `writer`; a build that throws leaves nothing of it behind. */
+async function abortOnError<T>(writer: OutputDirWriter, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
 }
 
 function publishOf(request: OutputRequest): (() => PublishOptions) | undefined {
