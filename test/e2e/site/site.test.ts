@@ -628,11 +628,11 @@ describe('a generated 2,000-project catalog in Chromium', () => {
     const count = Number(/\((\d+)\)$/.exec((await option.textContent())!)![1]);
     await page.selectOption('#f-license', value);
     await page.waitForURL((u) => u.searchParams.get('license') === value);
-    await expect.poll(() => page.textContent('[data-count]')).toBe(String(count));
+    await expect.poll(() => page.textContent('[data-count]'), { timeout: 30_000 }).toBe(String(count));
     expect(await page.locator('[data-pager]').isVisible()).toBe(false);
     const first = await cardIds(page);
     await page.reload();
-    await expect.poll(() => page.textContent('[data-count]')).toBe(String(count));
+    await expect.poll(() => page.textContent('[data-count]'), { timeout: 30_000 }).toBe(String(count));
     expect(await cardIds(page)).toEqual(first);
     expect(await page.inputValue('#f-license')).toBe(value);
     // Newest first, as the category page itself.
