@@ -15,14 +15,18 @@
  * number of projects; the index as it was written: id, title, page, category and up to 800
  * distinct words per project), and printed as ratios.
  *
- *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--word W] [--keep DIR]
+ *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--word W] [--keep DIR [--reuse]]
+ *
+ * `--keep DIR` keeps each size's workspace and output under DIR/N; with `--reuse`, a workspace
+ * already there is built again instead of written anew (its output folder is removed first, so the
+ * first build is still a full one). The synthetic catalog is seeded: the same N gives the same one.
  *
  * Schema validation is left out of the measured build (`--no-validate`: the schemas are not
  * shipped with the bench); links are still checked.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -40,6 +44,7 @@ const TIMEOUT_MS = Number(arg('timeout-min', '20')) * 60_000;
 /** The build's V8 heap limit (MB), as an operator sets it with NODE_OPTIONS=--max-old-space-size. */
 const HEAP_MB = Number(arg('heap-mb', '1700'));
 const KEEP = process.argv.includes('--keep') ? arg('keep', '') : '';
+const REUSE = KEEP !== '' && process.argv.includes('--reuse');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The query of the search measures (its frequency in titles and READMEs is printed). */
 const WORD = arg('word', syntheticWord(300));
@@ -164,6 +169,8 @@ function legacyIndexSize(catalog: SyntheticCatalog): { raw: number; gz: number }
   return { raw: Buffer.byteLength(text), gz: gz(text) };
 }
 
+/** The machine's load averages (1, 5, 15 min): wall times on a shared machine need them beside. */
+const load = (): string => `load ${loadavg().map((l) => l.toFixed(1)).join(' / ')}`;
 const kB = (n: number): string => `${(n / 1000).toFixed(1)} kB`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
 
@@ -172,13 +179,18 @@ async function measure(n: number, browser: Browser): Promise<void> {
   mkdirSync(work, { recursive: true });
   try {
     const t0 = Date.now();
-    const catalog = writeSyntheticCatalog(work, { projects: n });
-    console.log(`\n## ${n.toLocaleString('en')} projects (workspace written in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const reused = REUSE && existsSync(path.join(work, 'stachub.config.yml'));
+    const catalog: SyntheticCatalog = reused
+      ? { dir: work, config: path.join(work, 'stachub.config.yml'), workspace: path.join(work, 'workspace'), projects: n }
+      : writeSyntheticCatalog(work, { projects: n });
+    console.log(`\n## ${n.toLocaleString('en')} projects (workspace ${reused ? 'reused' : 'written'} in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     const out = path.join(work, 'public');
+    rmSync(out, { recursive: true, force: true });
+    const loadBefore = load();
     const first = await runBuild(catalog, out);
     const files = walk(out);
     const bytes = [...files.values()].reduce((a, b) => a + b, 0);
-    console.log(`full build (V8 heap limit ${HEAP_MB} MB): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit}`);
+    console.log(`full build (V8 heap limit ${HEAP_MB} MB): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit} (${loadBefore} before, ${load()} after)`);
     console.log(`output: ${files.size.toLocaleString('en')} files, ${(bytes / 1e6).toFixed(1)} MB (search index: ${[...files.keys()].filter((p) => p.startsWith('_search/') && p.endsWith('.json')).length.toLocaleString('en')} files)`);
 
     const server = await startStaticServer(out, { port: 0 });
@@ -199,6 +211,7 @@ async function measure(n: number, browser: Browser): Promise<void> {
         `const s = document.querySelector('#f-license'); s.value = ${JSON.stringify(license)}; s.dispatchEvent(new Event('change', { bubbles: true }));`,
       );
       console.log(`visitor loads (gzip, all files of the visit): home ${kB(home.gzBytes)} (${home.files} files), category ${kB(category.gzBytes)}, first search "${word}" ${kB(search.gzBytes)} (${search.files} files), filtered category (license=${license}) ${kB(filtered.gzBytes)} (${filtered.files} files)`);
+      console.log(`browser measures taken at ${load()}`);
       console.log(`query answer in Chromium (cold index): search "${word}" ${q.ms.toFixed(0)} ms (${q.count} results), filter ${f.ms.toFixed(0)} ms (${f.count} results)`);
 
       // Peer: the single-page lists and the whole index of before.
@@ -227,10 +240,11 @@ async function measure(n: number, browser: Browser): Promise<void> {
     // One project's change: a new commit on a project from the middle of the catalog, an hour later.
     const before = walk(out);
     changeProject(catalog, Math.floor(n / 2), new Date(Date.now() + 3_600_000));
+    const loadBefore2 = load();
     const second = await runBuild(catalog, out);
     const after = walk(out);
     const deleted = [...before.keys()].filter((p) => !after.has(p)).length;
-    console.log(`one-project change: rebuild ${second.wallS.toFixed(1)} s, ${second.written} file(s) written (new or changed), ${deleted} deleted, ${second.unchanged.toLocaleString('en')} unchanged`);
+    console.log(`one-project change: rebuild ${second.wallS.toFixed(1)} s, ${second.written} file(s) written (new or changed), ${deleted} deleted, ${second.unchanged.toLocaleString('en')} unchanged (${second.cpuS.toFixed(1)} s CPU, peak RSS ${second.peakRssMB.toFixed(0)} MB; ${loadBefore2} before, ${load()} after)`);
     // Before, every HTML page carried the build date and relative update times, and every list and
     // the index were single files: every page was rewritten by any rebuild.
     const peerRewrites = [...before.keys()].filter((p) => p.endsWith('.html') && !/(^|\/)(page|sort)\/|^_search\//.test(p)).length + 1;

@@ -11,17 +11,20 @@ import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { renderSite } from './render/index.js';
 import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
-import { sortMessages, statusOf, type BuildReport, type ProjectReport } from './report.js';
+import type { BuildReport } from './report.js';
+import { MemoryFileSink, type FileSink } from './output.js';
 import type { PreviousProject, Source, SourceEntry, SourceListing } from './sources/source.js';
 import { faultDiagnostic, ProjectFaults, type ProjectFailure } from './isolate.js';
-import { StachubError } from './errors.js';
 import { LIMITS } from './limits.js';
-import { layout, safeDir, type CatalogType } from './stac/layout.js';
+import { layout, type CatalogType } from './stac/layout.js';
 import { jsonBytes } from './stac/serialize.js';
 import { toStac } from './stac/toStac.js';
-import type { StacItem, StacTree } from './stac/types.js';
+import type { StacTree } from './stac/types.js';
 import type { Diagnostic, OutputFile } from './types.js';
 import { checkLinks, validateSchemas, type SchemaLoader, type ValidationProblem } from './validate/index.js';
+import { isSafeDir, pathClashes, PathGuard } from './pipeline/clashes.js';
+import { buildReport } from './pipeline/report.js';
+import { REPAIR_ROUNDS, repairPlan, repaired, type ItemPlace, type ItemRepair } from './pipeline/repair.js';
 
 export interface BuildOptions {
   config: Config;
@@ -46,9 +49,15 @@ export interface BuildOptions {
    * from its previous snapshot instead, when the state has one.
    */
   previous?: ReadonlyMap<number, PreviousProject>;
+  /**
+   * Where the files go as they are made (an `OutputDirWriter`: no page of a large catalog waits in
+   * memory for the others); without one, they are kept and returned in `files`.
+   */
+  sink?: FileSink;
 }
 
 export interface BuildResult {
+  /** The files, sorted by path; empty when they went to `options.sink`. */
   files: OutputFile[];
   report: BuildReport;
   tree: StacTree;
@@ -161,16 +170,6 @@ function fallBackToPrevious(
 
 type AssembleListing = Pick<SourceListing, 'entries' | 'failed' | 'excluded' | 'requests' | 'marks'>;
 
-/** What validation asks to remove from one item (by item id) so that it validates. */
-interface ItemRepair {
-  properties: Set<string>;
-  assets: Set<string>;
-  extensions: Set<string>;
-}
-
-/** Rounds of repair (dropping what does not validate) before an item that still fails is left out. */
-const REPAIR_ROUNDS = 3;
-
 /**
  * The pure part of a build: records -> STAC -> layout -> render -> validate -> files + report.
  *
@@ -230,22 +229,9 @@ export async function assemble(
     currentListing = { ...currentListing, entries, failed };
   };
 
-  // Every round either returns or takes at least one project out or adds a repair, so this ends.
-  for (let round = 0; ; round++) {
-    let once: Awaited<ReturnType<typeof assembleOnce>>;
-    try {
-      once = await assembleOnce(current, currentListing, options, now, started, repairs, notes);
-    } catch (err) {
-      if (!(err instanceof ProjectFaults)) throw err;
-      const faults = new Map<string, ProjectFailure>();
-      for (const f of err.failures) if (!faults.has(f.project)) faults.set(f.project, f);
-      const out = new Map([...faults].map(([id, f]): [string, Diagnostic] => [id, faultDiagnostic(f)]));
-      if (![...out.keys()].some((id) => current.some((r) => r.id === id))) throw err;
-      leaveOut(out, faults);
-      continue;
-    }
-    const plan = repairPlan(once.result.problems, once.items, repairs, round < REPAIR_ROUNDS);
-    if (plan.repairs.size === 0 && plan.leaveOut.size === 0) return { ...once.result, listing: currentListing };
+  const sink = options.sink ?? new MemoryFileSink();
+  const apply = (plan: ReturnType<typeof repairPlan>): boolean => {
+    if (plan.repairs.size === 0 && plan.leaveOut.size === 0) return false;
     for (const [itemId, r] of plan.repairs) {
       const have = repairs.get(itemId) ?? { properties: new Set(), assets: new Set(), extensions: new Set() };
       for (const k of r.properties) have.properties.add(k);
@@ -255,97 +241,79 @@ export async function assemble(
     }
     for (const [project, ds] of plan.notes) for (const d of ds) note(project, d);
     if (plan.leaveOut.size > 0) leaveOut(plan.leaveOut);
+    return true;
+  };
+
+  // Every round either returns or takes at least one project out or adds a repair, so this ends.
+  // What can make an item fail is decided on the items first (schemas, repairs); then the files
+  // are made once and go to the sink as they come. A page that fails, a path clash or a broken link
+  // found while writing leaves its project out: the sink forgets what it has and the round restarts
+  // (nothing is in place until the caller commits the sink).
+  for (let round = 0; ; round++) {
+    const prepared = prepare(current, currentListing, options, repairs);
+    const schemas = await checkSchemas(prepared.docs, options.schemaLoader);
+    if (apply(repairPlan(schemas.problems, prepared.items, repairs, round < REPAIR_ROUNDS))) continue;
+    sink.reset();
+    let written: Set<string>;
+    try {
+      written = emitFiles(prepared, options, now, sink);
+    } catch (err) {
+      if (!(err instanceof ProjectFaults)) throw err;
+      sink.reset();
+      const faults = new Map<string, ProjectFailure>();
+      for (const f of err.failures) if (!faults.has(f.project)) faults.set(f.project, f);
+      const out = new Map([...faults].map(([id, f]): [string, Diagnostic] => [id, faultDiagnostic(f)]));
+      if (![...out.keys()].some((id) => current.some((r) => r.id === id))) throw err;
+      leaveOut(out, faults);
+      continue;
+    }
+    const links = checkLinks(prepared.docs, written, options.config.output.baseUrl);
+    if (apply(repairPlan(links, prepared.items, repairs, false))) {
+      sink.reset();
+      continue;
+    }
+    const problems = [...schemas.problems, ...links];
+    const generatedAt = now.toISOString();
+    const report = buildReport({
+      records: prepared.records,
+      listing: prepared.listing,
+      tree: prepared.tree,
+      itemOwner: new Map([...prepared.items].map(([p, i]) => [p, i.project])),
+      fieldDiagnostics: prepared.fieldDiagnostics,
+      joinDiagnostics: prepared.joinDiagnostics,
+      mlflow: prepared.mlflow,
+      notes,
+      problems,
+      catalogMessages: [...(options.site ?? { diagnostics: [] }).diagnostics, ...schemas.warnings],
+      schemaChecked: schemas.checked,
+      generatedAt,
+      version: options.version ?? '0.0.0',
+      source: options.source.description,
+      durationMs: Date.now() - started,
+    });
+    sink.write({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
+    const files = options.sink ? [] : (sink as MemoryFileSink).files.sort((a, b) => a.path.localeCompare(b.path));
+    return { files, report, tree: prepared.tree, records: prepared.records, problems, listing: currentListing };
   }
 }
 
-/** Where an item document is and whose it is. */
-interface ItemPlace {
-  id: string;
-  /** The project (record id) it belongs to. */
-  project: string;
-  json: StacItem;
+/** One assembly's STAC side: the records' items (repaired), laid out, with their owners. */
+interface Prepared {
+  records: ProjectRecord[];
+  listing: AssembleListing;
+  tree: StacTree;
+  carried: ReturnType<typeof layout>['carried'];
+  /** Every STAC document by path (what validation reads). */
+  docs: Map<string, Record<string, unknown>>;
+  /** Every item document by path, with its project. */
+  items: Map<string, ItemPlace>;
+  fieldDiagnostics: ReturnType<typeof toStac>['fieldDiagnostics'];
+  joinDiagnostics: ReturnType<typeof toStac>['diagnostics'];
+  mlflow: ReturnType<typeof joinRegistry> | undefined;
 }
 
-/**
- * From validation problems to repairs: per item, the properties, assets and extensions to drop;
- * an item whose problem is elsewhere (or that a repair already failed to fix) is left out.
- */
-function repairPlan(
-  problems: readonly ValidationProblem[],
-  items: ReadonlyMap<string, ItemPlace>,
-  done: ReadonlyMap<string, ItemRepair>,
-  mayRepair: boolean,
-): { repairs: Map<string, ItemRepair>; leaveOut: Map<string, Diagnostic>; notes: Map<string, Diagnostic[]> } {
-  const repairs = new Map<string, ItemRepair>();
-  const leaveOut = new Map<string, Diagnostic>();
-  const notes = new Map<string, Diagnostic[]>();
-  /** The (item, dropped part) pairs noted so far, so each gets one note. */
-  const noted = new Set<string>();
-  for (const p of problems) {
-    const place = items.get(p.path);
-    if (!place || p.kind === 'unavailable') continue;
-    const before = done.get(place.id);
-    const r = repairs.get(place.id) ?? { properties: new Set<string>(), assets: new Set<string>(), extensions: new Set<string>() };
-    const prop = /^\/properties\/([^/]+)/.exec(p.pointer ?? '')?.[1];
-    const asset = /^\/assets\/([^/]+)/.exec(p.pointer ?? '')?.[1];
-    const extIndex = /^\/stac_extensions\/(\d+)/.exec(p.pointer ?? '')?.[1];
-    const ext = extIndex !== undefined ? place.json.stac_extensions?.[Number(extIndex)] : p.schema;
-    let what: string | undefined;
-    if (p.kind === 'schema' && prop !== undefined && !before?.properties.has(unpointer(prop))) {
-      r.properties.add(unpointer(prop));
-      what = `property '${unpointer(prop)}'`;
-    } else if (p.kind === 'schema' && asset !== undefined && !before?.assets.has(unpointer(asset))) {
-      r.assets.add(unpointer(asset));
-      what = `asset '${unpointer(asset)}'`;
-    } else if (p.kind === 'schema' && ext !== undefined && !before?.extensions.has(ext)) {
-      r.extensions.add(ext);
-      what = `extension ${ext}`;
-    }
-    if (what && mayRepair) {
-      repairs.set(place.id, r);
-      const list = notes.get(place.project) ?? [];
-      const key = `${place.id}\n${what}`;
-      if (!noted.has(key)) {
-        noted.add(key);
-        list.push({ level: 'error', code: 'stac/dropped', message: `${what} of item ${place.id} does not validate (${p.message}); it is left out of the item`, file: p.path });
-      }
-      notes.set(place.project, list);
-    } else if (!leaveOut.has(place.project)) {
-      leaveOut.set(place.project, {
-        level: 'error',
-        code: 'stac/invalid-item',
-        message: `item ${place.id} does not validate (${p.message}); the project is left out of the catalog`,
-        file: p.path,
-      });
-    }
-  }
-  // A project left out needs no repair.
-  for (const [id, r] of [...repairs]) if (leaveOut.has([...items.values()].find((i) => i.id === id)?.project ?? '')) repairs.delete(id);
-  return { repairs, leaveOut, notes };
-}
-
-/** A JSON-pointer segment, unescaped. */
-function unpointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}
-
-/** An item without what validation asked to drop. */
-function repaired(json: StacItem, r: ItemRepair): StacItem {
-  const properties = Object.fromEntries(Object.entries(json.properties).filter(([k]) => !r.properties.has(k))) as StacItem['properties'];
-  const assets = Object.fromEntries(Object.entries(json.assets).filter(([k]) => !r.assets.has(k)));
-  return { ...json, stac_extensions: (json.stac_extensions ?? []).filter((u) => !r.extensions.has(u)), properties, assets };
-}
-
-/** One assembly of the given records (throws `ProjectFaults` when projects fail in a stage). */
-async function assembleOnce(
-  records: ProjectRecord[],
-  listing: AssembleListing,
-  options: BuildOptions,
-  now: Date,
-  started: number,
-  repairs: ReadonlyMap<string, ItemRepair>,
-  notes: ReadonlyMap<string, Diagnostic[]>,
-): Promise<{ result: Omit<BuildResult, 'listing'>; items: Map<string, ItemPlace> }> {
+/** Records -> STAC -> MLflow join -> repairs -> layout, for one round. */
+function prepare(records: ProjectRecord[], listing: AssembleListing, options: BuildOptions, repairs: ReadonlyMap<string, ItemRepair>): Prepared {
   const { config } = options;
   // A project path that cannot be a safe folder name never reaches the layout (GitLab forbids
   // such paths, but a source is outside input): it is reported and left out, the others go on.
@@ -383,32 +351,72 @@ async function assembleOnce(
         };
   const catalogType: CatalogType = options.catalogType ?? (config.output.baseUrl ? 'relative-published' : 'self-contained');
   const { tree, carried } = layout(unplaced, { catalogType, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}) });
-
-  const files: OutputFile[] = [];
-  const put = (f: OutputFile): void => {
-    files.push(f);
-  };
   const docs = new Map<string, Record<string, unknown>>();
-  const addDoc = (path: string, json: object, mediaType: string): void => {
-    docs.set(path, json as Record<string, unknown>);
-    put({ path, mediaType, content: jsonBytes(json) });
-  };
-  addDoc(tree.catalog.path, tree.catalog.json, 'application/json');
-  const itemOwner = new Map<string, string>();
   const items = new Map<string, ItemPlace>();
+  docs.set(tree.catalog.path, tree.catalog.json as unknown as Record<string, unknown>);
   for (const { collection, items: list } of tree.collections) {
-    addDoc(collection.path, collection.json, 'application/json');
+    docs.set(collection.path, collection.json as unknown as Record<string, unknown>);
     for (const item of list) {
-      addDoc(item.path, item.json, 'application/geo+json');
-      itemOwner.set(item.path, ownerOf(item.json.id));
+      docs.set(item.path, item.json as unknown as Record<string, unknown>);
       items.set(item.path, { id: item.json.id, project: ownerOf(item.json.id), json: item.json });
     }
   }
-  for (const f of carried) put({ path: f.path, mediaType: f.mediaType, content: f.bytes });
-  const generatedAt = now.toISOString();
-  const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
+  return { records, listing, tree, carried, docs, items, fieldDiagnostics, joinDiagnostics, mlflow };
+}
+
+/**
+ * Schema validation of the STAC documents (when a loader is given). Schemas that could not be
+ * loaded (no network, no --schema-map) mean "not checked", not "invalid": one warning for the
+ * catalog, and the build still succeeds on its link checks.
+ */
+async function checkSchemas(
+  docs: ReadonlyMap<string, Record<string, unknown>>,
+  loader: SchemaLoader | undefined,
+): Promise<{ problems: ValidationProblem[]; warnings: Diagnostic[]; checked: number }> {
+  if (!loader) return { problems: [], warnings: [], checked: 0 };
+  let problems: ValidationProblem[];
   try {
-    files.push(...renderSite({ tree, generatedAt, ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site }));
+    problems = await validateSchemas(docs as Map<string, Record<string, unknown>>, loader);
+  } catch (err) {
+    problems = [{ path: 'catalog.json', kind: 'schema', message: `schemas could not be loaded: ${(err as Error).message}` }];
+  }
+  const unavailable = problems.filter((p) => p.kind === 'unavailable');
+  const warnings: Diagnostic[] = [];
+  if (unavailable.length > 0) {
+    const schemas = [...new Set(unavailable.map((p) => p.schema ?? p.message))].sort();
+    warnings.push({
+      level: 'warning',
+      code: 'stac/schemas-unavailable',
+      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR or allow the download), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
+    });
+  }
+  const unchecked = new Set(unavailable.map((p) => p.path));
+  const checked = [...docs].filter(([p, json]) => typeof json.stac_version === 'string' && !unchecked.has(p)).length;
+  return { problems: problems.filter((p) => p.kind !== 'unavailable'), warnings, checked };
+}
+
+/**
+ * Write the round's files to the sink as they are made: the STAC documents, the carried files, the
+ * site's pages. Throws `ProjectFaults` for the projects whose page fails or whose files clash with
+ * others (a clashing file is never written); returns every path written.
+ */
+function emitFiles(prepared: Prepared, options: BuildOptions, now: Date, sink: FileSink): Set<string> {
+  const { config } = options;
+  const guard = new PathGuard();
+  const put = (f: OutputFile): void => {
+    if (guard.accept(f.path)) sink.write(f);
+  };
+  const { tree } = prepared;
+  put({ path: tree.catalog.path, mediaType: 'application/json', content: jsonBytes(tree.catalog.json) });
+  for (const { collection, items } of tree.collections) {
+    put({ path: collection.path, mediaType: 'application/json', content: jsonBytes(collection.json) });
+    for (const item of items) put({ path: item.path, mediaType: 'application/geo+json', content: jsonBytes(item.json) });
+  }
+  for (const f of prepared.carried) put({ path: f.path, mediaType: f.mediaType, content: f.bytes });
+  const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
+  const ownerOf = (itemId: string): string => prepared.mlflow?.owners.get(itemId) ?? itemId;
+  try {
+    for (const f of renderSite({ tree, generatedAt: now.toISOString(), ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site })) put(f);
   } catch (err) {
     // Pages fail per item: the item's project is what fails.
     if (err instanceof ProjectFaults) throw new ProjectFaults(err.failures.map((f) => ({ ...f, project: ownerOf(f.project) })));
@@ -416,145 +424,9 @@ async function assembleOnce(
   }
   // Two files at one path, or a file where another needs a folder (a namespace named `index.html`
   // beside a category page): the project whose item folder holds the file is left out.
-  const clashes = pathClashes(files, [...items.keys()].map((p) => ({ dir: p.slice(0, p.lastIndexOf('/') + 1), project: itemOwner.get(p)! })));
-  if (clashes.length > 0) throw new ProjectFaults(clashes);
-
-  // Validate what will be written: schemas (when a loader is given) and every link.
-  const problems: ValidationProblem[] = [];
-  if (options.schemaLoader) {
-    try {
-      problems.push(...(await validateSchemas(docs, options.schemaLoader)));
-    } catch (err) {
-      problems.push({ path: 'catalog.json', kind: 'schema', message: `schemas could not be loaded: ${(err as Error).message}` });
-    }
+  if (guard.refused) {
+    const dirs = [...prepared.items].map(([p, i]) => ({ dir: p.slice(0, p.lastIndexOf('/') + 1), project: i.project }));
+    throw new ProjectFaults(pathClashes(guard.paths, dirs));
   }
-  problems.push(...checkLinks(docs, new Set(files.map((f) => f.path)), config.output.baseUrl));
-  // Schemas that could not be loaded (no network, no --schema-map) mean "not checked", not "invalid":
-  // one warning for the catalog, and the build still succeeds on its link checks.
-  const unavailable = problems.filter((p) => p.kind === 'unavailable');
-  const schemaWarnings: Diagnostic[] = [];
-  if (unavailable.length > 0) {
-    const schemas = [...new Set(unavailable.map((p) => p.schema ?? p.message))].sort();
-    schemaWarnings.push({
-      level: 'warning',
-      code: 'stac/schemas-unavailable',
-      message: `${schemas.length} STAC schema(s) could not be loaded (offline? give --schema-map URL=DIR or allow the download), so ${new Set(unavailable.map((p) => p.path)).size} document(s) were not schema-checked (links were): ${schemas.join(', ')}`,
-    });
-    problems.splice(0, problems.length, ...problems.filter((p) => p.kind !== 'unavailable'));
-  }
-  const uncheckedDocs = new Set(unavailable.map((p) => p.path));
-  const schemaChecked = options.schemaLoader
-    ? [...docs].filter(([p, json]) => typeof json.stac_version === 'string' && !uncheckedDocs.has(p)).length
-    : 0;
-
-  // Build report: per project, its own diagnostics, join problems and its items' validation problems.
-  const byProject = new Map<string, Diagnostic[]>();
-  const catalogMessages: Diagnostic[] = [...site.diagnostics, ...schemaWarnings];
-  for (const p of problems) {
-    const owner = itemOwner.get(p.path);
-    const d: Diagnostic = { level: 'error', code: p.kind === 'schema' ? 'stac/schema' : 'stac/link', message: p.message, file: p.path };
-    if (owner) byProject.set(owner, [...(byProject.get(owner) ?? []), d]);
-    else catalogMessages.push(d);
-  }
-  const origins = new Map(listing.entries.map((e) => [e.snapshot.project.fullPath, e.origin]));
-  const projects: ProjectReport[] = records.map((r) => {
-    const origin = origins.get(r.id) ?? 'fresh';
-    const messages = sortMessages([
-      ...(origin === 'stale'
-        ? [{ level: 'warning' as const, code: 'source/stale', message: 'the project could not be read; its item from the previous build is kept' }]
-        : []),
-      ...r.diagnostics,
-      ...(fieldDiagnostics.get(r.id) ?? []),
-      ...(joinDiagnostics.get(r.id) ?? []),
-      ...(mlflow?.projectDiagnostics.get(r.id) ?? []),
-      ...(notes.get(r.id) ?? []),
-      ...(byProject.get(r.id) ?? []),
-    ]);
-    const status = r.categories.length === 0 ? 'skipped' : statusOf(messages);
-    return { path: r.id, status, categories: r.categories, origin, messages };
-  });
-  for (const f of listing.failed) {
-    projects.push({ path: f.fullPath, status: 'error', categories: [], messages: sortMessages(f.diagnostics) });
-  }
-  projects.sort((a, b) => a.path.localeCompare(b.path));
-  const count = (s: ProjectReport['status']): number => projects.filter((p) => p.status === s).length;
-  const all = [...projects.flatMap((p) => p.messages), ...catalogMessages];
-  const report: BuildReport = {
-    stachub: options.version ?? '0.0.0',
-    generatedAt,
-    source: describeSourceKind(options.source.description),
-    projects,
-    counts: {
-      projects: projects.length,
-      items: tree.collections.reduce((n, c) => n + c.items.length, 0),
-      collections: tree.collections.length,
-      ok: count('ok'),
-      warning: count('warning'),
-      error: count('error'),
-      skipped: count('skipped'),
-      excludedVisibility: listing.excluded.visibility,
-      excludedArchived: listing.excluded.archived,
-      schemaChecked,
-      warnings: all.filter((m) => m.level === 'warning').length,
-      errors: all.filter((m) => m.level === 'error').length,
-    },
-    messages: catalogMessages,
-    durationMs: Date.now() - started,
-    ...(listing.requests !== undefined ? { requests: listing.requests } : {}),
-    ...(mlflow ? { mlflow: mlflow.report } : {}),
-  };
-  put({ path: REPORT_FILE, mediaType: 'application/json', content: jsonBytes(report) });
-  files.sort((a, b) => a.path.localeCompare(b.path));
-  return { result: { files, report, tree, records, problems }, items };
-}
-
-/**
- * Files that cannot all be written: the same path twice, or a path below another file. Each clash
- * is blamed on the project whose item folder holds the deeper (or later) file.
- */
-function pathClashes(files: readonly OutputFile[], itemDirs: Array<{ dir: string; project: string }>): ProjectFailure[] {
-  const ownerDirs = new Map(itemDirs.map((d) => [d.dir, d.project]));
-  const ownerOfPath = (p: string): string | undefined => {
-    for (let i = p.lastIndexOf('/'); i >= 0; i = p.lastIndexOf('/', i - 1)) {
-      const owner = ownerDirs.get(p.slice(0, i + 1));
-      if (owner) return owner;
-      if (i === 0) break;
-    }
-    return undefined;
-  };
-  const paths = new Set<string>();
-  const failures: ProjectFailure[] = [];
-  const blame = (p: string, other: string): void => {
-    const project = ownerOfPath(p) ?? ownerOfPath(other);
-    if (project === undefined) throw new Error(`two site files clash at ${other}`);
-    failures.push({ project, stage: 'layout', error: new PathClashError(`its files clash with ${other}`) });
-  };
-  for (const f of files) {
-    if (paths.has(f.path)) blame(f.path, f.path);
-    paths.add(f.path);
-  }
-  for (const f of files) {
-    for (let i = f.path.indexOf('/'); i > 0; i = f.path.indexOf('/', i + 1)) {
-      const prefix = f.path.slice(0, i);
-      if (paths.has(prefix)) blame(f.path, prefix);
-    }
-  }
-  return failures;
-}
-
-/** A project's output would overwrite, or need a folder where there is, another file. */
-class PathClashError extends StachubError {}
-
-function isSafeDir(dir: string): boolean {
-  try {
-    safeDir(dir);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The report names the kind of source and its location, never credentials. */
-function describeSourceKind(description: string): string {
-  return description.replace(/\/\/[^/@\s]*@/g, '//');
+  return guard.seen;
 }

@@ -23,14 +23,38 @@ export interface OutputStats {
 }
 
 /**
- * Where a build's files go, file by file: `write` each, then `commit` (or `abort`). A folder on disk
- * (`OutputDirWriter`) by default; `publish/memory-output.ts` keeps them in memory (tests).
+/**
+ * Where a build's files go as they are made (generator/build.ts): a folder being written, or memory.
+ * A build that must leave a project out after some files went out calls `reset` and writes again.
  */
-export interface OutputWriter {
-  readonly stats: OutputStats;
+export interface FileSink {
   write(f: OutputFile): void;
+  /** Forget every file written so far. */
+  reset(): void;
+}
+
+/** Files kept in memory, in the order written (what `build` returns when no sink is given). */
+export class MemoryFileSink implements FileSink {
+  files: OutputFile[] = [];
+  write(f: OutputFile): void {
+    this.files.push(f);
+  }
+  reset(): void {
+    this.files = [];
+  }
+}
+
+/**
+ * An output (`--out`): a sink whose files are put in place together by `commit` (or dropped by
+ * `abort`). A folder on disk (`OutputDirWriter`) by default; `publish/memory-output.ts` keeps them in
+ * memory (tests).
+ */
+export interface OutputWriter extends FileSink {
+  readonly stats: OutputStats;
   commit(): void;
   abort(): void;
+  /** The files committed, where the output can hand them back without reading a folder. */
+  committed?(): OutputFile[];
 }
 
 /** Opens the writer of an output folder (`--out`). */
@@ -45,7 +69,7 @@ export class OutputDirWriter implements OutputWriter {
   private readonly target: string;
   private readonly tmp: string;
   private readonly previous: string | null;
-  private readonly dirs = new Set<string>();
+  private dirs = new Set<string>();
 
   constructor(dir: string) {
     this.target = path.resolve(dir);
@@ -90,6 +114,14 @@ export class OutputDirWriter implements OutputWriter {
     } catch {
       return false;
     }
+  }
+
+  /** Start the folder again, empty (nothing of it was ever in place of the old one). */
+  reset(): void {
+    rmSync(this.tmp, { recursive: true, force: true });
+    mkdirSync(this.tmp, { recursive: true });
+    this.dirs = new Set();
+    Object.assign(this.stats, { written: 0, unchanged: 0, bytes: 0 });
   }
 
   /** Put the new folder in place of the old one. */

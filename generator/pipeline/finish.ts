@@ -1,19 +1,17 @@
 /**
- * The tail that `stachub build` and `stachub merge` share once the files are made: write them (with
- * the build state, when there is one), print the summary, fail a strict or invalid build, and
- * publish a valid one.
+ * The tail that `stachub build` and `stachub merge` share once the files are made: put the output
+ * folder in place (with the build state, when there is one), print the summary, fail a strict or
+ * invalid build, and publish a valid one.
  */
 import type { BuildResult } from '../build.js';
 import { EXIT } from '../errors.js';
-import { writeOutputDir, type OpenOutput } from '../output.js';
-import { publishFiles, type PublishIo, type PublishOptions } from '../publish/index.js';
+import type { OutputWriter } from '../output.js';
+import { publishFiles, readOutputDir, type PublishIo, type PublishOptions } from '../publish/index.js';
 import { summarize } from '../report.js';
 import type { OutputFile } from '../types.js';
 
 export interface FinishOptions {
   outDir: string;
-  /** Opens the output folder (default: on disk; `publish/memory-output.ts` keeps it in memory). */
-  open?: OpenOutput | undefined;
   /** This build's state file, written beside the catalog (incremental GitLab crawls). */
   state?: OutputFile | undefined;
   /** Exit 3 when a project has an error, not only when the output does not validate. */
@@ -24,18 +22,30 @@ export interface FinishOptions {
   lead?: string;
 }
 
-/** Write, summarize, judge and publish a build's result; returns the exit code it calls for, if any. */
-export async function finishBuild(result: Pick<BuildResult, 'files' | 'report' | 'problems'>, options: FinishOptions, io: PublishIo): Promise<number | undefined> {
-  if (options.state) {
-    result.files.push(options.state);
-    result.files.sort((a, b) => a.path.localeCompare(b.path));
+/**
+ * Commit, summarize, judge and publish a build's result; returns the exit code it calls for, if any.
+ * The build wrote its files to `writer` as it made them; the output folder is replaced only here.
+ */
+export async function finishBuild(
+  result: Pick<BuildResult, 'report' | 'problems'>,
+  writer: OutputWriter,
+  options: FinishOptions,
+  io: PublishIo,
+): Promise<number | undefined> {
+  try {
+    if (options.state) writer.write(options.state);
+  } catch (err) {
+    writer.abort();
+    throw err;
   }
-  await writeOutputDir(options.outDir, result.files, options.open);
+  writer.commit();
   io.stderr(summarize(result.report));
-  io.stderr(`stachub: ${options.lead ?? ''}wrote ${result.files.length} file(s) to ${options.outDir}\n`);
+  const { written, unchanged } = writer.stats;
+  io.stderr(`stachub: ${options.lead ?? ''}wrote ${written + unchanged} file(s) to ${options.outDir} (${written} new or changed, ${unchanged} unchanged)\n`);
   const invalid = result.problems.length > 0;
   if (invalid) io.stderr(`stachub: the output has ${result.problems.length} validation problem(s); see build-report.json\n`);
   if (invalid || (options.strict && result.report.counts.error > 0)) return EXIT.validation;
-  if (options.publish) await publishFiles(result.files, options.publish(), io);
+  // The published files are read back from the output just committed (the build kept none in memory).
+  if (options.publish) await publishFiles(writer.committed?.() ?? (await readOutputDir(options.outDir)), options.publish(), io);
   return undefined;
 }

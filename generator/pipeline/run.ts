@@ -10,7 +10,7 @@ import { createRegistry } from './registry.js';
 import { createProgress } from '../progress.js';
 import type { PublishIo, PublishOptions } from '../publish/index.js';
 import type { Source } from '../sources/source.js';
-import type { OpenOutput } from '../output.js';
+import { openOutputDir, type OpenOutput, type OutputWriter } from '../output.js';
 import type { CatalogType } from '../stac/layout.js';
 import { StatefulSource, stateFileOf } from '../state/wire.js';
 import { createSchemaLoader, defaultCacheDir, parseSchemaMap } from '../validate/schemaLoader.js';
@@ -99,13 +99,15 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
     progress.finish();
     return undefined;
   }
-  const result = await build({ ...options, onProgress });
+  // Files go to the output (a folder's temporary sibling) as they are made; `finishBuild` puts it in place.
+  const writer = (io.output ?? openOutputDir)(config.output.dir);
+  const result = await abortOnError(writer, () => build({ ...options, sink: writer, onProgress }));
   progress.finish();
   // The listing as built: a project that failed keeps its previous snapshot in the state.
   const state = stateful?.listing
     ? stateFileOf({ ...result.listing, ...(stateful.listing.marks ? { marks: stateful.listing.marks } : {}) }, config, io.now().toISOString(), source.description)
     : undefined;
-  return finishBuild(result, { outDir: config.output.dir, open: io.output, state, strict: request.strict, publish: publishOf(request) }, io);
+  return finishBuild(result, writer, { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request) }, io);
 }
 
 /** Run `stachub merge` over the shards' output folders; returns the exit code it calls for, if any. */
@@ -123,14 +125,28 @@ export async function runMerge(inputs: readonly string[], request: OutputRequest
   const registry = createRegistry(config.mlflow, io);
   const mlflowRead = registry ? await readRegistry(registry, log, merged.records) : undefined;
   const now = io.now();
-  const result = await assemble(merged.records, merged.listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}), site: resolveSite(config) }, now, now.getTime());
+  const writer = (io.output ?? openOutputDir)(config.output.dir);
+  const result = await abortOnError(writer, () =>
+    assemble(merged.records, merged.listing, { ...options, ...(mlflowRead ? { mlflowRead } : {}), site: resolveSite(config), sink: writer }, now, now.getTime()),
+  );
   // The state of all the shards' projects, as a one-job build writes it (generator/state/wire.ts).
   const state = merged.state ? stateFileOf({ ...merged.listing, entries: result.listing.entries }, config, now.toISOString(), merged.source) : undefined;
   return finishBuild(
     result,
-    { outDir: config.output.dir, open: io.output, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },
+    writer,
+    { outDir: config.output.dir, state, strict: request.strict, publish: publishOf(request), lead: `merged ${inputs.length} shard(s); ` },
     io,
   );
+}
+
+/** A build that throws leaves no temporary output behind. */
+async function abortOnError<T>(writer: OutputWriter, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    writer.abort();
+    throw err;
+  }
 }
 
 function publishOf(request: OutputRequest): (() => PublishOptions) | undefined {

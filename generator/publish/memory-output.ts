@@ -77,8 +77,18 @@ class MemoryOutputWriter implements OutputWriter {
     else this.stats.written++;
   }
 
+  /** Forget the files written so far (the build writes again without a project it left out). */
+  reset(): void {
+    this.pending.clear();
+    Object.assign(this.stats, { written: 0, unchanged: 0, bytes: 0 });
+  }
+
   commit(): void {
     this.folders.set(this.dir, this.pending);
+  }
+
+  committed(): OutputFile[] {
+    return [...(this.folders.get(this.dir)?.values() ?? [])].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   abort(): void {

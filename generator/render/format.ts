@@ -95,9 +95,16 @@ export function markdownToText(md: string): string {
     .replace(/(^|\s)[*_~]+|[*_~]+(?=\s|[.,;:!?)]|$)/g, '$1')
     .replace(/[`>|]/g, ' ')
     .replace(/\s+([.,;:!?])/g, '$1')
-    .replace(/\s+/g, ' ')
+    .replace(WHITESPACE_RUNS, ' ')
     .trim();
 }
+
+/**
+ * What `/\s+/g` matches, for a replace by one space: runs of two or more, or one whitespace that
+ * is not a space (a lone space stays as it is). Same result, many times faster on long text (V8
+ * replaced every single space between words one by one).
+ */
+export const WHITESPACE_RUNS = /\s\s+|[\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
 
 /**
  * A short summary of a README for cards: the first paragraph that is not a heading, image,

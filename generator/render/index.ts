@@ -268,11 +268,13 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   };
 
   // Project pages (version items included: each has its own page), each under its project's guard
-  // (generator/isolate.ts), rendered first: a page that cannot be made stops no other page.
+  // (generator/isolate.ts) and handed on as soon as it is made: a page that cannot be made stops no
+  // other page, and the failures are thrown once every page is made, before the lists (the caller
+  // then renders again without those projects, see generator/build.ts).
   const faults = new FaultCollector();
-  const projectPages: OutputFile[] = [];
   for (const view of model.byPath.values()) {
-    faults.run(view.item.json.id, 'render', () => projectPages.push(projectPageFile(view)), 0);
+    const page = faults.run(view.item.json.id, 'render', () => projectPageFile(view), null);
+    if (page) yield page;
   }
   faults.throwIfAny();
   function projectPageFile(view: ProjectView): OutputFile {
@@ -391,8 +393,6 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
     yield* listPages(c.page, posix.dirname(c.page), c.projects, c.title, c.description, c.id, null);
   }
   yield* listPages(SITE_FILES.searchPage, SEARCH_DIR, model.projects, 'Search', `Every project of ${site.title}, across categories.`, '_search', model.categories);
-
-  yield* projectPages;
 
   // The search index: what a result card shows, with root-relative hrefs (the script makes them relative).
   for (const f of searchIndexFiles(model.projects, (v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);

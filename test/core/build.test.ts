@@ -1,8 +1,13 @@
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../generator/build.js';
+import { OutputDirWriter, type FileSink } from '../../generator/output.js';
 import { defaultConfig } from '../../generator/config.js';
 import type { Source, SourceListing } from '../../generator/sources/source.js';
-import type { ProjectSnapshot } from '../../generator/types.js';
+import type { OutputFile, ProjectSnapshot } from '../../generator/types.js';
 import { readmeWith, snapshot } from '../helpers.js';
 
 /** An in-memory source: the listing it is given, as a source would return it. */
@@ -66,5 +71,72 @@ describe('build', () => {
     expect(report.messages).toEqual([expect.objectContaining({ level: 'warning', code: 'stac/schemas-unavailable' })]);
     expect(report.messages[0]!.message).toMatch(/https:\/\/schemas\.stacspec\.org\/v1\.1\.0\/item-spec\/json-schema\/item\.json/);
     expect(report.projects[0]!.status).toBe('ok');
+  });
+});
+
+describe('build streaming to a sink', () => {
+  /** A sink that keeps what it is given, and remembers what it was given before each reset. */
+  class SpySink implements FileSink {
+    files = new Map<string, string>();
+    forgotten: string[] = [];
+    write(f: OutputFile): void {
+      if (this.files.has(f.path)) throw new Error(`written twice: ${f.path}`);
+      this.files.set(f.path, Buffer.from(f.content).toString('base64'));
+    }
+    reset(): void {
+      this.forgotten.push(...this.files.keys());
+      this.files.clear();
+    }
+  }
+  const good = snapshot(readmeWith('license: MIT'), { info: { fullPath: 'team/good', id: 1 } });
+  // Its item folder (ai-model/index.html/) needs a folder where the category page is: a clash found
+  // only once the site's pages are being written.
+  const clashing = snapshot(readmeWith('license: MIT'), { info: { fullPath: 'index.html/bad', id: 2 } });
+
+  it('gives the sink the same files as a build in memory, and returns none', async () => {
+    const memory = await build({ config, source: sourceOf([good]), now });
+    const sink = new SpySink();
+    const streamed = await build({ config, source: sourceOf([good]), now, sink });
+    expect(streamed.files).toEqual([]);
+    const strip = (m: Map<string, string>) => [...m].filter(([p]) => p !== 'build-report.json').sort(([a], [b]) => a.localeCompare(b));
+    expect(strip(sink.files)).toEqual(strip(new Map(memory.files.map((f) => [f.path, Buffer.from(f.content).toString('base64')]))));
+    expect(sink.forgotten).toEqual([]);
+  });
+
+  it('a clash found while writing: the sink forgets what it had, the project is left out, the others are written once', async () => {
+    const memory = await build({ config, source: sourceOf([good, clashing]), now });
+    const sink = new SpySink();
+    const streamed = await build({ config, source: sourceOf([good, clashing]), now, sink });
+    // Files had gone out before the clash was found (the clashing page itself never did).
+    expect(sink.forgotten).toContain('ai-model/index.html/bad/bad.json');
+    expect(sink.forgotten).not.toContain('ai-model/index.html');
+    expect([...sink.files.keys()].some((p) => p.includes('index.html/bad'))).toBe(false);
+    expect(sink.files.has('ai-model/index.html')).toBe(true);
+    expect(sink.files.has('ai-model/team/good/good.json')).toBe(true);
+    expect(streamed.report.projects.find((p) => p.path === 'index.html/bad')).toMatchObject({ status: 'error', messages: [expect.objectContaining({ code: 'project/failed' })] });
+    const report = (files: Map<string, string>) => JSON.parse(Buffer.from(files.get('build-report.json')!, 'base64').toString('utf8')) as { projects: unknown };
+    expect(report(sink.files).projects).toEqual(memory.report.projects);
+    expect([...sink.files.keys()].sort()).toEqual(memory.files.map((f) => f.path));
+  });
+
+  it('an OutputDirWriter sink: nothing is in place before commit; the folder then holds the files of a build in memory', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stachub-build-sink-'));
+    try {
+      const out = path.join(dir, 'public');
+      const writer = new OutputDirWriter(out);
+      await build({ config, source: sourceOf([good, clashing]), now, sink: writer });
+      expect(existsSync(out)).toBe(false);
+      writer.commit();
+      const memory = await build({ config, source: sourceOf([good, clashing]), now });
+      for (const f of memory.files.filter((x) => x.path !== 'build-report.json')) {
+        expect(readFileSync(path.join(out, f.path)).equals(Buffer.from(f.content)), f.path).toBe(true);
+      }
+      expect(writer.stats.written).toBe(memory.files.length);
+      // Nothing of the first, forgotten round is left in the folder.
+      expect(readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length).toBe(memory.files.length);
+      expect(readdirSync(dir)).toEqual(['public']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

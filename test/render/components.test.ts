@@ -6,7 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import { renderReadme } from '../../generator/render/markdown.js';
 import { lineChart } from '../../generator/render/charts.js';
 import { extentMap, tiledExtentMap } from '../../generator/render/map.js';
-import { ago, formatBytes, formatCount, markdownToText, summary } from '../../generator/render/format.js';
+import { ago, formatBytes, formatCount, markdownToText, summary, WHITESPACE_RUNS } from '../../generator/render/format.js';
 import { resolveSite, siteConfigFromYaml } from '../../generator/render/site-config.js';
 import { checksumText, stacBrowserHref } from '../../generator/render/project.js';
 import { snippets } from '../../generator/render/snippets.js';
@@ -98,6 +98,17 @@ describe('formatting', () => {
     expect(summary('# Title\n\n![x](x.png)\n\nA *very* good `model`.\n\nMore.')).toBe('A very good model.');
     expect(markdownToText('<script>evil()</script>Hello <b>you</b>')).toBe('Hello you');
     expect(summary('word '.repeat(100), 40).length).toBeLessThanOrEqual(41);
+  });
+
+  it('collapses whitespace exactly as /\\s+/g does, for every kind of JavaScript whitespace', () => {
+    // Every character \s matches, then a few that it does not; strings of up to 6 of them, exhaustively over pairs and sampled beyond.
+    const spaces = [...Array(0x10000).keys()].map((c) => String.fromCharCode(c)).filter((c) => /\s/.test(c));
+    const alphabet = [...spaces, 'a', '.', '\u200b', '\u180e', 'é'];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % alphabet.length;
+    const cases = [...alphabet.flatMap((a) => alphabet.map((b) => a + b)), ...Array.from({ length: 20_000 }, () => Array.from({ length: 6 }, () => alphabet[next()]).join(''))];
+    for (const s of cases) expect(s.replace(WHITESPACE_RUNS, ' '), JSON.stringify(s)).toBe(s.replace(/\s+/g, ' '));
+    expect(markdownToText('a \t\n b\u00a0c  d')).toBe('a b c d');
   });
 
   it('shows multihash checksums as algorithm:hex', () => {
