@@ -9,7 +9,7 @@ import { doisFromBody, rewriteBody, summarize, type Publication } from './body.j
 import { previewSource } from './preview.js';
 import { dvcAssets, type DvcAsset } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
-import { parseReadme } from './frontmatter.js';
+import { parseReadme, type FrontMatter, type Provider } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
 import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
 import { LIMITS } from '../limits.js';
@@ -90,13 +90,7 @@ export interface ProjectDates {
   updated: string;
 }
 
-/** An organisation that made, hosts or processed the project (STAC's provider object). */
-export interface Provider {
-  name: string;
-  description?: string;
-  roles?: string[];
-  url?: string;
-}
+export type { Provider };
 
 /** A README `links:` entry: the fields as written, with its relation and resolved href. */
 export type ReadmeLink = Record<string, unknown> & { rel: string; href: string };
@@ -108,8 +102,6 @@ export interface ModelFile {
   reader: 'onnx' | 'models';
 }
 
-/** Keys of the front matter with a dedicated handler; everything else is copied into properties. */
-const HANDLED = new Set(['title', 'preview', 'license', 'license-url', 'extent', 'providers', 'related', 'links', 'assets', 'extensions', 'sharinghub', 'mlflow']);
 /** Properties stachub sets from the project's dates; a README value replaces them only when it is a date-time. */
 const TIME_KEYS = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
 /** Folder (inside the item's folder) that holds files republished from the repository. */
@@ -140,7 +132,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
   const readme = parseReadme(readmeText, readmeFile);
   diagnostics.push(...readme.diagnostics);
-  const data = readme.data;
+  const fm = readme.frontMatter;
   const at = (...path: Array<string | number>): { file: string; line?: number } => {
     const line = readme.lineOf(path);
     return line === undefined ? { file: readmeFile } : { file: readmeFile, line };
@@ -157,7 +149,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const resolveHref = hrefs.resolve;
 
   // --- title, description ---------------------------------------------------------------
-  const title = typeof data.title === 'string' && data.title.trim() ? data.title.trim() : project.name;
+  const title = fm.title?.trim() || project.name;
   const body = rewriteBody(readme.body, (href, kind) => resolveHref(href, kind));
   const description = body || project.description || '';
   const summary = project.description?.trim() || summarize(body);
@@ -165,9 +157,9 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   // --- dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end) ----
   let start = project.createdAt;
   let end = project.lastActivityAt;
-  const extent = isObject(data.extent) ? data.extent : undefined;
-  if (extent && Array.isArray(extent.temporal)) {
-    const [s, e] = extent.temporal as unknown[];
+  const extent = fm.extent;
+  if (extent?.temporal) {
+    const [s, e] = extent.temporal;
     try {
       if (s !== null && s !== undefined) start = toInstant(s);
       if (e !== null && e !== undefined) end = toInstant(e);
@@ -193,16 +185,15 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   // --- geometry --------------------------------------------------------------------------
   let geometry: Geometry | null = null;
   let bbox: number[] | undefined;
-  if (extent && extent.spatial !== undefined) {
+  if (extent?.spatial !== undefined) {
     try {
-      if (Array.isArray(extent.spatial)) {
+      if (typeof extent.spatial === 'string') {
+        ({ geometry, bbox } = wktToExtent(extent.spatial, LIMITS.wktPoints));
+      } else {
+        // A hole (an element the schema rejected) reaches the bbox check, which names it.
         const r = bboxToExtent(extent.spatial as number[]);
         for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
         ({ geometry, bbox } = r.extent);
-      } else if (typeof extent.spatial === 'string') {
-        ({ geometry, bbox } = wktToExtent(extent.spatial, LIMITS.wktPoints));
-      } else {
-        throw new ExtentError('expected a bbox [minx, miny, maxx, maxy] or a WKT string');
       }
     } catch (err) {
       if (!(err instanceof ExtentError)) throw err;
@@ -216,23 +207,19 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
 
   let license: ProjectRecord['license'];
   let licenseId: string | undefined;
-  if (typeof data.license === 'string' && data.license.trim()) licenseId = data.license.trim();
+  if (fm.license?.trim()) licenseId = fm.license.trim();
   else if (project.license?.key) licenseId = spdxFromGitLab(project.license.key);
   if (licenseId) {
     const url =
-      (typeof data['license-url'] === 'string' ? data['license-url'] : undefined) ??
-      (project.license?.url && !data.license ? project.license.url : undefined) ??
+      fm['license-url'] ??
+      (project.license?.url && !fm.license ? project.license.url : undefined) ??
       spdxUrl(licenseId);
     license = { id: licenseId, ...(url ? { url } : {}) };
   } else {
     warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file: readmeFile });
   }
 
-  const providers: Provider[] = Array.isArray(data.providers)
-    ? (data.providers as unknown[])
-        .filter((p): p is Provider => isObject(p) && typeof p.name === 'string')
-        .map((p) => (Array.isArray(p.roles) ? { ...p, roles: p.roles.filter((r): r is string => typeof r === 'string') } : p))
-    : [];
+  const providers: Provider[] = [...(fm.providers ?? [])];
   const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
   const gitlabBase = project.webUrl.slice(0, project.webUrl.length - project.fullPath.length).replace(/\/$/, '');
   if (!hasRole('host')) providers.push({ name: `GitLab (${gitlabBase})`, roles: ['host'], url: project.webUrl });
@@ -256,23 +243,18 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       if (sharinghub.get(feature) !== 'enable') fact(feature, state);
     }
   }
-  if (isObject(data.sharinghub)) {
-    for (const [k, v] of Object.entries(data.sharinghub)) fact(k, v);
-  }
+  for (const [k, v] of Object.entries(fm.sharinghub ?? {})) fact(k, v);
   const dvcFiles = snapshot.files.filter((f) => f.path.endsWith('.dvc') && !f.path.startsWith('.dvc/')).map((f) => f.path);
   if (dvcFiles.length > 0) fact('dvc-files', dvcFiles);
 
   // --- extensions: prefix blocks and prefixed keys ----------------------------------------
   // No prototype: a README key such as `toString` or `__proto__` is never taken for a prefix.
   const known: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (isObject(data.extensions)) {
-    for (const [prefix, url] of Object.entries(data.extensions)) if (typeof url === 'string') known[prefix] = url;
-  }
+  for (const [prefix, url] of Object.entries(fm.extensions ?? {})) known[prefix] = url;
   Object.assign(known, config.extensions); // the instance configuration wins on an equal prefix
   const extensions = new Set<string>();
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (HANDLED.has(key)) continue;
+  for (const [key, value] of Object.entries(fm.rest)) {
     if (known[key] && isObject(value)) {
       for (const [field, v] of Object.entries(value)) setOwn(fields, `${key}:${field}`, v);
       extensions.add(known[key]!);
@@ -301,12 +283,12 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
   const links: ReadmeLink[] = [];
   const references: ProjectReference[] = [];
-  if (Array.isArray(data.links)) {
-    if (data.links.length > LIMITS.links) {
-      fail('budget/links', `links: ${data.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
+  if (fm.links) {
+    if (fm.links.length > LIMITS.links) {
+      fail('budget/links', `links: ${fm.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
     }
-    (data.links as unknown[]).slice(0, LIMITS.links).forEach((l, i) => {
-      if (!isObject(l) || typeof l.href !== 'string') return;
+    fm.links.slice(0, LIMITS.links).forEach((l, i) => {
+      if (!l) return;
       const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
       const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(l.href);
       if (helper) {
@@ -323,25 +305,25 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
 
   // --- related -> derived_from ------------------------------------------------------------
-  const related = data.related;
-  if (isObject(related)) {
-    for (const [collection, v] of Object.entries(related)) {
-      const urls = Array.isArray(v) ? v : [v];
-      urls.forEach((url, i) => {
-        if (typeof url === 'string') references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
-      });
-    }
-  } else if (Array.isArray(related)) {
+  const related = fm.related;
+  if (Array.isArray(related)) {
     related.forEach((entry, i) => {
-      if (typeof entry !== 'string') return;
+      if (entry === undefined) return;
       const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(entry);
       references.push({ rel: 'derived_from', url: helper ? helper[2]! : entry, ...(helper ? { collection: helper[1]! } : {}), ...lineOf(at('related', i)) });
     });
+  } else if (related) {
+    for (const [collection, v] of Object.entries(related)) {
+      const urls = Array.isArray(v) ? v : [v];
+      urls.forEach((url, i) => {
+        if (url !== undefined) references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
+      });
+    }
   }
 
   // --- assets -----------------------------------------------------------------------------
   const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
-  const written: unknown[] = Array.isArray(data.assets) ? data.assets : [];
+  const written = fm.assets ?? [];
   if (written.length > LIMITS.assetRules) {
     fail('budget/asset-rules', `assets: ${written.length} asset rules, more than ${LIMITS.assetRules}: the first ${LIMITS.assetRules} are used`, at('assets'));
   }
@@ -349,7 +331,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const readmeRules = written
     .slice(0, LIMITS.assetRules)
     .map((rule, index) => ({ rule, index }))
-    .filter((r): r is { rule: AssetRule; index: number } => typeof r.rule === 'string' || isObject(r.rule));
+    .filter((r): r is { rule: AssetRule; index: number } => r.rule !== undefined);
   const found = discoverAssets([...readmeRules.map((r) => r.rule), ...categoryRules], snapshot.files, (href) => resolveHref(href), {
     file: readmeFile,
     lineOf: (i) => (i < readmeRules.length ? readme.lineOf(['assets', readmeRules[i]!.index]) : undefined),
@@ -377,11 +359,11 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
   for (const a of found.assets) if (a.file && snapshot.models?.[a.file.path]) models.push({ key: a.key, path: a.file.path, reader: 'models' });
 
-  const mlm = mlmBlock(data);
+  const mlm = mlmBlock(fm.rest);
 
   // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
   let preview: ProjectRecord['preview'];
-  const previewFrom = previewSource(readme.body, data.preview, (p) => filesByPath.has(p));
+  const previewFrom = previewSource(readme.body, fm.preview, (p) => filesByPath.has(p));
   if (previewFrom) {
     const href = resolveHref(previewFrom, 'image');
     if (href) preview = { source: previewFrom, href };
@@ -389,7 +371,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
 
   // --- mlflow.models: the registered models the README claims (linked by the MLflow join) ----
-  const listed = parseMlflowFrontMatter(compact(data.mlflow));
+  const listed = parseMlflowFrontMatter(fm.mlflow);
   if (!diagnostics.some((d) => d.code === 'front-matter/schema' && d.message.startsWith('mlflow'))) {
     diagnostics.push(...listed.diagnostics.map((d) => ({ ...d, ...at('mlflow') })));
   }
@@ -445,15 +427,8 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A front-matter value without the holes the schema check left in its lists. */
-function compact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compact);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
-  return value;
-}
-
 /** The README's MLM fields without their prefix: the `mlm:` block and any top-level `mlm:<field>` keys. */
-function mlmBlock(data: Record<string, unknown>): Record<string, unknown> | undefined {
+function mlmBlock(data: FrontMatter['rest']): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (k.startsWith('mlm:')) setOwn(out, k.slice(4), v);
   if (isObject(data.mlm)) for (const [k, v] of Object.entries(data.mlm)) setOwn(out, k, v);
