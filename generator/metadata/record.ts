@@ -106,6 +106,8 @@ export interface ModelFile {
 const TIME_KEYS = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
 /** Folder (inside the item's folder) that holds files republished from the repository. */
 export const CARRIED_DIR = 'media';
+/** `<category id>+<GitLab project URL>`: a link to another project of the catalog. */
+const HELPER_HREF = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i;
 
 /** Categories whose topic the project carries, in configuration order. */
 export function categoriesOf(topics: readonly string[], categories: readonly Category[]): Category[] {
@@ -133,16 +135,8 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const readme = parseReadme(readmeText, readmeFile);
   diagnostics.push(...readme.diagnostics);
   const fm = readme.frontMatter;
-  const at = (...path: Array<string | number>): { file: string; line?: number } => {
-    const line = readme.lineOf(path);
-    return line === undefined ? { file: readmeFile } : { file: readmeFile, line };
-  };
-  const warn = (code: string, message: string, where: { file?: string; line?: number } = {}): void => {
-    diagnostics.push({ level: 'warning', code, message, ...where });
-  };
-  const fail = (code: string, message: string, where: { file?: string; line?: number } = {}): void => {
-    diagnostics.push({ level: 'error', code, message, ...where });
-  };
+  const notes = readmeNotes(readmeFile, readme.lineOf, diagnostics);
+  const { at, warn, fail } = notes;
 
   const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const hrefs = readmeHrefs(snapshot, CARRIED_DIR);
@@ -154,172 +148,25 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const description = body || project.description || '';
   const summary = project.description?.trim() || summarize(body);
 
-  // --- dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end) ----
-  let start = project.createdAt;
-  let end = project.lastActivityAt;
-  const extent = fm.extent;
-  if (extent?.temporal) {
-    const [s, e] = extent.temporal;
-    try {
-      if (s !== null && s !== undefined) start = toInstant(s);
-      if (e !== null && e !== undefined) end = toInstant(e);
-      if (Date.parse(start) > Date.parse(end)) {
-        fail('extent/temporal', `extent.temporal: start ${start} is after end ${end}`, at('extent', 'temporal'));
-        start = project.createdAt;
-        end = project.lastActivityAt;
-      }
-    } catch (err) {
-      fail('extent/temporal', `extent.temporal: ${(err as Error).message}`, at('extent', 'temporal'));
-    }
-  }
-  // STAC's created/updated are about the entry itself, not the data: the project's dates.
-  // (SharingHub copies the temporal extent into them, which makes a 2019 dataset look stale.)
-  const dates: ProjectDates = {
-    datetime: toInstant(project.lastActivityAt),
-    start: toInstant(start),
-    end: toInstant(end),
-    created: toInstant(project.createdAt),
-    updated: toInstant(project.lastActivityAt),
-  };
+  const dates = datesOf(project, fm.extent, notes);
+  const { geometry, bbox } = spatialOf(fm.extent, notes);
 
-  // --- geometry --------------------------------------------------------------------------
-  let geometry: Geometry | null = null;
-  let bbox: number[] | undefined;
-  if (extent?.spatial !== undefined) {
-    try {
-      if (typeof extent.spatial === 'string') {
-        ({ geometry, bbox } = wktToExtent(extent.spatial, LIMITS.wktPoints));
-      } else {
-        // A hole (an element the schema rejected) reaches the bbox check, which names it.
-        const r = bboxToExtent(extent.spatial as number[]);
-        for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
-        ({ geometry, bbox } = r.extent);
-      }
-    } catch (err) {
-      if (!(err instanceof ExtentError)) throw err;
-      fail(err instanceof ExtentTooLargeError ? 'budget/wkt-points' : 'extent/spatial', `extent.spatial: ${err.message}; the extent is not used`, at('extent', 'spatial'));
-    }
-  }
-
-  // --- keywords, license, providers -------------------------------------------------------
+  // --- keywords, license, providers, sharinghub:* -------------------------------------------
   const categoryTopics = new Set(config.categories.map((c) => c.gitlabTopic));
   const keywords = project.topics.filter((t) => !categoryTopics.has(t));
+  const license = licenseOf(project, fm, notes);
+  const providers = providersOf(project, fm);
+  const sharinghub = sharinghubFacts(snapshot, categories, fm);
 
-  let license: ProjectRecord['license'];
-  let licenseId: string | undefined;
-  if (fm.license?.trim()) licenseId = fm.license.trim();
-  else if (project.license?.key) licenseId = spdxFromGitLab(project.license.key);
-  if (licenseId) {
-    const url =
-      fm['license-url'] ??
-      (project.license?.url && !fm.license ? project.license.url : undefined) ??
-      spdxUrl(licenseId);
-    license = { id: licenseId, ...(url ? { url } : {}) };
-  } else {
-    warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file: readmeFile });
-  }
-
-  const providers: Provider[] = [...(fm.providers ?? [])];
-  const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
-  const gitlabBase = project.webUrl.slice(0, project.webUrl.length - project.fullPath.length).replace(/\/$/, '');
-  if (!hasRole('host')) providers.push({ name: `GitLab (${gitlabBase})`, roles: ['host'], url: project.webUrl });
-  if (!hasRole('producer')) {
-    const ns = project.fullPath.split('/')[0] ?? project.fullPath;
-    providers.push({ name: (project.nameWithNamespace.split(' / ')[0] ?? ns).trim(), roles: ['producer'], url: `${gitlabBase}/${ns}` });
-  }
-
-  // --- sharinghub:* (SharingHub §1.5) -----------------------------------------------------
-  const sharinghub = new Map<string, unknown>();
-  const fact = (name: string, value: unknown): void => void sharinghub.set(name, value);
-  fact('id', project.id);
-  fact('name', project.nameWithNamespace);
-  fact('path', project.fullPath);
-  fact('stars', project.starCount);
-  fact('default-branch', project.defaultBranch);
-  fact('dvc-init', snapshot.files.some((f) => f.path.startsWith('.dvc/')) ? 'enable' : 'disable');
-  for (const c of categories) {
-    for (const [feature, state] of Object.entries(c.features)) {
-      // A feature enabled by any of the project's categories is enabled.
-      if (sharinghub.get(feature) !== 'enable') fact(feature, state);
-    }
-  }
-  for (const [k, v] of Object.entries(fm.sharinghub ?? {})) fact(k, v);
-  const dvcFiles = snapshot.files.filter((f) => f.path.endsWith('.dvc') && !f.path.startsWith('.dvc/')).map((f) => f.path);
-  if (dvcFiles.length > 0) fact('dvc-files', dvcFiles);
-
-  // --- extensions: prefix blocks and prefixed keys ----------------------------------------
-  // No prototype: a README key such as `toString` or `__proto__` is never taken for a prefix.
-  const known: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [prefix, url] of Object.entries(fm.extensions ?? {})) known[prefix] = url;
-  Object.assign(known, config.extensions); // the instance configuration wins on an equal prefix
-  const extensions = new Set<string>();
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fm.rest)) {
-    if (known[key] && isObject(value)) {
-      for (const [field, v] of Object.entries(value)) setOwn(fields, `${key}:${field}`, v);
-      extensions.add(known[key]!);
-      continue;
-    }
-    const prefix = /^([a-z][a-z0-9-]*):/.exec(key)?.[1];
-    if (prefix && known[prefix]) extensions.add(known[prefix]!);
-    if (known[key] && !isObject(value)) {
-      warn('extensions/block', `'${key}' is an extension prefix: its value should be a mapping of fields`, at(key));
-    }
-    if (TIME_KEYS.has(key)) {
-      // STAC requires these to be RFC 3339 date-times: a README value that is not one is not used.
-      try {
-        setOwn(fields, key, toInstant(value));
-      } catch (err) {
-        fail('front-matter/datetime', `${key}: ${(err as Error).message}; the project's own date is used`, at(key));
-      }
-      continue;
-    }
-    setOwn(fields, key, value); // leftover keys are copied verbatim (SharingHub "remaining properties")
-  }
+  const { known, extensions, fields } = propertiesOf(fm, config.extensions, notes);
 
   // --- DOIs in the body (SharingHub §1.7) ------------------------------------------------
   const citation = doisFromBody(readme.body);
 
   // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
-  const links: ReadmeLink[] = [];
-  const references: ProjectReference[] = [];
-  if (fm.links) {
-    if (fm.links.length > LIMITS.links) {
-      fail('budget/links', `links: ${fm.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
-    }
-    fm.links.slice(0, LIMITS.links).forEach((l, i) => {
-      if (!l) return;
-      const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
-      const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(l.href);
-      if (helper) {
-        references.push({ rel, url: helper[2]!, collection: helper[1]!, ...(typeof l.title === 'string' ? { title: l.title } : {}), ...lineOf(at('links', i)) });
-        return;
-      }
-      const href = resolveHref(l.href, 'link');
-      if (!href) {
-        warn('links/href', `links[${i}]: '${l.href}' is neither a URL nor a file of the repository`, at('links', i));
-        return;
-      }
-      links.push({ ...l, rel, href });
-    });
-  }
+  const { links, references } = linksOf(fm, resolveHref, notes);
+  references.push(...relatedOf(fm, notes));
 
-  // --- related -> derived_from ------------------------------------------------------------
-  const related = fm.related;
-  if (Array.isArray(related)) {
-    related.forEach((entry, i) => {
-      if (entry === undefined) return;
-      const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(entry);
-      references.push({ rel: 'derived_from', url: helper ? helper[2]! : entry, ...(helper ? { collection: helper[1]! } : {}), ...lineOf(at('related', i)) });
-    });
-  } else if (related) {
-    for (const [collection, v] of Object.entries(related)) {
-      const urls = Array.isArray(v) ? v : [v];
-      urls.forEach((url, i) => {
-        if (url !== undefined) references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
-      });
-    }
-  }
 
   // --- assets -----------------------------------------------------------------------------
   const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
@@ -389,7 +236,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     keywords,
     ...(license ? { license } : {}),
     providers,
-    sharinghub: [...sharinghub],
+    sharinghub,
     fields,
     schemas: { ...known },
     extensions: [...extensions].sort(),
@@ -406,6 +253,202 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     mlflowModels: listed.models,
     diagnostics,
   };
+}
+
+/** Where a README problem is, and the list the problems of the project go to. */
+interface Notes {
+  /** The README's path. */
+  file: string;
+  /** The README's path and the line of a front-matter key path. */
+  at(...path: Array<string | number>): { file: string; line?: number };
+  warn(code: string, message: string, where?: { file?: string; line?: number }): void;
+  fail(code: string, message: string, where?: { file?: string; line?: number }): void;
+}
+
+function readmeNotes(file: string, lineOfKey: (path: ReadonlyArray<string | number>) => number | undefined, diagnostics: Diagnostic[]): Notes {
+  return {
+    file,
+    at: (...path) => {
+      const line = lineOfKey(path);
+      return line === undefined ? { file } : { file, line };
+    },
+    warn: (code, message, where = {}) => void diagnostics.push({ level: 'warning', code, message, ...where }),
+    fail: (code, message, where = {}) => void diagnostics.push({ level: 'error', code, message, ...where }),
+  };
+}
+
+/** The item's dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end). */
+function datesOf(project: ProjectSnapshot['project'], extent: FrontMatter['extent'], { at, fail }: Notes): ProjectDates {
+  let start = project.createdAt;
+  let end = project.lastActivityAt;
+  if (extent?.temporal) {
+    const [s, e] = extent.temporal;
+    try {
+      if (s !== null && s !== undefined) start = toInstant(s);
+      if (e !== null && e !== undefined) end = toInstant(e);
+      if (Date.parse(start) > Date.parse(end)) {
+        fail('extent/temporal', `extent.temporal: start ${start} is after end ${end}`, at('extent', 'temporal'));
+        start = project.createdAt;
+        end = project.lastActivityAt;
+      }
+    } catch (err) {
+      fail('extent/temporal', `extent.temporal: ${(err as Error).message}`, at('extent', 'temporal'));
+    }
+  }
+  // STAC's created/updated are about the entry itself, not the data: the project's dates.
+  // (SharingHub copies the temporal extent into them, which makes a 2019 dataset look stale.)
+  return {
+    datetime: toInstant(project.lastActivityAt),
+    start: toInstant(start),
+    end: toInstant(end),
+    created: toInstant(project.createdAt),
+    updated: toInstant(project.lastActivityAt),
+  };
+}
+
+/** The item's geometry and bbox from `extent.spatial` (a bbox or WKT), or none. */
+function spatialOf(extent: FrontMatter['extent'], { at, warn, fail }: Notes): { geometry: Geometry | null; bbox?: number[] } {
+  if (extent?.spatial === undefined) return { geometry: null };
+  try {
+    if (typeof extent.spatial === 'string') return wktToExtent(extent.spatial, LIMITS.wktPoints);
+    // A hole (an element the schema rejected) reaches the bbox check, which names it.
+    const r = bboxToExtent(extent.spatial as number[]);
+    for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
+    return r.extent;
+  } catch (err) {
+    if (!(err instanceof ExtentError)) throw err;
+    fail(err instanceof ExtentTooLargeError ? 'budget/wkt-points' : 'extent/spatial', `extent.spatial: ${err.message}; the extent is not used`, at('extent', 'spatial'));
+    return { geometry: null };
+  }
+}
+
+/** The README's license, else the one GitLab detected; a warning when there is none. */
+function licenseOf(project: ProjectSnapshot['project'], fm: FrontMatter, { file, warn }: Notes): ProjectRecord['license'] {
+  let licenseId: string | undefined;
+  if (fm.license?.trim()) licenseId = fm.license.trim();
+  else if (project.license?.key) licenseId = spdxFromGitLab(project.license.key);
+  if (!licenseId) {
+    warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file });
+    return undefined;
+  }
+  const url = fm['license-url'] ?? (project.license?.url && !fm.license ? project.license.url : undefined) ?? spdxUrl(licenseId);
+  return { id: licenseId, ...(url ? { url } : {}) };
+}
+
+/** The README's providers, plus the GitLab host and the namespace as producer unless named. */
+function providersOf(project: ProjectSnapshot['project'], fm: FrontMatter): Provider[] {
+  const providers: Provider[] = [...(fm.providers ?? [])];
+  const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
+  const gitlabBase = project.webUrl.slice(0, project.webUrl.length - project.fullPath.length).replace(/\/$/, '');
+  if (!hasRole('host')) providers.push({ name: `GitLab (${gitlabBase})`, roles: ['host'], url: project.webUrl });
+  if (!hasRole('producer')) {
+    const ns = project.fullPath.split('/')[0] ?? project.fullPath;
+    providers.push({ name: (project.nameWithNamespace.split(' / ')[0] ?? ns).trim(), roles: ['producer'], url: `${gitlabBase}/${ns}` });
+  }
+  return providers;
+}
+
+/** SharingHub's facts of the project (§1.5), the categories' features, then the README's overrides. */
+function sharinghubFacts(snapshot: ProjectSnapshot, categories: readonly Category[], fm: FrontMatter): ProjectRecord['sharinghub'] {
+  const { project } = snapshot;
+  const sharinghub = new Map<string, unknown>();
+  const fact = (name: string, value: unknown): void => void sharinghub.set(name, value);
+  fact('id', project.id);
+  fact('name', project.nameWithNamespace);
+  fact('path', project.fullPath);
+  fact('stars', project.starCount);
+  fact('default-branch', project.defaultBranch);
+  fact('dvc-init', snapshot.files.some((f) => f.path.startsWith('.dvc/')) ? 'enable' : 'disable');
+  for (const c of categories) {
+    for (const [feature, state] of Object.entries(c.features)) {
+      // A feature enabled by any of the project's categories is enabled.
+      if (sharinghub.get(feature) !== 'enable') fact(feature, state);
+    }
+  }
+  for (const [k, v] of Object.entries(fm.sharinghub ?? {})) fact(k, v);
+  const dvcFiles = snapshot.files.filter((f) => f.path.endsWith('.dvc') && !f.path.startsWith('.dvc/')).map((f) => f.path);
+  if (dvcFiles.length > 0) fact('dvc-files', dvcFiles);
+  return [...sharinghub];
+}
+
+/** The README's other keys as item fields: extension blocks as `prefix:field`, the rest as written. */
+function propertiesOf(fm: FrontMatter, instanceExtensions: Record<string, string>, { at, warn, fail }: Notes): { known: Record<string, string>; extensions: Set<string>; fields: Record<string, unknown> } {
+  // No prototype: a README key such as `toString` or `__proto__` is never taken for a prefix.
+  const known: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [prefix, url] of Object.entries(fm.extensions ?? {})) known[prefix] = url;
+  Object.assign(known, instanceExtensions); // the instance configuration wins on an equal prefix
+  const extensions = new Set<string>();
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fm.rest)) {
+    if (known[key] && isObject(value)) {
+      for (const [field, v] of Object.entries(value)) setOwn(fields, `${key}:${field}`, v);
+      extensions.add(known[key]!);
+      continue;
+    }
+    const prefix = /^([a-z][a-z0-9-]*):/.exec(key)?.[1];
+    if (prefix && known[prefix]) extensions.add(known[prefix]!);
+    if (known[key] && !isObject(value)) {
+      warn('extensions/block', `'${key}' is an extension prefix: its value should be a mapping of fields`, at(key));
+    }
+    if (TIME_KEYS.has(key)) {
+      // STAC requires these to be RFC 3339 date-times: a README value that is not one is not used.
+      try {
+        setOwn(fields, key, toInstant(value));
+      } catch (err) {
+        fail('front-matter/datetime', `${key}: ${(err as Error).message}; the project's own date is used`, at(key));
+      }
+      continue;
+    }
+    setOwn(fields, key, value); // leftover keys are copied verbatim (SharingHub "remaining properties")
+  }
+  return { known, extensions, fields };
+}
+
+/** The README's `links:`: outside links resolved, `<category>+<project URL>` ones as references. */
+function linksOf(fm: FrontMatter, resolveHref: (href: string, kind: 'link') => string | undefined, { at, warn, fail }: Notes): { links: ReadmeLink[]; references: ProjectReference[] } {
+  const links: ReadmeLink[] = [];
+  const references: ProjectReference[] = [];
+  if (!fm.links) return { links, references };
+  if (fm.links.length > LIMITS.links) {
+    fail('budget/links', `links: ${fm.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
+  }
+  fm.links.slice(0, LIMITS.links).forEach((l, i) => {
+    if (!l) return;
+    const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
+    const helper = HELPER_HREF.exec(l.href);
+    if (helper) {
+      references.push({ rel, url: helper[2]!, collection: helper[1]!, ...(typeof l.title === 'string' ? { title: l.title } : {}), ...lineOf(at('links', i)) });
+      return;
+    }
+    const href = resolveHref(l.href, 'link');
+    if (!href) {
+      warn('links/href', `links[${i}]: '${l.href}' is neither a URL nor a file of the repository`, at('links', i));
+      return;
+    }
+    links.push({ ...l, rel, href });
+  });
+  return { links, references };
+}
+
+/** The README's `related:` as `derived_from` references. */
+function relatedOf(fm: FrontMatter, { at }: Notes): ProjectReference[] {
+  const references: ProjectReference[] = [];
+  const related = fm.related;
+  if (Array.isArray(related)) {
+    related.forEach((entry, i) => {
+      if (entry === undefined) return;
+      const helper = HELPER_HREF.exec(entry);
+      references.push({ rel: 'derived_from', url: helper ? helper[2]! : entry, ...(helper ? { collection: helper[1]! } : {}), ...lineOf(at('related', i)) });
+    });
+  } else if (related) {
+    for (const [collection, v] of Object.entries(related)) {
+      const urls = Array.isArray(v) ? v : [v];
+      urls.forEach((url, i) => {
+        if (url !== undefined) references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
+      });
+    }
+  }
+  return references;
 }
 
 /** Why an ONNX model is too large to describe (docs/metadata.md#limits-what-a-hostile-readme-can-and-cannot-do), or undefined. */
