@@ -5,7 +5,7 @@
 import type { Category, Config } from '../config.js';
 import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
 import { discoverAssets, type AssetRule, type DiscoveredAsset } from './assets.js';
-import { doisFromBody, rewriteBody, summarize, type Publication } from './body.js';
+import { readBody, summarize, type Citation } from './body.js';
 import { previewSource } from './preview.js';
 import { dvcAssets, type DvcAsset } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
@@ -57,7 +57,7 @@ export interface ProjectRecord {
   /** Schema URLs the README's fields and asset rules use through those prefixes. */
   extensions: string[];
   /** DOIs the README body cites (SharingHub §1.7). */
-  citation: { doi?: string; citation?: string; publications: Publication[] };
+  citation: Citation;
   /** The README's `links:` to outside the catalog, resolved, with the fields written on them. */
   links: ReadmeLink[];
   /** Links to other projects of the catalog (`derived_from`, helper hrefs). */
@@ -144,7 +144,9 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
 
   // --- title, description ---------------------------------------------------------------
   const title = fm.title?.trim() || project.name;
-  const body = rewriteBody(readme.body, (href, kind) => resolveHref(href, kind));
+  // One reading of the body: its rewritten text, its DOIs (SharingHub §1.7) and its preview image.
+  const read = readBody(readme.body, (href, kind) => resolveHref(href, kind));
+  const body = read.text;
   const description = body || project.description || '';
   const summary = project.description?.trim() || summarize(body);
 
@@ -159,9 +161,6 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const sharinghub = sharinghubFacts(snapshot, categories, fm);
 
   const { known, extensions, fields } = propertiesOf(fm, config.extensions, notes);
-
-  // --- DOIs in the body (SharingHub §1.7) ------------------------------------------------
-  const citation = doisFromBody(readme.body);
 
   // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
   const { links, references } = linksOf(fm, resolveHref, notes);
@@ -210,7 +209,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
 
   // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
   let preview: ProjectRecord['preview'];
-  const previewFrom = previewSource(readme.body, fm.preview, (p) => filesByPath.has(p));
+  const previewFrom = previewSource(read.previewImage, fm.preview, (p) => filesByPath.has(p));
   if (previewFrom) {
     const href = resolveHref(previewFrom, 'image');
     if (href) preview = { source: previewFrom, href };
@@ -240,7 +239,7 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     fields,
     schemas: { ...known },
     extensions: [...extensions].sort(),
-    citation,
+    citation: read.citation,
     links,
     references,
     files: found.assets,
