@@ -11,7 +11,7 @@ import { dvcAssets, type DvcAsset } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
 import { parseReadme, type FrontMatter, type Provider } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
-import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
+import { modelFilesOf, type ModelFile } from './models.js';
 import { LIMITS } from '../limits.js';
 import { readmeHrefs } from './hrefs.js';
 import { parseMlflowFrontMatter } from '../mlflow/link.js';
@@ -90,17 +90,10 @@ export interface ProjectDates {
   updated: string;
 }
 
-export type { Provider };
+export type { ModelFile, Provider };
 
 /** A README `links:` entry: the fields as written, with its relation and resolved href. */
 export type ReadmeLink = Record<string, unknown> & { rel: string; href: string };
-
-/** A model file an asset rule selected: its asset key, path, and which reader summarised it. */
-export interface ModelFile {
-  key: string;
-  path: string;
-  reader: 'onnx' | 'models';
-}
 
 /** Properties stachub sets from the project's dates; a README value replaces them only when it is a date-time. */
 const TIME_KEYS = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
@@ -138,7 +131,6 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const notes = readmeNotes(readmeFile, readme.lineOf, diagnostics);
   const { at, warn, fail } = notes;
 
-  const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const hrefs = readmeHrefs(snapshot, CARRIED_DIR);
   const resolveHref = hrefs.resolve;
 
@@ -165,7 +157,6 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
   const { links, references } = linksOf(fm, resolveHref, notes);
   references.push(...relatedOf(fm, notes));
-
 
   // --- assets -----------------------------------------------------------------------------
   const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
@@ -194,22 +185,13 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   const dvc = dvcAssets(snapshot.dvc, snapshot.files);
   diagnostics.push(...dvc.diagnostics);
   const keys = new Set(found.assets.map((a) => a.key));
-  // --- model files among the assets: ONNX within the budget, then the other formats -------------
-  const models: ModelFile[] = [];
-  for (const a of found.assets) {
-    const summary = a.file && Object.hasOwn(snapshot.onnx, a.file.path) ? snapshot.onnx[a.file.path] : undefined;
-    if (!summary || !a.file) continue;
-    const tooLarge = onnxOverBudget(summary);
-    if (tooLarge) fail('budget/onnx', `${a.file.path}: ${tooLarge}: the model is not described`, { file: a.file.path });
-    else models.push({ key: a.key, path: a.file.path, reader: 'onnx' });
-  }
-  for (const a of found.assets) if (a.file && snapshot.models?.[a.file.path]) models.push({ key: a.key, path: a.file.path, reader: 'models' });
+  const models = modelFilesOf(found.assets, snapshot, diagnostics);
 
   const mlm = mlmBlock(fm.rest);
 
   // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
   let preview: ProjectRecord['preview'];
-  const previewFrom = previewSource(read.previewImage, fm.preview, (p) => filesByPath.has(p));
+  const previewFrom = previewSource(read.previewImage, fm.preview, (p) => snapshot.files.some((f) => f.path === p));
   if (previewFrom) {
     const href = resolveHref(previewFrom, 'image');
     if (href) preview = { source: previewFrom, href };
@@ -448,20 +430,6 @@ function relatedOf(fm: FrontMatter, { at }: Notes): ProjectReference[] {
     }
   }
   return references;
-}
-
-/** Why an ONNX model is too large to describe (docs/metadata.md#limits-what-a-hostile-readme-can-and-cannot-do), or undefined. */
-function onnxOverBudget(summary: OnnxSummary): string | undefined {
-  const values = summary.inputs.length + summary.outputs.length;
-  if (values > LIMITS.onnxValues) return `${values} inputs and outputs, more than ${LIMITS.onnxValues}`;
-  let dims = 0;
-  for (const v of [...summary.inputs, ...summary.outputs]) {
-    for (let t: TypeInfo | undefined = v; t; t = t.elementType ?? t.valueType) {
-      dims = Math.max(dims, t.shape?.length ?? 0);
-      if (dims > LIMITS.onnxDims) return `a tensor with more than ${LIMITS.onnxDims} dimensions`;
-    }
-  }
-  return undefined;
 }
 
 /** Set a key as an own property (`__proto__` included), never through a setter of the prototype. */
