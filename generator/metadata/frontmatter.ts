@@ -45,7 +45,8 @@ export interface FrontMatter {
   /** Extension prefix -> schema URL. */
   extensions?: Record<string, string>;
   sharinghub?: Record<string, unknown>;
-  mlflow?: { models?: string[] };
+  /** `models` without the names the schema rejected; other keys as written. */
+  mlflow?: { models?: string[]; [key: string]: unknown };
   /** Every other key, in README order (extension blocks, `prefix:field` keys, keys copied as written). */
   rest: Record<string, unknown>;
 }
@@ -169,8 +170,10 @@ export function toFrontMatter(data: Record<string, unknown>): FrontMatter {
   }
   if (isObject(data.sharinghub)) fm.sharinghub = data.sharinghub;
   if (isObject(data.mlflow)) {
-    const models = data.mlflow.models;
-    fm.mlflow = Array.isArray(models) ? { models: models.filter((m): m is string => typeof m === 'string') } : {};
+    // Other keys stay: the MLflow reader names each one it does not know.
+    const mlflow: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(data.mlflow)) setOwn(mlflow, k, k === 'models' && Array.isArray(v) ? v.filter((m): m is string => typeof m === 'string') : v);
+    fm.mlflow = mlflow;
   }
   return fm;
 }
