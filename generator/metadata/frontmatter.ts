@@ -178,6 +178,44 @@ export function toFrontMatter(data: Record<string, unknown>): FrontMatter {
   return fm;
 }
 
+/**
+ * The README front-matter key that lists a project's registered models (the fourth linking rule):
+ *
+ * ```yaml
+ * mlflow:
+ *   models: ["wine-classifier", "wine-classifier-onnx"]
+ * ```
+ *
+ * A top-level `mlflow:` block, beside SharingHub's own keys: SharingHub copies unknown keys into
+ * the item properties, so a README written for stachub still publishes there. The metadata stage
+ * consumes the key (it is not copied into properties); the MLflow join links the names.
+ */
+export function parseMlflowFrontMatter(value: unknown): { models: string[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const bad = (message: string): { models: string[]; diagnostics: Diagnostic[] } => {
+    diagnostics.push({ level: 'warning', code: 'front-matter/mlflow', message });
+    return { models: [], diagnostics };
+  };
+  if (value === undefined || value === null) return { models: [], diagnostics };
+  if (!isObject(value)) return bad('mlflow must be a mapping, e.g. mlflow: { models: [name, ...] }');
+  const raw = value['models'];
+  if (raw === undefined || raw === null) return { models: [], diagnostics };
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list)) return bad('mlflow.models must be a list of registered model names');
+  const models: string[] = [];
+  for (const [i, m] of list.entries()) {
+    if (typeof m === 'string' && m.trim() !== '') {
+      if (!models.includes(m.trim())) models.push(m.trim());
+    } else {
+      diagnostics.push({ level: 'warning', code: 'front-matter/mlflow', message: `mlflow.models[${i}] is not a model name` });
+    }
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== 'models') diagnostics.push({ level: 'warning', code: 'front-matter/mlflow', message: `mlflow.${key} is not a known key (known: models)` });
+  }
+  return { models, diagnostics };
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -9,12 +9,11 @@ import { readBody, summarize, type Citation } from './body.js';
 import { previewSource } from './preview.js';
 import { dvcAssets, type DvcAsset } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
-import { parseReadme, type FrontMatter, type Provider } from './frontmatter.js';
+import { parseMlflowFrontMatter, parseReadme, type FrontMatter, type Provider } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
 import { modelFilesOf, type ModelFile } from './models.js';
 import { LIMITS } from '../limits.js';
 import { readmeHrefs } from './hrefs.js';
-import { parseMlflowFrontMatter } from '../mlflow/link.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
 export interface ProjectReference {
