@@ -1,6 +1,6 @@
 /**
- * The README body: relative image and link targets rewritten to URLs that resolve, and DOIs found
- * in the text (SharingHub §1.7, §2.3). The preview image is preview.ts's.
+ * The README body: relative image and link targets rewritten to URLs that resolve, the DOIs the
+ * text cites (SharingHub §1.7, §2.3) and the image it names as preview (preview.ts says which wins).
  */
 
 /** Where a README reference points after rewriting. */
@@ -33,19 +33,75 @@ export interface Publication {
   citation?: string;
 }
 
+/** DOIs the body cites: the first is the item's, the others its publications. */
+export interface Citation {
+  doi?: string;
+  citation?: string;
+  publications: Publication[];
+}
+
+/** What a project's record takes from its README body. */
+export interface BodyFacts {
+  /** The body with its repository-relative targets rewritten (see `rewriteBody`). */
+  text: string;
+  citation: Citation;
+  /** The target of the last Markdown image whose alt text is "preview" (SharingHub's `_retrieve_preview`). */
+  previewImage?: string;
+}
+
+// A Markdown image (any title), a Markdown link to doi.org (its text is the citation), a bare DOI URL.
+const PREVIEW_IMAGE = /!\[([^\]]*)\]\(\s*<?([^)\s>]+)[^)]*\)/y;
+const DOI_LINK = /\[([^\]]+)\]\(\s*<?https?:\/\/(?:dx\.)?doi\.org\/(10\.\d{4,9}\/[^)\s>]+)>?\s*\)/iy;
+const BARE_DOI = /https?:\/\/(?:dx\.)?doi\.org\/(10\.\d{4,9}\/[^\s)\]>"']+)/iy;
+
+/**
+ * Read the body once (pure): one walk finds the preview image and the DOIs, then the targets are
+ * rewritten. Each pattern is tried where its previous match ended or later, as a global regex
+ * scan would, so a pattern's matches are the same as scanning the body with it alone.
+ */
+export function readBody(body: string, resolve: HrefResolver): BodyFacts {
+  const doiLinks: Array<{ text: string; doi: string }> = [];
+  let previewImage: string | undefined;
+  let bare: string | undefined;
+  let previewFrom = 0;
+  let doiFrom = 0;
+  const at = (re: RegExp, i: number): RegExpExecArray | null => {
+    re.lastIndex = i;
+    return re.exec(body);
+  };
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '!' && i >= previewFrom) {
+      const m = at(PREVIEW_IMAGE, i);
+      if (m) {
+        if (m[1]!.trim().toLowerCase() === 'preview') previewImage = m[2];
+        previewFrom = i + m[0].length;
+      }
+    } else if (c === '[' && i >= doiFrom) {
+      const m = at(DOI_LINK, i);
+      if (m) {
+        doiLinks.push({ text: m[1] ?? '', doi: m[2] ?? '' });
+        doiFrom = i + m[0].length;
+      }
+    } else if ((c === 'h' || c === 'H') && bare === undefined) {
+      const m = at(BARE_DOI, i);
+      if (m) bare = m[1]!;
+    }
+  }
+  return { text: rewriteBody(body, resolve), citation: citationOf(doiLinks, bare), ...(previewImage !== undefined ? { previewImage } : {}) };
+}
+
 /** DOIs in the body: Markdown links to doi.org first (with their text as citation), else a bare DOI URL. */
-export function doisFromBody(body: string): { doi?: string; citation?: string; publications: Publication[] } {
-  const links = [...body.matchAll(/\[([^\]]+)\]\(\s*<?https?:\/\/(?:dx\.)?doi\.org\/(10\.\d{4,9}\/[^)\s>]+)>?\s*\)/gi)];
+function citationOf(links: ReadonlyArray<{ text: string; doi: string }>, bare: string | undefined): Citation {
   if (links.length > 0) {
-    const [first, ...rest] = links.map((m) => ({ citation: cleanCitation(m[1] ?? ''), doi: decodeDoi(m[2] ?? '') }));
+    const [first, ...rest] = links.map((m) => ({ citation: cleanCitation(m.text), doi: decodeDoi(m.doi) }));
     return {
       doi: first!.doi,
       ...(first!.citation ? { citation: first!.citation } : {}),
       publications: rest.map((p) => ({ doi: p.doi, ...(p.citation ? { citation: p.citation } : {}) })),
     };
   }
-  const bare = /https?:\/\/(?:dx\.)?doi\.org\/(10\.\d{4,9}\/[^\s)\]>"']+)/i.exec(body);
-  return bare ? { doi: decodeDoi(bare[1]!.replace(/[.,;]+$/, '')), publications: [] } : { publications: [] };
+  return bare !== undefined ? { doi: decodeDoi(bare.replace(/[.,;]+$/, '')), publications: [] } : { publications: [] };
 }
 
 function cleanCitation(text: string): string {

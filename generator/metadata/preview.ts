@@ -7,18 +7,9 @@
  * extension names one: a URL such as `https://avatars.example.com/u/6223127` gets no type.
  */
 
-const MD_IMAGE = /!\[([^\]]*)\]\(\s*<?([^)\s>]+)[^)]*\)/g;
-
-/** The target of the last Markdown image whose alt text is "preview" (case-insensitive, trimmed). */
-export function previewFromBody(body: string): string | undefined {
-  let found: string | undefined;
-  for (const m of body.matchAll(MD_IMAGE)) if (m[1]!.trim().toLowerCase() === 'preview') found = m[2];
-  return found;
-}
-
-/** Where the preview comes from: body image, then the `preview:` key, then a root preview file. */
-export function previewSource(body: string, key: unknown, hasFile: (path: string) => boolean): string | undefined {
-  return previewFromBody(body) ?? (typeof key === 'string' && key.trim() ? key.trim() : undefined) ?? ['preview.png', 'preview.jpg', 'preview.jpeg'].find(hasFile);
+/** Where the preview comes from: the body's preview image (`readBody`), then the `preview:` key, then a root preview file. */
+export function previewSource(bodyImage: string | undefined, key: string | undefined, hasFile: (path: string) => boolean): string | undefined {
+  return bodyImage ?? (typeof key === 'string' && key.trim() ? key.trim() : undefined) ?? ['preview.png', 'preview.jpg', 'preview.jpeg'].find(hasFile);
 }
 
 /** The extension of a URL's or repository path's last segment, dot included (Python's `os.path.splitext`). */

@@ -5,16 +5,15 @@
 import type { Category, Config } from '../config.js';
 import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
 import { discoverAssets, type AssetRule, type DiscoveredAsset } from './assets.js';
-import { doisFromBody, rewriteBody, summarize, type Publication } from './body.js';
+import { readBody, summarize, type Citation } from './body.js';
 import { previewSource } from './preview.js';
 import { dvcAssets, type DvcAsset } from './dvc.js';
 import { bboxToExtent, ExtentError, ExtentTooLargeError, toInstant, wktToExtent, type Geometry } from './extent.js';
-import { parseReadme } from './frontmatter.js';
+import { parseMlflowFrontMatter, parseReadme, type FrontMatter, type Provider } from './frontmatter.js';
 import { spdxFromGitLab, spdxUrl } from './license.js';
-import type { OnnxSummary, TypeInfo } from '../onnx/types.js';
+import { modelFilesOf, type ModelFile } from './models.js';
 import { LIMITS } from '../limits.js';
 import { readmeHrefs } from './hrefs.js';
-import { parseMlflowFrontMatter } from '../mlflow/link.js';
 
 /** A link to another project of the catalog, resolved by the STAC stage once every record is known. */
 export interface ProjectReference {
@@ -57,7 +56,7 @@ export interface ProjectRecord {
   /** Schema URLs the README's fields and asset rules use through those prefixes. */
   extensions: string[];
   /** DOIs the README body cites (SharingHub §1.7). */
-  citation: { doi?: string; citation?: string; publications: Publication[] };
+  citation: Citation;
   /** The README's `links:` to outside the catalog, resolved, with the fields written on them. */
   links: ReadmeLink[];
   /** Links to other projects of the catalog (`derived_from`, helper hrefs). */
@@ -90,30 +89,17 @@ export interface ProjectDates {
   updated: string;
 }
 
-/** An organisation that made, hosts or processed the project (STAC's provider object). */
-export interface Provider {
-  name: string;
-  description?: string;
-  roles?: string[];
-  url?: string;
-}
+export type { ModelFile, Provider };
 
 /** A README `links:` entry: the fields as written, with its relation and resolved href. */
 export type ReadmeLink = Record<string, unknown> & { rel: string; href: string };
 
-/** A model file an asset rule selected: its asset key, path, and which reader summarised it. */
-export interface ModelFile {
-  key: string;
-  path: string;
-  reader: 'onnx' | 'models';
-}
-
-/** Keys of the front matter with a dedicated handler; everything else is copied into properties. */
-const HANDLED = new Set(['title', 'preview', 'license', 'license-url', 'extent', 'providers', 'related', 'links', 'assets', 'extensions', 'sharinghub', 'mlflow']);
 /** Properties stachub sets from the project's dates; a README value replaces them only when it is a date-time. */
 const TIME_KEYS = new Set(['datetime', 'start_datetime', 'end_datetime', 'created', 'updated']);
 /** Folder (inside the item's folder) that holds files republished from the repository. */
 export const CARRIED_DIR = 'media';
+/** `<category id>+<GitLab project URL>`: a link to another project of the catalog. */
+const HELPER_HREF = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i;
 
 /** Categories whose topic the project carries, in configuration order. */
 export function categoriesOf(topics: readonly string[], categories: readonly Category[]): Category[] {
@@ -140,34 +126,143 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
   const readme = parseReadme(readmeText, readmeFile);
   diagnostics.push(...readme.diagnostics);
-  const data = readme.data;
-  const at = (...path: Array<string | number>): { file: string; line?: number } => {
-    const line = readme.lineOf(path);
-    return line === undefined ? { file: readmeFile } : { file: readmeFile, line };
-  };
-  const warn = (code: string, message: string, where: { file?: string; line?: number } = {}): void => {
-    diagnostics.push({ level: 'warning', code, message, ...where });
-  };
-  const fail = (code: string, message: string, where: { file?: string; line?: number } = {}): void => {
-    diagnostics.push({ level: 'error', code, message, ...where });
-  };
+  const fm = readme.frontMatter;
+  const notes = readmeNotes(readmeFile, readme.lineOf, diagnostics);
+  const { at, warn, fail } = notes;
 
-  const filesByPath = new Map(snapshot.files.map((f) => [f.path, f]));
   const hrefs = readmeHrefs(snapshot, CARRIED_DIR);
   const resolveHref = hrefs.resolve;
 
   // --- title, description ---------------------------------------------------------------
-  const title = typeof data.title === 'string' && data.title.trim() ? data.title.trim() : project.name;
-  const body = rewriteBody(readme.body, (href, kind) => resolveHref(href, kind));
+  const title = fm.title?.trim() || project.name;
+  // One reading of the body: its rewritten text, its DOIs (SharingHub §1.7) and its preview image.
+  const read = readBody(readme.body, (href, kind) => resolveHref(href, kind));
+  const body = read.text;
   const description = body || project.description || '';
   const summary = project.description?.trim() || summarize(body);
 
-  // --- dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end) ----
+  const dates = datesOf(project, fm.extent, notes);
+  const { geometry, bbox } = spatialOf(fm.extent, notes);
+
+  // --- keywords, license, providers, sharinghub:* -------------------------------------------
+  const categoryTopics = new Set(config.categories.map((c) => c.gitlabTopic));
+  const keywords = project.topics.filter((t) => !categoryTopics.has(t));
+  const license = licenseOf(project, fm, notes);
+  const providers = providersOf(project, fm);
+  const sharinghub = sharinghubFacts(snapshot, categories, fm);
+
+  const { known, extensions, fields } = propertiesOf(fm, config.extensions, notes);
+
+  // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
+  const { links, references } = linksOf(fm, resolveHref, notes);
+  references.push(...relatedOf(fm, notes));
+
+  // --- assets -----------------------------------------------------------------------------
+  const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
+  const written = fm.assets ?? [];
+  if (written.length > LIMITS.assetRules) {
+    fail('budget/asset-rules', `assets: ${written.length} asset rules, more than ${LIMITS.assetRules}: the first ${LIMITS.assetRules} are used`, at('assets'));
+  }
+  // Rules the schema rejected are holes: skipped, and the others keep their index for their line.
+  const readmeRules = written
+    .slice(0, LIMITS.assetRules)
+    .map((rule, index) => ({ rule, index }))
+    .filter((r): r is { rule: AssetRule; index: number } => r.rule !== undefined);
+  const found = discoverAssets([...readmeRules.map((r) => r.rule), ...categoryRules], snapshot.files, (href) => resolveHref(href), {
+    file: readmeFile,
+    lineOf: (i) => (i < readmeRules.length ? readme.lineOf(['assets', readmeRules[i]!.index]) : undefined),
+    maxMatches: LIMITS.matchedFiles,
+  });
+  diagnostics.push(...found.diagnostics);
+  for (const a of found.assets) {
+    for (const field of Object.keys(a.asset.fields)) {
+      const prefix = /^([a-z][a-z0-9-]*):/.exec(field)?.[1];
+      if (prefix && prefix !== 'file' && known[prefix]) extensions.add(known[prefix]!);
+    }
+  }
+  // --- DVC-tracked data (.dvc files, dvc.lock) -> data assets at the DVC remote ------------------
+  const dvc = dvcAssets(snapshot.dvc, snapshot.files);
+  diagnostics.push(...dvc.diagnostics);
+  const keys = new Set(found.assets.map((a) => a.key));
+  const models = modelFilesOf(found.assets, snapshot, diagnostics);
+
+  const mlm = mlmBlock(fm.rest);
+
+  // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
+  let preview: ProjectRecord['preview'];
+  const previewFrom = previewSource(read.previewImage, fm.preview, (p) => snapshot.files.some((f) => f.path === p));
+  if (previewFrom) {
+    const href = resolveHref(previewFrom, 'image');
+    if (href) preview = { source: previewFrom, href };
+    else warn('preview/missing', `preview '${previewFrom}' is not a file of the repository`, at('preview'));
+  }
+
+  // --- mlflow.models: the registered models the README claims (linked by the MLflow join) ----
+  const listed = parseMlflowFrontMatter(fm.mlflow);
+  if (!diagnostics.some((d) => d.code === 'front-matter/schema' && d.message.startsWith('mlflow'))) {
+    diagnostics.push(...listed.diagnostics.map((d) => ({ ...d, ...at('mlflow') })));
+  }
+
+  return {
+    id: project.fullPath,
+    snapshot,
+    categories: categories.map((c) => c.id),
+    title,
+    description,
+    summary,
+    geometry,
+    ...(bbox ? { bbox } : {}),
+    dates,
+    keywords,
+    ...(license ? { license } : {}),
+    providers,
+    sharinghub,
+    fields,
+    schemas: { ...known },
+    extensions: [...extensions].sort(),
+    citation: read.citation,
+    links,
+    references,
+    files: found.assets,
+    dvc: dvc.assets.filter((d) => !keys.has(d.path)),
+    models,
+    ...(mlm ? { mlm } : {}),
+    mlmAt: at('mlm'),
+    ...(preview ? { preview } : {}),
+    carried: hrefs.carried(),
+    mlflowModels: listed.models,
+    diagnostics,
+  };
+}
+
+/** Where a README problem is, and the list the problems of the project go to. */
+interface Notes {
+  /** The README's path. */
+  file: string;
+  /** The README's path and the line of a front-matter key path. */
+  at(...path: Array<string | number>): { file: string; line?: number };
+  warn(code: string, message: string, where?: { file?: string; line?: number }): void;
+  fail(code: string, message: string, where?: { file?: string; line?: number }): void;
+}
+
+function readmeNotes(file: string, lineOfKey: (path: ReadonlyArray<string | number>) => number | undefined, diagnostics: Diagnostic[]): Notes {
+  return {
+    file,
+    at: (...path) => {
+      const line = lineOfKey(path);
+      return line === undefined ? { file } : { file, line };
+    },
+    warn: (code, message, where = {}) => void diagnostics.push({ level: 'warning', code, message, ...where }),
+    fail: (code, message, where = {}) => void diagnostics.push({ level: 'error', code, message, ...where }),
+  };
+}
+
+/** The item's dates (SharingHub §1.4: datetime = last activity; the temporal extent sets start/end). */
+function datesOf(project: ProjectSnapshot['project'], extent: FrontMatter['extent'], { at, fail }: Notes): ProjectDates {
   let start = project.createdAt;
   let end = project.lastActivityAt;
-  const extent = isObject(data.extent) ? data.extent : undefined;
-  if (extent && Array.isArray(extent.temporal)) {
-    const [s, e] = extent.temporal as unknown[];
+  if (extent?.temporal) {
+    const [s, e] = extent.temporal;
     try {
       if (s !== null && s !== undefined) start = toInstant(s);
       if (e !== null && e !== undefined) end = toInstant(e);
@@ -182,57 +277,47 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
   }
   // STAC's created/updated are about the entry itself, not the data: the project's dates.
   // (SharingHub copies the temporal extent into them, which makes a 2019 dataset look stale.)
-  const dates: ProjectDates = {
+  return {
     datetime: toInstant(project.lastActivityAt),
     start: toInstant(start),
     end: toInstant(end),
     created: toInstant(project.createdAt),
     updated: toInstant(project.lastActivityAt),
   };
+}
 
-  // --- geometry --------------------------------------------------------------------------
-  let geometry: Geometry | null = null;
-  let bbox: number[] | undefined;
-  if (extent && extent.spatial !== undefined) {
-    try {
-      if (Array.isArray(extent.spatial)) {
-        const r = bboxToExtent(extent.spatial as number[]);
-        for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
-        ({ geometry, bbox } = r.extent);
-      } else if (typeof extent.spatial === 'string') {
-        ({ geometry, bbox } = wktToExtent(extent.spatial, LIMITS.wktPoints));
-      } else {
-        throw new ExtentError('expected a bbox [minx, miny, maxx, maxy] or a WKT string');
-      }
-    } catch (err) {
-      if (!(err instanceof ExtentError)) throw err;
-      fail(err instanceof ExtentTooLargeError ? 'budget/wkt-points' : 'extent/spatial', `extent.spatial: ${err.message}; the extent is not used`, at('extent', 'spatial'));
-    }
+/** The item's geometry and bbox from `extent.spatial` (a bbox or WKT), or none. */
+function spatialOf(extent: FrontMatter['extent'], { at, warn, fail }: Notes): { geometry: Geometry | null; bbox?: number[] } {
+  if (extent?.spatial === undefined) return { geometry: null };
+  try {
+    if (typeof extent.spatial === 'string') return wktToExtent(extent.spatial, LIMITS.wktPoints);
+    // A hole (an element the schema rejected) reaches the bbox check, which names it.
+    const r = bboxToExtent(extent.spatial as number[]);
+    for (const w of r.warnings) warn('extent/spatial', `extent.spatial: ${w}`, at('extent', 'spatial'));
+    return r.extent;
+  } catch (err) {
+    if (!(err instanceof ExtentError)) throw err;
+    fail(err instanceof ExtentTooLargeError ? 'budget/wkt-points' : 'extent/spatial', `extent.spatial: ${err.message}; the extent is not used`, at('extent', 'spatial'));
+    return { geometry: null };
   }
+}
 
-  // --- keywords, license, providers -------------------------------------------------------
-  const categoryTopics = new Set(config.categories.map((c) => c.gitlabTopic));
-  const keywords = project.topics.filter((t) => !categoryTopics.has(t));
-
-  let license: ProjectRecord['license'];
+/** The README's license, else the one GitLab detected; a warning when there is none. */
+function licenseOf(project: ProjectSnapshot['project'], fm: FrontMatter, { file, warn }: Notes): ProjectRecord['license'] {
   let licenseId: string | undefined;
-  if (typeof data.license === 'string' && data.license.trim()) licenseId = data.license.trim();
+  if (fm.license?.trim()) licenseId = fm.license.trim();
   else if (project.license?.key) licenseId = spdxFromGitLab(project.license.key);
-  if (licenseId) {
-    const url =
-      (typeof data['license-url'] === 'string' ? data['license-url'] : undefined) ??
-      (project.license?.url && !data.license ? project.license.url : undefined) ??
-      spdxUrl(licenseId);
-    license = { id: licenseId, ...(url ? { url } : {}) };
-  } else {
-    warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file: readmeFile });
+  if (!licenseId) {
+    warn('license/missing', 'no license: set `license:` (an SPDX id) in the front matter or add a LICENSE file', { file });
+    return undefined;
   }
+  const url = fm['license-url'] ?? (project.license?.url && !fm.license ? project.license.url : undefined) ?? spdxUrl(licenseId);
+  return { id: licenseId, ...(url ? { url } : {}) };
+}
 
-  const providers: Provider[] = Array.isArray(data.providers)
-    ? (data.providers as unknown[])
-        .filter((p): p is Provider => isObject(p) && typeof p.name === 'string')
-        .map((p) => (Array.isArray(p.roles) ? { ...p, roles: p.roles.filter((r): r is string => typeof r === 'string') } : p))
-    : [];
+/** The README's providers, plus the GitLab host and the namespace as producer unless named. */
+function providersOf(project: ProjectSnapshot['project'], fm: FrontMatter): Provider[] {
+  const providers: Provider[] = [...(fm.providers ?? [])];
   const hasRole = (role: string): boolean => providers.some((p) => p.roles?.includes(role));
   const gitlabBase = project.webUrl.slice(0, project.webUrl.length - project.fullPath.length).replace(/\/$/, '');
   if (!hasRole('host')) providers.push({ name: `GitLab (${gitlabBase})`, roles: ['host'], url: project.webUrl });
@@ -240,8 +325,12 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     const ns = project.fullPath.split('/')[0] ?? project.fullPath;
     providers.push({ name: (project.nameWithNamespace.split(' / ')[0] ?? ns).trim(), roles: ['producer'], url: `${gitlabBase}/${ns}` });
   }
+  return providers;
+}
 
-  // --- sharinghub:* (SharingHub §1.5) -----------------------------------------------------
+/** SharingHub's facts of the project (§1.5), the categories' features, then the README's overrides. */
+function sharinghubFacts(snapshot: ProjectSnapshot, categories: readonly Category[], fm: FrontMatter): ProjectRecord['sharinghub'] {
+  const { project } = snapshot;
   const sharinghub = new Map<string, unknown>();
   const fact = (name: string, value: unknown): void => void sharinghub.set(name, value);
   fact('id', project.id);
@@ -256,23 +345,21 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
       if (sharinghub.get(feature) !== 'enable') fact(feature, state);
     }
   }
-  if (isObject(data.sharinghub)) {
-    for (const [k, v] of Object.entries(data.sharinghub)) fact(k, v);
-  }
+  for (const [k, v] of Object.entries(fm.sharinghub ?? {})) fact(k, v);
   const dvcFiles = snapshot.files.filter((f) => f.path.endsWith('.dvc') && !f.path.startsWith('.dvc/')).map((f) => f.path);
   if (dvcFiles.length > 0) fact('dvc-files', dvcFiles);
+  return [...sharinghub];
+}
 
-  // --- extensions: prefix blocks and prefixed keys ----------------------------------------
+/** The README's other keys as item fields: extension blocks as `prefix:field`, the rest as written. */
+function propertiesOf(fm: FrontMatter, instanceExtensions: Record<string, string>, { at, warn, fail }: Notes): { known: Record<string, string>; extensions: Set<string>; fields: Record<string, unknown> } {
   // No prototype: a README key such as `toString` or `__proto__` is never taken for a prefix.
   const known: Record<string, string> = Object.create(null) as Record<string, string>;
-  if (isObject(data.extensions)) {
-    for (const [prefix, url] of Object.entries(data.extensions)) if (typeof url === 'string') known[prefix] = url;
-  }
-  Object.assign(known, config.extensions); // the instance configuration wins on an equal prefix
+  for (const [prefix, url] of Object.entries(fm.extensions ?? {})) known[prefix] = url;
+  Object.assign(known, instanceExtensions); // the instance configuration wins on an equal prefix
   const extensions = new Set<string>();
   const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(data)) {
-    if (HANDLED.has(key)) continue;
+  for (const [key, value] of Object.entries(fm.rest)) {
     if (known[key] && isObject(value)) {
       for (const [field, v] of Object.entries(value)) setOwn(fields, `${key}:${field}`, v);
       extensions.add(known[key]!);
@@ -294,150 +381,54 @@ export function toRecord(snapshot: ProjectSnapshot, config: Config): ProjectReco
     }
     setOwn(fields, key, value); // leftover keys are copied verbatim (SharingHub "remaining properties")
   }
+  return { known, extensions, fields };
+}
 
-  // --- DOIs in the body (SharingHub §1.7) ------------------------------------------------
-  const citation = doisFromBody(readme.body);
-
-  // --- links: README links (the STAC stage adds the GitLab page, bug tracker, packages...) --
+/** The README's `links:`: outside links resolved, `<category>+<project URL>` ones as references. */
+function linksOf(fm: FrontMatter, resolveHref: (href: string, kind: 'link') => string | undefined, { at, warn, fail }: Notes): { links: ReadmeLink[]; references: ProjectReference[] } {
   const links: ReadmeLink[] = [];
   const references: ProjectReference[] = [];
-  if (Array.isArray(data.links)) {
-    if (data.links.length > LIMITS.links) {
-      fail('budget/links', `links: ${data.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
-    }
-    (data.links as unknown[]).slice(0, LIMITS.links).forEach((l, i) => {
-      if (!isObject(l) || typeof l.href !== 'string') return;
-      const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
-      const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(l.href);
-      if (helper) {
-        references.push({ rel, url: helper[2]!, collection: helper[1]!, ...(typeof l.title === 'string' ? { title: l.title } : {}), ...lineOf(at('links', i)) });
-        return;
-      }
-      const href = resolveHref(l.href, 'link');
-      if (!href) {
-        warn('links/href', `links[${i}]: '${l.href}' is neither a URL nor a file of the repository`, at('links', i));
-        return;
-      }
-      links.push({ ...l, rel, href });
-    });
+  if (!fm.links) return { links, references };
+  if (fm.links.length > LIMITS.links) {
+    fail('budget/links', `links: ${fm.links.length} links, more than ${LIMITS.links}: the first ${LIMITS.links} are used`, at('links'));
   }
+  fm.links.slice(0, LIMITS.links).forEach((l, i) => {
+    if (!l) return;
+    const rel = typeof l.rel === 'string' && l.rel ? l.rel : 'related';
+    const helper = HELPER_HREF.exec(l.href);
+    if (helper) {
+      references.push({ rel, url: helper[2]!, collection: helper[1]!, ...(typeof l.title === 'string' ? { title: l.title } : {}), ...lineOf(at('links', i)) });
+      return;
+    }
+    const href = resolveHref(l.href, 'link');
+    if (!href) {
+      warn('links/href', `links[${i}]: '${l.href}' is neither a URL nor a file of the repository`, at('links', i));
+      return;
+    }
+    links.push({ ...l, rel, href });
+  });
+  return { links, references };
+}
 
-  // --- related -> derived_from ------------------------------------------------------------
-  const related = data.related;
-  if (isObject(related)) {
+/** The README's `related:` as `derived_from` references. */
+function relatedOf(fm: FrontMatter, { at }: Notes): ProjectReference[] {
+  const references: ProjectReference[] = [];
+  const related = fm.related;
+  if (Array.isArray(related)) {
+    related.forEach((entry, i) => {
+      if (entry === undefined) return;
+      const helper = HELPER_HREF.exec(entry);
+      references.push({ rel: 'derived_from', url: helper ? helper[2]! : entry, ...(helper ? { collection: helper[1]! } : {}), ...lineOf(at('related', i)) });
+    });
+  } else if (related) {
     for (const [collection, v] of Object.entries(related)) {
       const urls = Array.isArray(v) ? v : [v];
       urls.forEach((url, i) => {
-        if (typeof url === 'string') references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
+        if (url !== undefined) references.push({ rel: 'derived_from', url, collection, ...lineOf(at('related', collection, ...(Array.isArray(v) ? [i] : []))) });
       });
     }
-  } else if (Array.isArray(related)) {
-    related.forEach((entry, i) => {
-      if (typeof entry !== 'string') return;
-      const helper = /^([a-z0-9][a-z0-9-]*)\+(https?:\/\/.+)$/i.exec(entry);
-      references.push({ rel: 'derived_from', url: helper ? helper[2]! : entry, ...(helper ? { collection: helper[1]! } : {}), ...lineOf(at('related', i)) });
-    });
   }
-
-  // --- assets -----------------------------------------------------------------------------
-  const categoryRules: AssetRule[] = categories.flatMap((c) => c.assets);
-  const written: unknown[] = Array.isArray(data.assets) ? data.assets : [];
-  if (written.length > LIMITS.assetRules) {
-    fail('budget/asset-rules', `assets: ${written.length} asset rules, more than ${LIMITS.assetRules}: the first ${LIMITS.assetRules} are used`, at('assets'));
-  }
-  // Rules the schema rejected are holes: skipped, and the others keep their index for their line.
-  const readmeRules = written
-    .slice(0, LIMITS.assetRules)
-    .map((rule, index) => ({ rule, index }))
-    .filter((r): r is { rule: AssetRule; index: number } => typeof r.rule === 'string' || isObject(r.rule));
-  const found = discoverAssets([...readmeRules.map((r) => r.rule), ...categoryRules], snapshot.files, (href) => resolveHref(href), {
-    file: readmeFile,
-    lineOf: (i) => (i < readmeRules.length ? readme.lineOf(['assets', readmeRules[i]!.index]) : undefined),
-    maxMatches: LIMITS.matchedFiles,
-  });
-  diagnostics.push(...found.diagnostics);
-  for (const a of found.assets) {
-    for (const field of Object.keys(a.asset.fields)) {
-      const prefix = /^([a-z][a-z0-9-]*):/.exec(field)?.[1];
-      if (prefix && prefix !== 'file' && known[prefix]) extensions.add(known[prefix]!);
-    }
-  }
-  // --- DVC-tracked data (.dvc files, dvc.lock) -> data assets at the DVC remote ------------------
-  const dvc = dvcAssets(snapshot.dvc, snapshot.files);
-  diagnostics.push(...dvc.diagnostics);
-  const keys = new Set(found.assets.map((a) => a.key));
-  // --- model files among the assets: ONNX within the budget, then the other formats -------------
-  const models: ModelFile[] = [];
-  for (const a of found.assets) {
-    const summary = a.file && Object.hasOwn(snapshot.onnx, a.file.path) ? snapshot.onnx[a.file.path] : undefined;
-    if (!summary || !a.file) continue;
-    const tooLarge = onnxOverBudget(summary);
-    if (tooLarge) fail('budget/onnx', `${a.file.path}: ${tooLarge}: the model is not described`, { file: a.file.path });
-    else models.push({ key: a.key, path: a.file.path, reader: 'onnx' });
-  }
-  for (const a of found.assets) if (a.file && snapshot.models?.[a.file.path]) models.push({ key: a.key, path: a.file.path, reader: 'models' });
-
-  const mlm = mlmBlock(data);
-
-  // --- preview (SharingHub §2.2: body image wins over key, then preview.png/.jpg/.jpeg) -------
-  let preview: ProjectRecord['preview'];
-  const previewFrom = previewSource(readme.body, data.preview, (p) => filesByPath.has(p));
-  if (previewFrom) {
-    const href = resolveHref(previewFrom, 'image');
-    if (href) preview = { source: previewFrom, href };
-    else warn('preview/missing', `preview '${previewFrom}' is not a file of the repository`, at('preview'));
-  }
-
-  // --- mlflow.models: the registered models the README claims (linked by the MLflow join) ----
-  const listed = parseMlflowFrontMatter(compact(data.mlflow));
-  if (!diagnostics.some((d) => d.code === 'front-matter/schema' && d.message.startsWith('mlflow'))) {
-    diagnostics.push(...listed.diagnostics.map((d) => ({ ...d, ...at('mlflow') })));
-  }
-
-  return {
-    id: project.fullPath,
-    snapshot,
-    categories: categories.map((c) => c.id),
-    title,
-    description,
-    summary,
-    geometry,
-    ...(bbox ? { bbox } : {}),
-    dates,
-    keywords,
-    ...(license ? { license } : {}),
-    providers,
-    sharinghub: [...sharinghub],
-    fields,
-    schemas: { ...known },
-    extensions: [...extensions].sort(),
-    citation,
-    links,
-    references,
-    files: found.assets,
-    dvc: dvc.assets.filter((d) => !keys.has(d.path)),
-    models,
-    ...(mlm ? { mlm } : {}),
-    mlmAt: at('mlm'),
-    ...(preview ? { preview } : {}),
-    carried: hrefs.carried(),
-    mlflowModels: listed.models,
-    diagnostics,
-  };
-}
-
-/** Why an ONNX model is too large to describe (docs/metadata.md#limits-what-a-hostile-readme-can-and-cannot-do), or undefined. */
-function onnxOverBudget(summary: OnnxSummary): string | undefined {
-  const values = summary.inputs.length + summary.outputs.length;
-  if (values > LIMITS.onnxValues) return `${values} inputs and outputs, more than ${LIMITS.onnxValues}`;
-  let dims = 0;
-  for (const v of [...summary.inputs, ...summary.outputs]) {
-    for (let t: TypeInfo | undefined = v; t; t = t.elementType ?? t.valueType) {
-      dims = Math.max(dims, t.shape?.length ?? 0);
-      if (dims > LIMITS.onnxDims) return `a tensor with more than ${LIMITS.onnxDims} dimensions`;
-    }
-  }
-  return undefined;
+  return references;
 }
 
 /** Set a key as an own property (`__proto__` included), never through a setter of the prototype. */
@@ -445,15 +436,8 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A front-matter value without the holes the schema check left in its lists. */
-function compact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compact);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
-  return value;
-}
-
 /** The README's MLM fields without their prefix: the `mlm:` block and any top-level `mlm:<field>` keys. */
-function mlmBlock(data: Record<string, unknown>): Record<string, unknown> | undefined {
+function mlmBlock(data: FrontMatter['rest']): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) if (k.startsWith('mlm:')) setOwn(out, k.slice(4), v);
   if (isObject(data.mlm)) for (const [k, v] of Object.entries(data.mlm)) setOwn(out, k, v);

@@ -15,7 +15,6 @@
  * Nothing is guessed: a model no rule links, or that two projects could claim, is reported unlinked.
  */
 import type { Diagnostic } from '../types.js';
-import { isRecord } from './mlmodel.js';
 import type { ModelVersion } from './types.js';
 import type { LinkedModel, LinkRule, UnlinkedModel } from '../report.js';
 
@@ -206,40 +205,5 @@ export function repoKey(url: string): string | undefined {
   return `${host.toLowerCase()}/${p.toLowerCase()}`;
 }
 
-/**
- * The README front-matter key that lists a project's registered models (the fourth linking rule):
- *
- * ```yaml
- * mlflow:
- *   models: ["wine-classifier", "wine-classifier-onnx"]
- * ```
- *
- * A top-level `mlflow:` block, beside SharingHub's own keys: SharingHub copies unknown keys into
- * the item properties, so a README written for stachub still publishes there. The metadata stage
- * should consume the key (not copy it into properties) and pass its value here.
- */
-export function parseMlflowFrontMatter(value: unknown): { models: string[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const bad = (message: string): { models: string[]; diagnostics: Diagnostic[] } => {
-    diagnostics.push({ level: 'warning', code: 'front-matter/mlflow', message });
-    return { models: [], diagnostics };
-  };
-  if (value === undefined || value === null) return { models: [], diagnostics };
-  if (!isRecord(value)) return bad('mlflow must be a mapping, e.g. mlflow: { models: [name, ...] }');
-  const raw = value['models'];
-  if (raw === undefined || raw === null) return { models: [], diagnostics };
-  const list = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(list)) return bad('mlflow.models must be a list of registered model names');
-  const models: string[] = [];
-  for (const [i, m] of list.entries()) {
-    if (typeof m === 'string' && m.trim() !== '') {
-      if (!models.includes(m.trim())) models.push(m.trim());
-    } else {
-      diagnostics.push({ level: 'warning', code: 'front-matter/mlflow', message: `mlflow.models[${i}] is not a model name` });
-    }
-  }
-  for (const key of Object.keys(value)) {
-    if (key !== 'models') diagnostics.push({ level: 'warning', code: 'front-matter/mlflow', message: `mlflow.${key} is not a known key (known: models)` });
-  }
-  return { models, diagnostics };
-}
+// The README's `mlflow:` block is read with the front matter (the fourth linking rule).
+export { parseMlflowFrontMatter } from '../metadata/frontmatter.js';

@@ -14,8 +14,6 @@ import { LAYERS } from './layers.js';
  */
 const KNOWN_UPWARD: readonly string[] = [
   // The front matter's type-only ONNX summary types, and its mlflow: block checked with the record.
-  'generator/metadata/record.ts -> generator/onnx/types.ts', // type-only
-  'generator/metadata/record.ts -> generator/mlflow/link.ts', // the front matter's mlflow: block, checked with the record
   // The sources describe files with metadata and ONNX helpers while they read them (issue point 3:
   // enrichment apart from the project readers).
   'generator/sources/gitlab/enrich.ts -> generator/onnx/index.ts',
