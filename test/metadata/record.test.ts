@@ -304,3 +304,11 @@ describe('project properties', () => {
     expect(r.links).toContainEqual(expect.objectContaining({ rel: 'container', 'container:image': 'registry.test/team/model', 'container:tags': ['1.0'] }));
   });
 });
+
+describe('the mlflow block', () => {
+  it('warns about an unknown key of the mlflow block and keeps the models it lists', () => {
+    const r = toRecord(snapshot(readmeWith('mlflow:\n  models: [flood-unet]\n  foo: 1')), config);
+    expect(r.diagnostics).toContainEqual(expect.objectContaining({ level: 'warning', code: 'front-matter/mlflow', message: 'mlflow.foo is not a known key (known: models)' }));
+    expect(r.mlflowModels).toEqual(['flood-unet']);
+  });
+});
