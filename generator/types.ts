@@ -4,21 +4,8 @@
  * every middle stage is a pure function from one to the next.
  */
 
-/** Severity of a problem found while building. */
-export type Level = 'error' | 'warning' | 'info';
-
-/**
- * A problem tied to a project (and, where known, a file and a 1-based line).
- * Stages collect these instead of throwing, so one bad project never stops the build.
- */
-export interface Diagnostic {
-  level: Level;
-  /** Stable machine-readable code, e.g. `front-matter/yaml`, `onnx/truncated`. */
-  code: string;
-  message: string;
-  file?: string;
-  line?: number;
-}
+export type { Diagnostic, Level } from './diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
 
 /** GitLab visibility levels. */
 export type Visibility = 'public' | 'internal' | 'private';

@@ -1,5 +1,5 @@
 import { ModelFileError, OnnxError } from '../onnx/errors.js';
-import type { Diagnostic } from '../types.js';
+import type { Diagnostic } from '../diagnostic.js';
 
 /**
  * Stable codes of model-file reading problems (formats other than ONNX; they become

@@ -1,6 +1,6 @@
 import { EXIT, StachubError } from '../errors.js';
 import { redact } from '../redact.js';
-import type { Diagnostic } from '../types.js';
+import type { Diagnostic } from '../diagnostic.js';
 
 /**
  * Stable codes of ONNX reading problems (they become `Diagnostic.code` in a build).

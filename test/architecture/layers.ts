@@ -7,6 +7,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // Shared kernel: errors, the data types that flow through every stage, the configuration.
   [
     'generator/errors.ts',
+    'generator/diagnostic.ts',
     'generator/types.ts',
     'generator/redact.ts',
     // Per-project isolation and the documented limits every stage checks.
