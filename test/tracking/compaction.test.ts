@@ -110,14 +110,21 @@ describe('journal compaction', () => {
     const writes: Promise<void>[] = [];
     for (let i = 0; i < 3000; i++) writes.push(store.logMetric(r.run_id, { key: 'x', value: i, timestamp: 1 + i, step: i }));
     await Promise.all(writes);
-    // What arrived during that compaction is compacted on the next write past the threshold.
-    for (let i = 3000; i < 3010; i++) await store.logMetric(r.run_id, { key: 'x', value: i, timestamp: 1 + i, step: i });
+    // What arrived during a compaction is compacted by a later one, started on its own by a write
+    // past the threshold. Write on, one point at a time, until two more compactions have ended: the
+    // second of them started after every one of the 3,000 points (however long the first took).
+    const before = store.journalStats.compactions;
+    let n = 3000;
+    while (store.journalStats.compactions < before + 2 && n < 50_000) {
+      await store.logMetric(r.run_id, { key: 'x', value: n, timestamp: 1 + n, step: n });
+      n++;
+    }
     await store.close(); // waits for a compaction in progress
-    expect(store.journalStats.compactions).toBeGreaterThan(0);
+    expect(store.journalStats.compactions).toBeGreaterThanOrEqual(before + 2);
     const usage = store.diskUsage();
     const reopened = await openStore(dir);
     const history = reopened.metricHistory(r.run_id, 'x');
-    expect(history.map((p) => p.step)).toEqual(Array.from({ length: 3010 }, (_, i) => i));
+    expect(history.map((p) => p.step)).toEqual(Array.from({ length: n }, (_, i) => i));
     // Disk: the snapshot (24 bytes a point) and a journal tail under the threshold.
     expect(usage.snapshotBytes).toBeGreaterThan(3000 * 24);
     expect(usage.journalBytes).toBeLessThan(32 * 1024);
