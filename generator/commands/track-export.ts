@@ -35,9 +35,9 @@ export function registerTrackExport(track: Command, ctx: CliContext): void {
       const e = (name: string): string | undefined => (ctx.env[name] === '' ? undefined : ctx.env[name]);
       // `track` has a --store of its own, and commander gives it the flag wherever it stands.
       const store = flags.store ?? (track.opts() as { store?: string }).store;
-      const storeDir = path.resolve(store ?? e('STACHUB_TRACK_STORE') ?? 'tracking-store');
+      const storeDir = path.resolve(ctx.cwd, store ?? e('STACHUB_TRACK_STORE') ?? 'tracking-store');
       if (!existsSync(path.join(storeDir, JOURNAL_FILE))) throw new SourceUnreachableError(`${storeDir} is not a stachub track store (no ${JOURNAL_FILE})`);
-      const outDir = path.resolve(flags.out!);
+      const outDir = path.resolve(ctx.cwd, flags.out!);
       try {
         const s = await exportStore({
           storeDir,

@@ -34,7 +34,7 @@ interface TrackFlags {
 }
 
 /** Flags win over the environment; the environment over the defaults. */
-export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv): TrackOptions {
+export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv, cwd: string): TrackOptions {
   // An empty variable counts as unset (CI templates often define them empty).
   const e = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   const portText = flags.port ?? e('STACHUB_TRACK_PORT') ?? e('PORT') ?? '5000';
@@ -45,7 +45,7 @@ export function resolveTrackOptions(flags: TrackFlags, env: NodeJS.ProcessEnv): 
   const opts: TrackOptions = {
     port: Number(portText),
     host: flags.host ?? e('STACHUB_TRACK_HOST') ?? '127.0.0.1',
-    storeDir: path.resolve(flags.store ?? e('STACHUB_TRACK_STORE') ?? 'tracking-store'),
+    storeDir: path.resolve(cwd, flags.store ?? e('STACHUB_TRACK_STORE') ?? 'tracking-store'),
     token: token === '' ? undefined : token,
     anonymousReads: anon,
     artifactsDestination: flags.artifactsDestination ?? e('STACHUB_TRACK_ARTIFACTS_DESTINATION'),
@@ -116,7 +116,7 @@ export const registerTrack: RegisterCommand = (program, ctx) => {
     )
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for --artifacts-destination (env MLFLOW_S3_ENDPOINT_URL, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)')
     .action(async (flags: TrackFlags) => {
-      const server = await startTrack(resolveTrackOptions(flags, ctx.env), ctx);
+      const server = await startTrack(resolveTrackOptions(flags, ctx.env, ctx.cwd), ctx);
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

@@ -49,7 +49,7 @@ export const registerValidate = (program: Command, ctx: CliContext): void => {
         'and cached.\n\nExit codes: 0 clean, 3 any problem, 2 bad usage.',
     )
     .action(async (dir: string, opts: { schemaMap?: string[]; offline?: boolean; baseUrl?: string; json?: boolean }) => {
-      const root = path.resolve(dir);
+      const root = path.resolve(ctx.cwd, dir);
       let listing;
       try {
         listing = await readCatalogDir(root);

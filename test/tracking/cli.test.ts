@@ -46,11 +46,12 @@ describe('stachub track', () => {
 
   it('flags win over the environment, which wins over defaults', () => {
     const env = { PORT: '7000', MLFLOW_TRACKING_TOKEN: 'from-mlflow-env', STACHUB_TRACK_STORE: '/tmp/s' };
-    expect(resolveTrackOptions({}, env)).toMatchObject({ port: 7000, token: 'from-mlflow-env', storeDir: '/tmp/s', host: '127.0.0.1', anonymousReads: false });
-    expect(resolveTrackOptions({ port: '8000', token: 'flag' }, { ...env, STACHUB_TRACK_TOKEN: 'stachub-env' })).toMatchObject({ port: 8000, token: 'flag' });
-    expect(resolveTrackOptions({}, { STACHUB_TRACK_TOKEN: 'stachub-env', MLFLOW_TRACKING_TOKEN: 'm' }).token).toBe('stachub-env');
-    expect(resolveTrackOptions({}, {})).toMatchObject({ port: 5000, storeDir: path.resolve('tracking-store'), token: undefined });
-    expect(resolveTrackOptions({}, { STACHUB_TRACK_ANONYMOUS_READS: 'true' }).anonymousReads).toBe(true);
+    expect(resolveTrackOptions({}, env, '/work/here')).toMatchObject({ port: 7000, token: 'from-mlflow-env', storeDir: '/tmp/s', host: '127.0.0.1', anonymousReads: false });
+    expect(resolveTrackOptions({ port: '8000', token: 'flag' }, { ...env, STACHUB_TRACK_TOKEN: 'stachub-env' }, '/work/here')).toMatchObject({ port: 8000, token: 'flag' });
+    expect(resolveTrackOptions({}, { STACHUB_TRACK_TOKEN: 'stachub-env', MLFLOW_TRACKING_TOKEN: 'm' }, '/work/here').token).toBe('stachub-env');
+    expect(resolveTrackOptions({}, {}, '/work/here')).toMatchObject({ port: 5000, storeDir: '/work/here/tracking-store', token: undefined });
+    expect(resolveTrackOptions({ store: 'runs' }, {}, '/work/here').storeDir).toBe('/work/here/runs');
+    expect(resolveTrackOptions({}, { STACHUB_TRACK_ANONYMOUS_READS: 'true' }, '/work/here').anonymousReads).toBe(true);
   });
 
   it('the compiled CLI takes PORT and MLFLOW_TRACKING_TOKEN from the environment, prints the URI, never the token, and stops on SIGTERM', async () => {
