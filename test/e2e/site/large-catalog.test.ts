@@ -64,9 +64,14 @@ describe('a generated 2,000-project catalog in Chromium', () => {
     const page = await ctx.newPage();
     await page.goto(big.url + 'dataset/index.html');
     expect(await cardIds(page)).toHaveLength(48);
+    // Each click is followed by the page it leads to, loaded: a list read while the document is
+    // still being parsed would miss its last cards.
     await page.click('.sort-links a:text("Title")');
+    await page.waitForURL(/\/dataset\/-\/sort\/title\/index\.html$/);
     const seen: string[] = [];
     for (let n = 1; ; n++) {
+      await page.waitForLoadState('load');
+      await page.locator('[data-pager]').waitFor({ state: 'attached' });
       const ids = await cardIds(page);
       expect(ids.length, `page ${n}`).toBeLessThanOrEqual(48);
       seen.push(...ids);
