@@ -30,6 +30,8 @@ import { type ArtifactStore, LocalArtifactStore, createS3ArtifactStore } from '.
 import { openStore, type TrackingStore } from './store.js';
 import { type KeyValue, type LoggedModelJson, type RunJson, jsonDouble } from './entities.js';
 import { isUnsafePath } from './validation.js';
+import { getRun } from './lookups.js';
+import * as queries from './queries.js';
 
 /** The export format version the tool writes today (`system.export_file_version`). */
 export const EXPORT_FILE_VERSION = '2';
@@ -203,7 +205,7 @@ class Writer {
       await put(`{\n  "system": ${indent(this.system('export_run.py'), 2)},\n  "mlflow": {\n`);
       await put(`    "info": ${indent(mlflowHead.info, 4)},\n    "params": ${indent(mlflowHead.params, 4)},\n    "metrics": {`);
       // The store's own series, read point by point (metricHistory would hold them all at once).
-      const series = this.store.getRun(info.run_id).metrics;
+      const series = getRun(this.store.state, info.run_id).metrics;
       const keys = run.data.metrics.map((m) => m.key).sort();
       for (const [k, key] of keys.entries()) {
         const points = series.get(key);
@@ -284,7 +286,7 @@ export async function exportStore(options: ExportOptions): Promise<ExportSummary
 
   // Experiments, their runs and their logged models.
   const experimentsList: Record<string, unknown>[] = [];
-  const loggedModels = store.searchLoggedModels([], undefined, []).map((m) => store.loggedModelJson(m));
+  const loggedModels = queries.searchLoggedModels(store.state, [], undefined, []).map((m) => store.loggedModelJson(m));
   let totalRuns = 0;
   for (const e of store.experiments().sort((a, b) => Number(a.experiment_id) - Number(b.experiment_id) || (a.experiment_id < b.experiment_id ? -1 : 1))) {
     const expStart = now();

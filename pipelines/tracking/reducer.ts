@@ -12,11 +12,12 @@ import {
   type RegisteredModel,
   type Run,
   type Stage,
+  jsonDouble,
   metricJson,
   parseDouble,
 } from './entities.js';
 import type { JournalRecord } from './records.js';
-import { type BlockReader, type MetricPoint, MetricSeries } from './series.js';
+import { type BlockReader, type MetricPoint, MetricSeries, type SeriesInfo, pointExtra } from './series.js';
 
 /** Everything the store holds in memory, indexed as the commands and queries need it. */
 export class StoreState {
@@ -424,4 +425,40 @@ function addMetric(r: Run, key: string, p: MetricPoint): void {
   list.push(p);
   const cur = r.latest.get(key);
   if (!cur || isNewer(p, cur)) r.latest.set(key, p);
+}
+
+/** The whole non-metric state as snapshot records (`s-*`, what applyRecord reads back); metric points go to segments. */
+export function snapshotRecords(state: StoreState): unknown[] {
+  const out: unknown[] = [{ op: 's-store', nextExperimentId: state.nextExperimentId }];
+  for (const e of state.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
+  for (const r of state.runsBySeq) {
+    if (!r) continue;
+    const { metrics, latest, params, tags, ...info } = r;
+    const series: [string, SeriesInfo][] = [];
+    for (const [key, s] of metrics) {
+      const si = s.info();
+      series.push([key, { ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.basename(b.file) })) }]);
+    }
+    const latestList: unknown[] = [];
+    for (const [key, p] of latest) {
+      const t: unknown[] = [key, jsonDouble(p.value), p.timestamp, p.step];
+      const extra = pointExtra(p);
+      if (extra) t.push(extra);
+      latestList.push(t);
+    }
+    out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags], series, latest: latestList } });
+  }
+  for (const m of state.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
+  for (const rm of state.registered.values()) {
+    out.push({
+      op: 's-rm',
+      rm: {
+        ...rm,
+        tags: [...rm.tags],
+        aliases: [...rm.aliases],
+        versions: [...rm.versions.values()].map((mv) => ({ ...mv, tags: [...mv.tags] })),
+      },
+    });
+  }
+  return out;
 }

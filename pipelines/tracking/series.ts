@@ -14,6 +14,12 @@ export interface MetricPoint {
 
 /** What a MetricPoint carries besides value, timestamp and step (MLflow 3.x). */
 export type PointExtra = Pick<MetricPoint, 'model_id' | 'dataset_name' | 'dataset_digest'>;
+
+/** What a point carries beside value, timestamp and step (the model and dataset it was logged for), if anything. */
+export function pointExtra(p: MetricPoint): PointExtra | undefined {
+  if (p.model_id === undefined && p.dataset_name === undefined && p.dataset_digest === undefined) return undefined;
+  return { model_id: p.model_id, dataset_name: p.dataset_name, dataset_digest: p.dataset_digest };
+}
 type MetricExtra = PointExtra;
 
 /** Where points of a series are on disk: one block of a snapshot segment file. */
@@ -232,9 +238,8 @@ export class MetricSeries {
     this.timestamps[i] = p.timestamp;
     this.steps[i] = p.step;
     this.index?.add(this, i);
-    if (p.model_id !== undefined || p.dataset_name !== undefined || p.dataset_digest !== undefined) {
-      (this.extras ??= new Map()).set(i, { model_id: p.model_id, dataset_name: p.dataset_name, dataset_digest: p.dataset_digest });
-    }
+    const extra = pointExtra(p);
+    if (extra) (this.extras ??= new Map()).set(i, extra);
   }
 
   /** The raw columns of points [from, to), and their extras, for a snapshot segment. */

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { type TrackingStore, openStore } from './store.js';
 import { isUnsafePath } from './validation.js';
 import { isViewerPath, serveViewer } from './viewer/index.js';
+import { artifactRoot, getLoggedModel, getModelVersion, getRun } from './lookups.js';
 
 /** The MLflow version `GET /version` reports: the API level the shim follows (3.x logged models included). */
 export const MLFLOW_API_VERSION = '3.1.0';
@@ -261,7 +262,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
   const handleGetArtifact = async (req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> => {
     authorize(req, false);
     const f = new Fields(parseQuery(query), true);
-    const run = store.getRun(f.requiredString('run_uuid', 'run_id'));
+    const run = getRun(store.state, f.requiredString('run_uuid', 'run_id'));
     const p = f.requiredString('path').replace(/^\/+/, '');
     if (isUnsafePath(p)) throw invalid('Invalid path');
     const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(run.artifact_uri);
@@ -282,8 +283,8 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
   const handleModelVersionArtifact = async (req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> => {
     authorize(req, false);
     const f = new Fields(parseQuery(query), true);
-    const { mv } = store.getModelVersion(f.requiredString('name'), f.requiredString('version'));
-    const root = store.artifactRoot(mv.source);
+    const { mv } = getModelVersion(store.state, f.requiredString('name'), f.requiredString('version'));
+    const root = artifactRoot(store.state, mv.source);
     if (root === undefined) throw invalid(`Model version artifacts are not stored by this server: ${mv.source}`);
     await sendUnder(req, res, root, f.requiredString('path'));
   };
@@ -293,7 +294,7 @@ export async function startTrackingServer(opts: TrackingServerOptions): Promise<
     authorize(req, false);
     const p = new Fields(parseQuery(query), true).string('artifact_file_path');
     if (!p) throw new MlflowError('BAD_REQUEST', 'Request must include the "artifact_file_path" query parameter.');
-    const m = store.getLoggedModel(decodeURIComponent(modelId));
+    const m = getLoggedModel(store.state, decodeURIComponent(modelId));
     await sendUnder(req, res, m.artifact_uri, p);
   };
 

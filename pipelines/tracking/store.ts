@@ -1,6 +1,6 @@
 /**
- * The tracking store: everything the shim records, kept in memory and made durable through one
- * append-only journal (`journal.ts`) under the store directory, plus artifact files on disk.
+ * The tracking store's core: everything the shim records, kept in memory and made durable through
+ * one append-only journal (`journal.ts`) under the store directory, plus artifact files on disk.
  *
  * Store directory layout:
  *   journal.log     one record per acknowledged change (experiments, runs, params, metric points,
@@ -9,15 +9,16 @@
  *   artifacts/      proxied artifacts: `mlflow-artifacts:/<path>` is `artifacts/<path>`.
  *   server.lock     pid of the one process allowed to write.
  *
- * Every change is validated, applied in memory (so concurrent requests see a consistent order,
- * e.g. the write-once param check) and journaled; the HTTP answer waits for the journal's fsync.
+ * The commands (`commands/`, one module per MLflow resource) validate a change and build its
+ * record; `commit` applies it in memory (so concurrent requests see a consistent order, e.g. the
+ * write-once param check) and journals it; the HTTP answer waits for the journal's fsync. Here:
+ * opening (recovery), the lock, the journal writer, compaction and the artifact paths.
  *
- * Readers (the catalog) call `openStore(dir)` without `writable` and use the read API, which
- * returns MLflow's REST JSON shapes.
+ * Readers (the catalog) call `openStore(dir)` without `writable` and use the read API (`reads.ts`),
+ * which returns MLflow's REST JSON shapes.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { JournalWriter, readJournal, type JournalReplay } from './journal.js';
 import {
   MANIFEST_FILE,
@@ -31,52 +32,19 @@ import {
   writeMeta,
   writeSegment,
 } from './snapshot.js';
-import { MlflowError, StoreInUseError, alreadyExists, invalid, notFound } from './errors.js';
-import {
-  LIMITS,
-  isUnsafePath,
-  limitValue,
-  validateAlias,
-  validateExperimentName,
-  validateKey,
-  validateModelName,
-  validateTimestamp,
-} from './validation.js';
-import { LOG_MODEL_HISTORY_TAG } from '../../generator/mlflow/assemble.js';
-import { type BlockReader, type BlockRef, type MetricSeries, type PointExtra, type SeriesInfo } from './series.js';
-import type { JournalRecord, MetricRecord, MetricTuple } from './records.js';
-import { StoreState, applyRecord } from './reducer.js';
-import * as queries from './queries.js';
-import type { LoggedModelDataset, LoggedModelOrder } from './queries.js';
+import { MlflowError, invalid } from './errors.js';
+import { isUnsafePath } from './validation.js';
+import type { BlockReader, BlockRef, MetricSeries, PointExtra, SeriesInfo } from './series.js';
+import type { JournalRecord } from './records.js';
+import { StoreState, applyRecord, snapshotRecords } from './reducer.js';
+import { StoreCommands } from './commands/index.js';
+import { ensureDefaultExperiment } from './commands/experiments.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { artifactRel } from './lookups.js';
 
 export type { LoggedModelDataset, LoggedModelOrder } from './queries.js';
-import {
-  type DatasetInput,
-  type Experiment,
-  type ExperimentJson,
-  type KeyValue,
-  type LoggedModel,
-  type LoggedModelJson,
-  type LoggedModelStatus,
-  type MetricJson,
-  type MetricPoint,
-  type ModelVersion,
-  type ModelVersionJson,
-  type RegisteredModel,
-  type RegisteredModelJson,
-  type Run,
-  type RunJson,
-  type RunStatus,
-  STAGES,
-  experimentJson,
-  jsonDouble,
-  kvList,
-  metricJson,
-  modelVersionJson,
-  registeredModelJson,
-  runJson,
-} from './entities.js';
-
+export type { MetricInput } from './commands/runs.js';
+export { LOCK_FILE } from './lock.js';
 export * from './entities.js';
 
 /** Options of `openStore`. */
@@ -109,37 +77,8 @@ export interface StoreRecovery {
 
 export const JOURNAL_FILE = 'journal.log';
 export const ARTIFACTS_DIR = 'artifacts';
-export const LOCK_FILE = 'server.lock';
 /** Present when the server keeps proxied artifacts in S3: the `s3://bucket/prefix` URL. */
 export const DESTINATION_FILE = 'artifacts-destination';
-/** The logged-model tag listing the registry versions made from it (MLflow 3). */
-export const MODEL_VERSIONS_TAG = 'mlflow.modelVersions';
-/** Marks a registry entry as a prompt (mlflow/prompt/constants.py IS_PROMPT_TAG_KEY). */
-export const PROMPT_TAG = 'mlflow.prompt.is_prompt';
-
-/** `json.dumps` with Python's default separators (", " and ": "), for tags MLflow writes that way. */
-export function pythonJsonDumps(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(pythonJsonDumps).join(', ')}]`;
-  if (v !== null && typeof v === 'object') {
-    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pythonJsonDumps(x)}`).join(', ')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-
-/** A metric as sent by a client: value already parsed. */
-export interface MetricInput extends MetricPoint {
-  key: string;
-}
-
-type MetricExtra = PointExtra;
-
-const ADJECTIVES = ['able', 'bold', 'brave', 'calm', 'clever', 'eager', 'fair', 'gentle', 'keen', 'lucky', 'merry', 'quick', 'sharp', 'silent', 'swift', 'wise'];
-const NOUNS = ['ant', 'bat', 'cod', 'crow', 'deer', 'dove', 'fox', 'hare', 'hawk', 'lynx', 'mole', 'owl', 'seal', 'slug', 'toad', 'wolf'];
-
-function pick<T>(list: readonly T[]): T {
-  return list[Math.floor(Math.random() * list.length)]!;
-}
 
 /** Everything read from a store folder before the store is built. */
 interface StoreFiles {
@@ -169,7 +108,6 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
   }
   const journalFile = path.join(root, JOURNAL_FILE);
   let store: TrackingStore | undefined;
-  // A reader may race a server's compaction deleting the files of the previous snapshot: read again.
   // A reader may race a server's compaction (files renamed or deleted while it reads): read again
   // when the files it read were replaced meanwhile.
   const fingerprint = (): string => {
@@ -191,7 +129,7 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
     const active = readJournal(journalFile);
     store.attachWriter(new JournalWriter(journalFile, active, options.fsync ?? true));
     store.removeStaleFiles();
-    await store.ensureDefaultExperiment();
+    await ensureDefaultExperiment(store);
   }
   return store;
 }
@@ -202,44 +140,20 @@ export type CompactionStep = 'rotate' | 'meta' | 'segment' | 'manifest';
 /** Start compacting once the journals not in a snapshot hold this many bytes (default). */
 export const DEFAULT_COMPACT_AFTER_BYTES = 8 * 1024 * 1024;
 
-function acquireLock(root: string): void {
-  const lock = path.join(root, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(fs.readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new StoreInUseError(root, pid, lock);
-      }
-      // Stale lock from a killed server: take it over.
-      fs.rmSync(lock, { force: true });
-    }
-  }
-  throw new Error(`could not lock store ${root}`);
-}
+/** Reads a series' block from a store's segment files. */
+const readBlock: BlockReader = (ref) => {
+  const b = readBlockAt(ref.file, ref.offset);
+  return { values: b.values, timestamps: b.timestamps, steps: b.steps, extras: b.extras as [number, PointExtra][] };
+};
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The store: read API for everyone, write API for the server. */
-export class TrackingStore {
+/** The store: the read API for everyone, the journal and the commands for the server. */
+export class TrackingStore extends StoreCommands {
   readonly root: string;
   readonly recovery: StoreRecovery;
   private writer: JournalWriter | undefined;
-  private readonly now: () => number;
-  private readonly truncate: boolean;
-
-  /** The in-memory state, changed only by applyRecord. */
-  private readonly state: StoreState;
+  /** The clock in ms. */
+  readonly now: () => number;
+  readonly truncateLongValues: boolean;
   private readonly fsync: boolean;
   private compactAfterBytes: number;
   private nextCompactAt = 0;
@@ -252,10 +166,10 @@ export class TrackingStore {
   private readonly retired = { syncs: 0, records: 0, bytes: 0 };
 
   constructor(root: string, options: OpenStoreOptions, files: StoreFiles) {
+    super(new StoreState(root, readBlock));
     this.root = root;
-    this.state = new StoreState(root, this.blockReader);
     this.now = options.now ?? Date.now;
-    this.truncate = options.truncateLongValues ?? true;
+    this.truncateLongValues = options.truncateLongValues ?? true;
     this.fsync = options.fsync ?? true;
     this.compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES;
     this.manifest = files.manifest;
@@ -325,16 +239,9 @@ export class TrackingStore {
     await this.compacting;
     await this.writer.close();
     this.writer = undefined;
-    fs.rmSync(path.join(this.root, LOCK_FILE), { force: true });
+    releaseLock(this.root);
   }
 
-  // ---------------------------------------------------------------- compaction
-
-  /** Reads a series' block from this store's segment files. */
-  private readonly blockReader: BlockReader = (ref) => {
-    const b = readBlockAt(ref.file, ref.offset);
-    return { values: b.values, timestamps: b.timestamps, steps: b.steps, extras: b.extras as [number, PointExtra][] };
-  };
 
   /** @internal Remove what a killed compaction left behind (files no manifest names). */
   removeStaleFiles(): void {
@@ -394,7 +301,7 @@ export class TrackingStore {
     this.writer = fresh;
     const sealedNow = old.bytes;
     this.sealedBytes += sealedNow;
-    const meta = this.snapshotRecords();
+    const meta = snapshotRecords(this.state);
     const pending: { seq: number; key: string; series: MetricSeries; from: number; to: number }[] = [];
     for (const r of this.state.runsBySeq) {
       if (!r) continue;
@@ -457,98 +364,6 @@ export class TrackingStore {
     if (previous && previous.meta !== metaName) fs.rmSync(path.join(this.root, previous.meta), { force: true });
   }
 
-  /** The whole non-metric state as records (metric points go to segments). */
-  private snapshotRecords(): unknown[] {
-    const out: unknown[] = [{ op: 's-store', nextExperimentId: this.state.nextExperimentId }];
-    for (const e of this.state.experimentsById.values()) out.push({ op: 's-exp', e: { ...e, tags: [...e.tags] } });
-    for (const r of this.state.runsBySeq) {
-      if (!r) continue;
-      const { metrics, latest, params, tags, ...info } = r;
-      const series: [string, SeriesInfo][] = [];
-      for (const [key, s] of metrics) {
-        const si = s.info();
-        series.push([key, { ...si, blocks: si.blocks.map((b) => ({ ...b, file: path.basename(b.file) })) }]);
-      }
-      const latestList: unknown[] = [];
-      for (const [key, p] of latest) {
-        const t: unknown[] = [key, jsonDouble(p.value), p.timestamp, p.step];
-        const extra = metricExtra(p);
-        if (extra) t.push(extra);
-        latestList.push(t);
-      }
-      out.push({ op: 's-run', r: { ...info, params: [...params], tags: [...tags], series, latest: latestList } });
-    }
-    for (const m of this.state.loggedModels.values()) out.push({ op: 's-lm', m: { ...m, tags: [...m.tags], params: [...m.params] } });
-    for (const rm of this.state.registered.values()) {
-      out.push({
-        op: 's-rm',
-        rm: {
-          ...rm,
-          tags: [...rm.tags],
-          aliases: [...rm.aliases],
-          versions: [...rm.versions.values()].map((mv) => ({ ...mv, tags: [...mv.tags] })),
-        },
-      });
-    }
-    return out;
-  }
-
-  /** @internal Experiment "0" ("Default") exists in every store (reference §0.6). */
-  async ensureDefaultExperiment(): Promise<void> {
-    if (this.state.experimentsById.has('0')) return;
-    const t = this.now();
-    await this.commit({ op: 'exp', id: '0', name: 'Default', loc: 'mlflow-artifacts:/0', t, tags: [] });
-  }
-
-  // ---------------------------------------------------------------- read API (JSON shapes)
-
-  /** Every experiment, deleted ones included. */
-  experiments(): ExperimentJson[] {
-    return [...this.state.experimentsById.values()].map(experimentJson);
-  }
-
-  /** One run as `runs/get` returns it (latest metric values), or undefined. */
-  run(runId: string): RunJson | undefined {
-    const r = this.state.runsById.get(runId);
-    return r ? runJson(r) : undefined;
-  }
-
-  /** Runs of one experiment (or all), deleted ones included. */
-  runs(experimentId?: string): RunJson[] {
-    const out: RunJson[] = [];
-    for (const r of this.state.runsBySeq) if (r && (experimentId === undefined || r.experiment_id === experimentId)) out.push(runJson(r));
-    return out;
-  }
-
-  /** The full history of one metric of one run, in logging order ([] if unknown). */
-  metricHistory(runId: string, key: string): MetricJson[] {
-    const r = this.state.runsById.get(runId);
-    const points = r?.metrics.get(key);
-    return points ? [...points].map((p) => metricJson(key, p, runId)) : [];
-  }
-
-  /** Every registered model as `registered-models/get` returns it (with aliases). */
-  registeredModels(): RegisteredModelJson[] {
-    return [...this.state.registered.values()].map(registeredModelJson);
-  }
-
-  /** Every version of one registered model (or of all), oldest first, each with its aliases. */
-  modelVersions(name?: string): ModelVersionJson[] {
-    const out: ModelVersionJson[] = [];
-    for (const rm of this.state.registered.values()) {
-      if (name !== undefined && rm.name !== name) continue;
-      const versions = [...rm.versions.values()].sort((a, b) => Number(a.version) - Number(b.version));
-      for (const mv of versions) out.push(modelVersionJson(mv, rm));
-    }
-    return out;
-  }
-
-  /** A 3.x logged model (`models:/<id>` sources), or undefined. */
-  loggedModel(modelId: string): LoggedModelJson | undefined {
-    const m = this.state.loggedModels.get(modelId);
-    return m && !m.deleted ? this.loggedModelJson(m) : undefined;
-  }
-
   /**
    * Where the server keeps proxied artifacts when not in `artifacts/`: an `s3://bucket/prefix`
    * URL, recorded in the store folder by the server (`stachub track --artifacts-destination`).
@@ -576,48 +391,12 @@ export class TrackingStore {
   }
 
   /**
-   * The path relative to the artifact root behind an artifact URI kept by this store:
-   * `mlflow-artifacts:/...` (also with a host), `runs:/<run>/<path>`, `models:/<model_id>/<path>`.
-   */
-  private artifactRel(uri: string): string | undefined {
-    let m: RegExpExecArray | null;
-    if ((m = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(uri))) return m[1];
-    if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(uri))) {
-      const r = this.state.runsById.get(m[1]!);
-      const base = r && /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(r.artifact_uri);
-      if (base) return m[2] ? `${base[1]}/${m[2]}` : base[1];
-    } else if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(uri))) {
-      const lm = this.state.loggedModels.get(m[1]!);
-      const base = lm && /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(lm.artifact_uri);
-      if (base) return m[2] ? `${base[1]}/${m[2]}` : base[1];
-    }
-    return undefined;
-  }
-
-  /**
-   * The `mlflow-artifacts:` root behind a model version source (`runs:/`, `models:/m-...` or a
-   * plain URI), as `get_model_version_download_uri` resolves it; undefined when it is elsewhere.
-   */
-  artifactRoot(source: string): string | undefined {
-    let m: RegExpExecArray | null;
-    if ((m = /^runs:\/([^/]+)\/?(.*)$/.exec(source))) {
-      const r = this.state.runsById.get(m[1]!);
-      return r ? (m[2] ? `${r.artifact_uri}/${m[2]}` : r.artifact_uri) : undefined;
-    }
-    if ((m = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(source))) {
-      const lm = this.state.loggedModels.get(m[1]!);
-      return lm ? (m[2] ? `${lm.artifact_uri}/${m[2]}` : lm.artifact_uri) : undefined;
-    }
-    return /^mlflow-artifacts:/.test(source) ? source : undefined;
-  }
-
-  /**
    * The local file (or directory) behind an artifact URI kept by this store (see `artifactRel`).
    * Undefined for URIs stored elsewhere, and when the server keeps artifacts in S3 (then use
    * `artifactUrl`). Throws 400 "Invalid path" for paths that try to leave the store.
    */
   artifactFile(uri: string): string | undefined {
-    const rel = this.artifactRel(uri);
+    const rel = artifactRel(this.state, uri);
     if (rel === undefined || this.artifactsDestination !== undefined) return undefined;
     return this.artifactPath(rel);
   }
@@ -627,7 +406,7 @@ export class TrackingStore {
    * `s3://bucket/prefix/<path>` URL when the server keeps artifacts in S3.
    */
   artifactUrl(uri: string): string | undefined {
-    const rel = this.artifactRel(uri);
+    const rel = artifactRel(this.state, uri);
     if (rel === undefined) return undefined;
     const dest = this.artifactsDestination;
     if (dest === undefined) return this.artifactPath(rel);
@@ -645,588 +424,10 @@ export class TrackingStore {
     return full;
   }
 
-  // ---------------------------------------------------------------- internal accessors for the routes
-
-  /** @internal */
-  getExperiment(id: string): Experiment {
-    const e = this.state.experimentsById.get(id);
-    if (!e) throw notFound(`No Experiment with id=${id} exists`);
-    return e;
-  }
-
-  /** @internal */
-  getExperimentByName(name: string): Experiment {
-    const id = this.state.experimentIdsByName.get(name);
-    if (id === undefined) throw notFound(`Could not find experiment with name '${name}'`);
-    return this.state.experimentsById.get(id)!;
-  }
-
-  /** @internal */
-  getRun(runId: string): Run {
-    const r = this.state.runsById.get(runId);
-    if (!r) throw notFound(`Run '${runId}' not found`);
-    return r;
-  }
-
-  private activeRun(runId: string): Run {
-    const r = this.getRun(runId);
-    // SqlAlchemyStore._check_run_is_active (a run of a deleted experiment is deleted too).
-    if (r.lifecycle_stage !== 'active') throw invalid(`The run ${runId} must be in the 'active' state. Current state is ${r.lifecycle_stage}.`);
-    return r;
-  }
-
-  /** @internal */
-  getLoggedModel(modelId: string): LoggedModel {
-    const m = this.state.loggedModels.get(modelId);
-    if (!m || m.deleted) throw notFound(`Logged model with ID '${modelId}' not found.`);
-    return m;
-  }
-
-  /** @internal */
-  loggedModelJson(m: LoggedModel): LoggedModelJson {
-    const registrations: { name: string; version: string }[] = [];
-    for (const rm of this.state.registered.values()) {
-      for (const mv of rm.versions.values()) if (mv.model_id === m.model_id) registrations.push({ name: rm.name, version: mv.version });
-    }
-    const metrics = m.metrics;
-    return {
-      info: {
-        model_id: m.model_id,
-        experiment_id: m.experiment_id,
-        name: m.name,
-        creation_timestamp_ms: m.creation_timestamp_ms,
-        last_updated_timestamp_ms: m.last_updated_timestamp_ms,
-        artifact_uri: m.artifact_uri,
-        status: m.status,
-        model_type: m.model_type,
-        source_run_id: m.source_run_id,
-        status_message: m.status_message,
-        tags: kvList(m.tags),
-        registrations,
-      },
-      data: { params: kvList(m.params), metrics },
-    };
-  }
-
-  /** @internal */
-  getRegisteredModel(name: string): RegisteredModel {
-    const rm = this.state.registered.get(name);
-    if (!rm) throw notFound(`Registered Model with name=${name} not found`);
-    return rm;
-  }
-
-  /** @internal */
-  getModelVersion(name: string, version: string): { rm: RegisteredModel; mv: ModelVersion } {
-    const rm = this.getRegisteredModel(name);
-    const mv = rm.versions.get(version);
-    if (!mv) throw notFound(`Model Version (name=${name}, version=${version}) not found`);
-    return { rm, mv };
-  }
-
-  // ---------------------------------------------------------------- experiments
-
-  async createExperiment(name: string, artifactLocation: string | undefined, tags: KeyValue[]): Promise<string> {
-    validateExperimentName(name);
-    if (this.state.experimentIdsByName.has(name)) throw alreadyExists(`Experiment '${name}' already exists.`);
-    for (const t of tags) {
-      validateKey('tag', t.key);
-      t.value = limitValue('value', t.value, LIMITS.experimentTagValue, false);
-    }
-    if (artifactLocation && /(^|[/\\])\.\.([/\\]|$)|%2e%2e|\0/i.test(artifactLocation)) {
-      throw invalid(`Invalid artifact location '${artifactLocation}': it must not contain '..' segments.`);
-    }
-    const id = String(this.state.nextExperimentId);
-    const loc = artifactLocation && artifactLocation !== '' ? artifactLocation : `mlflow-artifacts:/${id}`;
-    await this.commit({ op: 'exp', id, name, loc, t: this.now(), tags: tags.map((t) => [t.key, t.value]) });
-    return id;
-  }
-
-  /**
-   * Marks the experiment and every one of its runs deleted, as `SqlAlchemyStore.delete_experiment`
-   * does (`_mark_run_deleted` on each run of `_list_run_infos`); only an active experiment can be
-   * deleted (`_get_experiment(..., ViewType.ACTIVE_ONLY)`, else RESOURCE_DOES_NOT_EXIST).
-   */
-  async deleteExperiment(id: string): Promise<void> {
-    const e = this.getExperiment(id);
-    if (id === '0') throw invalid('Cannot delete the default experiment \'0\'. This is an internally reserved experiment.');
-    if (e.lifecycle_stage !== 'active') throw notFound(`No Experiment with id=${id} exists`);
-    await this.commit({ op: 'exp-stage', id, stage: 'deleted', t: this.now() });
-  }
-
-  /** `SqlAlchemyStore.restore_experiment`: only a deleted experiment; every run comes back (`_mark_run_active`). */
-  async restoreExperiment(id: string): Promise<void> {
-    const e = this.getExperiment(id);
-    if (e.lifecycle_stage !== 'deleted') throw notFound(`No Experiment with id=${id} exists`);
-    await this.commit({ op: 'exp-stage', id, stage: 'active', t: this.now() });
-  }
-
-  async renameExperiment(id: string, newName: string): Promise<void> {
-    const e = this.getExperiment(id);
-    validateExperimentName(newName);
-    if (e.lifecycle_stage !== 'active') throw invalid(`Cannot rename a non-active experiment.`);
-    if (newName !== e.name && this.state.experimentIdsByName.has(newName)) throw alreadyExists(`Experiment '${newName}' already exists.`);
-    await this.commit({ op: 'exp-rename', id, name: newName, t: this.now() });
-  }
-
-  async setExperimentTag(id: string, key: string, value: string): Promise<void> {
-    const e = this.getExperiment(id);
-    if (e.lifecycle_stage !== 'active') throw invalid(`The experiment ${id} must be in the 'active' state. Current state is deleted.`);
-    validateKey('tag', key);
-    value = limitValue('value', value, LIMITS.experimentTagValue, false);
-    await this.commit({ op: 'exp-tag', id, k: key, v: value, t: this.now() });
-  }
-
-  async deleteExperimentTag(id: string, key: string): Promise<void> {
-    const e = this.getExperiment(id);
-    if (!e.tags.has(key)) throw notFound(`No tag with name: ${key} in experiment with id ${id}`);
-    await this.commit({ op: 'exp-tag-del', id, k: key, t: this.now() });
-  }
-
-  /** Experiments matching an MLflow filter, sorted (default: newest first). */
-  searchExperiments(viewType: string, filter: string | undefined, orderBy: string[] | undefined): Experiment[] {
-    return queries.searchExperiments(this.state, viewType, filter, orderBy);
-  }
-
-  // ---------------------------------------------------------------- runs
-
-  async createRun(input: { experimentId: string; userId?: string; startTime?: number; runName?: string; tags: KeyValue[] }): Promise<Run> {
-    const e = this.getExperiment(input.experimentId);
-    if (e.lifecycle_stage !== 'active') {
-      // SqlAlchemyStore._check_experiment_is_active: INVALID_PARAMETER_VALUE (400).
-      throw invalid(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is ${e.lifecycle_stage}.`);
-    }
-    const tags = new Map<string, string>();
-    for (const t of input.tags) {
-      validateKey('tag', t.key);
-      tags.set(t.key, limitValue('value', t.value, LIMITS.runTagValue, this.truncate));
-    }
-    const tagName = tags.get('mlflow.runName');
-    if (input.runName && tagName && input.runName !== tagName) {
-      throw invalid(`Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='${input.runName}', mlflow.runName='${tagName}').`);
-    }
-    const runName = input.runName || tagName || `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
-    tags.set('mlflow.runName', runName);
-    const userId = tags.get('mlflow.user') ?? (input.userId || 'unknown');
-    const runId = randomUUID().replace(/-/g, '');
-    const seq = this.state.runsBySeq.length;
-    const base = e.artifact_location.replace(/\/+$/, '');
-    await this.commit({
-      op: 'run',
-      seq,
-      id: runId,
-      exp: e.experiment_id,
-      name: runName,
-      user: userId,
-      st: input.startTime ?? this.now(),
-      uri: `${base}/${runId}/artifacts`,
-      tags: [...tags],
-    });
-    return this.state.runsById.get(runId)!;
-  }
-
-  async updateRun(runId: string, update: { status?: RunStatus; endTime?: number; runName?: string }): Promise<Run> {
-    const r = this.activeRun(runId);
-    await this.commit({ op: 'run-upd', seq: r.seq, status: update.status, et: update.endTime, name: update.runName || undefined });
-    return r;
-  }
-
-  async deleteRun(runId: string): Promise<void> {
-    const r = this.getRun(runId);
-    await this.commit({ op: 'run-stage', seq: r.seq, stage: 'deleted', t: this.now() });
-  }
-
-  async restoreRun(runId: string): Promise<void> {
-    const r = this.getRun(runId);
-    await this.commit({ op: 'run-stage', seq: r.seq, stage: 'active', t: this.now() });
-  }
-
-  async logMetric(runId: string, m: MetricInput): Promise<void> {
-    const r = this.activeRun(runId);
-    validateKey('metric', m.key);
-    validateTimestamp(m.key, m.value, m.timestamp);
-    await this.commit(metricRecord(r.seq, m));
-  }
-
-  async logParam(runId: string, key: string, value: string): Promise<void> {
-    const r = this.activeRun(runId);
-    validateKey('param', key);
-    value = limitValue('Param value', value, LIMITS.paramValue, this.truncate);
-    const old = r.params.get(key);
-    if (old !== undefined) {
-      if (old === value) return;
-      throw invalid(
-        `Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${value}'.`,
-      );
-    }
-    await this.commit({ op: 'p', seq: r.seq, k: key, v: value });
-  }
-
-  async setTag(runId: string, key: string, value: string): Promise<void> {
-    const r = this.activeRun(runId);
-    validateKey('tag', key);
-    value = limitValue('value', value, LIMITS.runTagValue, this.truncate);
-    await this.commit({ op: 't', seq: r.seq, k: key, v: value });
-  }
-
-  async deleteTag(runId: string, key: string): Promise<void> {
-    const r = this.activeRun(runId);
-    if (!r.tags.has(key)) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
-    await this.commit({ op: 't-del', seq: r.seq, k: key });
-  }
-
-  async logBatch(runId: string, metrics: MetricInput[], params: KeyValue[], tags: KeyValue[]): Promise<void> {
-    const r = this.activeRun(runId);
-    metrics.forEach((m, i) => {
-      validateKey('metric', m.key);
-      validateTimestamp(m.key, m.value, m.timestamp, `metrics[${i}].timestamp`);
-    });
-    // validation.py _validate_param_keys_unique: any key given twice, even with the same value.
-    const seen = new Set<string>();
-    const dupes: string[] = [];
-    for (const p of params) {
-      if (seen.has(p.key)) dupes.push(p.key);
-      seen.add(p.key);
-    }
-    if (dupes.length > 0) {
-      throw invalid(
-        `Duplicate parameter keys have been submitted: [${dupes.map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`,
-      );
-    }
-    const newParams = new Map<string, string>();
-    const conflicts: string[] = [];
-    for (const p of params) {
-      validateKey('param', p.key);
-      const value = limitValue('Param value', p.value, LIMITS.paramValue, this.truncate);
-      const old = r.params.get(p.key);
-      if (old !== undefined && old !== value) conflicts.push(p.key);
-      else if (old === undefined) newParams.set(p.key, value);
-    }
-    if (conflicts.length > 0) {
-      throw invalid(`Changing param values is not allowed. Params were already logged='[${conflicts.map((k) => `'${k}'`).join(', ')}]' for run ID='${runId}'.`);
-    }
-    const tagList: [string, string][] = [];
-    for (const t of tags) {
-      validateKey('tag', t.key);
-      tagList.push([t.key, limitValue('value', t.value, LIMITS.runTagValue, this.truncate)]);
-    }
-    if (metrics.length === 0 && newParams.size === 0 && tagList.length === 0) return;
-    await this.commit({ op: 'batch', seq: r.seq, m: metrics.map(metricTuple), p: [...newParams], t: tagList });
-  }
-
-  async logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
-    const r = this.activeRun(runId);
-    if (datasets.length === 0 && modelIds.length === 0) return;
-    await this.commit({ op: 'inputs', seq: r.seq, ds: datasets, models: modelIds });
-  }
-
-  async logOutputs(runId: string, models: { model_id: string; step: number }[]): Promise<void> {
-    const r = this.activeRun(runId);
-    for (const m of models) this.getLoggedModel(m.model_id);
-    await this.commit({ op: 'outputs', seq: r.seq, models });
-  }
-
-  /** `runs/log-model` (2.x): append the model's summary to the run tag `mlflow.log-model.history`. */
-  async logModel(runId: string, modelJson: string): Promise<void> {
-    const r = this.activeRun(runId);
-    let model: Record<string, unknown>;
-    try {
-      model = JSON.parse(modelJson) as Record<string, unknown>;
-    } catch {
-      throw invalid(`Malformed model info. \n ${modelJson.slice(0, 200)} \n is not a valid JSON.`);
-    }
-    if (model === null || typeof model !== 'object' || Array.isArray(model)) throw invalid('Malformed model info: model_json must be a JSON object.');
-    const missing = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((k) => !(k in model));
-    if (missing.length > 0) throw invalid(`Model json is missing mandatory fields: [${missing.map((k) => `'${k}'`).join(', ')}]`);
-    // As MLflow's `Model.get_tags_dict`: the summary without the bulky signature and example.
-    const summary: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(model)) {
-      if (!['signature', 'saved_input_example_info', 'input_example', 'metadata', 'resources', 'env_vars', 'auth_policy', 'prompts'].includes(k)) summary[k] = v;
-    }
-    let history: unknown[] = [];
-    const old = r.tags.get(LOG_MODEL_HISTORY_TAG);
-    if (old) {
-      try {
-        const parsed = JSON.parse(old) as unknown;
-        if (Array.isArray(parsed)) history = parsed;
-      } catch {
-        history = [];
-      }
-    }
-    history.push(summary);
-    await this.commit({ op: 't', seq: r.seq, k: LOG_MODEL_HISTORY_TAG, v: JSON.stringify(history) });
-  }
-
-  /** Runs matching an MLflow filter; default order `start_time DESC, run_id ASC`. */
-  searchRuns(experimentIds: string[], viewType: string, filter: string | undefined, orderBy: string[] | undefined): Run[] {
-    return queries.searchRuns(this.state, experimentIds, viewType, filter, orderBy);
-  }
-
-  // ---------------------------------------------------------------- logged models (3.x)
-
-  async createLoggedModel(input: {
-    experimentId: string;
-    name?: string;
-    modelType?: string;
-    sourceRunId?: string;
-    params: KeyValue[];
-    tags: KeyValue[];
-  }): Promise<LoggedModel> {
-    const e = this.getExperiment(input.experimentId);
-    if (e.lifecycle_stage !== 'active') {
-      throw invalid(`The experiment ${e.experiment_id} must be in the 'active' state. Current state is ${e.lifecycle_stage}.`);
-    }
-    if (input.sourceRunId !== undefined) this.getRun(input.sourceRunId);
-    for (const t of input.tags) validateKey('tag', t.key);
-    for (const p of input.params) validateKey('param', p.key);
-    const id = `m-${randomBytes(16).toString('hex')}`;
-    const base = e.artifact_location.replace(/\/+$/, '');
-    const name = input.name || `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
-    await this.commit({
-      op: 'lm',
-      id,
-      exp: e.experiment_id,
-      name,
-      t: this.now(),
-      uri: `${base}/models/${id}/artifacts`,
-      type: input.modelType,
-      run: input.sourceRunId,
-      p: input.params.map((p) => [p.key, p.value]),
-      tags: input.tags.map((t) => [t.key, t.value]),
-    });
-    return this.state.loggedModels.get(id)!;
-  }
-
-  async finalizeLoggedModel(modelId: string, status: LoggedModelStatus): Promise<LoggedModel> {
-    const m = this.getLoggedModel(modelId);
-    await this.commit({ op: 'lm-status', id: modelId, status, t: this.now() });
-    return m;
-  }
-
-  async deleteLoggedModel(modelId: string): Promise<void> {
-    this.getLoggedModel(modelId);
-    await this.commit({ op: 'lm-del', id: modelId, t: this.now() });
-  }
-
-  async setLoggedModelTags(modelId: string, tags: KeyValue[]): Promise<void> {
-    this.getLoggedModel(modelId);
-    for (const t of tags) validateKey('tag', t.key);
-    await this.commit({ op: 'lm-tags', id: modelId, tags: tags.map((t) => [t.key, t.value]), t: this.now() });
-  }
-
-  async deleteLoggedModelTag(modelId: string, key: string): Promise<void> {
-    const m = this.getLoggedModel(modelId);
-    if (!m.tags.has(key)) throw notFound(`No tag with key '${key}' found for logged model with ID '${modelId}'.`);
-    await this.commit({ op: 'lm-tag-del', id: modelId, k: key, t: this.now() });
-  }
-
-  async logLoggedModelParams(modelId: string, params: KeyValue[]): Promise<void> {
-    this.getLoggedModel(modelId);
-    for (const p of params) validateKey('param', p.key);
-    await this.commit({ op: 'lm-params', id: modelId, p: params.map((p) => [p.key, p.value]), t: this.now() });
-  }
-
-  /** Logged models of the given experiments matching a filter (attributes, params, tags, metrics). */
-  searchLoggedModels(experimentIds: string[], filter: string | undefined, orderBy: LoggedModelOrder[], datasets: LoggedModelDataset[] = []): LoggedModel[] {
-    return queries.searchLoggedModels(this.state, experimentIds, filter, orderBy, datasets);
-  }
-
-  // ---------------------------------------------------------------- model registry
-
-  async createRegisteredModel(name: string, tags: KeyValue[], description?: string): Promise<RegisteredModel> {
-    validateModelName(name);
-    if (this.state.registered.has(name)) throw alreadyExists(`Registered Model (name=${name}) already exists.`);
-    for (const t of tags) {
-      validateKey('tag', t.key);
-      t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
-    }
-    await this.commit({ op: 'rm', name, t: this.now(), desc: description, tags: tags.map((t) => [t.key, t.value]) });
-    return this.state.registered.get(name)!;
-  }
-
-  async updateRegisteredModel(name: string, description: string | undefined): Promise<RegisteredModel> {
-    const rm = this.getRegisteredModel(name);
-    await this.commit({ op: 'rm-upd', name, desc: description ?? '', t: this.now() });
-    return rm;
-  }
-
-  async renameRegisteredModel(name: string, newName: string): Promise<RegisteredModel> {
-    this.getRegisteredModel(name);
-    validateModelName(newName);
-    if (newName !== name && this.state.registered.has(newName)) throw alreadyExists(`Registered Model (name=${newName}) already exists.`);
-    await this.commit({ op: 'rm-rename', name, to: newName, t: this.now() });
-    return this.state.registered.get(newName)!;
-  }
-
-  async deleteRegisteredModel(name: string): Promise<void> {
-    this.getRegisteredModel(name);
-    await this.commit({ op: 'rm-del', name });
-  }
-
-  async setRegisteredModelTag(name: string, key: string, value: string): Promise<void> {
-    this.getRegisteredModel(name);
-    validateKey('tag', key);
-    value = limitValue('value', value, LIMITS.registryTagValue, false);
-    await this.commit({ op: 'rm-tag', name, k: key, v: value, t: this.now() });
-  }
-
-  async deleteRegisteredModelTag(name: string, key: string): Promise<void> {
-    const rm = this.getRegisteredModel(name);
-    if (!rm.tags.has(key)) throw notFound(`No tag with name: ${key} in registered model ${name}`);
-    await this.commit({ op: 'rm-tag-del', name, k: key, t: this.now() });
-  }
-
-  async setAlias(name: string, alias: string, version: string): Promise<void> {
-    validateAlias(alias);
-    this.getModelVersion(name, version);
-    await this.commit({ op: 'alias', name, alias, version, t: this.now() });
-  }
-
-  async deleteAlias(name: string, alias: string): Promise<void> {
-    const rm = this.getRegisteredModel(name);
-    if (!rm.aliases.has(alias)) throw notFound(`Registered model alias ${alias} not found.`);
-    await this.commit({ op: 'alias-del', name, alias, t: this.now() });
-  }
-
-  /** @internal */
-  versionByAlias(name: string, alias: string): { rm: RegisteredModel; mv: ModelVersion } {
-    const rm = this.getRegisteredModel(name);
-    const version = rm.aliases.get(alias);
-    if (version === undefined) throw notFound(`Registered model alias ${alias} not found.`);
-    return this.getModelVersion(name, version);
-  }
-
-  async createModelVersion(input: {
-    name: string;
-    source: string;
-    runId?: string;
-    runLink?: string;
-    description?: string;
-    modelId?: string;
-    tags: KeyValue[];
-  }): Promise<{ rm: RegisteredModel; mv: ModelVersion }> {
-    const rm = this.getRegisteredModel(input.name);
-    // handlers.py _create_model_version: a prompt version (tag mlflow.prompt.is_prompt, any value,
-    // `_is_prompt_request`) keeps whatever source it names; other sources are validated.
-    const isPrompt = input.tags.some((t) => t.key === PROMPT_TAG);
-    if (!isPrompt) this.validateSource(input.source, input.runId);
-    for (const t of input.tags) {
-      validateKey('tag', t.key);
-      t.value = limitValue('value', t.value, LIMITS.registryTagValue, false);
-    }
-    let runId = input.runId || undefined;
-    if (input.modelId !== undefined) {
-      const lm = this.getLoggedModel(input.modelId);
-      runId ??= lm.source_run_id;
-    }
-    const version = String(rm.nextVersion);
-    await this.commit({
-      op: 'mv',
-      name: rm.name,
-      version,
-      t: this.now(),
-      source: input.source,
-      run: runId,
-      link: input.runLink || undefined,
-      desc: input.description || undefined,
-      model: input.modelId,
-      tags: input.tags.map((t) => [t.key, t.value]),
-    });
-    if (!isPrompt && input.modelId !== undefined) {
-      // handlers.py _create_model_version -> tracking store `set_model_versions_tags`: the logged
-      // model lists its registrations in the tag `mlflow.modelVersions`, a JSON list of
-      // {"name", "version"} written by Python's json.dumps (version as the SQL store's integer).
-      const lm = this.getLoggedModel(input.modelId);
-      let list: unknown[] = [];
-      try {
-        const parsed = JSON.parse(lm.tags.get(MODEL_VERSIONS_TAG) ?? '[]') as unknown;
-        if (Array.isArray(parsed)) list = parsed;
-      } catch {
-        list = [];
-      }
-      list.push({ name: rm.name, version: Number(version) });
-      await this.commit({ op: 'lm-tags', id: lm.model_id, tags: [[MODEL_VERSIONS_TAG, pythonJsonDumps(list)]], t: this.now() });
-    }
-    return { rm, mv: rm.versions.get(version)! };
-  }
-
-  /** Model version sources: no traversal; local paths only inside the run's artifact directory (reference §5.28). */
-  private validateSource(source: string, runId: string | undefined): void {
-    const bad = (): MlflowError => invalid(`Invalid model version source: '${source}'. If supplying a source as local path, make sure that the path is within the run's artifact directory.`);
-    if (source === '' ) throw invalid("Missing value for required parameter 'source'.");
-    let decoded = source;
-    for (let i = 0; i < 4; i++) {
-      if (decoded.includes('\0')) throw bad();
-      let next: string;
-      try {
-        next = decodeURIComponent(decoded);
-      } catch {
-        throw bad();
-      }
-      if (next === decoded) break;
-      decoded = next;
-    }
-    const schemeMatch = /^([a-zA-Z][\w+.-]*):/.exec(decoded);
-    const scheme = schemeMatch && !/^[a-zA-Z]:[\\/]/.test(decoded) ? schemeMatch[1]!.toLowerCase() : undefined;
-    const pathPart = decoded.replace(/^[a-zA-Z][\w+.-]*:(\/\/[^/]*)?/, '');
-    if (pathPart.split(/[\\/]/).some((s) => s === '..')) throw bad();
-    if (scheme === undefined || scheme === 'file') {
-      // A local source is only accepted inside the run's own artifact directory in this store.
-      const run = runId ? this.state.runsById.get(runId) : undefined;
-      const base = run ? this.artifactFile(run.artifact_uri) : undefined;
-      if (!base) throw bad();
-      const local = path.resolve(pathPart);
-      if (local !== base && !local.startsWith(base + path.sep)) throw bad();
-    }
-  }
-
-  async updateModelVersion(name: string, version: string, description: string | undefined): Promise<{ rm: RegisteredModel; mv: ModelVersion }> {
-    const found = this.getModelVersion(name, version);
-    await this.commit({ op: 'mv-upd', name, version, desc: description ?? '', t: this.now() });
-    return found;
-  }
-
-  async transitionStage(name: string, version: string, stage: string, archiveExisting: boolean): Promise<{ rm: RegisteredModel; mv: ModelVersion }> {
-    const found = this.getModelVersion(name, version);
-    const canonical = STAGES.find((s) => s.toLowerCase() === stage.toLowerCase());
-    if (!canonical) throw invalid(`Invalid Model Version stage: ${stage}. Value must be one of ${STAGES.join(', ')}.`);
-    if (archiveExisting && canonical !== 'Staging' && canonical !== 'Production') {
-      throw invalid(`Model version transition cannot archive existing model versions because '${canonical}' is not an Active stage. Valid stages are Staging, Production`);
-    }
-    await this.commit({ op: 'mv-stage', name, version, stage: canonical, archive: archiveExisting, t: this.now() });
-    return found;
-  }
-
-  async deleteModelVersion(name: string, version: string): Promise<void> {
-    this.getModelVersion(name, version);
-    await this.commit({ op: 'mv-del', name, version, t: this.now() });
-  }
-
-  async setModelVersionTag(name: string, version: string, key: string, value: string): Promise<void> {
-    this.getModelVersion(name, version);
-    validateKey('tag', key);
-    value = limitValue('value', value, LIMITS.registryTagValue, false);
-    await this.commit({ op: 'mv-tag', name, version, k: key, v: value, t: this.now() });
-  }
-
-  async deleteModelVersionTag(name: string, version: string, key: string): Promise<void> {
-    const { mv } = this.getModelVersion(name, version);
-    if (!mv.tags.has(key)) throw notFound(`No tag with name: ${key} in model version ${name} ${version}`);
-    await this.commit({ op: 'mv-tag-del', name, version, k: key, t: this.now() });
-  }
-
-  /** Registered models matching a filter (`name`, `tags.k`); default order `name ASC`. */
-  searchRegisteredModels(filter: string | undefined, orderBy: string[] | undefined): RegisteredModel[] {
-    return queries.searchRegisteredModels(this.state, filter, orderBy);
-  }
-
-  /** Model versions matching a filter (`name`, `run_id`, `source_path`, `tags.k`, `version_number`). */
-  searchModelVersions(filter: string | undefined, orderBy: string[] | undefined): { rm: RegisteredModel; mv: ModelVersion }[] {
-    return queries.searchModelVersions(this.state, filter, orderBy);
-  }
-
   // ---------------------------------------------------------------- journal
 
-  private async commit(rec: JournalRecord): Promise<void> {
+  /** @internal Apply a record to the state and journal it (commands/core.ts). */
+  async commit(rec: JournalRecord): Promise<void> {
     const writer = this.writer;
     if (!writer) throw new MlflowError('INTERNAL_ERROR', 'The tracking store is open read-only.');
     if (writer.failed) throw new MlflowError('INTERNAL_ERROR', 'The tracking store could not write to disk; restart the server.');
@@ -1235,32 +436,4 @@ export class TrackingStore {
     this.maybeCompact();
     await done;
   }
-
-
 }
-
-function metricExtra(m: MetricPoint): MetricExtra | undefined {
-  if (m.model_id === undefined && m.dataset_name === undefined && m.dataset_digest === undefined) return undefined;
-  return { model_id: m.model_id, dataset_name: m.dataset_name, dataset_digest: m.dataset_digest };
-}
-
-function metricRecord(seq: number, m: MetricInput): MetricRecord {
-  const extra = metricExtra(m);
-  const rec: MetricRecord = ['m', seq, m.key, jsonDouble(m.value), m.timestamp, m.step];
-  if (extra) rec.push(extra);
-  return rec;
-}
-
-function metricTuple(m: MetricInput): MetricTuple {
-  const extra = metricExtra(m);
-  const t: MetricTuple = [m.key, jsonDouble(m.value), m.timestamp, m.step];
-  if (extra) t.push(extra);
-  return t;
-}
-
-
-
-
-
-
-

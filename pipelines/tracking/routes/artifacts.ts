@@ -2,13 +2,14 @@
 import { invalid } from '../errors.js';
 import { isUnsafePath } from '../validation.js';
 import type { Route } from './types.js';
+import { getRun } from '../lookups.js';
 
 export const runArtifactRoutes: Route[] = [
   {
     method: 'GET',
     path: 'artifacts/list',
     handler: async ({ store, artifacts, fields }) => {
-      const run = store.getRun(fields.requiredString('run_id', 'run_uuid'));
+      const run = getRun(store.state, fields.requiredString('run_id', 'run_uuid'));
       const rel = (fields.string('path') ?? '').replace(/^\.?\/*|\/+$/g, '');
       if (rel !== '' && isUnsafePath(rel)) throw invalid('Invalid path');
       // Only runs whose artifacts this server proxies can be listed.

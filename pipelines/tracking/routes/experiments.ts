@@ -4,6 +4,9 @@ import { invalid } from '../errors.js';
 import { paginate } from '../search.js';
 import { LIMITS } from '../validation.js';
 import type { Route } from './types.js';
+import * as experiments from '../commands/experiments.js';
+import { getExperiment, getExperimentByName } from '../lookups.js';
+import * as queries from '../queries.js';
 
 const VIEW_TYPES = ['ACTIVE_ONLY', 'DELETED_ONLY', 'ALL'];
 
@@ -23,19 +26,19 @@ export const experimentRoutes: Route[] = [
     path: 'experiments/create',
     handler: async ({ store, fields }) => {
       const name = fields.requiredString('name');
-      const id = await store.createExperiment(name, fields.string('artifact_location'), fields.keyValues('tags'));
+      const id = await experiments.createExperiment(store, name, fields.string('artifact_location'), fields.keyValues('tags'));
       return { experiment_id: id };
     },
   },
   {
     method: 'GET',
     path: 'experiments/get',
-    handler: ({ store, fields }) => ({ experiment: experimentJson(store.getExperiment(fields.requiredString('experiment_id'))) }),
+    handler: ({ store, fields }) => ({ experiment: experimentJson(getExperiment(store.state, fields.requiredString('experiment_id'))) }),
   },
   {
     method: 'GET',
     path: 'experiments/get-by-name',
-    handler: ({ store, fields }) => ({ experiment: experimentJson(store.getExperimentByName(fields.requiredString('experiment_name'))) }),
+    handler: ({ store, fields }) => ({ experiment: experimentJson(getExperimentByName(store.state, fields.requiredString('experiment_name'))) }),
   },
   ...(['POST', 'GET'] as const).map(
     (method): Route => ({
@@ -45,7 +48,7 @@ export const experimentRoutes: Route[] = [
       handler: ({ store, fields }) => {
         const max = fields.maxResults(1000, LIMITS.searchExperiments);
         const view = viewType(fields.fromQuery ? fields.string('view_type') : (fields.data['view_type'] as string | number | undefined), 'view_type');
-        const list = store.searchExperiments(view, fields.string('filter'), fields.stringList('order_by'));
+        const list = queries.searchExperiments(store.state, view, fields.string('filter'), fields.stringList('order_by'));
         const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
         return { experiments: page.map(experimentJson), next_page_token: nextPageToken };
       },
@@ -55,7 +58,7 @@ export const experimentRoutes: Route[] = [
     method: 'POST',
     path: 'experiments/delete',
     handler: async ({ store, fields }) => {
-      await store.deleteExperiment(fields.requiredString('experiment_id'));
+      await experiments.deleteExperiment(store, fields.requiredString('experiment_id'));
       return {};
     },
   },
@@ -63,7 +66,7 @@ export const experimentRoutes: Route[] = [
     method: 'POST',
     path: 'experiments/restore',
     handler: async ({ store, fields }) => {
-      await store.restoreExperiment(fields.requiredString('experiment_id'));
+      await experiments.restoreExperiment(store, fields.requiredString('experiment_id'));
       return {};
     },
   },
@@ -73,8 +76,8 @@ export const experimentRoutes: Route[] = [
     handler: async ({ store, fields }) => {
       const id = fields.requiredString('experiment_id');
       const newName = fields.string('new_name');
-      if (newName !== undefined) await store.renameExperiment(id, newName);
-      else store.getExperiment(id);
+      if (newName !== undefined) await experiments.renameExperiment(store, id, newName);
+      else getExperiment(store.state, id);
       return {};
     },
   },
@@ -82,7 +85,7 @@ export const experimentRoutes: Route[] = [
     method: 'POST',
     path: 'experiments/set-experiment-tag',
     handler: async ({ store, fields }) => {
-      await store.setExperimentTag(fields.requiredString('experiment_id'), fields.requiredString('key'), fields.string('value') ?? '');
+      await experiments.setExperimentTag(store, fields.requiredString('experiment_id'), fields.requiredString('key'), fields.string('value') ?? '');
       return {};
     },
   },
@@ -90,7 +93,7 @@ export const experimentRoutes: Route[] = [
     method: 'POST',
     path: 'experiments/delete-experiment-tag',
     handler: async ({ store, fields }) => {
-      await store.deleteExperimentTag(fields.requiredString('experiment_id'), fields.requiredString('key'));
+      await experiments.deleteExperimentTag(store, fields.requiredString('experiment_id'), fields.requiredString('key'));
       return {};
     },
   },

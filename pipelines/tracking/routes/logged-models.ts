@@ -2,10 +2,13 @@
 import { LOGGED_MODEL_STATUSES, type LoggedModelStatus } from '../entities.js';
 import { Fields, invalidValue } from '../request.js';
 import { paginate, parseOrderBy } from '../search.js';
-import type { LoggedModelOrder } from '../store.js';
+import type { LoggedModelOrder } from '../queries.js';
 import { LIMITS, isUnsafePath } from '../validation.js';
 import { invalid } from '../errors.js';
 import type { Route } from './types.js';
+import * as loggedModels from '../commands/logged-models.js';
+import { getLoggedModel } from '../lookups.js';
+import * as queries from '../queries.js';
 
 function status(v: unknown): LoggedModelStatus {
   if (typeof v === 'number' && LOGGED_MODEL_STATUSES[v]) return LOGGED_MODEL_STATUSES[v];
@@ -18,7 +21,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'POST',
     path: 'logged-models',
     handler: async ({ store, fields }) => {
-      const m = await store.createLoggedModel({
+      const m = await loggedModels.createLoggedModel(store, {
         experimentId: fields.requiredString('experiment_id'),
         name: fields.string('name'),
         modelType: fields.string('model_type'),
@@ -52,7 +55,7 @@ export const loggedModelRoutes: Route[] = [
         const f = new Fields(d, false);
         return { dataset_name: f.requiredString('dataset_name'), dataset_digest: f.string('dataset_digest') || undefined };
       });
-      const list = store.searchLoggedModels(fields.stringList('experiment_ids'), fields.string('filter'), order, datasets);
+      const list = queries.searchLoggedModels(store.state, fields.stringList('experiment_ids'), fields.string('filter'), order, datasets);
       const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
       return { models: page.map((m) => store.loggedModelJson(m)), next_page_token: nextPageToken };
     },
@@ -62,7 +65,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'GET',
     path: 'logged-models/{model_id}/artifacts/directories',
     handler: async ({ store, artifacts, fields, pathParams }) => {
-      const m = store.getLoggedModel(pathParams['model_id']!);
+      const m = getLoggedModel(store.state, pathParams['model_id']!);
       const rel = (fields.string('artifact_directory_path') ?? '').replace(/^\.?\/*|\/+$/g, '');
       if (rel !== '' && isUnsafePath(rel)) throw invalid('Invalid path');
       const base = /^mlflow-artifacts:(?:\/\/[^/]*)?\/+(.*)$/.exec(m.artifact_uri);
@@ -74,13 +77,13 @@ export const loggedModelRoutes: Route[] = [
   {
     method: 'GET',
     path: 'logged-models/{model_id}',
-    handler: ({ store, pathParams }) => ({ model: store.loggedModelJson(store.getLoggedModel(pathParams['model_id']!)) }),
+    handler: ({ store, pathParams }) => ({ model: store.loggedModelJson(getLoggedModel(store.state, pathParams['model_id']!)) }),
   },
   {
     method: 'PATCH',
     path: 'logged-models/{model_id}',
     handler: async ({ store, fields, pathParams }) => {
-      const m = await store.finalizeLoggedModel(pathParams['model_id']!, status(fields.data['status']));
+      const m = await loggedModels.finalizeLoggedModel(store, pathParams['model_id']!, status(fields.data['status']));
       return { model: store.loggedModelJson(m) };
     },
   },
@@ -88,7 +91,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'logged-models/{model_id}',
     handler: async ({ store, pathParams }) => {
-      await store.deleteLoggedModel(pathParams['model_id']!);
+      await loggedModels.deleteLoggedModel(store, pathParams['model_id']!);
       return {};
     },
   },
@@ -96,7 +99,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'POST',
     path: 'logged-models/{model_id}/params',
     handler: async ({ store, fields, pathParams }) => {
-      await store.logLoggedModelParams(pathParams['model_id']!, fields.keyValues('params'));
+      await loggedModels.logLoggedModelParams(store, pathParams['model_id']!, fields.keyValues('params'));
       return {};
     },
   },
@@ -104,7 +107,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'PATCH',
     path: 'logged-models/{model_id}/tags',
     handler: async ({ store, fields, pathParams }) => {
-      await store.setLoggedModelTags(pathParams['model_id']!, fields.keyValues('tags'));
+      await loggedModels.setLoggedModelTags(store, pathParams['model_id']!, fields.keyValues('tags'));
       return {};
     },
   },
@@ -112,7 +115,7 @@ export const loggedModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'logged-models/{model_id}/tags/{tag_key}',
     handler: async ({ store, pathParams }) => {
-      await store.deleteLoggedModelTag(pathParams['model_id']!, pathParams['tag_key']!);
+      await loggedModels.deleteLoggedModelTag(store, pathParams['model_id']!, pathParams['tag_key']!);
       return {};
     },
   },

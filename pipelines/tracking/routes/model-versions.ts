@@ -3,6 +3,9 @@ import { modelVersionJson } from '../entities.js';
 import { paginate } from '../search.js';
 import { LIMITS } from '../validation.js';
 import type { Route } from './types.js';
+import * as modelVersions from '../commands/model-versions.js';
+import { getModelVersion } from '../lookups.js';
+import * as queries from '../queries.js';
 
 export const modelVersionRoutes: Route[] = [
   {
@@ -10,7 +13,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/create',
     handler: async ({ store, fields }) => {
       // READY at once: the client polls while PENDING_REGISTRATION (reference §1.4).
-      const { rm, mv } = await store.createModelVersion({
+      const { rm, mv } = await modelVersions.createModelVersion(store, {
         name: fields.requiredString('name'),
         source: fields.requiredString('source'),
         runId: fields.string('run_id'),
@@ -26,7 +29,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'GET',
     path: 'model-versions/get',
     handler: ({ store, fields }) => {
-      const { rm, mv } = store.getModelVersion(fields.requiredString('name'), fields.requiredString('version'));
+      const { rm, mv } = getModelVersion(store.state, fields.requiredString('name'), fields.requiredString('version'));
       return { model_version: modelVersionJson(mv, rm) };
     },
   },
@@ -35,7 +38,7 @@ export const modelVersionRoutes: Route[] = [
     path: 'model-versions/search',
     handler: ({ store, fields }) => {
       const max = fields.maxResults(10000, LIMITS.searchModelVersions);
-      const list = store.searchModelVersions(fields.string('filter'), fields.stringList('order_by'));
+      const list = queries.searchModelVersions(store.state, fields.string('filter'), fields.stringList('order_by'));
       const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
       return { model_versions: page.map(({ rm, mv }) => modelVersionJson(mv, rm)), next_page_token: nextPageToken };
     },
@@ -44,7 +47,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'PATCH',
     path: 'model-versions/update',
     handler: async ({ store, fields }) => {
-      const { rm, mv } = await store.updateModelVersion(fields.requiredString('name'), fields.requiredString('version'), fields.string('description'));
+      const { rm, mv } = await modelVersions.updateModelVersion(store, fields.requiredString('name'), fields.requiredString('version'), fields.string('description'));
       return { model_version: modelVersionJson(mv, rm) };
     },
   },
@@ -52,7 +55,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'POST',
     path: 'model-versions/transition-stage',
     handler: async ({ store, fields }) => {
-      const { rm, mv } = await store.transitionStage(
+      const { rm, mv } = await modelVersions.transitionStage(store, 
         fields.requiredString('name'),
         fields.requiredString('version'),
         fields.requiredString('stage'),
@@ -65,7 +68,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'DELETE',
     path: 'model-versions/delete',
     handler: async ({ store, fields }) => {
-      await store.deleteModelVersion(fields.requiredString('name'), fields.requiredString('version'));
+      await modelVersions.deleteModelVersion(store, fields.requiredString('name'), fields.requiredString('version'));
       return {};
     },
   },
@@ -73,7 +76,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'GET',
     path: 'model-versions/get-download-uri',
     handler: ({ store, fields }) => {
-      const { mv } = store.getModelVersion(fields.requiredString('name'), fields.requiredString('version'));
+      const { mv } = getModelVersion(store.state, fields.requiredString('name'), fields.requiredString('version'));
       let uri = mv.source;
       const lm = /^models:\/(m-[0-9a-f]+)\/?(.*)$/.exec(uri);
       const run = /^runs:\/([^/]+)\/?(.*)$/.exec(uri);
@@ -91,7 +94,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'POST',
     path: 'model-versions/set-tag',
     handler: async ({ store, fields }) => {
-      await store.setModelVersionTag(fields.requiredString('name'), fields.requiredString('version'), fields.requiredString('key'), fields.string('value') ?? '');
+      await modelVersions.setModelVersionTag(store, fields.requiredString('name'), fields.requiredString('version'), fields.requiredString('key'), fields.string('value') ?? '');
       return {};
     },
   },
@@ -99,7 +102,7 @@ export const modelVersionRoutes: Route[] = [
     method: 'DELETE',
     path: 'model-versions/delete-tag',
     handler: async ({ store, fields }) => {
-      await store.deleteModelVersionTag(fields.requiredString('name'), fields.requiredString('version'), fields.requiredString('key'));
+      await modelVersions.deleteModelVersionTag(store, fields.requiredString('name'), fields.requiredString('version'), fields.requiredString('key'));
       return {};
     },
   },

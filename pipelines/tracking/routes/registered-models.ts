@@ -3,27 +3,30 @@ import { latestVersions, modelVersionJson, registeredModelJson } from '../entiti
 import { paginate } from '../search.js';
 import { LIMITS } from '../validation.js';
 import type { Route } from './types.js';
+import * as registeredModels from '../commands/registered-models.js';
+import { getRegisteredModel, versionByAlias } from '../lookups.js';
+import * as queries from '../queries.js';
 
 export const registeredModelRoutes: Route[] = [
   {
     method: 'POST',
     path: 'registered-models/create',
     handler: async ({ store, fields }) => {
-      const rm = await store.createRegisteredModel(fields.requiredString('name'), fields.keyValues('tags'), fields.string('description'));
+      const rm = await registeredModels.createRegisteredModel(store, fields.requiredString('name'), fields.keyValues('tags'), fields.string('description'));
       return { registered_model: registeredModelJson(rm) };
     },
   },
   {
     method: 'GET',
     path: 'registered-models/get',
-    handler: ({ store, fields }) => ({ registered_model: registeredModelJson(store.getRegisteredModel(fields.requiredString('name'))) }),
+    handler: ({ store, fields }) => ({ registered_model: registeredModelJson(getRegisteredModel(store.state, fields.requiredString('name'))) }),
   },
   {
     method: 'GET',
     path: 'registered-models/search',
     handler: ({ store, fields }) => {
       const max = fields.maxResults(100, LIMITS.searchRegisteredModels);
-      const list = store.searchRegisteredModels(fields.string('filter'), fields.stringList('order_by'));
+      const list = queries.searchRegisteredModels(store.state, fields.string('filter'), fields.stringList('order_by'));
       const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
       return { registered_models: page.map(registeredModelJson), next_page_token: nextPageToken };
     },
@@ -34,7 +37,7 @@ export const registeredModelRoutes: Route[] = [
       path: 'registered-models/get-latest-versions',
       read: true,
       handler: ({ store, fields }) => {
-        const rm = store.getRegisteredModel(fields.requiredString('name'));
+        const rm = getRegisteredModel(store.state, fields.requiredString('name'));
         return { model_versions: latestVersions(rm, fields.stringList('stages')).map((mv) => modelVersionJson(mv, rm)) };
       },
     }),
@@ -43,7 +46,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'PATCH',
     path: 'registered-models/update',
     handler: async ({ store, fields }) => {
-      const rm = await store.updateRegisteredModel(fields.requiredString('name'), fields.string('description'));
+      const rm = await registeredModels.updateRegisteredModel(store, fields.requiredString('name'), fields.string('description'));
       return { registered_model: registeredModelJson(rm) };
     },
   },
@@ -51,7 +54,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'POST',
     path: 'registered-models/rename',
     handler: async ({ store, fields }) => {
-      const rm = await store.renameRegisteredModel(fields.requiredString('name'), fields.requiredString('new_name'));
+      const rm = await registeredModels.renameRegisteredModel(store, fields.requiredString('name'), fields.requiredString('new_name'));
       return { registered_model: registeredModelJson(rm) };
     },
   },
@@ -59,7 +62,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'registered-models/delete',
     handler: async ({ store, fields }) => {
-      await store.deleteRegisteredModel(fields.requiredString('name'));
+      await registeredModels.deleteRegisteredModel(store, fields.requiredString('name'));
       return {};
     },
   },
@@ -67,7 +70,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'POST',
     path: 'registered-models/set-tag',
     handler: async ({ store, fields }) => {
-      await store.setRegisteredModelTag(fields.requiredString('name'), fields.requiredString('key'), fields.string('value') ?? '');
+      await registeredModels.setRegisteredModelTag(store, fields.requiredString('name'), fields.requiredString('key'), fields.string('value') ?? '');
       return {};
     },
   },
@@ -75,7 +78,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'registered-models/delete-tag',
     handler: async ({ store, fields }) => {
-      await store.deleteRegisteredModelTag(fields.requiredString('name'), fields.requiredString('key'));
+      await registeredModels.deleteRegisteredModelTag(store, fields.requiredString('name'), fields.requiredString('key'));
       return {};
     },
   },
@@ -83,7 +86,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'POST',
     path: 'registered-models/alias',
     handler: async ({ store, fields }) => {
-      await store.setAlias(fields.requiredString('name'), fields.requiredString('alias'), fields.requiredString('version'));
+      await registeredModels.setAlias(store, fields.requiredString('name'), fields.requiredString('alias'), fields.requiredString('version'));
       return {};
     },
   },
@@ -91,7 +94,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'DELETE',
     path: 'registered-models/alias',
     handler: async ({ store, fields }) => {
-      await store.deleteAlias(fields.requiredString('name'), fields.requiredString('alias'));
+      await registeredModels.deleteAlias(store, fields.requiredString('name'), fields.requiredString('alias'));
       return {};
     },
   },
@@ -99,7 +102,7 @@ export const registeredModelRoutes: Route[] = [
     method: 'GET',
     path: 'registered-models/alias',
     handler: ({ store, fields }) => {
-      const { rm, mv } = store.versionByAlias(fields.requiredString('name'), fields.requiredString('alias'));
+      const { rm, mv } = versionByAlias(store.state, fields.requiredString('name'), fields.requiredString('alias'));
       return { model_version: modelVersionJson(mv, rm) };
     },
   },

@@ -3,10 +3,13 @@ import { type DatasetInput, RUN_STATUSES, type RunStatus, parseDouble, runInfoJs
 import { invalid } from '../errors.js';
 import { Fields, invalidValue, missingValue } from '../request.js';
 import { paginate } from '../search.js';
-import type { MetricInput } from '../store.js';
+import type { MetricInput } from '../commands/runs.js';
 import { LIMITS } from '../validation.js';
 import { viewType } from './experiments.js';
 import type { Route, RouteContext } from './types.js';
+import * as runs from '../commands/runs.js';
+import { getRun } from '../lookups.js';
+import * as queries from '../queries.js';
 
 const runId = (f: Fields): string => f.requiredString('run_id', 'run_uuid');
 
@@ -54,7 +57,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/create',
     handler: async ({ store, fields }) => {
-      const run = await store.createRun({
+      const run = await runs.createRun(store, {
         experimentId: fields.string('experiment_id') || '0',
         userId: fields.string('user_id'),
         startTime: fields.int('start_time'),
@@ -67,13 +70,13 @@ export const runRoutes: Route[] = [
   {
     method: 'GET',
     path: 'runs/get',
-    handler: ({ store, fields }) => ({ run: runJson(store.getRun(runId(fields))) }),
+    handler: ({ store, fields }) => ({ run: runJson(getRun(store.state, runId(fields))) }),
   },
   {
     method: 'POST',
     path: 'runs/update',
     handler: async ({ store, fields }) => {
-      const run = await store.updateRun(runId(fields), {
+      const run = await runs.updateRun(store, runId(fields), {
         status: runStatus(fields.data['status']),
         endTime: fields.int('end_time'),
         runName: fields.string('run_name'),
@@ -85,7 +88,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/delete',
     handler: async ({ store, fields }) => {
-      await store.deleteRun(runId(fields));
+      await runs.deleteRun(store, runId(fields));
       return {};
     },
   },
@@ -93,7 +96,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/restore',
     handler: async ({ store, fields }) => {
-      await store.restoreRun(runId(fields));
+      await runs.restoreRun(store, runId(fields));
       return {};
     },
   },
@@ -102,7 +105,7 @@ export const runRoutes: Route[] = [
     path: 'runs/log-metric',
     handler: async ({ store, fields }) => {
       const id = runId(fields);
-      await store.logMetric(id, metric(fields));
+      await runs.logMetric(store, id, metric(fields));
       return {};
     },
   },
@@ -111,7 +114,7 @@ export const runRoutes: Route[] = [
     path: 'runs/log-parameter',
     handler: async ({ store, fields }) => {
       const id = runId(fields);
-      await store.logParam(id, fields.requiredString('key'), fields.string('value') ?? '');
+      await runs.logParam(store, id, fields.requiredString('key'), fields.string('value') ?? '');
       return {};
     },
   },
@@ -120,7 +123,7 @@ export const runRoutes: Route[] = [
     path: 'runs/set-tag',
     handler: async ({ store, fields }) => {
       const id = runId(fields);
-      await store.setTag(id, fields.requiredString('key'), fields.string('value') ?? '');
+      await runs.setTag(store, id, fields.requiredString('key'), fields.string('value') ?? '');
       return {};
     },
   },
@@ -128,7 +131,7 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: 'runs/delete-tag',
     handler: async ({ store, fields }) => {
-      await store.deleteTag(runId(fields), fields.requiredString('key'));
+      await runs.deleteTag(store, runId(fields), fields.requiredString('key'));
       return {};
     },
   },
@@ -158,7 +161,7 @@ export const runRoutes: Route[] = [
       if (total > LIMITS.batchTotal) {
         throw invalid(`A batch logging request can contain at most ${LIMITS.batchTotal} metrics, params, and tags in total. Got ${total} total entities.`);
       }
-      await store.logBatch(
+      await runs.logBatch(store, 
         id,
         metrics.map((m) => metric(new Fields(m, false))),
         fields.keyValues('params'),
@@ -174,7 +177,7 @@ export const runRoutes: Route[] = [
     handler: ({ store, fields }) => {
       const max = fields.maxResults(1000, LIMITS.searchRuns);
       const view = viewType(fields.data['run_view_type'] as string | number | undefined, 'run_view_type');
-      const list = store.searchRuns(fields.stringList('experiment_ids'), view, fields.string('filter'), fields.stringList('order_by'));
+      const list = queries.searchRuns(store.state, fields.stringList('experiment_ids'), view, fields.string('filter'), fields.stringList('order_by'));
       const { page, nextPageToken } = paginate(list, max, fields.string('page_token'));
       return { runs: page.map(runJson), next_page_token: nextPageToken };
     },
@@ -187,7 +190,7 @@ export const runRoutes: Route[] = [
       if (!fields.has('datasets') && !fields.has('models')) throw missingValue('datasets');
       const datasets = fields.objectList('datasets').map(dataset);
       const models = fields.objectList('models').map((m) => new Fields(m, false).requiredString('model_id'));
-      await store.logInputs(id, datasets, models);
+      await runs.logInputs(store, id, datasets, models);
       return {};
     },
   },
@@ -200,7 +203,7 @@ export const runRoutes: Route[] = [
         const f = new Fields(m, false);
         return { model_id: f.requiredString('model_id'), step: f.int('step') ?? 0 };
       });
-      await store.logOutputs(id, models);
+      await runs.logOutputs(store, id, models);
       return {};
     },
   },
@@ -209,7 +212,7 @@ export const runRoutes: Route[] = [
     path: 'runs/log-model',
     handler: async ({ store, fields }) => {
       const id = runId(fields);
-      await store.logModel(id, fields.requiredString('model_json'));
+      await runs.logModel(store, id, fields.requiredString('model_json'));
       return {};
     },
   },
@@ -225,7 +228,7 @@ export const runRoutes: Route[] = [
     handler: ({ store, fields }) => {
       const id = runId(fields);
       const key = fields.requiredString('metric_key');
-      store.getRun(id);
+      getRun(store.state, id);
       const all = store.metricHistory(id, key);
       if (!fields.has('max_results') && !fields.has('page_token')) return { metrics: all };
       const max = fields.maxResults(25000, 25000);

@@ -13,6 +13,8 @@ import type { LoggedModelJson, ModelVersionJson, RunJson } from '../entities.js'
 import { isUnsafePath } from '../validation.js';
 import { stepChart, thinSeries } from './chart.js';
 import { type Crumb, duration, esc, facts, href, layout, metricText, panel, query, table, time } from './html.js';
+import { getRun } from '../lookups.js';
+import * as queries from '../queries.js';
 
 /** What a page answers. */
 export interface Page {
@@ -261,8 +263,8 @@ function kvTable(caption: string, list: Array<{ key: string; value: string }>, k
 }
 
 function loggedModelsOf(store: TrackingStore, runId: string, experimentId: string): LoggedModelJson[] {
-  return store
-    .searchLoggedModels([experimentId], undefined, [])
+  return queries
+    .searchLoggedModels(store.state, [experimentId], undefined, [])
     .filter((m) => m.source_run_id === runId)
     .map((m) => store.loggedModelJson(m));
 }
@@ -291,7 +293,7 @@ export async function runPage(store: TrackingStore, artifacts: ArtifactStore, ex
   // Metrics: the latest values, then one chart per key over its whole history.
   const metricKeys = run.data.metrics.map((m) => m.key).sort(byName);
   // The store's own series, read point by point: a history of millions of points is never copied.
-  const series = store.getRun(runId).metrics;
+  const series = getRun(store.state, runId).metrics;
   const histories = metricKeys.map((key) => {
     const s = series.get(key);
     return { key, ...thinSeries(s?.length ?? 0, (i) => s!.at(i)) };
