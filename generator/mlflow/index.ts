@@ -25,7 +25,7 @@ export { shimStoreRegistry, type OpenTrackingStore, type TrackingStoreView } fro
 
 /** The stores the registry edge may open, passed in by the pipeline. */
 export interface RegistryStores {
-  /** Opens a tracking-shim store folder for reading (pipelines/tracking/store.ts `openStore`). */
+  /** Opens a tracking-shim store folder for reading (pipelines/tracking/view.ts `openRegistryView`). */
   openTrackingStore: OpenTrackingStore;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Registry edge: the tracking shim's store directory (`stachub track --store DIR`), read directly
  * through a read-only view of the store (`TrackingStoreView`; the pipeline passes the tracking
- * server's `openStore(dir)`: no lock, a torn journal tail is ignored), so a build on the same
+ * server's `openRegistryView(dir)`: no lock, a torn journal tail is ignored), so a build on the same
  * machine needs no running server. The store returns the same JSON entities as the REST API; the
  * model folder behind a version's source comes from `store.artifactFile` (which refuses paths that
  * leave the store).
@@ -16,7 +16,7 @@ import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult } from 
 
 /**
  * What the registry reads of a tracking-shim store, as the REST API returns its entities. The
- * tracking server's store (pipelines/tracking/store.ts) is one; the generator needs no more of it.
+ * tracking server's store, opened by pipelines/tracking/view.ts, is one; the generator needs no more of it.
  */
 export interface TrackingStoreView {
   /** The store directory (artifacts are below `<root>/artifacts`). */
@@ -37,7 +37,7 @@ export type OpenTrackingStore = (dir: string) => Promise<TrackingStoreView>;
 export interface ShimRegistryOptions {
   /** The store directory of `stachub track`. */
   dir: string;
-  /** How the store is opened (the pipeline passes the tracking server's `openStore`). */
+  /** How the store is opened (the pipeline passes the tracking server's `openRegistryView`). */
   open: OpenTrackingStore;
   /** Public URL of the running shim, for the tracking-uri link, run pages and model file downloads. */
   trackingUri?: string;
