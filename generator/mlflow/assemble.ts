@@ -14,6 +14,7 @@ import {
   tagsToRecord,
   type MlmodelInfo,
 } from './mlmodel.js';
+import type * as mlflow from '../mlflow-messages.js';
 import type { MetricValue, ModelFile, ModelVersion, RegisteredModelInfo, WebUi } from './types.js';
 
 /** Key of a version in maps built at the edge (ONNX summaries). */
@@ -36,7 +37,7 @@ export interface RunInfo {
 export const LOG_MODEL_HISTORY_TAG = 'mlflow.log-model.history';
 
 /** A registered model as REST (`registered-models/search|get`) or export-import (`model.json`) writes it. */
-export function registeredModelInfo(raw: Record<string, unknown>): RegisteredModelInfo {
+export function registeredModelInfo(raw: mlflow.Received<mlflow.RegisteredModel>): RegisteredModelInfo {
   const info: RegisteredModelInfo = {
     name: String(raw['name'] ?? ''),
     tags: tagsToRecord(raw['tags']),
@@ -167,7 +168,7 @@ export function modelsUri(name: string, version: string): string {
 export interface AssembleInput {
   registeredModel: RegisteredModelInfo;
   /** The version entity (REST `ModelVersion`, or an export's version dict). */
-  raw: Record<string, unknown>;
+  raw: mlflow.Received<mlflow.ModelVersion>;
   run?: RunInfo;
   mlmodel?: MlmodelInfo;
   /** The model file as the reader located it (href, size, local path). */

@@ -12,6 +12,7 @@ import { SourceUnreachableError } from '../errors.js';
 import { fileByteSource } from '../onnx/byte-source.js';
 import { assembleVersion, compareVersions, loggedModelIdOf, modelDirInRun, registeredModelInfo, runInfo, withSlash, type RunInfo } from './assemble.js';
 import { fromLogModelHistory, isSafeRelative, parseMlmodel, type MlmodelInfo } from './mlmodel.js';
+import type * as mlflow from '../mlflow-messages.js';
 import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult } from './types.js';
 
 /**
@@ -22,11 +23,11 @@ export interface TrackingStoreView {
   /** The store directory (artifacts are below `<root>/artifacts`). */
   readonly root: string;
   /** A run as `runs/get` returns it, if the store has it. */
-  run(runId: string): object | undefined;
+  run(runId: string): mlflow.Run | undefined;
   /** Every registered model as `registered-models/get` returns it. */
-  registeredModels(): ReadonlyArray<{ name: string }>;
+  registeredModels(): readonly mlflow.RegisteredModel[];
   /** Every version of one registered model, oldest first, as `model-versions/get` returns it. */
-  modelVersions(name: string): ReadonlyArray<{ version: string; source: string; run_id?: string }>;
+  modelVersions(name: string): readonly mlflow.ModelVersion[];
   /** The local path of an artifact URI of the store; throws or is undefined for one that leaves the store. */
   artifactFile(uri: string): string | undefined;
 }
@@ -74,9 +75,8 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
   };
   const versions: ModelVersion[] = [];
   for (const rmRaw of store.registeredModels()) {
-    const rm = registeredModelInfo(rmRaw as unknown as Record<string, unknown>);
+    const rm = registeredModelInfo(rmRaw);
     for (const mvRaw of store.modelVersions(rm.name)) {
-      const raw = mvRaw as unknown as Record<string, unknown>;
       const label = `${rm.name} v${mvRaw.version}`;
       const run = mvRaw.run_id ? runOf(mvRaw.run_id) : undefined;
       if (mvRaw.run_id && !run) diagnostics.push({ level: 'info', code: 'mlflow/run-missing', message: `${label}: run ${mvRaw.run_id} is not in the store`, model: rm.name });
@@ -114,7 +114,7 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
       versions.push(
         assembleVersion({
           registeredModel: rm,
-          raw,
+          raw: mvRaw,
           ...(run ? { run } : {}),
           ...(mlmodel ? { mlmodel } : {}),
           ...(file ? { file } : {}),

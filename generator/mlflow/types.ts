@@ -1,15 +1,17 @@
 /**
- * The MLflow model registry as the catalog sees it (DESIGN.md `Registry.versions()`).
+ * The MLflow model registry as the catalog sees it (DESIGN.md `Registry.versions()`): what it
+ * keeps of MLflow's messages (generator/mlflow-messages.ts), joined per version.
  *
  * Three edges produce the same `ModelVersion`s: an mlflow-export-import directory, a live MLflow
  * server over REST, and the tracking shim's store. Everything after them (linking versions to
  * projects, mapping them into STAC) is pure.
  */
+import type { JsonDouble } from '../mlflow-messages.js';
 import type { ByteSource } from '../onnx/byte-source.js';
 import type { Diagnostic } from '../types.js';
 
 /** A final metric value. MLflow allows NaN and ±Infinity, which JSON can only carry as strings. */
-export type MetricValue = number | 'NaN' | 'Infinity' | '-Infinity';
+export type MetricValue = JsonDouble;
 
 /** One flavor of the `MLmodel` file (`flavors.<name>`). */
 export interface Flavor {

@@ -1,21 +1,16 @@
 /**
- * The tracking store's entities, and their MLflow REST JSON shapes (reference/mlflow.md §1.6,
- * `mlflow/protos/service.proto`, `model_registry.proto`): snake_case names, int64 as numbers,
- * enums as names, unset fields omitted, non-finite metric values as the strings
- * "NaN" / "Infinity" / "-Infinity" (MLflow's `message_to_json`).
+ * The tracking store's entities, and their MLflow REST JSON shapes (reference/mlflow.md §1.6): the
+ * messages of `service.proto` and `model_registry.proto` as generator/mlflow-messages.ts defines
+ * them for the whole of stachub, named here `<Entity>Json` beside the store's own entities.
  */
+import type * as mlflow from '../../generator/mlflow-messages.js';
+import type { KeyValue, LifecycleStage, LoggedModelStatus, RunStatus } from '../../generator/mlflow-messages.js';
 import type { MetricPoint, MetricSeries } from './series.js';
 
 export type { MetricPoint } from './series.js';
+export type { KeyValue, LifecycleStage, LoggedModelStatus, RunStatus } from '../../generator/mlflow-messages.js';
 
-export type RunStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
 export const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
-export type LifecycleStage = 'active' | 'deleted';
-export type LoggedModelStatus =
-  | 'LOGGED_MODEL_STATUS_UNSPECIFIED'
-  | 'LOGGED_MODEL_PENDING'
-  | 'LOGGED_MODEL_READY'
-  | 'LOGGED_MODEL_UPLOAD_FAILED';
 export const LOGGED_MODEL_STATUSES: LoggedModelStatus[] = [
   'LOGGED_MODEL_STATUS_UNSPECIFIED',
   'LOGGED_MODEL_PENDING',
@@ -23,14 +18,8 @@ export const LOGGED_MODEL_STATUSES: LoggedModelStatus[] = [
   'LOGGED_MODEL_UPLOAD_FAILED',
 ];
 /** Registry stages, spelled as MLflow stores them. */
-export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const;
-export type Stage = (typeof STAGES)[number];
-
-/** A key/value pair as MLflow serialises params and tags. */
-export interface KeyValue {
-  key: string;
-  value: string;
-}
+export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const satisfies readonly mlflow.ModelVersionStage[];
+export type Stage = mlflow.ModelVersionStage;
 
 
 export interface Experiment {
@@ -43,10 +32,7 @@ export interface Experiment {
   tags: Map<string, string>;
 }
 
-export interface DatasetInput {
-  dataset: { name: string; digest: string; source_type: string; source: string; schema?: string; profile?: string };
-  tags: KeyValue[];
-}
+export type DatasetInput = mlflow.DatasetInput;
 
 export interface Run {
   /** Store-internal number used by journal records instead of the 32-character run id. */
@@ -120,7 +106,7 @@ export interface RegisteredModel {
 }
 
 /** A metric value as MLflow's JSON writes it. */
-export function jsonDouble(v: number): number | string {
+export function jsonDouble(v: number): mlflow.JsonDouble {
   if (Number.isFinite(v)) return v;
   if (Number.isNaN(v)) return 'NaN';
   return v > 0 ? 'Infinity' : '-Infinity';
@@ -144,16 +130,7 @@ export function kvList(m: Map<string, string>): KeyValue[] {
   return out;
 }
 
-export interface MetricJson {
-  key: string;
-  value: number | string;
-  timestamp: number;
-  step: number;
-  model_id?: string;
-  dataset_name?: string;
-  dataset_digest?: string;
-  run_id?: string;
-}
+export type MetricJson = mlflow.Metric;
 
 export function metricJson(key: string, p: MetricPoint, runId?: string): MetricJson {
   return {
@@ -168,15 +145,7 @@ export function metricJson(key: string, p: MetricPoint, runId?: string): MetricJ
   };
 }
 
-export interface ExperimentJson {
-  experiment_id: string;
-  name: string;
-  artifact_location: string;
-  lifecycle_stage: LifecycleStage;
-  creation_time: number;
-  last_update_time: number;
-  tags: KeyValue[];
-}
+export type ExperimentJson = mlflow.Experiment;
 
 export function experimentJson(e: Experiment): ExperimentJson {
   return {
@@ -190,18 +159,7 @@ export function experimentJson(e: Experiment): ExperimentJson {
   };
 }
 
-export interface RunInfoJson {
-  run_id: string;
-  run_uuid: string;
-  run_name: string;
-  experiment_id: string;
-  user_id: string;
-  status: RunStatus;
-  start_time: number;
-  end_time?: number;
-  artifact_uri: string;
-  lifecycle_stage: LifecycleStage;
-}
+export type RunInfoJson = mlflow.RunInfo;
 
 export function runInfoJson(r: Run): RunInfoJson {
   return {
@@ -218,12 +176,7 @@ export function runInfoJson(r: Run): RunInfoJson {
   };
 }
 
-export interface RunJson {
-  info: RunInfoJson;
-  data: { metrics: MetricJson[]; params: KeyValue[]; tags: KeyValue[] };
-  inputs: { dataset_inputs: DatasetInput[]; model_inputs: { model_id: string }[] };
-  outputs: { model_outputs: { model_id: string; step: number }[] };
-}
+export type RunJson = mlflow.Run;
 
 export function runJson(r: Run): RunJson {
   const metrics: MetricJson[] = [];
@@ -236,40 +189,9 @@ export function runJson(r: Run): RunJson {
   };
 }
 
-export interface LoggedModelJson {
-  info: {
-    model_id: string;
-    experiment_id: string;
-    name: string;
-    creation_timestamp_ms: number;
-    last_updated_timestamp_ms: number;
-    artifact_uri: string;
-    status: LoggedModelStatus;
-      model_type?: string;
-    source_run_id?: string;
-    status_message?: string;
-    tags: KeyValue[];
-    registrations: { name: string; version: string }[];
-  };
-  data: { params: KeyValue[]; metrics: MetricJson[] };
-}
+export type LoggedModelJson = mlflow.LoggedModel;
 
-export interface ModelVersionJson {
-  name: string;
-  version: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id?: string;
-  current_stage: Stage;
-  description?: string;
-  source: string;
-  run_id?: string;
-  run_link?: string;
-  model_id?: string;
-  status: 'READY';
-  tags: KeyValue[];
-  aliases: string[];
-}
+export type ModelVersionJson = mlflow.ModelVersion;
 
 export function modelVersionJson(mv: ModelVersion, rm: RegisteredModel): ModelVersionJson {
   const aliases: string[] = [];
@@ -292,16 +214,7 @@ export function modelVersionJson(mv: ModelVersion, rm: RegisteredModel): ModelVe
   };
 }
 
-export interface RegisteredModelJson {
-  name: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id?: string;
-  description?: string;
-  latest_versions: ModelVersionJson[];
-  tags: KeyValue[];
-  aliases: { alias: string; version: string }[];
-}
+export type RegisteredModelJson = mlflow.RegisteredModel;
 
 /** The latest version per stage, as `latest_versions` lists them. */
 export function latestVersions(rm: RegisteredModel, stages?: string[]): ModelVersion[] {

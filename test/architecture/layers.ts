@@ -9,6 +9,8 @@ export const LAYERS: readonly (readonly string[])[] = [
     'generator/errors.ts',
     'generator/diagnostic.ts',
     'generator/types.ts',
+    // MLflow's REST messages, read by the registry and written by the tracking server.
+    'generator/mlflow-messages.ts',
     'generator/redact.ts',
     // Per-project isolation and the documented limits every stage checks.
     'generator/isolate.ts',
