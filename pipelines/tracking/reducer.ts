@@ -132,18 +132,10 @@ export function applyRecord(state: StoreState, rec: JournalRecord): void {
       state.experimentIdsByName.set(e.name, e.experiment_id);
       return;
     }
-    case 'exp-tag': {
-      const e = state.experimentsById.get(rec.id)!;
-      e.tags.set(rec.k, rec.v);
-      e.last_update_time = rec.t;
-      return;
-    }
-    case 'exp-tag-del': {
-      const e = state.experimentsById.get(rec.id)!;
-      e.tags.delete(rec.k);
-      e.last_update_time = rec.t;
-      return;
-    }
+    case 'exp-tag':
+      return editExperiment(state, rec.id, rec.t, (e) => e.tags.set(rec.k, rec.v));
+    case 'exp-tag-del':
+      return editExperiment(state, rec.id, rec.t, (e) => e.tags.delete(rec.k));
     case 'run': {
       const r: Run = {
         seq: rec.seq,
@@ -244,33 +236,17 @@ export function applyRecord(state: StoreState, rec: JournalRecord): void {
       state.loggedModels.set(m.model_id, m);
       return;
     }
-    case 'lm-status': {
-      const m = state.loggedModels.get(rec.id)!;
-      m.status = rec.status;
-      m.last_updated_timestamp_ms = rec.t;
-      return;
-    }
+    case 'lm-status':
+      return editLoggedModel(state, rec.id, rec.t, (m) => (m.status = rec.status));
     case 'lm-del':
       state.loggedModels.get(rec.id)!.deleted = true;
       return;
-    case 'lm-tags': {
-      const m = state.loggedModels.get(rec.id)!;
-      for (const [k, v] of rec.tags) m.tags.set(k, v);
-      m.last_updated_timestamp_ms = rec.t;
-      return;
-    }
-    case 'lm-tag-del': {
-      const m = state.loggedModels.get(rec.id)!;
-      m.tags.delete(rec.k);
-      m.last_updated_timestamp_ms = rec.t;
-      return;
-    }
-    case 'lm-params': {
-      const m = state.loggedModels.get(rec.id)!;
-      for (const [k, v] of rec.p) m.params.set(k, v);
-      m.last_updated_timestamp_ms = rec.t;
-      return;
-    }
+    case 'lm-tags':
+      return editLoggedModel(state, rec.id, rec.t, (m) => rec.tags.forEach(([k, v]) => m.tags.set(k, v)));
+    case 'lm-tag-del':
+      return editLoggedModel(state, rec.id, rec.t, (m) => m.tags.delete(rec.k));
+    case 'lm-params':
+      return editLoggedModel(state, rec.id, rec.t, (m) => rec.p.forEach(([k, v]) => m.params.set(k, v)));
     case 'rm':
       state.registered.set(rec.name, {
         name: rec.name,
@@ -283,12 +259,8 @@ export function applyRecord(state: StoreState, rec: JournalRecord): void {
         nextVersion: 1,
       });
       return;
-    case 'rm-upd': {
-      const rm = state.registered.get(rec.name)!;
-      rm.description = rec.desc;
-      rm.last_updated_timestamp = rec.t;
-      return;
-    }
+    case 'rm-upd':
+      return editRegisteredModel(state, rec.name, rec.t, (rm) => (rm.description = rec.desc));
     case 'rm-rename': {
       const rm = state.registered.get(rec.name)!;
       state.registered.delete(rec.name);
@@ -301,30 +273,14 @@ export function applyRecord(state: StoreState, rec: JournalRecord): void {
     case 'rm-del':
       state.registered.delete(rec.name);
       return;
-    case 'rm-tag': {
-      const rm = state.registered.get(rec.name)!;
-      rm.tags.set(rec.k, rec.v);
-      rm.last_updated_timestamp = rec.t;
-      return;
-    }
-    case 'rm-tag-del': {
-      const rm = state.registered.get(rec.name)!;
-      rm.tags.delete(rec.k);
-      rm.last_updated_timestamp = rec.t;
-      return;
-    }
-    case 'alias': {
-      const rm = state.registered.get(rec.name)!;
-      rm.aliases.set(rec.alias, rec.version);
-      rm.last_updated_timestamp = rec.t;
-      return;
-    }
-    case 'alias-del': {
-      const rm = state.registered.get(rec.name)!;
-      rm.aliases.delete(rec.alias);
-      rm.last_updated_timestamp = rec.t;
-      return;
-    }
+    case 'rm-tag':
+      return editRegisteredModel(state, rec.name, rec.t, (rm) => rm.tags.set(rec.k, rec.v));
+    case 'rm-tag-del':
+      return editRegisteredModel(state, rec.name, rec.t, (rm) => rm.tags.delete(rec.k));
+    case 'alias':
+      return editRegisteredModel(state, rec.name, rec.t, (rm) => rm.aliases.set(rec.alias, rec.version));
+    case 'alias-del':
+      return editRegisteredModel(state, rec.name, rec.t, (rm) => rm.aliases.delete(rec.alias));
     case 'mv': {
       const rm = state.registered.get(rec.name)!;
       const mv: ModelVersion = {
@@ -387,6 +343,27 @@ export function applyRecord(state: StoreState, rec: JournalRecord): void {
     default:
       throw new Error(`unknown journal record ${String((rec as { op: unknown }).op)}`);
   }
+}
+
+// Edits of one entity: the change, then its last-update time (every edit of an experiment, a
+// logged model or a registered model stamps it; a missing entity fails the record).
+
+function editExperiment(state: StoreState, id: string, t: number, edit: (e: Experiment) => unknown): void {
+  const e = state.experimentsById.get(id)!;
+  edit(e);
+  e.last_update_time = t;
+}
+
+function editLoggedModel(state: StoreState, id: string, t: number, edit: (m: LoggedModel) => unknown): void {
+  const m = state.loggedModels.get(id)!;
+  edit(m);
+  m.last_updated_timestamp_ms = t;
+}
+
+function editRegisteredModel(state: StoreState, name: string, t: number, edit: (rm: RegisteredModel) => unknown): void {
+  const rm = state.registered.get(name)!;
+  edit(rm);
+  rm.last_updated_timestamp = t;
 }
 
 /**
