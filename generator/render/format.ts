@@ -1,10 +1,16 @@
 /** Deterministic formatting of numbers, sizes and dates for the pages (no locale, no clock). */
 
-/** `31062016` -> `31.1 MB` (SI units, as file managers show them). */
-export function formatBytes(n: number): string {
+/** The SI units of `formatBytes` above bytes, smallest first. */
+const BYTE_UNITS = ['kB', 'MB', 'GB', 'TB', 'PB'] as const;
+
+/**
+ * `31062016` -> `31.1 MB` (SI units, as file managers show them), up to the unit `largest`
+ * (sizes beyond it are counted in it: `1200 TB` with `TB`).
+ */
+export function formatBytes(n: number, largest: (typeof BYTE_UNITS)[number] = 'PB'): string {
   if (!Number.isFinite(n) || n < 0) return '';
   if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  const units = BYTE_UNITS.slice(0, BYTE_UNITS.indexOf(largest) + 1);
   let v = n;
   let i = -1;
   do {

@@ -10,6 +10,7 @@
 import type { ArtifactStore, FileInfo } from '../artifacts.js';
 import type { TrackingStore } from '../store.js';
 import type { LoggedModelJson, ModelVersionJson, RunJson } from '../entities.js';
+import { formatBytes } from '../../../generator/render/format.js';
 import { isUnsafePath } from '../validation.js';
 import { stepChart, thinSeries } from './chart.js';
 import { type Crumb, duration, esc, facts, href, layout, metricText, panel, query, table, time } from './html.js';
@@ -230,17 +231,9 @@ export async function listTree(artifacts: ArtifactStore, rel: string): Promise<{
   return { files, truncated };
 }
 
+/** An artifact's size; the viewer counts up to terabytes. */
 function sizeText(n: number | undefined): string {
-  if (n === undefined) return '';
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1000;
-    i++;
-  } while (v >= 1000 && i < units.length - 1);
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+  return n === undefined ? '' : formatBytes(n, 'TB');
 }
 
 function artifactsTable(tree: { files: FileInfo[]; truncated: boolean }, link: (p: string) => string, caption: string): string {
