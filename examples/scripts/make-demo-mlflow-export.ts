@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exportModelInfo } from '../../pipelines/tracking/export.js';
 import { DEMO_MODEL_PATH } from './make-demo-onnx.js';
 
 /** Repository-relative folder of the demo export. */
@@ -407,15 +408,7 @@ export function demoExportFiles(): Map<string, { text: string } | { copyFrom: st
     const aliases = model.versions.flatMap((v) => v.aliases.map((alias) => ({ alias, version: v.version })));
     put(`models/${model.name}/model.json`, {
       system: system('export_model.py'),
-      info: {
-        num_target_stages: 0,
-        num_target_versions: 0,
-        num_src_versions: versions.length,
-        num_dst_versions: versions.length,
-        failed_versions: [],
-        export_latest_versions: false,
-        export_permissions: false,
-      },
+      info: exportModelInfo(versions.length),
       mlflow: {
         registered_model: {
           name: model.name,

@@ -78,6 +78,19 @@ function dict(list: KeyValue[]): Record<string, string> {
   return out;
 }
 
+/** The `info` of a `model.json` that exports every one of a model's versions, all of them written (export_model.py). */
+export function exportModelInfo(versions: number) {
+  return {
+    num_target_stages: 0,
+    num_target_versions: 0,
+    num_src_versions: versions,
+    num_dst_versions: versions,
+    failed_versions: [],
+    export_latest_versions: false,
+    export_permissions: false,
+  };
+}
+
 /**
  * The folder name of an entity: the name itself when it is one safe path segment (what the tool
  * does), else a readable slug with a hash, so a name with `/` or `..` never escapes the export.
@@ -372,15 +385,7 @@ export async function exportStore(options: ExportOptions): Promise<ExportSummary
       tags: [...rm.tags].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
       versions,
     };
-    await w.writeJson(path.join('models', folderName(rm.name), 'model.json'), 'export_model.py', { registered_model: registered }, {
-      num_target_stages: 0,
-      num_target_versions: 0,
-      num_src_versions: versions.length,
-      num_dst_versions: versions.length,
-      failed_versions: [],
-      export_latest_versions: false,
-      export_permissions: false,
-    });
+    await w.writeJson(path.join('models', folderName(rm.name), 'model.json'), 'export_model.py', { registered_model: registered }, exportModelInfo(versions.length));
     names.push(rm.name);
     s.registeredModels++;
     s.versions += versions.length;
