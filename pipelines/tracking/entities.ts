@@ -4,7 +4,7 @@
  * them for the whole of stachub, named here `<Entity>Json` beside the store's own entities.
  */
 import type * as mlflow from '../../generator/mlflow-messages.js';
-import type { KeyValue, LifecycleStage, LoggedModelStatus, RunStatus } from '../../generator/mlflow-messages.js';
+import type { KeyValue, LoggedModelStatus, RunStatus } from '../../generator/mlflow-messages.js';
 import type { MetricPoint, MetricSeries } from './series.js';
 
 export type { MetricPoint } from './series.js';
@@ -21,31 +21,18 @@ export const LOGGED_MODEL_STATUSES: LoggedModelStatus[] = [
 export const STAGES = ['None', 'Staging', 'Production', 'Archived'] as const satisfies readonly mlflow.ModelVersionStage[];
 export type Stage = mlflow.ModelVersionStage;
 
+// The store's entities: the fields of MLflow's messages, with tags, params and aliases in maps
+// (the JSON shapes below turn them back into lists).
 
-export interface Experiment {
-  experiment_id: string;
-  name: string;
-  artifact_location: string;
-  lifecycle_stage: LifecycleStage;
-  creation_time: number;
-  last_update_time: number;
+export interface Experiment extends Omit<mlflow.Experiment, 'tags'> {
   tags: Map<string, string>;
 }
 
 export type DatasetInput = mlflow.DatasetInput;
 
-export interface Run {
+export interface Run extends Omit<mlflow.RunInfo, 'run_uuid'> {
   /** Store-internal number used by journal records instead of the 32-character run id. */
   seq: number;
-  run_id: string;
-  run_name: string;
-  experiment_id: string;
-  user_id: string;
-  status: RunStatus;
-  start_time: number;
-  end_time?: number;
-  artifact_uri: string;
-  lifecycle_stage: LifecycleStage;
   deleted_time?: number;
   params: Map<string, string>;
   tags: Map<string, string>;
@@ -58,17 +45,7 @@ export interface Run {
   modelOutputs: { model_id: string; step: number }[];
 }
 
-export interface LoggedModel {
-  model_id: string;
-  experiment_id: string;
-  name: string;
-  creation_timestamp_ms: number;
-  last_updated_timestamp_ms: number;
-  artifact_uri: string;
-  status: LoggedModelStatus;
-  model_type?: string;
-  source_run_id?: string;
-  status_message?: string;
+export interface LoggedModel extends Omit<mlflow.LoggedModelInfo, 'tags' | 'registrations'> {
   tags: Map<string, string>;
   params: Map<string, string>;
   /** Metrics logged with this model's id (MLflow keeps them in `logged_model_metrics`). */
@@ -76,28 +53,13 @@ export interface LoggedModel {
   deleted: boolean;
 }
 
-export interface ModelVersion {
-  name: string;
-  version: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id?: string;
-  current_stage: Stage;
-  description?: string;
-  source: string;
-  run_id?: string;
-  run_link?: string;
-  model_id?: string;
+export interface ModelVersion extends Omit<mlflow.ModelVersion, 'status' | 'status_message' | 'tags' | 'aliases'> {
+  /** Registration is immediate here. */
   status: 'READY';
   tags: Map<string, string>;
 }
 
-export interface RegisteredModel {
-  name: string;
-  creation_timestamp: number;
-  last_updated_timestamp: number;
-  user_id?: string;
-  description?: string;
+export interface RegisteredModel extends Omit<mlflow.RegisteredModel, 'latest_versions' | 'tags' | 'aliases'> {
   tags: Map<string, string>;
   aliases: Map<string, string>;
   versions: Map<string, ModelVersion>;
