@@ -405,8 +405,10 @@ export interface MlmView {
   frameworkVersion: unknown;
   /** `mlm:tasks` when it is a list, else empty. */
   tasks: unknown[];
-  totalParameters: unknown;
-  memorySize: unknown;
+  /** `mlm:total_parameters` when it is a number. */
+  totalParameters: number | undefined;
+  /** `mlm:memory_size` when it is a number. */
+  memorySize: number | undefined;
   pretrained: unknown;
   pretrainedSource: unknown;
   accelerator: unknown;
@@ -417,6 +419,7 @@ export interface MlmView {
 export function mlmOf(p: Readonly<Record<string, unknown>>): MlmView {
   const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
   const tasks = p['mlm:tasks'];
+  const number = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
   return {
     input: list(p['mlm:input']),
     output: list(p['mlm:output']),
@@ -424,8 +427,8 @@ export function mlmOf(p: Readonly<Record<string, unknown>>): MlmView {
     framework: p['mlm:framework'],
     frameworkVersion: p['mlm:framework_version'],
     tasks: Array.isArray(tasks) ? tasks : [],
-    totalParameters: p['mlm:total_parameters'],
-    memorySize: p['mlm:memory_size'],
+    totalParameters: number(p['mlm:total_parameters']),
+    memorySize: number(p['mlm:memory_size']),
     pretrained: p['mlm:pretrained'],
     pretrainedSource: p['mlm:pretrained_source'],
     accelerator: p['mlm:accelerator'],
