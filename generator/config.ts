@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { AssetRule } from './metadata/assets.js';
+import { redactUrl } from './redact.js';
 import { checkSchema } from './schemas.js';
 import type { Visibility } from './types.js';
 import { parseYaml, pointerSegments } from './yaml.js';
@@ -310,14 +311,15 @@ function withGitLabEnv(source: Extract<SourceConfig, { kind: 'gitlab' }>, env: N
   };
 }
 
+/** `value` when it is an http(s) URL without credentials; the messages never quote a credential of it. */
 function checkUrl(what: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${what}: '${value}' is not a URL (expected http:// or https://)`);
+    throw new UsageError(`${what}: '${redactUrl(value)}' is not a URL (expected http:// or https://)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what}: '${value}' must be an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what}: '${redactUrl(value)}' must be an http(s) URL`);
   if (url.username || url.password) throw new UsageError(`${what}: credentials must not be part of the URL; use the token variables`);
   return value;
 }

@@ -84,6 +84,27 @@ describe('overrides and environment', () => {
     expect(() => applyOverrides(base, { gitlabUrl: 'ftp://g.test' }, {}, process.cwd())).toThrow(/http/);
     expect(() => applyOverrides(base, { gitlabUrl: 'https://user:tok@g.test' }, {}, process.cwd())).toThrow(/credentials/);
   });
+  it('never quotes a credential of a URL it rejects', () => {
+    const message = (flags: Parameters<typeof applyOverrides>[1], env: NodeJS.ProcessEnv = {}): string => {
+      try {
+        applyOverrides(base, flags, env, process.cwd());
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    // Values that do not parse as URLs: a space in the host, a slash in the password.
+    const spaced = message({ gitlabUrl: 'https://user:tok en-s3cret@gitlab host.test' });
+    expect(spaced).toMatch(/--gitlab-url: '.*gitlab host\.test' is not a URL/);
+    expect(spaced).not.toMatch(/tok|s3cret|user/);
+    expect(message({ mlflowUrl: 'https://user:pa/ss-s3cret@ml.test' })).not.toMatch(/pa|s3cret/);
+    expect(message({}, { GITLAB_URL: 'https://ci:glpat-abcdefgh12345678@git lab.test' })).not.toMatch(/abcdefgh|glpat/);
+    expect(message({ baseUrl: 'https://pub lic.test/?private_token=s3cret-value' })).not.toContain('s3cret-value');
+    // Values that parse but are not http(s): their userinfo is not quoted either.
+    expect(message({ gitlabUrl: 'ftp://user:s3cret-pw@g.test' })).not.toContain('s3cret-pw');
+    expect(message({ gitlabUrl: 'user:s3cret-pw@g.test' })).not.toContain('s3cret-pw');
+  });
 });
 
 describe('site settings', () => {
