@@ -283,9 +283,10 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
     if (url) out.source = { kind: 'gitlab', url: checkUrl(env.GITLAB_URL ? 'GITLAB_URL' : 'CI_SERVER_URL', url) };
   }
   if (out.source?.kind === 'gitlab') out.source = withGitLabEnv(out.source, env);
-  // Another server than the configured one: the configured tracking URI belongs to that one, not this.
+  // Another registry than the configured one: the configured tracking URI belongs to that one, not
+  // this (an export's server then comes from MLFLOW_TRACKING_URI, as for an export without one).
   if (flags.mlflowUrl) out.mlflow = { url: checkUrl('--mlflow-url', flags.mlflowUrl) };
-  else if (flags.mlflowExport) out.mlflow = { ...out.mlflow, export: path.resolve(cwd, flags.mlflowExport), url: undefined };
+  else if (flags.mlflowExport) out.mlflow = { export: path.resolve(cwd, flags.mlflowExport) };
   else if (!out.mlflow.url && !out.mlflow.export && env.MLFLOW_TRACKING_URI && /^https?:\/\//.test(env.MLFLOW_TRACKING_URI)) {
     out.mlflow.url = env.MLFLOW_TRACKING_URI;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, defaultConfig, parseConfig } from '../../generator/config.js';
 import { ConfigError, UsageError } from '../../generator/errors.js';
+import { createRegistry } from '../../generator/mlflow/index.js';
 
 describe('configuration file', () => {
   it('reads categories in order, resolves paths against the file and merges extensions', () => {
@@ -75,6 +76,17 @@ describe('overrides and environment', () => {
     expect(fromFlags.source).toEqual({ kind: 'workspace', dir: '/work/ws' });
     expect(fromFlags.output.dir).toBe('/work/o');
     expect(fromFlags.mlflow).toEqual({ export: '/work/exp' });
+  });
+  it('--mlflow-export replaces the configured registry, its tracking_uri included, as --mlflow-url does', () => {
+    const configured = parseConfig('mlflow:\n  url: https://ml.config.test\n  tracking_uri: https://ml-public.config.test\n', '/work/stachub.config.yml', '/work');
+    const env = { MLFLOW_TRACKING_URI: 'https://ml.env.test' };
+    const fromExport = applyOverrides(configured, { mlflowExport: 'exp' }, env, '/work');
+    expect(fromExport.mlflow).toEqual({ export: '/work/exp' });
+    // The export's models then link to the server MLFLOW_TRACKING_URI names (docs/mlflow.md), not the configured one.
+    const registry = createRegistry(fromExport.mlflow, { env, cwd: '/work' }, { openTrackingStore: () => Promise.reject(new Error('not a store')) });
+    expect(registry?.trackingUri).toBe('https://ml.env.test/');
+    expect(applyOverrides(configured, { mlflowUrl: 'https://ml.flag.test' }, env, '/work').mlflow).toEqual({ url: 'https://ml.flag.test' });
+    expect(applyOverrides(configured, {}, env, '/work').mlflow).toEqual({ url: 'https://ml.config.test', trackingUri: 'https://ml-public.config.test' });
   });
   it('uses CI_SERVER_URL when GITLAB_URL is absent', () => {
     expect(applyOverrides(base, {}, { CI_SERVER_URL: 'https://ci.test' }, process.cwd()).source).toEqual({ kind: 'gitlab', url: 'https://ci.test' });
