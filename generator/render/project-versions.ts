@@ -125,22 +125,17 @@ function fromItem(p: Readonly<Record<string, unknown>>, page: string): VersionSo
 }
 
 /** Versions described only by the project's `mlflow:models` summary (no version items in the tree). */
-function summaryVersions(models: unknown[]): VersionSource[] {
-  const out: VersionSource[] = [];
-  for (const m of models as Array<Record<string, unknown>>) {
-    if (!Array.isArray(m.versions)) continue;
-    for (const v of m.versions as Array<Record<string, unknown>>) {
-      out.push({
-        page: null,
-        modelName: typeof m.name === 'string' ? m.name : '',
-        version: v.version,
-        date: v.created,
-        stage: typeof v.stage === 'string' && v.stage !== 'None' ? v.stage : null,
-        aliases: Array.isArray(v.aliases) ? v.aliases.filter((a): a is string => typeof a === 'string') : [],
-        recommended: false,
-        metrics: v.metrics !== null && typeof v.metrics === 'object' ? (v.metrics as Record<string, unknown>) : {},
-      });
-    }
-  }
-  return out;
+function summaryVersions(models: ReturnType<typeof mlflowModelsOf>): VersionSource[] {
+  return models.flatMap((m) =>
+    m.versions.map((v) => ({
+      page: null,
+      modelName: m.name ?? '',
+      version: v.version,
+      date: v.created,
+      stage: v.stage !== undefined && v.stage !== 'None' ? v.stage : null,
+      aliases: v.aliases,
+      recommended: false,
+      metrics: v.metrics,
+    })),
+  );
 }
