@@ -74,7 +74,10 @@ export function versionsSection(view: ProjectView): VersionsSection {
       stage: v.stage,
       aliases: v.aliases,
       recommended: v.recommended,
-      metrics: metricNames.map((m) => ({ name: m, value: typeof v.metrics[m] === 'number' ? formatMetric(v.metrics[m] as number) : '–' })),
+      metrics: metricNames.map((m) => {
+        const x = v.metrics[m];
+        return { name: m, value: typeof x === 'number' ? formatMetric(x) : '–' };
+      }),
     }))
     .reverse(); // newest first in the table
   const charts: Array<{ name: string; svg: SafeHtml }> = [];
@@ -98,9 +101,9 @@ export function runSection(view: ProjectView, item: StacItem): RunSection {
   const v = mlflowVersionOf(item.properties);
   return {
     metrics: Object.entries(v.metrics)
-      .filter(([, x]) => typeof x === 'number')
+      .filter((e): e is [string, number] => typeof e[1] === 'number')
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, x]) => ({ label: k, value: formatMetric(x as number) })),
+      .map(([k, x]) => ({ label: k, value: formatMetric(x) })),
     params: Object.entries(v.params)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, x]) => ({ label: k, value: typeof x === 'string' ? x : JSON.stringify(x) })),
