@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
 import type { AssetRule } from './metadata/assets.js';
+import { redactUrl } from './redact.js';
 import { checkSchema } from './schemas.js';
 import type { Visibility } from './types.js';
 import { parseYaml, pointerSegments } from './yaml.js';
@@ -282,9 +283,10 @@ export function applyOverrides(config: Config, flags: ConfigOverrides, env: Node
     if (url) out.source = { kind: 'gitlab', url: checkUrl(env.GITLAB_URL ? 'GITLAB_URL' : 'CI_SERVER_URL', url) };
   }
   if (out.source?.kind === 'gitlab') out.source = withGitLabEnv(out.source, env);
-  // Another server than the configured one: the configured tracking URI belongs to that one, not this.
+  // Another registry than the configured one: the configured tracking URI belongs to that one, not
+  // this (an export's server then comes from MLFLOW_TRACKING_URI, as for an export without one).
   if (flags.mlflowUrl) out.mlflow = { url: checkUrl('--mlflow-url', flags.mlflowUrl) };
-  else if (flags.mlflowExport) out.mlflow = { ...out.mlflow, export: path.resolve(cwd, flags.mlflowExport), url: undefined };
+  else if (flags.mlflowExport) out.mlflow = { export: path.resolve(cwd, flags.mlflowExport) };
   else if (!out.mlflow.url && !out.mlflow.export && env.MLFLOW_TRACKING_URI && /^https?:\/\//.test(env.MLFLOW_TRACKING_URI)) {
     out.mlflow.url = env.MLFLOW_TRACKING_URI;
   }
@@ -310,14 +312,15 @@ function withGitLabEnv(source: Extract<SourceConfig, { kind: 'gitlab' }>, env: N
   };
 }
 
+/** `value` when it is an http(s) URL without credentials; the messages never quote a credential of it. */
 function checkUrl(what: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${what}: '${value}' is not a URL (expected http:// or https://)`);
+    throw new UsageError(`${what}: '${redactUrl(value)}' is not a URL (expected http:// or https://)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what}: '${value}' must be an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${what}: '${redactUrl(value)}' must be an http(s) URL`);
   if (url.username || url.password) throw new UsageError(`${what}: credentials must not be part of the URL; use the token variables`);
   return value;
 }

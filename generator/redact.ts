@@ -140,6 +140,19 @@ export function redact(text: string, secrets: Iterable<string | undefined> = [])
   return out;
 }
 
+/**
+ * A value that was given as one URL, as a message may quote it: everything up to its last `@` goes
+ * (the userinfo: a value that does not parse may hold a password with spaces or slashes, which
+ * the shapes of {@link redact} cannot delimit in free text), then every credential {@link redact}
+ * finds (query tokens, GitLab tokens...).
+ */
+export function redactUrl(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return redact(value);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  return redact(`${scheme}${REDACTED}${value.slice(at)}`);
+}
+
 /** A copy of `value` with every string in it redacted (for reports: messages inside objects). */
 export function redactDeep<T>(value: T, secrets: Iterable<string | undefined> = []): T {
   const list = [...secrets];

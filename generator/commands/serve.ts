@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { RegisterCommand } from './context.js';
 import { UsageError } from '../errors.js';
 import { startStaticServer } from '../serve/index.js';
+import { runUntilSignal } from './until-signal.js';
 
 export const registerServe: RegisterCommand = (program, ctx) => {
   program
@@ -17,17 +18,14 @@ export const registerServe: RegisterCommand = (program, ctx) => {
     .action(async (dir: string, opts: { port: string; host: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`serve: --port must be 0..65535, got ${opts.port}`);
-      const server = await startStaticServer(dir, { port, host: opts.host });
-      ctx.stdout(`Serving ${resolve(dir)} at ${server.url} (Ctrl+C to stop)\n`);
       // Run until interrupted; resolve so the CLI exits cleanly on SIGINT/SIGTERM.
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void server.close().then(done);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await runUntilSignal(
+        async () => {
+          const server = await startStaticServer(dir, { port, host: opts.host });
+          ctx.stdout(`Serving ${resolve(dir)} at ${server.url} (Ctrl+C to stop)\n`);
+          return server;
+        },
+        (server) => server.close(),
+      );
     });
 };

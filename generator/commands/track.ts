@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { StoreInUseError } from '../../pipelines/tracking/errors.js';
 import { startTrackingServer, type TrackingServer } from '../../pipelines/tracking/server.js';
 import { registerTrackExport } from './track-export.js';
+import { runUntilSignal } from './until-signal.js';
 
 /** Options after flags and environment are combined. */
 export interface TrackOptions {
@@ -116,17 +117,14 @@ export const registerTrack: RegisterCommand = (program, ctx) => {
     )
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for --artifacts-destination (env MLFLOW_S3_ENDPOINT_URL, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)')
     .action(async (flags: TrackFlags) => {
-      const server = await startTrack(resolveTrackOptions(flags, ctx.env, ctx.cwd), ctx);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
+      const options = resolveTrackOptions(flags, ctx.env, ctx.cwd);
+      await runUntilSignal(
+        () => startTrack(options, ctx),
+        (server) => {
           ctx.stderr('stachub track: shutting down\n');
-          void server.close().then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+          return server.close();
+        },
+      );
     });
   registerTrackExport(track, ctx);
 };

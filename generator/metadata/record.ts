@@ -76,7 +76,7 @@ export interface ProjectRecord {
   /** Files republished beside the item (hrefs in assets/description point to them relatively). */
   carried: CarriedFile[];
   /** Registered MLflow models the README lists under `mlflow.models` (the fourth linking rule). */
-  mlflowModels?: string[];
+  mlflowModels: string[];
   diagnostics: Diagnostic[];
 }
 

@@ -4,18 +4,20 @@
  * Field names follow MLflow's JSON (reference/mlflow.md §1.6 and §3.1).
  */
 import {
+  fromLogModelHistory,
   frameworkOf,
   isoFromMillis,
   isRecord,
   latestEntry,
   mediaTypeOf,
   metricValue,
+  parseMlmodel,
   str,
   tagsToRecord,
   type MlmodelInfo,
 } from './mlmodel.js';
 import type * as mlflow from '../mlflow-messages.js';
-import type { MetricValue, ModelFile, ModelVersion, RegisteredModelInfo, WebUi } from './types.js';
+import type { MetricValue, ModelFile, ModelVersion, RegisteredModelInfo, RegistryDiagnostic, WebUi } from './types.js';
 
 /** Key of a version in maps built at the edge (ONNX summaries). */
 export function versionKey(v: Pick<ModelVersion, 'modelName' | 'version'>): string {
@@ -163,6 +165,39 @@ export function modelVersionPageUrl(trackingUri: string, name: string, version: 
 /** The `models:/<name>/<version>` URI of a version (what MLflow clients load). */
 export function modelsUri(name: string, version: string): string {
   return `models:/${name}/${version}`;
+}
+
+/** What a registry reader found of a version's `MLmodel`, and where it looked. */
+export interface MlmodelLookup {
+  /** The text of the version's `MLmodel` file, when the reader could read one. */
+  text: string | undefined;
+  /** The version's run: its `mlflow.log-model.history` tag describes the models of 2.x runs. */
+  run: RunInfo | undefined;
+  /** The model's folder in the run's artifacts: which entry of that tag is the version's. */
+  modelRel: string | undefined;
+  /** `<model> v<version>`, the start of each message. */
+  label: string;
+  /** The registered model's name, for the diagnostics. */
+  model: string;
+  /** Where the reader looked (`in the export`, `in the store`, `found`), for the message when it found none. */
+  where: string;
+}
+
+/**
+ * A version's MLmodel, the same way for every reader: the `MLmodel` file's, else the run's
+ * `mlflow.log-model.history` entry (enough for flavors, not for the file size); with the problems
+ * met (a file that is not YAML, no MLmodel at all).
+ */
+export function versionMlmodel(l: MlmodelLookup): { mlmodel: MlmodelInfo | undefined; diagnostics: RegistryDiagnostic[] } {
+  const diagnostics: RegistryDiagnostic[] = [];
+  let mlmodel: MlmodelInfo | undefined;
+  if (l.text !== undefined) {
+    mlmodel = parseMlmodel(l.text);
+    if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${l.label}: MLmodel is not valid YAML`, model: l.model });
+  }
+  if (!mlmodel && l.run) mlmodel = fromLogModelHistory(l.run.tags[LOG_MODEL_HISTORY_TAG], l.modelRel);
+  if (!mlmodel) diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${l.label}: no MLmodel ${l.where} (no flavors, no model file)`, model: l.model });
+  return { mlmodel, diagnostics };
 }
 
 export interface AssembleInput {

@@ -17,15 +17,15 @@ import type { Diagnostic } from '../types.js';
 import {
   assembleVersion,
   compareVersions,
-  LOG_MODEL_HISTORY_TAG,
   loggedModelIdOf,
   modelDirInRun,
   registeredModelInfo,
   runInfo,
+  versionMlmodel,
   withSlash,
   type RunInfo,
 } from './assemble.js';
-import { fromLogModelHistory, isRecord, isSafeRelative, parseMlmodel, str, type MlmodelInfo } from './mlmodel.js';
+import { isRecord, isSafeRelative, str } from './mlmodel.js';
 import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult } from './types.js';
 
 export interface ExportRegistryOptions {
@@ -150,21 +150,11 @@ async function readVersion(
     artifactsDir = path.join(located.dir, 'artifacts');
     modelRel = modelDirInRun(source, str(raw['_run_artifact_uri']) ?? run?.artifactUri);
   }
-  let mlmodel: MlmodelInfo | undefined;
-  if (artifactsDir && modelRel !== undefined && (modelRel === '' || isSafeRelative(modelRel))) {
-    const text = await readInside(root, path.join(artifactsDir, modelRel, 'MLmodel'));
-    if (text !== undefined) {
-      mlmodel = parseMlmodel(text);
-      if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML`, model: name });
-    }
-  }
-  if (!mlmodel && located) {
-    // 2.x runs summarise their models in a tag; enough for flavors, not for the file size.
-    mlmodel = fromLogModelHistory(located.value.tags[LOG_MODEL_HISTORY_TAG], modelRel);
-  }
-  if (!mlmodel) {
-    diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the export (no flavors, no model file)`, model: name });
-  }
+  const text =
+    artifactsDir && modelRel !== undefined && (modelRel === '' || isSafeRelative(modelRel)) ? await readInside(root, path.join(artifactsDir, modelRel, 'MLmodel')) : undefined;
+  const found = versionMlmodel({ text, run, modelRel, label, model: name, where: 'in the export' });
+  diagnostics.push(...found.diagnostics);
+  const mlmodel = found.mlmodel;
   let file: { artifactPath: string; href?: string; localPath?: string; size?: number } | undefined;
   if (mlmodel?.modelFile && modelRel !== undefined) {
     const artifactPath = modelRel ? `${modelRel}/${mlmodel.modelFile}` : mlmodel.modelFile;
@@ -184,14 +174,7 @@ async function readVersion(
       file.href = serverDownloadUrl(options.trackingUri, root3 ?? source, runId, artifactPath, mlmodel.modelFile);
     }
   }
-  return assembleVersion({
-    registeredModel: rm,
-    raw,
-    ...(run ? { run } : {}),
-    ...(mlmodel ? { mlmodel } : {}),
-    ...(file ? { file } : {}),
-    ...(options.trackingUri ? { trackingUri: options.trackingUri } : {}),
-  });
+  return assembleVersion({ registeredModel: rm, raw, run, mlmodel, file, trackingUri: options.trackingUri });
 }
 
 /**

@@ -22,10 +22,11 @@ import {
   modelDirInRun,
   registeredModelInfo,
   runInfo,
+  versionMlmodel,
   withSlash,
   type RunInfo,
 } from './assemble.js';
-import { fromLogModelHistory, isRecord, isSafeRelative, latestEntry, metricValue, parseMlmodel, str, type MlmodelInfo } from './mlmodel.js';
+import { isRecord, isSafeRelative, latestEntry, metricValue, str } from './mlmodel.js';
 import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult, WebUi } from './types.js';
 
 export interface RestRegistryOptions {
@@ -194,20 +195,16 @@ class RestReader {
       }
       return {};
     };
-    let mlmodel: MlmodelInfo | undefined;
     const mlmodelUrl = locate('MLmodel').download;
-    if (mlmodelUrl) {
-      const text = await this.limit(() => this.text(mlmodelUrl)).catch((err: Error) => {
-        this.info('mlflow/mlmodel-unreadable', `${label}: MLmodel cannot be read: ${err.message}`, rm.name);
-        return undefined;
-      });
-      if (text !== undefined) {
-        mlmodel = parseMlmodel(text);
-        if (!mlmodel) this.warn('mlflow/mlmodel-invalid', `${label}: MLmodel is not valid YAML`, rm.name);
-      }
-    }
-    if (!mlmodel && run) mlmodel = fromLogModelHistory(run.tags['mlflow.log-model.history'], runRel);
-    if (!mlmodel) this.info('mlflow/mlmodel-missing', `${label}: no MLmodel found (no flavors, no model file)`, rm.name);
+    const text = mlmodelUrl
+      ? await this.limit(() => this.text(mlmodelUrl)).catch((err: Error) => {
+          this.info('mlflow/mlmodel-unreadable', `${label}: MLmodel cannot be read: ${err.message}`, rm.name);
+          return undefined;
+        })
+      : undefined;
+    const found = versionMlmodel({ text, run, modelRel: runRel, label, model: rm.name, where: 'found' });
+    this.diagnostics.push(...found.diagnostics);
+    const mlmodel = found.mlmodel;
     let file: { artifactPath: string; href: string; size?: number } | undefined;
     if (mlmodel?.modelFile && isSafeRelative(mlmodel.modelFile)) {
       const where = locate(mlmodel.modelFile);
@@ -218,15 +215,7 @@ class RestReader {
         if (size !== undefined) file.size = size;
       }
     }
-    return assembleVersion({
-      registeredModel: rm,
-      raw,
-      ...(run ? { run } : {}),
-      ...(mlmodel ? { mlmodel } : {}),
-      ...(file ? { file } : {}),
-      trackingUri: this.trackingUri,
-      webUi: this.webUi,
-    });
+    return assembleVersion({ registeredModel: rm, raw, run, mlmodel, file, trackingUri: this.trackingUri, webUi: this.webUi });
   }
 
   /** `runs/get`, once per run; completes unusable metric values from `metrics/get-history`. */

@@ -10,8 +10,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceUnreachableError } from '../errors.js';
 import { fileByteSource } from '../onnx/byte-source.js';
-import { assembleVersion, compareVersions, loggedModelIdOf, modelDirInRun, registeredModelInfo, runInfo, withSlash, type RunInfo } from './assemble.js';
-import { fromLogModelHistory, isSafeRelative, parseMlmodel, type MlmodelInfo } from './mlmodel.js';
+import { assembleVersion, compareVersions, loggedModelIdOf, modelDirInRun, registeredModelInfo, runInfo, versionMlmodel, withSlash, type RunInfo } from './assemble.js';
+import { isSafeRelative } from './mlmodel.js';
 import type * as mlflow from '../mlflow-messages.js';
 import type { ModelVersion, Registry, RegistryDiagnostic, RegistryResult } from './types.js';
 
@@ -87,16 +87,10 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
         modelDir = undefined; // a source that tries to leave the store
       }
       const runRel = loggedModelIdOf(mvRaw.source) ? undefined : modelDirInRun(mvRaw.source, run?.artifactUri);
-      let mlmodel: MlmodelInfo | undefined;
-      if (modelDir) {
-        const text = await readFile(path.join(modelDir, 'MLmodel'), 'utf8').catch(() => undefined);
-        if (text !== undefined) {
-          mlmodel = parseMlmodel(text);
-          if (!mlmodel) diagnostics.push({ level: 'warning', code: 'mlflow/mlmodel-invalid', message: `${label}: MLmodel is not valid YAML`, model: rm.name });
-        }
-      }
-      if (!mlmodel && run) mlmodel = fromLogModelHistory(run.tags['mlflow.log-model.history'], runRel);
-      if (!mlmodel) diagnostics.push({ level: 'info', code: 'mlflow/mlmodel-missing', message: `${label}: no MLmodel in the store (no flavors, no model file)`, model: rm.name });
+      const text = modelDir ? await readFile(path.join(modelDir, 'MLmodel'), 'utf8').catch(() => undefined) : undefined;
+      const found = versionMlmodel({ text, run, modelRel: runRel, label, model: rm.name, where: 'in the store' });
+      diagnostics.push(...found.diagnostics);
+      const mlmodel = found.mlmodel;
       let file: { artifactPath: string; href?: string; localPath?: string; size?: number } | undefined;
       if (mlmodel?.modelFile && isSafeRelative(mlmodel.modelFile)) {
         file = { artifactPath: runRel ? `${runRel}/${mlmodel.modelFile}` : mlmodel.modelFile };
@@ -112,15 +106,7 @@ export async function readShimStore(open: OpenTrackingStore, dir: string, tracki
         }
       }
       versions.push(
-        assembleVersion({
-          registeredModel: rm,
-          raw: mvRaw,
-          ...(run ? { run } : {}),
-          ...(mlmodel ? { mlmodel } : {}),
-          ...(file ? { file } : {}),
-          ...(trackingUri ? { trackingUri } : {}),
-          webUi: 'stachub-track',
-        }),
+        assembleVersion({ registeredModel: rm, raw: mvRaw, run, mlmodel, file, trackingUri, webUi: 'stachub-track' }),
       );
     }
   }

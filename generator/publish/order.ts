@@ -6,6 +6,7 @@
  * last. Pure: data in, ranks out.
  */
 import type { OutputFile } from '../types.js';
+import { SEARCH_DIR } from '../render/search-index.js';
 import { dirOf, resolveRelativeHref } from './paths.js';
 
 /**
@@ -88,20 +89,27 @@ export function rankFiles(files: readonly OutputFile[], existing: ReadonlySet<st
     if (!linkedDown.has(p) && d.type !== 'Feature') rootDirs.add(dirOf(p));
   }
 
+  // The site's search index (`_search/` beside the root catalog) belongs to the root folder: its
+  // files name every page, and the search page combines them (meta.json, then shards, key chunks
+  // and cards whose names stay the same from build to build), so they must change together.
+  const searchDirs = [...rootDirs].map((d) => (d ? `${d}/${SEARCH_DIR}/` : `${SEARCH_DIR}/`));
+  const inRootFolder = (p: string): boolean => rootDirs.has(dirOf(p)) || searchDirs.some((d) => p.startsWith(d));
+
   // Everything outside the root folder first, by height; then the root folder's other files
   // (search index, report: they name every page); then its catalog and pages, the entry points.
   let afterTree = 0;
-  for (const f of files) if (!rootDirs.has(dirOf(f.path))) afterTree = Math.max(afterTree, heightOf(f.path) + 1);
+  for (const f of files) if (!inRootFolder(f.path)) afterTree = Math.max(afterTree, heightOf(f.path) + 1);
   const ranked = new Map<string, Ranked>();
   for (const f of files) {
     const dir = dirOf(f.path);
+    const root = inRootFolder(f.path);
     const isDocument = docs.has(f.path) || isHtml(f.path);
     let rank: number;
-    if (!rootDirs.has(dir)) rank = heightOf(f.path);
+    if (!root) rank = heightOf(f.path);
     else if (!isDocument) rank = afterTree;
     else rank = afterTree + 1 + heightOf(f.path);
     // Short caching for the root folder, and for catalogs, collections and their pages.
-    const entry = rootDirs.has(dir) || (listingDirs.has(dir) && isDocument);
+    const entry = root || (listingDirs.has(dir) && isDocument);
     ranked.set(f.path, { path: f.path, rank, entry });
   }
   return ranked;

@@ -3,8 +3,8 @@
  * tensor summary and the pickle warning, read from the item through the MLM getters.
  */
 import { posix } from 'node:path';
-import { isModelAsset, mlmOf, mlmStructureOf } from '../stac/extensions/mlm.js';
-import { pickleSafetyOf, tensorsOf } from '../stac/extensions/mlm-models.js';
+import { isModelAsset, mlmIoOf, mlmOf, type MlmDim } from '../stac/extensions/mlm.js';
+import { pickleSafetyOf, tensorsOf, type TensorsView } from '../stac/extensions/mlm-models.js';
 import { fileOf } from '../stac/extensions/file.js';
 import type { StacItem } from '../stac/types.js';
 import { formatBytes, formatCount, groupDigits } from './format.js';
@@ -50,31 +50,22 @@ export function fileNameOf(href: string): string {
   }
 }
 
-function shapeText(shape: unknown): string {
-  if (!Array.isArray(shape)) return '';
-  return shape.map((d) => (d === -1 || d === null ? 'any' : String(d))).join(' × ');
+function shapeText(shape: MlmDim[] | undefined): string {
+  return shape ? shape.map((d) => (d === -1 || d === null ? 'any' : String(d))).join(' × ') : '';
 }
 
-function ioRows(list: Array<Record<string, unknown>>, key: 'input' | 'result'): IoRow[] {
-  return list.map((io) => {
-    const s = mlmStructureOf(io, key);
-    const bands = Array.isArray(io.bands)
-      ? (io.bands as unknown[]).map((b) => (typeof b === 'string' ? b : String((b as { name?: unknown })?.name ?? ''))).filter(Boolean).join(', ')
-      : '';
-    const classes = Array.isArray(io['classification:classes'])
-      ? objects(io['classification:classes'])
-          .map((c) => `${String(c.value ?? '')}${c.name !== undefined ? ' ' + String(c.name) : ''}`.trim())
-          .join(', ')
-      : '';
+function ioRows(list: Array<Record<string, unknown>>, role: 'input' | 'output'): IoRow[] {
+  return list.map((entry) => {
+    const io = mlmIoOf(entry, role);
     return {
-      name: String(io.name ?? ''),
-      description: typeof io.description === 'string' ? io.description : null,
-      shape: shapeText(s.shape),
-      dimOrder: Array.isArray(s.dim_order) ? (s.dim_order as unknown[]).join(', ') : '',
-      dataType: typeof s.data_type === 'string' ? s.data_type : '',
-      bands,
-      tasks: Array.isArray(io.tasks) ? (io.tasks as unknown[]).join(', ') : '',
-      classes,
+      name: io.name ?? '',
+      description: io.description ?? null,
+      shape: shapeText(io.shape),
+      dimOrder: io.dimOrder.join(', '),
+      dataType: io.dataType ?? '',
+      bands: io.bands.join(', '),
+      tasks: io.tasks.join(', '),
+      classes: io.classes.map((c) => `${c.value}${c.name !== undefined ? ' ' + c.name : ''}`.trim()).join(', '),
     };
   });
 }
@@ -85,22 +76,23 @@ export function modelSection(item: StacItem): ModelSection {
   const assets = item.assets ?? {};
   const modelAsset = Object.values(assets).find(isModelAsset);
   const modelFacts: Array<{ label: string; value: string }> = [];
-  const fact = (label: string, v: unknown, f: (x: never) => string = String): void => {
-    if (v !== undefined && v !== null && v !== '') modelFacts.push({ label, value: f(v as never) });
+  const fact = <T>(label: string, v: T | undefined | null, f: (x: T) => string): void => {
+    if (v !== undefined && v !== null && v !== '') modelFacts.push({ label, value: f(v) });
   };
-  fact('Architecture', mlm.architecture);
-  fact('Framework', [mlm.framework, mlm.frameworkVersion].filter(Boolean).join(' ') || undefined);
-  fact('Tasks', mlm.tasks.length > 0 ? mlm.tasks.join(', ') : undefined);
-  fact('Parameters', mlm.totalParameters, (n: number) => `${formatCount(n)} (${groupDigits(n)})`);
-  fact('Model size', modelAsset ? fileOf(modelAsset).size : undefined, (n: number) => formatBytes(n));
-  fact('Memory', mlm.memorySize, (n: number) => formatBytes(n));
-  fact('Pretrained', mlm.pretrained === undefined ? undefined : mlm.pretrained ? `yes${mlm.pretrainedSource ? ` (${String(mlm.pretrainedSource)})` : ''}` : 'no');
-  fact('Accelerator', mlm.accelerator);
-  fact('Batch size', mlm.batchSizeSuggestion);
+  fact('Architecture', mlm.architecture, String);
+  fact('Framework', [mlm.framework, mlm.frameworkVersion].filter(Boolean).join(' ') || undefined, String);
+  fact('Tasks', mlm.tasks.length > 0 ? mlm.tasks.join(', ') : undefined, String);
+  fact('Parameters', mlm.totalParameters, (n) => `${formatCount(n)} (${groupDigits(n)})`);
+  fact('Model size', modelAsset ? fileOf(modelAsset).size : undefined, formatBytes);
+  fact('Memory', mlm.memorySize, formatBytes);
+  fact('Pretrained', mlm.pretrained === undefined ? undefined : mlm.pretrained ? `yes${mlm.pretrainedSource ? ` (${String(mlm.pretrainedSource)})` : ''}` : 'no', String);
+  fact('Accelerator', mlm.accelerator, String);
+  fact('Batch size', mlm.batchSizeSuggestion, String);
   const modelSafety = pickleSafetyOf(modelAsset);
   fact(
     'Pickle safety',
     modelSafety?.verdict === 'safe' ? 'safe: imports only allow-listed globals' : modelSafety?.verdict === 'unsafe' ? 'unsafe: loading it can run code' : undefined,
+    String,
   );
   const unsafeEntry = Object.entries(assets).find(([, a]) => pickleSafetyOf(a)?.verdict === 'unsafe');
   const unsafeGlobals = unsafeEntry ? pickleSafetyOf(unsafeEntry[1])?.unsafe_globals : undefined;
@@ -110,17 +102,18 @@ export function modelSection(item: StacItem): ModelSection {
         globals: Array.isArray(unsafeGlobals) && unsafeGlobals.length > 0 ? unsafeGlobals.map(String).join(', ') : 'a pickle that cannot be read to its end',
       }
     : null;
-  const ioForCode = mlm.input.map((io) => {
-    const s = mlmStructureOf(io, 'input');
+  const ioForCode = mlm.input.map((entry) => {
+    const io = mlmIoOf(entry, 'input');
     return {
-      name: String(io.name ?? 'input'),
-      shape: Array.isArray(s.shape) ? (s.shape as number[]) : [1],
-      dataType: typeof s.data_type === 'string' ? s.data_type : 'float32',
+      name: io.name ?? 'input',
+      // A dim that is not a size allocates as a variable one (-1): the snippet makes it 1.
+      shape: io.shape ? io.shape.map((d) => (typeof d === 'number' ? d : -1)) : [1],
+      dataType: io.dataType ?? 'float32',
     };
   });
   return {
     inputs: ioRows(mlm.input, 'input'),
-    outputs: ioRows(mlm.output, 'result'),
+    outputs: ioRows(mlm.output, 'output'),
     modelFacts,
     tensors: tensorView(tensorsOf(modelAsset)),
     pickleWarning,
@@ -129,19 +122,10 @@ export function modelSection(item: StacItem): ModelSection {
 }
 
 /** The tensor summary of a model asset (`stachub:tensors`) as the page shows it. */
-function tensorView(v: unknown): TensorView {
-  if (typeof v !== 'object' || v === null) return null;
-  const t = v as { count?: unknown; data_types?: unknown; largest?: unknown; optimizer?: { tensors?: unknown } };
-  if (typeof t.count !== 'number') return null;
-  const types = typeof t.data_types === 'object' && t.data_types !== null ? Object.entries(t.data_types as Record<string, { tensors?: number; bytes?: number }>) : [];
-  const byType = types.map(([k, d]) => `${k} ×${d.tensors ?? 0}${typeof d.bytes === 'number' ? ` (${formatBytes(d.bytes)})` : ''}`).join(', ');
-  const optimizer = typeof t.optimizer?.tensors === 'number' ? `; optimizer state: ${t.optimizer.tensors} more tensors, not counted` : '';
-  const largest = Array.isArray(t.largest)
-    ? (t.largest as Array<{ name?: unknown; shape?: unknown; data_type?: unknown }>).map((x) => ({
-        name: String(x.name ?? ''),
-        shape: Array.isArray(x.shape) ? `[${x.shape.join(', ')}]` : '',
-        dataType: String(x.data_type ?? ''),
-      }))
-    : [];
+function tensorView(t: TensorsView | undefined): TensorView {
+  if (!t) return null;
+  const byType = t.dataTypes.map((d) => `${d.dataType} ×${d.tensors ?? 0}${d.bytes !== undefined ? ` (${formatBytes(d.bytes)})` : ''}`).join(', ');
+  const optimizer = t.optimizerTensors !== undefined ? `; optimizer state: ${t.optimizerTensors} more tensors, not counted` : '';
+  const largest = t.largest.map((x) => ({ name: x.name ?? '', shape: x.shape ? `[${x.shape.join(', ')}]` : '', dataType: x.dataType ?? '' }));
   return { summary: `${t.count} ${t.count === 1 ? 'tensor' : 'tensors'}${byType ? `: ${byType}` : ''}${optimizer}`, largest };
 }

@@ -74,7 +74,10 @@ export function versionsSection(view: ProjectView): VersionsSection {
       stage: v.stage,
       aliases: v.aliases,
       recommended: v.recommended,
-      metrics: metricNames.map((m) => ({ name: m, value: typeof v.metrics[m] === 'number' ? formatMetric(v.metrics[m] as number) : '–' })),
+      metrics: metricNames.map((m) => {
+        const x = v.metrics[m];
+        return { name: m, value: typeof x === 'number' ? formatMetric(x) : '–' };
+      }),
     }))
     .reverse(); // newest first in the table
   const charts: Array<{ name: string; svg: SafeHtml }> = [];
@@ -98,9 +101,9 @@ export function runSection(view: ProjectView, item: StacItem): RunSection {
   const v = mlflowVersionOf(item.properties);
   return {
     metrics: Object.entries(v.metrics)
-      .filter(([, x]) => typeof x === 'number')
+      .filter((e): e is [string, number] => typeof e[1] === 'number')
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, x]) => ({ label: k, value: formatMetric(x as number) })),
+      .map(([k, x]) => ({ label: k, value: formatMetric(x) })),
     params: Object.entries(v.params)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([k, x]) => ({ label: k, value: typeof x === 'string' ? x : JSON.stringify(x) })),
@@ -125,22 +128,17 @@ function fromItem(p: Readonly<Record<string, unknown>>, page: string): VersionSo
 }
 
 /** Versions described only by the project's `mlflow:models` summary (no version items in the tree). */
-function summaryVersions(models: unknown[]): VersionSource[] {
-  const out: VersionSource[] = [];
-  for (const m of models as Array<Record<string, unknown>>) {
-    if (!Array.isArray(m.versions)) continue;
-    for (const v of m.versions as Array<Record<string, unknown>>) {
-      out.push({
-        page: null,
-        modelName: typeof m.name === 'string' ? m.name : '',
-        version: v.version,
-        date: v.created,
-        stage: typeof v.stage === 'string' && v.stage !== 'None' ? v.stage : null,
-        aliases: Array.isArray(v.aliases) ? v.aliases.filter((a): a is string => typeof a === 'string') : [],
-        recommended: false,
-        metrics: v.metrics !== null && typeof v.metrics === 'object' ? (v.metrics as Record<string, unknown>) : {},
-      });
-    }
-  }
-  return out;
+function summaryVersions(models: ReturnType<typeof mlflowModelsOf>): VersionSource[] {
+  return models.flatMap((m) =>
+    m.versions.map((v) => ({
+      page: null,
+      modelName: m.name ?? '',
+      version: v.version,
+      date: v.created,
+      stage: v.stage !== undefined && v.stage !== 'None' ? v.stage : null,
+      aliases: v.aliases,
+      recommended: false,
+      metrics: v.metrics,
+    })),
+  );
 }

@@ -213,7 +213,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     ? objects(p.providers).map((pr) => ({
         name: String(pr.name ?? ''),
         href: typeof pr.url === 'string' && /^https?:/.test(pr.url) ? pr.url : null,
-        roles: Array.isArray(pr.roles) ? (pr.roles as string[]).join(', ') : '',
+        roles: Array.isArray(pr.roles) ? pr.roles.join(', ') : '',
       }))
     : [];
 

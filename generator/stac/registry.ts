@@ -31,9 +31,7 @@ export function joinRegistry(tree: UnplacedTree, records: readonly ProjectRecord
     for (const d of ds) if (!list.some((x) => x.code === d.code && x.message === d.message)) list.push(d);
     projectDiagnostics.set(id, list);
   };
-  const { projects, diagnostics: readmeProblems } = linkProjects(records);
-  for (const [id, ds] of readmeProblems) note(id, ds);
-  const linked = linkModels(projects, read.versions, options);
+  const linked = linkModels(linkProjects(records), read.versions, options);
   for (const [id, ds] of linked.projectDiagnostics) note(id, ds);
   // Each project's versions are joined under its guard: registry data is outside input too.
   const faults = new FaultCollector();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, defaultConfig, parseConfig } from '../../generator/config.js';
 import { ConfigError, UsageError } from '../../generator/errors.js';
+import { createRegistry } from '../../generator/mlflow/index.js';
 
 describe('configuration file', () => {
   it('reads categories in order, resolves paths against the file and merges extensions', () => {
@@ -76,6 +77,17 @@ describe('overrides and environment', () => {
     expect(fromFlags.output.dir).toBe('/work/o');
     expect(fromFlags.mlflow).toEqual({ export: '/work/exp' });
   });
+  it('--mlflow-export replaces the configured registry, its tracking_uri included, as --mlflow-url does', () => {
+    const configured = parseConfig('mlflow:\n  url: https://ml.config.test\n  tracking_uri: https://ml-public.config.test\n', '/work/stachub.config.yml', '/work');
+    const env = { MLFLOW_TRACKING_URI: 'https://ml.env.test' };
+    const fromExport = applyOverrides(configured, { mlflowExport: 'exp' }, env, '/work');
+    expect(fromExport.mlflow).toEqual({ export: '/work/exp' });
+    // The export's models then link to the server MLFLOW_TRACKING_URI names (docs/mlflow.md), not the configured one.
+    const registry = createRegistry(fromExport.mlflow, { env, cwd: '/work' }, { openTrackingStore: () => Promise.reject(new Error('not a store')) });
+    expect(registry?.trackingUri).toBe('https://ml.env.test/');
+    expect(applyOverrides(configured, { mlflowUrl: 'https://ml.flag.test' }, env, '/work').mlflow).toEqual({ url: 'https://ml.flag.test' });
+    expect(applyOverrides(configured, {}, env, '/work').mlflow).toEqual({ url: 'https://ml.config.test', trackingUri: 'https://ml-public.config.test' });
+  });
   it('uses CI_SERVER_URL when GITLAB_URL is absent', () => {
     expect(applyOverrides(base, {}, { CI_SERVER_URL: 'https://ci.test' }, process.cwd()).source).toEqual({ kind: 'gitlab', url: 'https://ci.test' });
   });
@@ -83,6 +95,27 @@ describe('overrides and environment', () => {
     expect(() => applyOverrides(base, { workspace: 'a', gitlabUrl: 'https://g.test' }, {}, process.cwd())).toThrow(UsageError);
     expect(() => applyOverrides(base, { gitlabUrl: 'ftp://g.test' }, {}, process.cwd())).toThrow(/http/);
     expect(() => applyOverrides(base, { gitlabUrl: 'https://user:tok@g.test' }, {}, process.cwd())).toThrow(/credentials/);
+  });
+  it('never quotes a credential of a URL it rejects', () => {
+    const message = (flags: Parameters<typeof applyOverrides>[1], env: NodeJS.ProcessEnv = {}): string => {
+      try {
+        applyOverrides(base, flags, env, process.cwd());
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    // Values that do not parse as URLs: a space in the host, a slash in the password.
+    const spaced = message({ gitlabUrl: 'https://user:tok en-s3cret@gitlab host.test' });
+    expect(spaced).toMatch(/--gitlab-url: '.*gitlab host\.test' is not a URL/);
+    expect(spaced).not.toMatch(/tok|s3cret|user/);
+    expect(message({ mlflowUrl: 'https://user:pa/ss-s3cret@ml.test' })).not.toMatch(/pa|s3cret/);
+    expect(message({}, { GITLAB_URL: 'https://ci:glpat-abcdefgh12345678@git lab.test' })).not.toMatch(/abcdefgh|glpat/);
+    expect(message({ baseUrl: 'https://pub lic.test/?private_token=s3cret-value' })).not.toContain('s3cret-value');
+    // Values that parse but are not http(s): their userinfo is not quoted either.
+    expect(message({ gitlabUrl: 'ftp://user:s3cret-pw@g.test' })).not.toContain('s3cret-pw');
+    expect(message({ gitlabUrl: 'user:s3cret-pw@g.test' })).not.toContain('s3cret-pw');
   });
 });
 

@@ -70,6 +70,28 @@ describe('publish plan', () => {
     expect(cc.get('ai-model/group/alpha/preview.png')).toBe('public, max-age=3600');
   });
 
+  it('treats the site search index as a file of the root folder: uploaded after the pages it names, with the short Cache-Control', () => {
+    // The search page reads meta.json, then term shards, key chunks and cards whose names do not
+    // change between builds: cached an hour, a visitor could combine a new meta.json with old shards.
+    const files = syntheticCatalog(spec);
+    const add = (path: string, value: unknown) => files.push({ path, mediaType: 'application/json', content: Buffer.from(JSON.stringify(value)) });
+    add('_search/meta.json', { version: 1, docs: 3, shards: 1, chunk: 512, umax: [0] });
+    add('_search/t/0.json', { flood: { 'ai-model': [[0]] } });
+    add('_search/u/0.json', [0, 0, 0]);
+    add('_search/d/0.json', { href: 'ai-model/group/alpha/index.html', title: 'alpha' });
+    files.push({ path: '_search/-/sort/title/index.html', mediaType: 'text/html; charset=utf-8', content: Buffer.from('<a href="../../../../ai-model/group/alpha/index.html">alpha</a>') });
+    const plan = planPublish(files, [], null);
+    const uploads = plan.tiers.flat();
+    const order = uploads.map((u) => u.path);
+    const at = (p: string) => order.indexOf(p);
+    for (const p of ['_search/meta.json', '_search/t/0.json', '_search/u/0.json', '_search/d/0.json', '_search/-/sort/title/index.html']) {
+      expect(uploads.find((u) => u.path === p)!.cacheControl, p).toBe('public, max-age=60');
+      expect(at(p), p).toBeGreaterThan(at('ai-model/group/alpha/index.html'));
+      expect(at(p), p).toBeGreaterThan(at('ai-model/collection.json'));
+      expect(at(p), p).toBeLessThan(at('catalog.json'));
+    }
+  });
+
   it('refuses paths that leave the output root', () => {
     for (const path of ['../x.json', '/etc/passwd', 'a/../../b', 'a//b', MANIFEST_PATH]) {
       expect(() => planPublish([{ path, mediaType: 'text/plain', content: new Uint8Array() }], [], null)).toThrow();

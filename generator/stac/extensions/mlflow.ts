@@ -130,10 +130,34 @@ export function mlflowVersionOf(p: Readonly<Record<string, unknown>>): MlflowVer
   return out;
 }
 
-/** A project item's `mlflow:models` summary as written (a README may write one; its entries are not checked). */
-export function mlflowModelsOf(p: Readonly<Record<string, unknown>>): unknown[] {
+/** One version of a `mlflow:models` summary as the site reads it. */
+export interface VersionSummaryView {
+  /** As written (a README may write the summary: anything can be there). */
+  version: unknown;
+  created: unknown;
+  stage?: string;
+  aliases: string[];
+  /** Any object: the site reads whatever keys it has. */
+  metrics: Record<string, unknown>;
+}
+
+/**
+ * A project item's `mlflow:models` summary, read back typed (a README may write one): the entries
+ * that are objects, each with its name when it is a string and its versions that are objects.
+ */
+export function mlflowModelsOf(p: Readonly<Record<string, unknown>>): Array<{ name?: string; versions: VersionSummaryView[] }> {
   const models = p['mlflow:models'];
-  return Array.isArray(models) ? models : [];
+  if (!Array.isArray(models)) return [];
+  return models.filter(isRecord).map((m) => ({
+    ...(typeof m.name === 'string' ? { name: m.name } : {}),
+    versions: (Array.isArray(m.versions) ? m.versions.filter(isRecord) : []).map((v) => ({
+      version: v.version,
+      created: v.created,
+      ...(typeof v.stage === 'string' ? { stage: v.stage } : {}),
+      aliases: Array.isArray(v.aliases) ? v.aliases.filter((a): a is string => typeof a === 'string') : [],
+      metrics: typeof v.metrics === 'object' && v.metrics !== null ? Object.fromEntries(Object.entries(v.metrics)) : {},
+    })),
+  }));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -136,7 +136,45 @@ export function pickleSafetyOf(asset: Readonly<Record<string, unknown>> | undefi
   return typeof v === 'object' && v !== null ? (v as { verdict?: unknown }) : undefined;
 }
 
-/** The `stachub:tensors` summary of an asset as written, if it has one (its parts checked by the reader). */
-export function tensorsOf(asset: Readonly<Record<string, unknown>> | undefined): unknown {
-  return asset?.['stachub:tensors'];
+/** The `stachub:tensors` field of an asset as the site reads it (what `tensorsField` writes). */
+export interface TensorsView {
+  count: number;
+  /** Per data type, in the order written: tensors and, when known, bytes. */
+  dataTypes: Array<{ dataType: string; tensors?: number; bytes?: number }>;
+  /** The largest tensors, in the order written. */
+  largest: Array<{ name?: string; dataType?: string; shape?: number[] }>;
+  /** Tensors of optimizer state, not counted in `count`. */
+  optimizerTensors?: number;
+}
+
+/**
+ * The `stachub:tensors` summary of an asset, typed: absent unless it is an object with a numeric
+ * `count`; a part of the wrong type reads as absent.
+ */
+export function tensorsOf(asset: Readonly<Record<string, unknown>> | undefined): TensorsView | undefined {
+  const t = asset?.['stachub:tensors'];
+  if (!isObj(t) || typeof t.count !== 'number') return undefined;
+  const dataTypes = isObj(t.data_types)
+    ? Object.entries(t.data_types).map(([dataType, d]) => ({
+        dataType,
+        ...(isObj(d) && typeof d.tensors === 'number' ? { tensors: d.tensors } : {}),
+        ...(isObj(d) && typeof d.bytes === 'number' ? { bytes: d.bytes } : {}),
+      }))
+    : [];
+  const largest = Array.isArray(t.largest)
+    ? t.largest.map((x: unknown) => {
+        const o = isObj(x) ? x : {};
+        return {
+          ...(typeof o.name === 'string' ? { name: o.name } : {}),
+          ...(typeof o.data_type === 'string' ? { dataType: o.data_type } : {}),
+          ...(Array.isArray(o.shape) && o.shape.every((d) => typeof d === 'number') ? { shape: o.shape.filter((d): d is number => typeof d === 'number') } : {}),
+        };
+      })
+    : [];
+  return {
+    count: t.count,
+    dataTypes,
+    largest,
+    ...(isObj(t.optimizer) && typeof t.optimizer.tensors === 'number' ? { optimizerTensors: t.optimizer.tensors } : {}),
+  };
 }

@@ -405,8 +405,10 @@ export interface MlmView {
   frameworkVersion: unknown;
   /** `mlm:tasks` when it is a list, else empty. */
   tasks: unknown[];
-  totalParameters: unknown;
-  memorySize: unknown;
+  /** `mlm:total_parameters` when it is a number. */
+  totalParameters: number | undefined;
+  /** `mlm:memory_size` when it is a number. */
+  memorySize: number | undefined;
   pretrained: unknown;
   pretrainedSource: unknown;
   accelerator: unknown;
@@ -417,6 +419,7 @@ export interface MlmView {
 export function mlmOf(p: Readonly<Record<string, unknown>>): MlmView {
   const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
   const tasks = p['mlm:tasks'];
+  const number = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
   return {
     input: list(p['mlm:input']),
     output: list(p['mlm:output']),
@@ -424,12 +427,63 @@ export function mlmOf(p: Readonly<Record<string, unknown>>): MlmView {
     framework: p['mlm:framework'],
     frameworkVersion: p['mlm:framework_version'],
     tasks: Array.isArray(tasks) ? tasks : [],
-    totalParameters: p['mlm:total_parameters'],
-    memorySize: p['mlm:memory_size'],
+    totalParameters: number(p['mlm:total_parameters']),
+    memorySize: number(p['mlm:memory_size']),
     pretrained: p['mlm:pretrained'],
     pretrainedSource: p['mlm:pretrained_source'],
     accelerator: p['mlm:accelerator'],
     batchSizeSuggestion: p['mlm:batch_size_suggestion'],
+  };
+}
+
+/**
+ * A dimension of an MLM shape as the site reads it: a size (-1 for any), `null` for unknown, a
+ * string as written, or the text of anything else a README wrote (the schema wants integers).
+ */
+export type MlmDim = number | string | null;
+
+/**
+ * An MLM Model Input (`role` input) or Model Output (`role` output) as the site reads it. A README
+ * may write these freely (without the schema check of a validated build, anything can be there), so
+ * each value is checked: lists of names read as text, a value of the wrong type as absent.
+ */
+export interface MlmIoView {
+  /** `name` as text, absent when the entry has none. */
+  name?: string;
+  description?: string;
+  /** The structure's `shape` (`input` of an input, `result` of an output), when it is a list. */
+  shape?: MlmDim[];
+  /** The structure's `dim_order` names as text (empty when it is not a list). */
+  dimOrder: string[];
+  /** The structure's `data_type`, when it is a string. */
+  dataType?: string;
+  /** Band names: the strings of `bands` and the `name` of its objects, empty names left out. */
+  bands: string[];
+  /** `tasks` as text (empty when it is not a list). */
+  tasks: string[];
+  /** `classification:classes`: the class objects' `value` and `name`, as text. */
+  classes: Array<{ value: string; name?: string }>;
+}
+
+/** An entry of a list as text, as `Array.prototype.join` writes it (null and undefined as ''). */
+const entryText = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/** The fields of one entry of `mlm:input` (`role` input) or `mlm:output` (`role` output), typed. */
+export function mlmIoOf(io: Obj, role: 'input' | 'output'): MlmIoView {
+  const s = mlmStructureOf(io, role === 'input' ? 'input' : 'result');
+  const bands = Array.isArray(io.bands) ? io.bands.map((b) => (typeof b === 'string' ? b : isObj(b) ? entryText(b.name) : '')).filter(Boolean) : [];
+  const classes = io['classification:classes'];
+  return {
+    ...(io.name !== undefined && io.name !== null ? { name: String(io.name) } : {}),
+    ...(typeof io.description === 'string' ? { description: io.description } : {}),
+    ...(Array.isArray(s.shape) ? { shape: s.shape.map((d: unknown): MlmDim => (d === null || typeof d === 'number' || typeof d === 'string' ? d : String(d))) } : {}),
+    dimOrder: Array.isArray(s.dim_order) ? s.dim_order.map(entryText) : [],
+    ...(typeof s.data_type === 'string' ? { dataType: s.data_type } : {}),
+    bands,
+    tasks: Array.isArray(io.tasks) ? io.tasks.map(entryText) : [],
+    classes: Array.isArray(classes)
+      ? classes.filter(isObj).map((c) => ({ value: entryText(c.value), ...(c.name !== undefined ? { name: String(c.name) } : {}) }))
+      : [],
   };
 }
 
