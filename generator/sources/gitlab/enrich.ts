@@ -4,7 +4,7 @@
  * crawl's transport, and DVC metadata files as text.
  */
 import { mediaTypeOf } from '../../media-types.js';
-import { isDvcMetadata } from '../../metadata/dvc.js';
+import { isDvcMetadata } from '../../formats/dvc.js';
 import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
 import { ModelFileError, OnnxError, bufferByteSource, type ByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
 import type { Diagnostic, DvcFileText, ProjectSnapshot } from '../../types.js';

@@ -2,7 +2,7 @@
  * Git LFS as the crawler sees it: which paths `.gitattributes` routes through the LFS filter, and
  * what a pointer file says (git-lfs docs/spec.md; reference/gitlab.md §2.4).
  */
-import { globMatcher } from '../../metadata/glob.js';
+import { globMatcher } from '../../formats/glob.js';
 
 /** A parsed LFS pointer. */
 export interface LfsPointer {
