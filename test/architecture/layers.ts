@@ -28,7 +28,7 @@ export const LAYERS: readonly (readonly string[])[] = [
     'generator/report.ts',
     'generator/output.ts',
   ],
-  // Pure parsers of the file formats the sources read (DVC's files, globs): text in, facts out.
+  // Pure parsers of the file formats the sources read (DVC's files, Git LFS, globs): text in, facts out.
   ['generator/formats/'],
   // The model-file readers: a file's first bytes in, its summary out (the sources call them).
   ['generator/onnx/', 'generator/models/'],
