@@ -7,10 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError } from './errors.js';
-import type { AssetRule } from './metadata/assets.js';
 import { redactUrl } from './redact.js';
 import { checkSchema } from './schemas.js';
-import type { Visibility } from './types.js';
+import type { AssetRule, Visibility } from './types.js';
 import { parseYaml, pointerSegments } from './yaml.js';
 
 export type FeatureState = 'enable' | 'disable';

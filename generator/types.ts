@@ -117,6 +117,25 @@ export interface DvcFileText {
   text: string;
 }
 
+/**
+ * An asset rule as written in the config or the README: a glob string or a rule object
+ * (`metadata/assets.ts` matches it against the repository's files).
+ */
+export type AssetRule =
+  | string
+  | {
+      glob?: string;
+      path?: string;
+      key?: string;
+      href?: string;
+      title?: string;
+      description?: string;
+      type?: string;
+      'type-as'?: string;
+      roles?: string[];
+      [extensionField: `${string}:${string}`]: unknown;
+    };
+
 /** A file of the generated output, relative to the output root (POSIX, no leading `/`). */
 export interface OutputFile {
   path: string;

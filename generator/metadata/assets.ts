@@ -2,25 +2,9 @@
  * Asset discovery (reference/sharinghub.md §3): files become assets only when an asset rule of
  * the category or of the README matches them.
  */
-import { globMatcher, segmentCount } from './glob.js';
-import type { Diagnostic, RepoFile } from '../types.js';
+import { globMatcher, segmentCount } from '../formats/glob.js';
+import type { AssetRule, Diagnostic, RepoFile } from '../types.js';
 import { mediaTypeOf, typeOfExtension } from '../media-types.js';
-
-/** A rule as written in the config or the README: a glob string or a rule object. */
-export type AssetRule =
-  | string
-  | {
-      glob?: string;
-      path?: string;
-      key?: string;
-      href?: string;
-      title?: string;
-      description?: string;
-      type?: string;
-      'type-as'?: string;
-      roles?: string[];
-      [extensionField: `${string}:${string}`]: unknown;
-    };
 
 /** SharingHub's `type-as` shortcuts, plus `onnx`: the media-type table's types, some with a profile. */
 export const TYPE_AS: Record<string, string> = {
@@ -37,10 +21,6 @@ export const TYPE_AS: Record<string, string> = {
   onnx: typeOfExtension('.onnx'),
 };
 
-
-export { mediaTypeOf };
-
-
 /**
  * Match like Python's PurePath.match (SharingHub): a relative pattern is matched from the right,
  * so `*.py` matches a .py file at any depth and `data/*.zip` matches `x/data/a.zip`. A pattern with
@@ -52,7 +32,7 @@ export function pathMatches(pattern: string, filePath: string): boolean {
 
 /**
  * `pathMatches` for one pattern, compiled once (a rule is tried on every file of the repository).
- * Matching is linear (generator/metadata/glob.ts): a README's pattern cannot stall the build.
+ * Matching is linear (generator/formats/glob.ts): a README's pattern cannot stall the build.
  */
 export function pathMatcher(pattern: string): (filePath: string) => boolean {
   const clean = pattern.replace(/^\.\//, '');

@@ -4,10 +4,9 @@
  * never turned into silent empty metadata.
  */
 import matter from 'gray-matter';
-import type { Diagnostic } from '../types.js';
+import type { AssetRule, Diagnostic } from '../types.js';
 import { checkSchema } from '../schemas.js';
 import { parseYaml, pointerSegments } from '../yaml.js';
-import type { AssetRule } from './assets.js';
 
 /** An organisation that made, hosts or processed the project (STAC's provider object). */
 export interface Provider {

@@ -3,8 +3,8 @@
  * Implements SharingHub's README metadata contract (reference/sharinghub.md §1.4-1.7, §2, §3).
  */
 import type { Category, Config } from '../config.js';
-import type { CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
-import { discoverAssets, type AssetRule, type DiscoveredAsset } from './assets.js';
+import type { AssetRule, CarriedFile, Diagnostic, ProjectSnapshot, RepoFile } from '../types.js';
+import { discoverAssets, type DiscoveredAsset } from './assets.js';
 import { readBody, summarize, type Citation } from './body.js';
 import { previewSource } from './preview.js';
 import { dvcAssets, type DvcAsset } from './dvc.js';

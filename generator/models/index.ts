@@ -15,7 +15,7 @@ import type { ModelFormat, ModelSummary } from './types.js';
 import { entrySource, looksLikeZip, readZipDirectory } from './zip.js';
 
 export type { ModelFormat, ModelSummary, TensorInfo, TensorSummary, TensorGroup } from './types.js';
-export type { PickleSafety } from './safety.js';
+export type { PickleSafety } from './types.js';
 export { ModelError, type ModelErrorCode };
 export { SAFE_GLOBALS } from './safety.js';
 

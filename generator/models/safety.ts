@@ -7,6 +7,7 @@
  * may import anything.
  */
 import type { PickleGlobal } from './pickle.js';
+import type { PickleSafety } from './types.js';
 
 const TORCH_DTYPES = [
   'float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16', 'complex32', 'complex64', 'complex128', 'cfloat', 'cdouble',
@@ -90,21 +91,6 @@ export const KNOWN_DANGEROUS: ReadonlySet<string> = new Set([
 
 /** Modules whose every member can run code or touch the system. */
 const DANGEROUS_MODULES = /^(os|posix|nt|subprocess|runpy|webbrowser|shutil|socket|pty|ctypes|importlib|code|commands|sys|marshal|multiprocessing|asyncio|httplib|http|urllib|requests|aiohttp)(\.|$)/;
-
-/** The verdict on the pickles of one file. */
-export interface PickleSafety {
-  verdict: 'safe' | 'unsafe';
-  /** Every global imported, sorted, each once. */
-  globals: string[];
-  /** The globals that make the verdict unsafe (not on the allow-list), sorted. */
-  unsafeGlobals: string[];
-  /** Globals known to run commands or code (a subset of `unsafeGlobals`), for the warning. */
-  dangerousGlobals: string[];
-  /** Number of pickles read (e.g. `data.pkl` and `constants.pkl` of a TorchScript archive). */
-  pickles: number;
-  /** Why a pickle could not be read to its end (then the verdict is unsafe). */
-  unreadable?: string[];
-}
 
 /** Is this global safe to import here? TorchScript archives also name their own `__torch__` classes. */
 export function isSafeGlobal(name: string, context: { torchScript?: boolean } = {}): boolean {

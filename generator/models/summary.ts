@@ -1,7 +1,6 @@
 /** The totals every format reports, computed the same way from its list of tensors. */
 import type { ValueInfo } from '../onnx/types.js';
-import type { PickleSafety } from './safety.js';
-import type { ModelFormat, ModelSummary, TensorInfo, TensorSummary } from './types.js';
+import type { ModelFormat, ModelSummary, PickleSafety, TensorInfo, TensorSummary } from './types.js';
 
 export interface SummaryParts {
   format: ModelFormat;

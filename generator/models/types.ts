@@ -4,7 +4,6 @@
  * `weightBytes`), plus `format`, the tensors, and the safety verdict of every pickle.
  */
 import type { ValueInfo } from '../onnx/types.js';
-import type { PickleSafety } from './safety.js';
 
 /** Formats recognised by their content. */
 export type ModelFormat =
@@ -80,4 +79,19 @@ export interface ModelSummary {
   files?: string[];
   /** Notes on what could not be described (legacy pickles: size only). */
   notes: string[];
+}
+
+/** The verdict on the pickles of one file. */
+export interface PickleSafety {
+  verdict: 'safe' | 'unsafe';
+  /** Every global imported, sorted, each once. */
+  globals: string[];
+  /** The globals that make the verdict unsafe (not on the allow-list), sorted. */
+  unsafeGlobals: string[];
+  /** Globals known to run commands or code (a subset of `unsafeGlobals`), for the warning. */
+  dangerousGlobals: string[];
+  /** Number of pickles read (e.g. `data.pkl` and `constants.pkl` of a TorchScript archive). */
+  pickles: number;
+  /** Why a pickle could not be read to its end (then the verdict is unsafe). */
+  unreadable?: string[];
 }

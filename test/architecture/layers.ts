@@ -9,6 +9,9 @@ export const LAYERS: readonly (readonly string[])[] = [
     'generator/errors.ts',
     'generator/diagnostic.ts',
     'generator/types.ts',
+    // The summaries a snapshot carries of its model files (type-only files; their readers are below).
+    'generator/onnx/types.ts',
+    'generator/models/types.ts',
     // MLflow's REST messages, read by the registry and written by the tracking server.
     'generator/mlflow-messages.ts',
     'generator/redact.ts',
@@ -25,9 +28,12 @@ export const LAYERS: readonly (readonly string[])[] = [
     'generator/report.ts',
     'generator/output.ts',
   ],
+  // Pure parsers of the file formats the sources read (DVC's files, Git LFS, globs): text in, facts out.
+  ['generator/formats/'],
+  // The model-file readers: a file's first bytes in, its summary out (the sources call them).
+  ['generator/onnx/', 'generator/models/'],
   ['generator/sources/'],
   ['generator/metadata/'],
-  ['generator/onnx/', 'generator/models/'],
   ['generator/mlflow/'],
   ['generator/stac/'],
   ['generator/validate/'],

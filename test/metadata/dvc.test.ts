@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../generator/config.js';
-import { dvcAssets as readDvcAssets, parseDvcConfig, remoteObjectUrl } from '../../generator/metadata/dvc.js';
+import { dvcAssets as readDvcAssets } from '../../generator/metadata/dvc.js';
+import { parseDvcConfig, remoteObjectUrl } from '../../generator/formats/dvc.js';
 import { toRecord } from '../../generator/metadata/record.js';
 import { dvcAssetMap } from '../../generator/stac/extensions/dvc.js';
 import { recordFields } from '../../generator/stac/fields.js';

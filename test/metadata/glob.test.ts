@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pathMatches } from '../../generator/metadata/assets.js';
-import { globMatcher } from '../../generator/metadata/glob.js';
+import { globMatcher } from '../../generator/formats/glob.js';
 
 describe('asset rule globs', () => {
   it.each([

@@ -4,12 +4,12 @@
  * crawl's transport, and DVC metadata files as text.
  */
 import { mediaTypeOf } from '../../media-types.js';
-import { isDvcMetadata } from '../../metadata/dvc.js';
+import { isDvcMetadata } from '../../formats/dvc.js';
 import { ModelError, inspectModel, type ModelSummary } from '../../models/index.js';
 import { ModelFileError, OnnxError, bufferByteSource, type ByteSource, httpByteSource, inspectOnnx, scanOptionsFor } from '../../onnx/index.js';
 import type { Diagnostic, DvcFileText, ProjectSnapshot } from '../../types.js';
 import type { GqlProject } from './graphql.js';
-import { lfsMatcher, parseLfsPointer } from './lfs.js';
+import { lfsMatcher, parseLfsPointer } from '../../formats/lfs.js';
 import type { GitLabCallCounts, GitLabContext, GitLabSourceOptions, ModelInspectHook, OnnxInspectHook } from './options.js';
 import type { RestReader } from './rest-reader.js';
 import type { GitLabTransport } from './transport.js';

@@ -3,7 +3,7 @@
  * answered (and was complete), else from the REST reader, then the enrichment (LFS, DVC, preview,
  * ONNX) and the head commit, which comes from REST facts only.
  */
-import { isDvcMetadata } from '../../metadata/dvc.js';
+import { isDvcMetadata } from '../../formats/dvc.js';
 import type { Diagnostic, ProjectInfo, ProjectSnapshot, RepoFile } from '../../types.js';
 import { carryPreview, describeModels, describeOnnx, lfsCandidates, readDvc, readLfsPointers } from './enrich.js';
 import { packagesFrom, releaseFrom, type TreeEntry } from './facts.js';

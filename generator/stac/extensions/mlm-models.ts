@@ -9,8 +9,7 @@ import { onnxToMlm, type OnnxMlmOptions, type OnnxMlmResult } from './mlm.js';
 import type { OnnxSummary, ValueInfo } from '../../onnx/types.js';
 import type { Diagnostic } from '../../types.js';
 import { OCTET_STREAM, typeOfExtension } from '../../media-types.js';
-import type { PickleSafety } from '../../models/safety.js';
-import type { ModelFormat, ModelSummary } from '../../models/types.js';
+import type { ModelFormat, ModelSummary, PickleSafety } from '../../models/types.js';
 
 /** Formats that describe a model (the others, plain pickles and zips, only get the safety verdict). */
 export const MODEL_FORMATS: ReadonlySet<ModelFormat> = new Set(['pytorch', 'torchscript', 'pytorch-legacy', 'safetensors', 'safetensors-index', 'gguf']);

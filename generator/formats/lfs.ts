@@ -1,8 +1,8 @@
 /**
- * Git LFS as the crawler sees it: which paths `.gitattributes` routes through the LFS filter, and
- * what a pointer file says (git-lfs docs/spec.md; reference/gitlab.md §2.4).
+ * Git LFS as a source sees it (PURE): which paths `.gitattributes` routes through the LFS filter,
+ * and what a pointer file says (git-lfs docs/spec.md; reference/gitlab.md §2.4).
  */
-import { globMatcher } from '../../metadata/glob.js';
+import { globMatcher } from './glob.js';
 
 /** A parsed LFS pointer. */
 export interface LfsPointer {

@@ -1,8 +1,8 @@
 /**
- * Glob matching for asset rules, in time linear in the pattern times the path. A README's pattern
- * is outside input: a regex-based matcher backtracks (picomatch takes 1.3 s for `*a*a*a*a*a*b`
- * against a 60-character name, and minutes with a few more stars), so patterns are matched here
- * segment by segment without any regular expression.
+ * Glob matching for asset rules and `.gitattributes` (PURE), in time linear in the pattern times
+ * the path. A README's pattern is outside input: a regex-based matcher backtracks (picomatch takes
+ * 1.3 s for `*a*a*a*a*a*b` against a 60-character name, and minutes with a few more stars), so
+ * patterns are matched here segment by segment without any regular expression.
  *
  * Supported: `*` (any characters within a segment, dotfiles included), `?` (one character),
  * `[abc]`, `[a-z]`, `[!a]` / `[^a]` (a class), `\x` (a literal x), `**` as a whole segment (any number
