@@ -150,7 +150,8 @@ export async function loadConfigBase(argv: Pick<ConfigFlags, 'config'>, env: Nod
 async function loadConfigFile(file: string, files: ConfigFiles): Promise<Config> {
   let text: string;
   try {
-    text = await (files.readFile ?? ((f: string) => readFile(f, 'utf8')))(file);
+    // Relative to the command's working directory (the message keeps the name as given).
+    text = await (files.readFile ?? ((f: string) => readFile(path.resolve(files.cwd, f), 'utf8')))(file);
   } catch (err) {
     throw new UsageError(`cannot read configuration file ${file}: ${(err as Error).message}`, { cause: err });
   }

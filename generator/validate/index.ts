@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { isInternal } from '../stac/links.js';
+import { cachedCompiles, processCompiledSchemas, type CompiledSchemas } from './compiled.js';
 
 const require = createRequire(import.meta.url);
 type Report = {
@@ -35,13 +36,20 @@ export interface ValidationProblem {
   schema?: string;
 }
 
-/** Schema-validate STAC documents (path -> JSON) in one batch. */
-export async function validateSchemas(docs: ReadonlyMap<string, Record<string, unknown>>, loader: SchemaLoader): Promise<ValidationProblem[]> {
+/**
+ * Schema-validate STAC documents (path -> JSON) in one batch. Compiled schemas are reused from
+ * `compiled` (by default the process's) while the loader gives the same schemas.
+ */
+export async function validateSchemas(
+  docs: ReadonlyMap<string, Record<string, unknown>>,
+  loader: SchemaLoader,
+  compiled: CompiledSchemas = processCompiledSchemas,
+): Promise<ValidationProblem[]> {
   const entries = [...docs.entries()].filter(([, json]) => typeof json.stac_version === 'string');
   if (entries.length === 0) return [];
   const report = await stacValidate(
     entries.map(([, json]) => json),
-    { loader, schemaMap: {}, verbose: true },
+    { loader, schemaMap: {}, verbose: true, customValidator: cachedCompiles(compiled, loader) },
   );
   const children = entries.length === 1 ? [report] : report.children;
   const problems: ValidationProblem[] = [];

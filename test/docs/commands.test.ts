@@ -3,18 +3,28 @@
  * goes stale. Each command is either run here or listed with the reason it cannot run in the suite;
  * a command in the docs that is neither fails the test, and so does an entry no page shows any more.
  *
- * How a command is run: as written, by bash, in a temporary folder that holds the demo as the docs
- * assume it (`examples/`, and `stachub.config.yml` beside its `workspace/` and `mlflow-export/`),
- * with `stachub` (and `npx stachub`) being the compiled checkout, `node bin/stachub.js`. The only
+ * How a command is run: as written, in a temporary folder that holds the demo as the docs assume
+ * it (`examples/`, and `stachub.config.yml` beside its `workspace/` and `mlflow-export/`), with
+ * `stachub` (and `npx stachub`) being the compiled checkout, `node bin/stachub.js`. The only
  * changes are the explicit replacements of each entry: a host of the docs becomes a server started
  * here on 127.0.0.1 (the fake GitLab, s3rver, `stachub track`, a Range file server), a fixed port
  * becomes 0, `...` placeholders become the fakes' credentials.
+ *
+ * A plain `[NAME=value ...] stachub ARGS` line runs in this process through the compiled CLI's
+ * `main(argv, ctx)` (what bin/stachub.js calls with process.argv), with the line's environment and
+ * folder: spawning node for each would cost more than most of the commands themselves. A line whose
+ * point is the shell or the process runs in bash as a child process: the servers (`serve`, `track`:
+ * they run until stopped and are reached over HTTP), a line of shell variables read by another
+ * process (`export ... && node -e`), and a glob that bash expands (`models/*.onnx`). `inspect`, `merge` and
+ * `publish` run as child processes too: they still open their path arguments relative to the
+ * process's folder rather than the command's (`ctx.cwd`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitLab } from '../fakes/gitlab/server.js';
 import { MlflowTestClient } from '../mlflow/shim-client.js';
@@ -304,14 +314,61 @@ function documentedCommands(): Map<string, string[]> {
   return out;
 }
 
-/** Runs `command` with bash in the work folder; a server is left running and answered by its client. */
+/** Subcommands that read a path argument relative to the process's folder: run in bash (see the file's TSDoc). */
+const IN_CHILD_PROCESS = new Set(['inspect', 'merge', 'publish']);
+
+/**
+ * The environment assignments and the arguments of a plain `[NAME=value ...] stachub ARGS` line, as
+ * bash would pass them (words split on spaces, `"$NAME"` expanded from `env`); undefined for any
+ * other line (quotes of another form, globs, operators, a command other than stachub).
+ */
+function plainStachub(line: string, env: Record<string, string>): { assign: Record<string, string>; args: string[] } | undefined {
+  const words: string[] = [];
+  for (const raw of line.trim().split(/ +/)) {
+    // `?` is left to bash's globbing only where a file could match; the docs' one `?` is in a URL.
+    if (/[*[\]|&;<>()`'\\]/.test(raw)) return undefined;
+    const word = raw.replace(/"\$([A-Za-z_][A-Za-z0-9_]*)"/g, (_, name: string) => env[name] ?? '');
+    if (/["$]/.test(word)) return undefined;
+    words.push(word);
+  }
+  const assign: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
+    const w = words.shift()!;
+    assign[w.slice(0, w.indexOf('='))] = w.slice(w.indexOf('=') + 1);
+  }
+  if (words.shift() !== 'stachub' || IN_CHILD_PROCESS.has(words[0] ?? '')) return undefined;
+  return { assign, args: words };
+}
+
+/** The compiled CLI's entry, as bin/stachub.js imports it. */
+type Main = (argv: string[], ctx: Record<string, unknown>) => Promise<number>;
+let compiledMain: Main | undefined;
+
+/**
+ * Runs `command` in the work folder: a plain stachub line in this process (see the file's TSDoc),
+ * anything else with bash; a server is left running and answered by its client.
+ */
 async function runCommand(command: string, run: Run): Promise<Result> {
-  const env = {
+  const env: Record<string, string> = {
     PATH: `${path.join(root, 'bin')}:${process.env.PATH ?? ''}`,
     HOME: root,
     XDG_CACHE_HOME: path.join(root, 'cache'),
     ...run.env?.(),
   };
+  const plain = run.server ? undefined : plainStachub(command, env);
+  if (plain) {
+    compiledMain ??= ((await import(pathToFileURL(path.join(repoRoot, 'dist/generator/cli.js')).href)) as { main: Main }).main;
+    let stdout = '';
+    let stderr = '';
+    const code = await compiledMain(['node', path.join(repoRoot, 'bin/stachub.js'), ...plain.args], {
+      env: { ...env, ...plain.assign },
+      cwd: work,
+      stdout: (s: string) => void (stdout += s),
+      stderr: (s: string) => void (stderr += s),
+      isTTY: false,
+    });
+    return { code, stdout, stderr };
+  }
   const child = spawn('bash', ['-c', run.server ? `exec ${command}` : command], { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -2,24 +2,35 @@
  * The configuration and front-matter examples of the README and docs/ are accepted as written: each
  * configuration example starts a build (a configuration stachub refuses exits 2), and each front
  * matter example, as the README of a one-project workspace, builds with `--strict` (any error of the
- * project exits 3). Both through the compiled CLI, in a temporary folder.
+ * project exits 3). Both through the compiled CLI, in a temporary folder: its `main(argv, ctx)` (what
+ * bin/stachub.js calls with process.argv) in this process, with the folder and a clean environment.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers.js';
 import { fences } from './markdown.js';
 
 let root: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'bin/stachub.js'), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: root, XDG_CACHE_HOME: path.join(root, 'cache') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
+/** The compiled CLI's entry, as bin/stachub.js imports it. */
+type Main = (argv: string[], ctx: Record<string, unknown>) => Promise<number>;
+let compiledMain: Main | undefined;
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  compiledMain ??= ((await import(pathToFileURL(path.join(repoRoot, 'dist/generator/cli.js')).href)) as { main: Main }).main;
+  let stdout = '';
+  let stderr = '';
+  const code = await compiledMain(['node', path.join(repoRoot, 'bin/stachub.js'), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: root, XDG_CACHE_HOME: path.join(root, 'cache') },
+    stdout: (s: string) => void (stdout += s),
+    stderr: (s: string) => void (stderr += s),
+    isTTY: false,
   });
+  return { code, stdout, stderr };
 }
 
 /** The YAML blocks of `file` that start with `start`. */
