@@ -51,7 +51,8 @@ export async function validateSchemas(
     entries.map(([, json]) => json),
     { loader, schemaMap: {}, verbose: true, customValidator: cachedCompiles(compiled, loader) },
   );
-  const children = entries.length === 1 ? [report] : report.children;
+  // An array is always answered with one child report per document, in order, even for one document.
+  const children = report.children;
   const problems: ValidationProblem[] = [];
   children.forEach((child, i) => {
     const path = entries[i]![0];

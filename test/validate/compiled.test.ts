@@ -42,6 +42,15 @@ const loader = (): ReturnType<typeof createSchemaLoader> =>
 /** A batch of two documents: `json` and a valid item. */
 const docs = (json: Record<string, unknown>): Map<string, Record<string, unknown>> => new Map([['one.json', json], ['two.json', { ...item(), id: 'two' }]]);
 
+describe('a batch of one document', () => {
+  it('reports its problems as a batch of several does', async () => {
+    const bad = { ...item(), links: 'none' };
+    const alone = await validateSchemas(new Map([['one.json', bad]]), loader(), new Map());
+    expect(alone.map((p) => [p.path, p.pointer])).toContainEqual(['one.json', '/links']);
+    expect(alone).toEqual((await validateSchemas(docs(bad), loader(), new Map())).filter((p) => p.path === 'one.json'));
+  });
+});
+
 describe('compiled schemas kept between validation runs', () => {
   it('gives the answers of a fresh compile, and reuses the compiled validator when nothing changed', async () => {
     const cache: CompiledSchemas = new Map();
