@@ -39,13 +39,15 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
     .addHelpText('after', '\nExit codes: 0 all models read, 3 a model is not readable (or not a known format), 4 a model could not be fetched.')
     .action(async (args: string[], flags: InspectFlags) => {
       const headers = parseHeaders(flags.header ?? []);
-      const inputs = await expandFolders(args);
+      // Local paths are shown as given and read against the command's working directory.
+      const at = (p: string): string => (/^https?:\/\//i.test(p) ? p : path.resolve(ctx.cwd, p));
+      const inputs = await expandFolders(args, ctx.cwd);
       let failed: number | undefined;
       for (const input of inputs) {
         const source = /^https?:\/\//i.test(input) ? redactUrl(input) : input;
         try {
           const http: HttpSourceOptions = { headers: headersFor(input, headers, ctx.env) };
-          const src = byteSourceFor(input, http);
+          const src = byteSourceFor(at(input), http);
           // A name ending in .onnx keeps the ONNX scanner's own errors (an empty .onnx is `onnx/empty`).
           const sniffed = isOnnxName(input) ? 'onnx' : await sniffFormat(src, input).catch(async (err: unknown) => {
             await src.close();
@@ -61,7 +63,7 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
               ctx.stdout(formatSummary(source, summary) + '\n');
             }
           } else {
-            const summary = await inspectModel(src, { openSibling: (name) => byteSourceFor(siblingOf(input, name), http) });
+            const summary = await inspectModel(src, { openSibling: (name) => byteSourceFor(at(siblingOf(input, name)), http) });
             if (flags.json) {
               const obj = { source, ...summary };
               ctx.stdout((inputs.length > 1 ? JSON.stringify(obj) : JSON.stringify(obj, null, 2)) + '\n');
@@ -91,17 +93,17 @@ function siblingOf(input: string, name: string): string {
 }
 
 /** Folders stand for every model file under them (sorted; hidden folders and node_modules skipped). */
-async function expandFolders(args: string[]): Promise<string[]> {
+async function expandFolders(args: string[], cwd: string): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) {
-    const st = /^https?:\/\//i.test(arg) ? undefined : await stat(arg).catch(() => undefined);
+    const st = /^https?:\/\//i.test(arg) ? undefined : await stat(path.resolve(cwd, arg)).catch(() => undefined);
     if (!st?.isDirectory()) {
       out.push(arg);
       continue;
     }
     const found: string[] = [];
     const walk = async (dir: string): Promise<void> => {
-      for (const e of await readdir(dir, { withFileTypes: true })) {
+      for (const e of await readdir(path.resolve(cwd, dir), { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) {
           if (!e.name.startsWith('.') && e.name !== 'node_modules') await walk(p);

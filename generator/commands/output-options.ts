@@ -69,6 +69,6 @@ export function outputRequest(flags: OutputFlags & ConfigFlags, ctx: CliContext)
     catalogType: flags.catalogType,
     strict: flags.strict,
     publishTo: flags.publish,
-    publishOptions: (to) => resolvePublishFlags(flags, to, ctx.env),
+    publishOptions: (to) => resolvePublishFlags(flags, to, ctx.env, ctx.cwd),
   };
 }

@@ -1,4 +1,5 @@
 /** `stachub publish DIR --to s3://BUCKET/PREFIX`: incremental, ordered upload of a built catalog. */
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { publishFiles, publishOptionsFromEnv, positiveInt, readOutputDir } from '../publish/index.js';
@@ -32,7 +33,7 @@ export function addPublishOptions(cmd: Command): Command {
 }
 
 /** Resolve flags + environment into publish options (flags win). */
-export function resolvePublishFlags(flags: PublishFlags, to: string, env: NodeJS.ProcessEnv) {
+export function resolvePublishFlags(flags: PublishFlags, to: string, env: NodeJS.ProcessEnv, cwd: string) {
   const base = publishOptionsFromEnv(
     {
       endpoint: flags.endpoint,
@@ -48,7 +49,8 @@ export function resolvePublishFlags(flags: PublishFlags, to: string, env: NodeJS
     },
     env,
   );
-  return { ...base, to };
+  // A directory target is relative to the command's working directory; URLs are kept as given.
+  return { ...base, to: /^[a-z][a-z0-9+.-]*:\/\//i.test(to) ? to : path.resolve(cwd, to) };
 }
 
 export const registerPublish: RegisterCommand = (program, ctx) => {
@@ -64,8 +66,8 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
   addPublishOptions(cmd).action(async (dir: string, flags: PublishFlags) => {
     const to = flags.to ?? ctx.env.STACHUB_PUBLISH_TO;
     if (!to) throw new UsageError('publish needs --to s3://BUCKET/PREFIX (or STACHUB_PUBLISH_TO)');
-    const options = resolvePublishFlags(flags, to, ctx.env);
-    const files = await readOutputDir(dir);
+    const options = resolvePublishFlags(flags, to, ctx.env, ctx.cwd);
+    const files = await readOutputDir(path.resolve(ctx.cwd, dir));
     if (files.length === 0) throw new UsageError(`${dir} is empty: nothing to publish`);
     await publishFiles(files, options, ctx);
   });

@@ -3,6 +3,7 @@
  * flags: wire the source, the previous state, the registry and the schema loader, run the build
  * (or one shard of it, or the join of the shards' partial outputs), then the shared tail.
  */
+import path from 'node:path';
 import { assemble, build, resolveSite, type BuildOptions } from '../build.js';
 import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 import { readRegistry } from '../mlflow/index.js';
@@ -112,7 +113,7 @@ export async function runBuild(request: BuildRequest, io: RunIo): Promise<number
 
 /** Run `stachub merge` over the shards' output folders; returns the exit code it calls for, if any. */
 export async function runMerge(inputs: readonly string[], request: OutputRequest, io: RunIo): Promise<number | undefined> {
-  const merged = mergePartials(await readPartials(inputs));
+  const merged = mergePartials(await readPartials(inputs.map((dir) => path.resolve(io.cwd, dir))));
   const config = await loadConfig(request.configFlags, io.env, io);
   // The projects were read by the shards: this source is only named in the report.
   const source: Source = {

@@ -15,9 +15,9 @@
  * folder: spawning node for each would cost more than most of the commands themselves. A line whose
  * point is the shell or the process runs in bash as a child process: the servers (`serve`, `track`:
  * they run until stopped and are reached over HTTP), a line of shell variables read by another
- * process (`export ... && node -e`), and a glob that bash expands (`models/*.onnx`). `inspect`, `merge` and
- * `publish` run as child processes too: they still open their path arguments relative to the
- * process's folder rather than the command's (`ctx.cwd`).
+ * process (`export ... && node -e`), and a glob that bash expands (`models/*.onnx`). The work folder is
+ * not this process's folder, so a command that opened a relative path against the process rather than
+ * its own working directory (`ctx.cwd`) fails here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -314,9 +314,6 @@ function documentedCommands(): Map<string, string[]> {
   return out;
 }
 
-/** Subcommands that read a path argument relative to the process's folder: run in bash (see the file's TSDoc). */
-const IN_CHILD_PROCESS = new Set(['inspect', 'merge', 'publish']);
-
 /**
  * The environment assignments and the arguments of a plain `[NAME=value ...] stachub ARGS` line, as
  * bash would pass them (words split on spaces, `"$NAME"` expanded from `env`); undefined for any
@@ -336,7 +333,7 @@ function plainStachub(line: string, env: Record<string, string>): { assign: Reco
     const w = words.shift()!;
     assign[w.slice(0, w.indexOf('='))] = w.slice(w.indexOf('=') + 1);
   }
-  if (words.shift() !== 'stachub' || IN_CHILD_PROCESS.has(words[0] ?? '')) return undefined;
+  if (words.shift() !== 'stachub') return undefined;
   return { assign, args: words };
 }
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir, stat } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePublishFlags } from '../../generator/commands/publish.js';
 import { DirectoryObjectStore } from '../../generator/publish/directory-store.js';
 import { StoreSink } from '../../generator/publish/sink.js';
 import { brokenLinks, syntheticCatalog } from './fixtures.js';
@@ -39,5 +40,13 @@ describe('publishing to a directory (GitLab Pages public/)', () => {
   it('refuses paths outside the folder', async () => {
     const store = new DirectoryObjectStore(dir);
     await expect(store.put('../escape.txt', new Uint8Array(), { contentType: 'text/plain', cacheControl: '' })).rejects.toThrow(/unsafe path/);
+  });
+});
+
+describe('the publish target as the command line gives it', () => {
+  it('reads a directory target against the command working directory and keeps URLs as given', () => {
+    expect(resolvePublishFlags({}, 'pages/public', {}, '/srv/catalog').to).toBe('/srv/catalog/pages/public');
+    expect(resolvePublishFlags({}, '/abs/public', {}, '/srv/catalog').to).toBe('/abs/public');
+    expect(resolvePublishFlags({}, 's3://bucket/stac', {}, '/srv/catalog').to).toBe('s3://bucket/stac');
   });
 });
