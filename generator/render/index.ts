@@ -21,6 +21,11 @@ import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { FaultCollector } from '../isolate.js';
 import { atomFeed, recentUnique, sitemap, structuredData } from './feeds.js';
+import { readmeJob } from './project-readme.js';
+import { ReadmePool, answerError } from './readme-pool.js';
+
+/** READMEs queued per render thread ahead of the page being made (keeps every thread busy). */
+const READMES_AHEAD = 32;
 
 export type { RenderInput } from './types.js';
 export type { SiteConfig, SiteLink } from './site-config.js';
@@ -272,14 +277,57 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   // other page, and the failures are thrown once every page is made, before the lists (the caller
   // then renders again without those projects, see generator/build.ts).
   const faults = new FaultCollector();
-  for (const view of model.byPath.values()) {
-    const page = faults.run(view.item.json.id, 'render', () => projectPageFile(view), null);
-    if (page) yield page;
+  const views = [...model.byPath.values()];
+  const jobs = Math.max(1, Math.min(input.jobs ?? 1, views.length));
+  if (jobs === 1) {
+    for (const view of views) {
+      const page = faults.run(view.item.json.id, 'render', () => projectPageFile(view, undefined), null);
+      if (page) yield page;
+    }
+  } else {
+    // READMEs go to the render threads a window ahead of the page being made; pages are made here,
+    // in the same order, each with its README's answer (readme-pool.ts).
+    const pool = new ReadmePool(jobs);
+    try {
+      const window = READMES_AHEAD * jobs;
+      const tickets: Array<{ ticket: number } | { none: true } | { error: unknown }> = [];
+      const queueTo = (end: number): void => {
+        for (let k = tickets.length; k < Math.min(end, views.length); k++) {
+          try {
+            const job = readmeJob(views[k]!, baseUrl);
+            tickets.push(job === null ? { none: true } : { ticket: pool.submit(job) });
+          } catch (error) {
+            tickets.push({ error });
+          }
+        }
+      };
+      for (let k = 0; k < views.length; k++) {
+        queueTo(k + window);
+        const view = views[k]!;
+        const t = tickets[k]!;
+        tickets[k] = { none: true };
+        // Outside the project's guard: a render thread that fails to start fails the build.
+        const answer = 'ticket' in t ? pool.take(t.ticket) : null;
+        const page = faults.run(
+          view.item.json.id,
+          'render',
+          () => {
+            if ('error' in t) throw t.error;
+            if (answer !== null && 'error' in answer) throw answerError(answer);
+            return projectPageFile(view, answer === null ? null : answer.html);
+          },
+          null,
+        );
+        if (page) yield page;
+      }
+    } finally {
+      pool.close();
+    }
   }
   faults.throwIfAny();
-  function projectPageFile(view: ProjectView): OutputFile {
+  function projectPageFile(view: ProjectView, readme: string | null | undefined): OutputFile {
     const category = model.categories.find((c) => c.id === view.categoryId)!;
-    const content = projectPage(view, model, site, baseUrl);
+    const content = projectPage(view, model, site, baseUrl, readme);
     const body = tpl('project')({
       view: card(view, view.page, model),
       p: content,

@@ -22,4 +22,9 @@ export interface RenderInput {
    * `siteConfigFromYaml` (generator/render/site-config.ts). Absent: defaults taken from the root catalog.
    */
   site?: SiteConfig;
+  /**
+   * Threads that render the project pages' READMEs (readme-pool.ts): 1 (the default) renders them
+   * on the calling thread. The output is the same bytes either way.
+   */
+  jobs?: number;
 }
