@@ -16,7 +16,7 @@ import { resolveSite, type ResolvedSite } from './site-config.js';
 import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
 import { isoDate, markdownToText, summary } from './format.js';
 import { LIST_SORTS, PAGE_SIZE, listPagePath, pageCount, sortProjects, type ListSort } from './listing.js';
-import { FACETS, SEARCH_DIR, searchIndexFiles } from './search-index.js';
+import { FACETS, SEARCH_DIR, SearchIndex, docText } from './search-index.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { FaultCollector } from '../isolate.js';
@@ -24,7 +24,7 @@ import { atomFeed, recentUnique, sitemap, structuredData } from './feeds.js';
 import { readmeJob } from './project-readme.js';
 import { ReadmePool, answerError } from './readme-pool.js';
 
-/** READMEs queued per render thread ahead of the page being made (keeps every thread busy). */
+/** Pages queued per render thread ahead of the page being made (keeps every thread busy). */
 const READMES_AHEAD = 32;
 
 export type { RenderInput } from './types.js';
@@ -278,6 +278,9 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   // then renders again without those projects, see generator/build.ts).
   const faults = new FaultCollector();
   const views = [...model.byPath.values()];
+  // The search index's documents get their terms with their pages (on the render threads when
+  // there are some); the index files are written after the lists.
+  const searchIndex = new SearchIndex(model.projects);
   const jobs = Math.max(1, Math.min(input.jobs ?? 1, views.length));
   if (jobs === 1) {
     for (const view of views) {
@@ -294,8 +297,9 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
       const queueTo = (end: number): void => {
         for (let k = tickets.length; k < Math.min(end, views.length); k++) {
           try {
-            const job = readmeJob(views[k]!, baseUrl);
-            tickets.push(job === null ? { none: true } : { ticket: pool.submit(job) });
+            const view = views[k]!;
+            const job = { readme: readmeJob(view, baseUrl), text: searchIndex.has(view) ? docText(view) : null };
+            tickets.push(job.readme === null && job.text === null ? { none: true } : { ticket: pool.submit(job) });
           } catch (error) {
             tickets.push({ error });
           }
@@ -308,6 +312,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
         tickets[k] = { none: true };
         // Outside the project's guard: a render thread that fails to start fails the build.
         const answer = 'ticket' in t ? pool.take(t.ticket) : null;
+        if (answer?.terms) searchIndex.add(view, answer.terms);
         const page = faults.run(
           view.item.json.id,
           'render',
@@ -443,7 +448,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   yield* listPages(SITE_FILES.searchPage, SEARCH_DIR, model.projects, 'Search', `Every project of ${site.title}, across categories.`, '_search', model.categories);
 
   // The search index: what a result card shows, with root-relative hrefs (the script makes them relative).
-  for (const f of searchIndexFiles(model.projects, (v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);
+  for (const f of searchIndex.files((v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);
   if (baseUrl) {
     // GitLab Pages and S3 website hosting serve 404.html for any missing path, at any depth: with
     // the base URL known, its links are absolute and work from wherever it is shown.

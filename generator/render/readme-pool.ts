@@ -13,9 +13,22 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ReadmeJob } from './project-readme.js';
+import type { DocTerms, DocText } from './search-index.js';
 
-/** A job's answer: the HTML, or the error it threw (name and message, as the report shows them). */
-export type ReadmeAnswer = { i: number; html: string } | { i: number; error: { name: string; message: string } };
+/** One page's work for a thread: its README (null: none) and its search-index text (null: not indexed). */
+export interface PageJob {
+  readme: ReadmeJob | null;
+  text: DocText | null;
+}
+
+/**
+ * A job's answer: the README's HTML, or the error it threw (name and message, as the report shows
+ * them), and the document's index terms.
+ */
+export type ReadmeAnswer = { i: number; terms: DocTerms | null } & ({ html: string | null } | { error: { name: string; message: string } });
+
+/** Jobs sent to a thread in one message (one wake-up of the thread per batch, not per page). */
+const BATCH = 16;
 
 /** The error a README threw on a worker, as the main thread would have caught it (name and message). */
 export function answerError(answer: { error: { name: string; message: string } }): Error {
@@ -44,6 +57,9 @@ export class ReadmePool {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly answers = new Map<number, ReadmeAnswer>();
   private next = 0;
+  /** Jobs not sent yet, per worker, and the first job index not sent. */
+  private readonly pending: Array<Array<{ i: number; job: PageJob }>> = [];
+  private sentUpTo = 0;
 
   constructor(size: number) {
     // Each worker starts from a small script that loads the worker module and reports a failure to
@@ -67,14 +83,27 @@ try { ${load} } catch (e) { fail(e); }`;
       thread.unref();
       this.workers.push(thread);
       this.ports.push(port1);
+      this.pending.push([]);
     }
   }
 
   /** Queue a job; its answer is taken with `take(i)`, `i` being the order of submission. */
-  submit(job: ReadmeJob): number {
+  submit(job: PageJob): number {
     const i = this.next++;
-    this.workers[i % this.workers.length]!.postMessage({ i, job });
+    // Consecutive jobs go to the same thread by batches, the batches round the threads.
+    const w = Math.floor(i / BATCH) % this.workers.length;
+    const batch = this.pending[w]!;
+    batch.push({ i, job });
+    if (batch.length === BATCH) this.send(w);
     return i;
+  }
+
+  private send(w: number): void {
+    const batch = this.pending[w]!;
+    if (batch.length === 0) return;
+    this.workers[w]!.postMessage(batch);
+    this.sentUpTo = Math.max(this.sentUpTo, batch[batch.length - 1]!.i + 1);
+    this.pending[w] = [];
   }
 
   /**
@@ -82,6 +111,7 @@ try { ${load} } catch (e) { fail(e); }`;
    * not start or no answer came for a long time: a failure of the build, not of one project.
    */
   take(i: number): ReadmeAnswer {
+    if (i >= this.sentUpTo) for (let w = 0; w < this.workers.length; w++) this.send(w);
     let waited = 0;
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
@@ -101,9 +131,9 @@ try { ${load} } catch (e) { fail(e); }`;
   private drain(): void {
     for (const port of this.ports) {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-        const answer = m.message as ReadmeAnswer | { fatal: string };
-        if ('fatal' in answer) throw new Error(`a README render thread could not start: ${answer.fatal}`);
-        this.answers.set(answer.i, answer);
+        const answers = m.message as ReadmeAnswer[] | { fatal: string };
+        if ('fatal' in answers) throw new Error(`a README render thread could not start: ${answers.fatal}`);
+        for (const answer of answers) this.answers.set(answer.i, answer);
       }
     }
   }

@@ -3,20 +3,29 @@
  * error) back on its answer port, then bumps the shared counter the main thread waits on.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { renderProjectReadme, type ReadmeJob } from './project-readme.js';
-import type { ReadmeAnswer, ReadmeWorkerData } from './readme-pool.js';
+import { renderProjectReadme } from './project-readme.js';
+import type { PageJob, ReadmeAnswer, ReadmeWorkerData } from './readme-pool.js';
+import { docTerms } from './search-index.js';
 
 const { port, signal } = workerData as ReadmeWorkerData;
 
-parentPort!.on('message', ({ i, job }: { i: number; job: ReadmeJob }) => {
-  let answer: ReadmeAnswer;
-  try {
-    answer = { i, html: renderProjectReadme(job) };
-  } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    answer = { i, error: { name: e.name, message: e.message } };
-  }
-  port.postMessage(answer);
+parentPort!.on('message', (batch: Array<{ i: number; job: PageJob }>) => {
+  const answers: ReadmeAnswer[] = batch.map(({ i, job }) => {
+    // Terms that fail are left to the main thread (the index computes them there, and fails as it would).
+    let terms = null;
+    try {
+      terms = job.text === null ? null : docTerms(job.text);
+    } catch {
+      terms = null;
+    }
+    try {
+      return { i, terms, html: job.readme === null ? null : renderProjectReadme(job.readme) };
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      return { i, terms, error: { name: e.name, message: e.message } };
+    }
+  });
+  port.postMessage(answers);
   Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
 });
