@@ -16,7 +16,7 @@ import { resolveSite, type ResolvedSite } from './site-config.js';
 import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
 import { isoDate, markdownToText, summary } from './format.js';
 import { LIST_SORTS, PAGE_SIZE, listPagePath, pageCount, sortProjects, type ListSort } from './listing.js';
-import { FACETS, SEARCH_DIR, SearchIndex, docText } from './search-index.js';
+import { FACETS, SEARCH_DIR, SearchIndex, docText, type TermTable } from './search-index.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { FaultCollector } from '../isolate.js';
@@ -291,6 +291,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
     // READMEs go to the render threads a window ahead of the page being made; pages are made here,
     // in the same order, each with its README's answer (readme-pool.ts).
     const pool = new ReadmePool(jobs);
+    const tables: TermTable[] = Array.from({ length: jobs }, () => []);
     try {
       const window = READMES_AHEAD * jobs;
       const tickets: Array<{ ticket: number } | { none: true } | { error: unknown }> = [];
@@ -312,7 +313,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
         tickets[k] = { none: true };
         // Outside the project's guard: a render thread that fails to start fails the build.
         const answer = 'ticket' in t ? pool.take(t.ticket) : null;
-        if (answer?.terms) searchIndex.add(view, answer.terms);
+        if (answer?.terms && 'ticket' in t) searchIndex.addCoded(view, answer.terms, tables[pool.workerOf(t.ticket)]!);
         const page = faults.run(
           view.item.json.id,
           'render',

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ReadmeJob } from './project-readme.js';
-import type { DocTerms, DocText } from './search-index.js';
+import type { CodedTerms, DocText } from './search-index.js';
 
 /** One page's work for a thread: its README (null: none) and its search-index text (null: not indexed). */
 export interface PageJob {
@@ -25,7 +25,7 @@ export interface PageJob {
  * A job's answer: the README's HTML, or the error it threw (name and message, as the report shows
  * them), and the document's index terms.
  */
-export type ReadmeAnswer = { i: number; terms: DocTerms | null } & ({ html: string | null } | { error: { name: string; message: string } });
+export type ReadmeAnswer = { i: number; terms: CodedTerms | null } & ({ html: string | null } | { error: { name: string; message: string } });
 
 /** Jobs sent to a thread in one message (one wake-up of the thread per batch, not per page). */
 const BATCH = 16;
@@ -91,11 +91,21 @@ try { ${load} } catch (e) { fail(e); }`;
   submit(job: PageJob): number {
     const i = this.next++;
     // Consecutive jobs go to the same thread by batches, the batches round the threads.
-    const w = Math.floor(i / BATCH) % this.workers.length;
+    const w = this.workerOf(i);
     const batch = this.pending[w]!;
     batch.push({ i, job });
     if (batch.length === BATCH) this.send(w);
     return i;
+  }
+
+  /** The thread job `i` went to (its answer's term ids are that thread's). */
+  workerOf(i: number): number {
+    return Math.floor(i / BATCH) % this.workers.length;
+  }
+
+  /** Number of threads. */
+  get size(): number {
+    return this.workers.length;
   }
 
   private send(w: number): void {

@@ -5,16 +5,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { renderProjectReadme } from './project-readme.js';
 import type { PageJob, ReadmeAnswer, ReadmeWorkerData } from './readme-pool.js';
-import { docTerms } from './search-index.js';
+import { codeTerms, docTerms } from './search-index.js';
 
 const { port, signal } = workerData as ReadmeWorkerData;
+/** This thread's term dictionary (the main thread keeps the same ids, see SearchIndex.addCoded). */
+const dictionary = new Map<string, number>();
 
 parentPort!.on('message', (batch: Array<{ i: number; job: PageJob }>) => {
   const answers: ReadmeAnswer[] = batch.map(({ i, job }) => {
     // Terms that fail are left to the main thread (the index computes them there, and fails as it would).
     let terms = null;
     try {
-      terms = job.text === null ? null : docTerms(job.text);
+      terms = job.text === null ? null : codeTerms(docTerms(job.text), dictionary);
     } catch {
       terms = null;
     }

@@ -115,6 +115,40 @@ export interface DocTerms {
   text: string[];
 }
 
+/**
+ * A document's terms as a render thread sends them: ids in the thread's own dictionary (the terms
+ * it sends for the first time in `fresh`, which take the next ids in order), so the index posts
+ * them without hashing each word again; `tiers` counts the ids of title, keywords, id and text.
+ */
+export interface CodedTerms {
+  ids: Int32Array;
+  tiers: [number, number, number, number];
+  fresh: string[];
+}
+
+/** A thread's term dictionary: term -> id, ids given in order of first use. */
+export function codeTerms(t: DocTerms, dictionary: Map<string, number>): CodedTerms {
+  const fresh: string[] = [];
+  const lists = [t.title, t.keywords, t.id, t.text];
+  const ids = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+  let k = 0;
+  for (const list of lists) {
+    for (const term of list) {
+      let id = dictionary.get(term);
+      if (id === undefined) {
+        id = dictionary.size;
+        dictionary.set(term, id);
+        fresh.push(term);
+      }
+      ids[k++] = id;
+    }
+  }
+  return { ids, tiers: [t.title.length, t.keywords.length, t.id.length, t.text.length], fresh };
+}
+
+/** The postings of a thread's term ids (index: its dictionary's id), kept by the main thread. */
+export type TermTable = Postings[];
+
 /** The text of a view the index reads. */
 export function docText(v: ProjectView): DocText {
   const p = v.item.json.properties;
@@ -182,22 +216,26 @@ export class SearchIndex {
     for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
   }
 
-  private post(term: string, code: number): void {
-    const list = this.index.get(term);
-    if (!list) this.index.set(term, { codes: [code], n: 1 });
-    else if (Array.isArray(list.codes)) {
-      // Most terms are rare: a small array until a term has many postings.
-      list.codes.push(code);
-      list.n++;
-      if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
-    } else {
-      if (list.n === list.codes.length) {
-        const grown = new Int32Array(list.n * 2);
-        grown.set(list.codes);
-        list.codes = grown;
-      }
-      list.codes[list.n++] = code;
+  /**
+   * Add a document's terms as a render thread coded them (`codeTerms`); `table` is that thread's
+   * dictionary as seen so far, and learns the `fresh` terms whatever happens to the document.
+   */
+  addCoded(view: ProjectView, coded: CodedTerms, table: TermTable): void {
+    for (const term of coded.fresh) {
+      let list = this.index.get(term);
+      if (!list) this.index.set(term, (list = { codes: [], n: 0 }));
+      table.push(list);
     }
+    const doc = this.docOf.get(view);
+    if (doc === undefined || this.added[doc]) return;
+    this.added[doc] = 1;
+    const base = doc * 4;
+    let k = 0;
+    coded.tiers.forEach((n, tier) => {
+      for (const end = k + n; k < end; k++) pushPosting(table[coded.ids[k]!]!, base + tier);
+    });
+    this.post('all=', base);
+    for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
   }
 
   /** The index files (documents not added yet are added first). `card` gives what a result shows. */
@@ -206,6 +244,29 @@ export class SearchIndex {
       if (!this.added[doc]) this.add(v);
     });
     yield* indexFiles(this.docs, this.index, card);
+  }
+
+  private post(term: string, code: number): void {
+    const list = this.index.get(term);
+    if (!list) this.index.set(term, { codes: [code], n: 1 });
+    else pushPosting(list, code);
+  }
+}
+
+/** Append a posting to a term's list. */
+function pushPosting(list: Postings, code: number): void {
+  if (Array.isArray(list.codes)) {
+    // Most terms are rare: a small array until a term has many postings.
+    list.codes.push(code);
+    list.n++;
+    if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
+  } else {
+    if (list.n === list.codes.length) {
+      const grown = new Int32Array(list.n * 2);
+      grown.set(list.codes);
+      list.codes = grown;
+    }
+    list.codes[list.n++] = code;
   }
 }
 
@@ -219,6 +280,8 @@ export function searchIndexFiles(views: readonly ProjectView[], card: (v: Projec
 
 function* indexFiles(docs: ProjectView[], index: Map<string, Postings>, card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
   const categoryOf = docs.map((v) => v.categoryId);
+  // A term a render thread sent for a document that was not added has no postings.
+  for (const [term, list] of index) if (list.n === 0) index.delete(term);
 
   // Shards: a power of two, so the count (and every term's file) only changes when the index doubles
   // or halves. Sized from the postings (about 3 bytes each, written as delta lists), then encoded one
