@@ -1,5 +1,6 @@
 /**
- * READMEs rendered on worker threads (node:worker_threads), ahead of the pages that show them.
+ * READMEs rendered on worker threads (node:worker_threads), ahead of the pages that show them,
+ * with each project's search-index terms (search-index.ts `docTerms`, sent as `codeTerms` ids).
  *
  * Markdown to HTML and its sanitising are most of a large build's CPU. The project pages are made
  * by a synchronous generator (the pages stream to the sink one at a time), so the pool is read
@@ -49,7 +50,7 @@ export function defaultJobs(): number {
 }
 
 /** How long the main thread waits for one README before it assumes the workers are gone. */
-const STALL_MS = 120_000;
+const STALL_MS = 300_000;
 
 export class ReadmePool {
   private readonly workers: Worker[] = [];
