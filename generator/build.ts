@@ -58,7 +58,7 @@ export interface BuildOptions {
    * memory for the others); without one, they are kept and returned in `files`.
    */
   sink?: FileSink;
-  /** Threads that render READMEs (render/readme-pool.ts); default: one per core, for catalogs big enough to gain from it. */
+  /** Worker threads that render READMEs (render/readme-pool.ts), 0 for none; default: one per core but one, for catalogs big enough to gain from it. */
   renderJobs?: number;
 }
 
@@ -423,7 +423,7 @@ function emitFiles(prepared: Prepared, options: BuildOptions, now: Date, sink: F
   const ownerOf = (itemId: string): string => prepared.mlflow?.owners.get(itemId) ?? itemId;
   try {
     // Render threads cost a start-up each (about a tenth of a second): small catalogs render on this one.
-    const jobs = prepared.items.size >= THREADED_FROM ? (options.renderJobs ?? defaultJobs()) : 1;
+    const jobs = prepared.items.size >= THREADED_FROM ? (options.renderJobs ?? defaultJobs()) : 0;
     for (const f of renderSite({ tree, generatedAt: now.toISOString(), ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site, jobs })) put(f);
   } catch (err) {
     // Pages fail per item: the item's project is what fails.

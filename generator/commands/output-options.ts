@@ -40,9 +40,9 @@ const OUTPUT_OPTIONS = {
   validate: () => new Option('--no-validate', 'skip STAC schema validation (links are still checked)'),
   strict: () => new Option('--strict', 'exit 3 when any project has an error or the output does not validate'),
   jobs: () =>
-    new Option('--jobs <n>', 'threads that render the project pages (default: one per CPU core; env STACHUB_JOBS)').argParser((v) => {
+    new Option('--jobs <n>', 'worker threads that render the project pages\' READMEs beside the main thread, 0 for none (default: one per CPU core but one; env STACHUB_JOBS)').argParser((v) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of threads, 1 or more');
+      if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of threads, 0 or more');
       return n;
     }),
   publish: () => new Option('--publish <target>', 'after a valid build, publish the output to s3://BUCKET/PREFIX (see `stachub publish` for the options below)'),
@@ -87,6 +87,6 @@ export function outputRequest(flags: OutputFlags & ConfigFlags, ctx: CliContext)
 function positiveJobs(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`STACHUB_JOBS: ${JSON.stringify(v)} is not a whole number of threads (1 or more)`);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`STACHUB_JOBS: ${JSON.stringify(v)} is not a whole number of threads (0 or more)`);
   return n;
 }

@@ -281,8 +281,8 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   // The search index's documents get their terms with their pages (on the render threads when
   // there are some); the index files are written after the lists.
   const searchIndex = new SearchIndex(model.projects);
-  const jobs = Math.max(1, Math.min(input.jobs ?? 1, views.length));
-  if (jobs === 1) {
+  const jobs = Math.max(0, Math.min(input.jobs ?? 0, views.length));
+  if (jobs === 0) {
     for (const view of views) {
       const page = faults.run(view.item.json.id, 'render', () => projectPageFile(view, undefined), null);
       if (page) yield page;

@@ -44,9 +44,12 @@ export interface ReadmeWorkerData {
   signal: Int32Array;
 }
 
-/** Render threads by default: one per core the process may use. */
+/**
+ * Render threads by default: one per core the process may use, less the main thread's (which makes
+ * the pages and is the longer path); none on one core. Each thread costs its own heap.
+ */
 export function defaultJobs(): number {
-  return Math.max(1, availableParallelism());
+  return Math.max(0, availableParallelism() - 1);
 }
 
 /** How long the main thread waits for one README before it assumes the workers are gone. */

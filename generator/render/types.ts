@@ -23,8 +23,8 @@ export interface RenderInput {
    */
   site?: SiteConfig;
   /**
-   * Threads that render the project pages' READMEs (readme-pool.ts): 1 (the default) renders them
-   * on the calling thread. The output is the same bytes either way.
+   * Worker threads that render the project pages' READMEs and search terms (readme-pool.ts),
+   * besides the calling thread; 0 (the default): all on the calling thread. The same bytes either way.
    */
   jobs?: number;
 }
