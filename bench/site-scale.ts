@@ -15,11 +15,13 @@
  * number of projects; the index as it was written: id, title, page, category and up to 800
  * distinct words per project), and printed as ratios.
  *
- *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--word W] [--keep DIR [--reuse]]
+ *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--jobs N] [--word W] [--keep DIR [--reuse]] [--build-only]
  *
  * `--keep DIR` keeps each size's workspace and output under DIR/N; with `--reuse`, a workspace
  * already there is built again instead of written anew (its output folder is removed first, so the
  * first build is still a full one). The synthetic catalog is seeded: the same N gives the same one.
+ * `--jobs N` is the build's `--jobs` (render threads; default: one per core). `--build-only` measures
+ * the full build alone (no browser, no one-project change).
  *
  * Schema validation is left out of the measured build (`--no-validate`: the schemas are not
  * shipped with the bench); links are still checked.
@@ -45,6 +47,8 @@ const TIMEOUT_MS = Number(arg('timeout-min', '20')) * 60_000;
 const HEAP_MB = Number(arg('heap-mb', '1700'));
 const KEEP = process.argv.includes('--keep') ? arg('keep', '') : '';
 const REUSE = KEEP !== '' && process.argv.includes('--reuse');
+const JOBS = arg('jobs', '');
+const BUILD_ONLY = process.argv.includes('--build-only');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The query of the search measures (its frequency in titles and READMEs is printed). */
 const WORD = arg('word', syntheticWord(300));
@@ -64,7 +68,7 @@ function runBuild(catalog: SyntheticCatalog, out: string): Promise<BuildRun> {
     const started = Date.now();
     const child = spawn(
       process.execPath,
-      [`--max-old-space-size=${HEAP_MB}`, '--import', import.meta.resolve('tsx'), path.join(here, 'stachub-child.ts'), 'build', '--config', catalog.config, '--out', out, '--no-validate'],
+      [`--max-old-space-size=${HEAP_MB}`, '--import', import.meta.resolve('tsx'), path.join(here, 'stachub-child.ts'), 'build', '--config', catalog.config, '--out', out, '--no-validate', ...(JOBS ? ['--jobs', JOBS] : [])],
       { cwd: catalog.dir, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let err = '';
@@ -174,7 +178,7 @@ const load = (): string => `load ${loadavg().map((l) => l.toFixed(1)).join(' / '
 const kB = (n: number): string => `${(n / 1000).toFixed(1)} kB`;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
 
-async function measure(n: number, browser: Browser): Promise<void> {
+async function measure(n: number, browser: Browser | null): Promise<void> {
   const work = KEEP ? path.resolve(KEEP, String(n)) : mkdtempSync(path.join(tmpdir(), `stachub-site-scale-${n}-`));
   mkdirSync(work, { recursive: true });
   try {
@@ -190,8 +194,9 @@ async function measure(n: number, browser: Browser): Promise<void> {
     const first = await runBuild(catalog, out);
     const files = walk(out);
     const bytes = [...files.values()].reduce((a, b) => a + b, 0);
-    console.log(`full build (V8 heap limit ${HEAP_MB} MB): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit} (${loadBefore} before, ${load()} after)`);
+    console.log(`full build (V8 heap limit ${HEAP_MB} MB, render threads: ${JOBS || "one per core"}): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit} (${loadBefore} before, ${load()} after)`);
     console.log(`output: ${files.size.toLocaleString('en')} files, ${(bytes / 1e6).toFixed(1)} MB (search index: ${[...files.keys()].filter((p) => p.startsWith('_search/') && p.endsWith('.json')).length.toLocaleString('en')} files)`);
+    if (BUILD_ONLY || !browser) return;
 
     const server = await startStaticServer(out, { port: 0 });
     try {
@@ -255,6 +260,10 @@ async function measure(n: number, browser: Browser): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (BUILD_ONLY) {
+    for (const n of SIZES) await measure(n, null);
+    return;
+  }
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'] });
   try {

@@ -9,6 +9,7 @@ import { joinRegistry } from './stac/registry.js';
 import type { Registry } from './mlflow/types.js';
 import { toRecord, type ProjectRecord } from './metadata/record.js';
 import { renderSite } from './render/index.js';
+import { defaultJobs } from './render/readme-pool.js';
 import { siteConfigFromYaml, type SiteConfig } from './render/site-config.js';
 import { withLogoFile } from './render/site-files.js';
 import type { BuildReport } from './report.js';
@@ -25,6 +26,9 @@ import { checkLinks, validateSchemas, type SchemaLoader, type ValidationProblem 
 import { isSafeDir, pathClashes, PathGuard } from './pipeline/clashes.js';
 import { buildReport } from './pipeline/report.js';
 import { REPAIR_ROUNDS, repairPlan, repaired, type ItemPlace, type ItemRepair } from './pipeline/repair.js';
+
+/** Items from which the READMEs are rendered on threads (when more than one job is asked for). */
+const THREADED_FROM = 500;
 
 export interface BuildOptions {
   config: Config;
@@ -54,6 +58,8 @@ export interface BuildOptions {
    * memory for the others); without one, they are kept and returned in `files`.
    */
   sink?: FileSink;
+  /** Worker threads that render READMEs (render/readme-pool.ts), 0 for none; default: one per core but one, for catalogs big enough to gain from it. */
+  renderJobs?: number;
 }
 
 export interface BuildResult {
@@ -416,7 +422,9 @@ function emitFiles(prepared: Prepared, options: BuildOptions, now: Date, sink: F
   const site = options.site ?? { site: siteConfigFromYaml(config.site), diagnostics: [] };
   const ownerOf = (itemId: string): string => prepared.mlflow?.owners.get(itemId) ?? itemId;
   try {
-    for (const f of renderSite({ tree, generatedAt: now.toISOString(), ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site })) put(f);
+    // Render threads cost a start-up each (about a tenth of a second): small catalogs render on this one.
+    const jobs = prepared.items.size >= THREADED_FROM ? (options.renderJobs ?? defaultJobs()) : 0;
+    for (const f of renderSite({ tree, generatedAt: now.toISOString(), ...(config.output.baseUrl ? { baseUrl: config.output.baseUrl } : {}), site: site.site, jobs })) put(f);
   } catch (err) {
     // Pages fail per item: the item's project is what fails.
     if (err instanceof ProjectFaults) throw new ProjectFaults(err.failures.map((f) => ({ ...f, project: ownerOf(f.project) })));

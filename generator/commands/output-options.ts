@@ -2,8 +2,9 @@
  * The options `stachub build` and `stachub merge` share (configuration, output, registry,
  * validation, publish), defined once, and the request both make of them for the pipeline.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ConfigFlags } from '../config.js';
+import { UsageError } from '../errors.js';
 import type { OutputRequest } from '../pipeline/run.js';
 import type { CatalogType } from '../stac/layout.js';
 import type { CliContext } from './context.js';
@@ -22,6 +23,8 @@ export interface OutputFlags extends Omit<PublishFlags, 'to'> {
   strict?: boolean;
   /** Publish target (`s3://BUCKET/PREFIX`) after a valid build. */
   publish?: string;
+  /** Threads that render the pages' READMEs. */
+  jobs?: number;
 }
 
 /** The shared options, in the order `--help` lists them, worded as `stachub build` describes them. */
@@ -36,6 +39,12 @@ const OUTPUT_OPTIONS = {
   catalogType: () => new Option('--catalog-type <type>', 'link style of the output').choices(['self-contained', 'relative-published', 'absolute-published']),
   validate: () => new Option('--no-validate', 'skip STAC schema validation (links are still checked)'),
   strict: () => new Option('--strict', 'exit 3 when any project has an error or the output does not validate'),
+  jobs: () =>
+    new Option('--jobs <n>', 'worker threads that render the project pages\' READMEs beside the main thread, 0 for none (default: one per CPU core but one; env STACHUB_JOBS)').argParser((v) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of threads, 0 or more');
+      return n;
+    }),
   publish: () => new Option('--publish <target>', 'after a valid build, publish the output to s3://BUCKET/PREFIX (see `stachub publish` for the options below)'),
 } as const;
 
@@ -69,6 +78,15 @@ export function outputRequest(flags: OutputFlags & ConfigFlags, ctx: CliContext)
     catalogType: flags.catalogType,
     strict: flags.strict,
     publishTo: flags.publish,
+    jobs: flags.jobs ?? positiveJobs(ctx.env.STACHUB_JOBS),
     publishOptions: (to) => resolvePublishFlags(flags, to, ctx.env, ctx.cwd),
   };
+}
+
+/** `STACHUB_JOBS`, when set to a whole number of threads (anything else is a usage error). */
+function positiveJobs(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`STACHUB_JOBS: ${JSON.stringify(v)} is not a whole number of threads (0 or more)`);
+  return n;
 }

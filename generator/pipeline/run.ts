@@ -42,6 +42,8 @@ export interface OutputRequest {
   strict?: boolean | undefined;
   /** Publish target after a valid build. */
   publishTo?: string | undefined;
+  /** Threads that render the pages' READMEs (default: one per core). */
+  jobs?: number | undefined;
   /** The publish options for a target (S3 connection, cache rules), resolved when needed. */
   publishOptions: (to: string) => PublishOptions;
 }
@@ -65,6 +67,7 @@ function outputOptions(request: OutputRequest, config: Config, source: Source, i
       ? { schemaLoader: createSchemaLoader({ map: parseSchemaMap(request.schemaMap ?? [], io.cwd), cacheDir: defaultCacheDir(io.env) }) }
       : {}),
     ...(request.catalogType ? { catalogType: request.catalogType } : {}),
+    ...(request.jobs !== undefined ? { renderJobs: request.jobs } : {}),
     now: io.now,
     version: io.version,
     log,

@@ -16,11 +16,16 @@ import { resolveSite, type ResolvedSite } from './site-config.js';
 import { absoluteUrl, isAbsoluteUrl, relativeHref, rootPrefix } from './paths.js';
 import { isoDate, markdownToText, summary } from './format.js';
 import { LIST_SORTS, PAGE_SIZE, listPagePath, pageCount, sortProjects, type ListSort } from './listing.js';
-import { FACETS, SEARCH_DIR, searchIndexFiles } from './search-index.js';
+import { FACETS, SEARCH_DIR, SearchIndex, docText, type TermTable } from './search-index.js';
 import { renderReadme } from './markdown.js';
 import { SafeHtml, esc } from './html.js';
 import { FaultCollector } from '../isolate.js';
 import { atomFeed, recentUnique, sitemap, structuredData } from './feeds.js';
+import { readmeJob } from './project-readme.js';
+import { ReadmePool, answerError } from './readme-pool.js';
+
+/** Pages queued per render thread ahead of the page being made (keeps every thread busy). */
+const READMES_AHEAD = 32;
 
 export type { RenderInput } from './types.js';
 export type { SiteConfig, SiteLink } from './site-config.js';
@@ -272,14 +277,63 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   // other page, and the failures are thrown once every page is made, before the lists (the caller
   // then renders again without those projects, see generator/build.ts).
   const faults = new FaultCollector();
-  for (const view of model.byPath.values()) {
-    const page = faults.run(view.item.json.id, 'render', () => projectPageFile(view), null);
-    if (page) yield page;
+  const views = [...model.byPath.values()];
+  // The search index's documents get their terms with their pages (on the render threads when
+  // there are some); the index files are written after the lists.
+  const searchIndex = new SearchIndex(model.projects);
+  const jobs = Math.max(0, Math.min(input.jobs ?? 0, views.length));
+  if (jobs === 0) {
+    for (const view of views) {
+      const page = faults.run(view.item.json.id, 'render', () => projectPageFile(view, undefined), null);
+      if (page) yield page;
+    }
+  } else {
+    // READMEs go to the render threads a window ahead of the page being made; pages are made here,
+    // in the same order, each with its README's answer (readme-pool.ts).
+    const pool = new ReadmePool(jobs);
+    const tables: TermTable[] = Array.from({ length: jobs }, () => []);
+    try {
+      const window = READMES_AHEAD * jobs;
+      const tickets: Array<{ ticket: number } | { none: true } | { error: unknown }> = [];
+      const queueTo = (end: number): void => {
+        for (let k = tickets.length; k < Math.min(end, views.length); k++) {
+          try {
+            const view = views[k]!;
+            const job = { readme: readmeJob(view, baseUrl), text: searchIndex.has(view) ? docText(view) : null };
+            tickets.push(job.readme === null && job.text === null ? { none: true } : { ticket: pool.submit(job) });
+          } catch (error) {
+            tickets.push({ error });
+          }
+        }
+      };
+      for (let k = 0; k < views.length; k++) {
+        queueTo(k + window);
+        const view = views[k]!;
+        const t = tickets[k]!;
+        tickets[k] = { none: true };
+        // Outside the project's guard: a render thread that fails to start fails the build.
+        const answer = 'ticket' in t ? pool.take(t.ticket) : null;
+        if (answer?.terms && 'ticket' in t) searchIndex.addCoded(view, answer.terms, tables[pool.workerOf(t.ticket)]!);
+        const page = faults.run(
+          view.item.json.id,
+          'render',
+          () => {
+            if ('error' in t) throw t.error;
+            if (answer !== null && 'error' in answer) throw answerError(answer);
+            return projectPageFile(view, answer === null ? null : answer.html);
+          },
+          null,
+        );
+        if (page) yield page;
+      }
+    } finally {
+      pool.close();
+    }
   }
   faults.throwIfAny();
-  function projectPageFile(view: ProjectView): OutputFile {
+  function projectPageFile(view: ProjectView, readme: string | null | undefined): OutputFile {
     const category = model.categories.find((c) => c.id === view.categoryId)!;
-    const content = projectPage(view, model, site, baseUrl);
+    const content = projectPage(view, model, site, baseUrl, readme);
     const body = tpl('project')({
       view: card(view, view.page, model),
       p: content,
@@ -395,7 +449,7 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   yield* listPages(SITE_FILES.searchPage, SEARCH_DIR, model.projects, 'Search', `Every project of ${site.title}, across categories.`, '_search', model.categories);
 
   // The search index: what a result card shows, with root-relative hrefs (the script makes them relative).
-  for (const f of searchIndexFiles(model.projects, (v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);
+  for (const f of searchIndex.files((v) => searchCard(card(v, '', model)))) yield file(f.path, 'application/json', f.text);
   if (baseUrl) {
     // GitLab Pages and S3 website hosting serve 404.html for any missing path, at any depth: with
     // the base URL known, its links are absolute and work from wherever it is shown.

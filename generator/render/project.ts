@@ -8,7 +8,7 @@ import type { StacAsset, StacLink } from '../stac/types.js';
 import type { ProjectView, SiteModel } from './model.js';
 import { linkTarget } from './model.js';
 import { absoluteUrl, isAbsoluteUrl, isBrowsableHref, isStorageUri, relativeHref, resolveFromDoc } from './paths.js';
-import { renderReadme } from './markdown.js';
+import { readmeJob, renderProjectReadme } from './project-readme.js';
 import { SafeHtml } from './html.js';
 import { formatBytes, isoDate } from './format.js';
 import { dvcPathOf } from '../stac/extensions/dvc.js';
@@ -22,6 +22,8 @@ import { runSection, versionsSection, type RunSection, type VersionRow } from '.
 import { extentMap, describeBbox, tiledExtentMap } from './map.js';
 import { dvcSnippet, snippets, type CodeUrl, type Snippet } from './snippets.js';
 import type { ResolvedSite } from './site-config.js';
+
+export { withoutTitleHeading } from './project-readme.js';
 
 /** One asset in the files table. */
 export interface AssetRow {
@@ -140,7 +142,14 @@ function mediaLabel(type: string | undefined): string {
 }
 
 /** The project page content for `view`, with hrefs relative to its page. */
-export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedSite, baseUrl: string | undefined): ProjectPage {
+export function projectPage(
+  view: ProjectView,
+  model: SiteModel,
+  site: ResolvedSite,
+  baseUrl: string | undefined,
+  /** The README's HTML when already rendered (null: no README); undefined: render it here. */
+  readme?: string | null,
+): ProjectPage {
   const item = view.item.json;
   const p = item.properties;
   const docPath = view.item.path;
@@ -160,34 +169,9 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
   const via = item.links.find((l) => l.rel === 'via' && /^https?:\/\//i.test(l.href));
   const gitlab = via?.href ?? null;
 
-  // README URLs: the metadata stage made links into the repository absolute; assets named by their
-  // repository path are mapped to their href.
-  const carried = new Map<string, string>();
-  for (const [key, asset] of Object.entries(item.assets ?? {})) {
-    const href = hrefFromDoc(asset.href);
-    if (href !== null && (key.includes('/') || key.includes('.'))) carried.set(posix.normalize(key.replace(/^\.\//, '')), href);
-  }
-  const description = withoutTitleHeading(typeof p.description === 'string' ? p.description : '', view.title);
-  const readme =
-    description.trim() === ''
-      ? null
-      : new SafeHtml(
-          renderReadme(description, (url) => {
-            if (url === '' || url.startsWith('#')) return url;
-            if (isAbsoluteUrl(url) || url.startsWith('/')) {
-              if (url.startsWith('/') && gitlab) return new URL(url, gitlab).href;
-              return url;
-            }
-            // The metadata stage leaves relative only the files it republishes beside the item
-            // (so they resolve from the page, which sits in the item's folder); a relative path that
-            // names an asset by its repository path goes to the asset.
-            const [pathPart, hash] = url.split('#', 2) as [string, string | undefined];
-            const local = carried.get(posix.normalize(pathPart.replace(/^\.\//, '')));
-            if (local !== undefined) return local + (hash !== undefined ? '#' + hash : '');
-            if (resolveFromDoc(docPath, pathPart) === null && gitlab) return new URL(url, gitlab.replace(/\/?$/, '/')).href;
-            return hrefFromDoc(url);
-          }),
-        );
+  // The README: rendered here, or beforehand on a worker thread (readme-pool.ts) from the same job.
+  const job = readme === undefined ? readmeJob(view, baseUrl) : null;
+  const readmeHtml = readme !== undefined ? readme : job === null ? null : renderProjectReadme(job);
 
   const { inputs, outputs, modelFacts, tensors, pickleWarning, ioForCode } = modelSection(item);
   const { versions, metricNames, charts } = versionsSection(view);
@@ -320,7 +304,7 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     assetCount === 0 ? null : `${assetCount} ${assetCount === 1 ? 'file' : 'files'}${sizes.length > 0 ? `, ${sizes.length < assetCount ? 'at least ' : ''}${formatBytes(sizes.reduce((a, b) => a + b, 0))}` : ''}`;
 
   return {
-    readme,
+    readme: readmeHtml === null ? null : new SafeHtml(readmeHtml),
     filesSummary,
     primaryDownload,
     inputs,
@@ -367,13 +351,6 @@ export function projectPage(view: ProjectView, model: SiteModel, site: ResolvedS
     versionLabel: p.version !== undefined ? String(p.version) : null,
     temporal: start || end ? `${start || '…'} – ${end || '…'}` : null,
   };
-}
-
-/** Drop a README's leading `# Title` when it repeats the page title (the page shows it already). */
-export function withoutTitleHeading(markdown: string, title: string): string {
-  const m = /^\s*#[ \t]+(.+?)[ \t#]*(\r?\n|$)/.exec(markdown);
-  const norm = (t: string): string => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-  return m && norm(m[1]!) === norm(title) ? markdown.slice(m[0].length) : markdown;
 }
 
 // SharingHub's category ids (ai-model, dataset) and their usual variants.

@@ -95,54 +95,193 @@ export interface SearchFile {
   text: string;
 }
 
+/** What the index reads of a project's text (plain strings: a render thread can compute its terms). */
+export interface DocText {
+  title: string;
+  id: string;
+  keywords: string[];
+  tasks: string[];
+  framework: string | null;
+  architecture: string | null;
+  /** The README (Markdown). */
+  description: string;
+}
+
+/** A document's terms by tier: each term in the first of title, keywords, id, the rest of the text. */
+export interface DocTerms {
+  title: string[];
+  keywords: string[];
+  id: string[];
+  text: string[];
+}
+
+/**
+ * A document's terms as a render thread sends them: ids in the thread's own dictionary (the terms
+ * it sends for the first time in `fresh`, which take the next ids in order), so the index posts
+ * them without hashing each word again; `tiers` counts the ids of title, keywords, id and text.
+ */
+export interface CodedTerms {
+  ids: Int32Array;
+  tiers: [number, number, number, number];
+  fresh: string[];
+}
+
+/** A thread's term dictionary: term -> id, ids given in order of first use. */
+export function codeTerms(t: DocTerms, dictionary: Map<string, number>): CodedTerms {
+  const fresh: string[] = [];
+  const lists = [t.title, t.keywords, t.id, t.text];
+  const ids = new Int32Array(lists.reduce((n, l) => n + l.length, 0));
+  let k = 0;
+  for (const list of lists) {
+    for (const term of list) {
+      let id = dictionary.get(term);
+      if (id === undefined) {
+        id = dictionary.size;
+        dictionary.set(term, id);
+        fresh.push(term);
+      }
+      ids[k++] = id;
+    }
+  }
+  return { ids, tiers: [t.title.length, t.keywords.length, t.id.length, t.text.length], fresh };
+}
+
+/** The postings of a thread's term ids (index: its dictionary's id), kept by the main thread. */
+export type TermTable = Postings[];
+
+/** The text of a view the index reads. */
+export function docText(v: ProjectView): DocText {
+  const p = v.item.json.properties;
+  const architecture = mlmOf(p).architecture;
+  return {
+    title: v.title,
+    id: v.item.json.id,
+    keywords: v.keywords,
+    tasks: v.tasks,
+    framework: v.framework,
+    architecture: typeof architecture === 'string' ? architecture : null,
+    description: typeof p.description === 'string' ? p.description : '',
+  };
+}
+
+/** The terms of a document (pure: the same on any thread). */
+export function docTerms(d: DocText): DocTerms {
+  const titleWords = words(d.title);
+  const idWords = words(d.id);
+  const keywordWords = words(d.keywords.join(' '));
+  const title = terms(titleWords);
+  const keywords = terms(keywordWords);
+  const id = terms(idWords);
+  const text = [d.tasks.join(' '), d.framework ?? '', d.architecture ?? '', markdownToText(d.description)].join(' ');
+  const all = terms([...new Set([...titleWords, ...idWords, ...keywordWords, ...words(text)])].slice(0, MAX_WORDS));
+  const rest: string[] = [];
+  for (const t of all) if (!title.has(t) && !keywords.has(t) && !id.has(t)) rest.push(t);
+  return { title: [...title], keywords: [...keywords], id: [...id], text: rest };
+}
+
+/**
+ * The index of the listed projects, filled one document at a time in any order (the project pages
+ * give each its terms as they are made, see render/index.ts), then written as files.
+ */
+export class SearchIndex {
+  private readonly docs: ProjectView[];
+  private readonly docOf = new Map<ProjectView, number>();
+  // Per term, its postings packed as doc * 4 + tier, in a growing Int32Array (half the memory of a
+  // number array: tens of millions of postings at 100,000 projects).
+  private readonly index = new Map<string, Postings>();
+  private readonly added: Uint8Array;
+
+  constructor(views: readonly ProjectView[]) {
+    this.docs = docOrder(views);
+    this.docs.forEach((v, doc) => this.docOf.set(v, doc));
+    this.added = new Uint8Array(this.docs.length);
+  }
+
+  /** Whether `view` is a document of the index. */
+  has(view: ProjectView): boolean {
+    return this.docOf.has(view);
+  }
+
+  /** Add a document's terms (its text's terms are computed here when not given). */
+  add(view: ProjectView, t: DocTerms = docTerms(docText(view))): void {
+    const doc = this.docOf.get(view);
+    if (doc === undefined || this.added[doc]) return;
+    this.added[doc] = 1;
+    const base = doc * 4;
+    for (const term of t.title) this.post(term, base);
+    for (const term of t.keywords) this.post(term, base + 1);
+    for (const term of t.id) this.post(term, base + 2);
+    for (const term of t.text) this.post(term, base + 3);
+    this.post('all=', base);
+    for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
+  }
+
+  /**
+   * Add a document's terms as a render thread coded them (`codeTerms`); `table` is that thread's
+   * dictionary as seen so far, and learns the `fresh` terms whatever happens to the document.
+   */
+  addCoded(view: ProjectView, coded: CodedTerms, table: TermTable): void {
+    for (const term of coded.fresh) {
+      let list = this.index.get(term);
+      if (!list) this.index.set(term, (list = { codes: [], n: 0 }));
+      table.push(list);
+    }
+    const doc = this.docOf.get(view);
+    if (doc === undefined || this.added[doc]) return;
+    this.added[doc] = 1;
+    const base = doc * 4;
+    let k = 0;
+    coded.tiers.forEach((n, tier) => {
+      for (const end = k + n; k < end; k++) pushPosting(table[coded.ids[k]!]!, base + tier);
+    });
+    this.post('all=', base);
+    for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
+  }
+
+  /** The index files (documents not added yet are added first). `card` gives what a result shows. */
+  *files(card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
+    this.docs.forEach((v, doc) => {
+      if (!this.added[doc]) this.add(v);
+    });
+    yield* indexFiles(this.docs, this.index, card);
+  }
+
+  private post(term: string, code: number): void {
+    const list = this.index.get(term);
+    if (!list) this.index.set(term, { codes: [code], n: 1 });
+    else pushPosting(list, code);
+  }
+}
+
+/** Append a posting to a term's list. */
+function pushPosting(list: Postings, code: number): void {
+  if (Array.isArray(list.codes)) {
+    // Most terms are rare: a small array until a term has many postings.
+    list.codes.push(code);
+    list.n++;
+    if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
+  } else {
+    if (list.n === list.codes.length) {
+      const grown = new Int32Array(list.n * 2);
+      grown.set(list.codes);
+      list.codes = grown;
+    }
+    list.codes[list.n++] = code;
+  }
+}
+
 /**
  * The index files of the listed projects. `card` gives what a result shows (with root-relative
  * hrefs); the browser builds the card from it.
  */
-export function* searchIndexFiles(views: readonly ProjectView[], card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
-  const docs = docOrder(views);
-  // Per term, its postings packed as doc * 4 + tier, in doc order, in a growing Int32Array (half
-  // the memory of a number array: tens of millions of postings at 100,000 projects).
-  const index = new Map<string, Postings>();
-  const add = (term: string, code: number): void => {
-    const list = index.get(term);
-    if (!list) index.set(term, { codes: [code], n: 1 });
-    else if (Array.isArray(list.codes)) {
-      // Most terms are rare: a small array until a term has many postings.
-      list.codes.push(code);
-      list.n++;
-      if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
-    } else {
-      if (list.n === list.codes.length) {
-        const grown = new Int32Array(list.n * 2);
-        grown.set(list.codes);
-        list.codes = grown;
-      }
-      list.codes[list.n++] = code;
-    }
-  };
-  docs.forEach((v, doc) => {
-    const p = v.item.json.properties;
-    const architecture = mlmOf(p).architecture;
-    const title = terms(words(v.title));
-    const keywords = terms(words(v.keywords.join(' ')));
-    const id = terms(words(v.item.json.id));
-    const text = [
-      v.tasks.join(' '),
-      v.framework ?? '',
-      typeof architecture === 'string' ? architecture : '',
-      markdownToText(typeof p.description === 'string' ? p.description : ''),
-    ].join(' ');
-    const all = terms([...new Set([...words(v.title), ...words(v.item.json.id), ...words(v.keywords.join(' ')), ...words(text)])].slice(0, MAX_WORDS));
-    const base = doc * 4;
-    for (const t of title) add(t, base);
-    for (const t of keywords) add(t, base + 1);
-    for (const t of id) add(t, base + 2);
-    for (const t of all) if (!title.has(t) && !keywords.has(t) && !id.has(t)) add(t, base + 3);
-    add('all=', base);
-    for (const f of FACETS) for (const value of new Set(f.values(v))) add(`${f.name}=${value}`, base);
-  });
+export function searchIndexFiles(views: readonly ProjectView[], card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
+  return new SearchIndex(views).files(card);
+}
+
+function* indexFiles(docs: ProjectView[], index: Map<string, Postings>, card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
   const categoryOf = docs.map((v) => v.categoryId);
+  // A term a render thread sent for a document that was not added has no postings.
+  for (const [term, list] of index) if (list.n === 0) index.delete(term);
 
   // Shards: a power of two, so the count (and every term's file) only changes when the index doubles
   // or halves. Sized from the postings (about 3 bytes each, written as delta lists), then encoded one
@@ -157,6 +296,10 @@ export function* searchIndexFiles(views: readonly ProjectView[], card: (v: Proje
     const parts: string[] = [];
     for (const term of byShard[sh]!.sort()) {
       const list = index.get(term)!;
+      // Documents come in page order: their postings are put in doc order here.
+      const codes = Array.isArray(list.codes) ? Int32Array.from(list.codes) : list.codes.subarray(0, list.n);
+      codes.sort();
+      list.codes = codes;
       const byCat = new Map<string, number[][]>();
       for (let k = 0; k < list.n; k++) {
         const code = list.codes[k]!;

@@ -22,4 +22,9 @@ export interface RenderInput {
    * `siteConfigFromYaml` (generator/render/site-config.ts). Absent: defaults taken from the root catalog.
    */
   site?: SiteConfig;
+  /**
+   * Worker threads that render the project pages' READMEs and search terms (readme-pool.ts),
+   * besides the calling thread; 0 (the default): all on the calling thread. The same bytes either way.
+   */
+  jobs?: number;
 }

@@ -33,6 +33,7 @@ describe('stachub CLI', () => {
   it('exits 2 on an unknown command or option', async () => {
     expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run(['build', '--no-such-flag'])).code).toBe(2);
+    expect((await run(['build', '--jobs', 'two'])).code).toBe(2);
   });
   it('exits 2 with every configuration problem listed', async () => {
     const cfg = path.join(dir, 'bad.yml');
