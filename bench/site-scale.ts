@@ -15,13 +15,14 @@
  * number of projects; the index as it was written: id, title, page, category and up to 800
  * distinct words per project), and printed as ratios.
  *
- *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--jobs N] [--word W] [--keep DIR [--reuse]] [--build-only]
+ *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--jobs N] [--word W] [--keep DIR [--reuse]] [--build-only | --browse-only]
  *
  * `--keep DIR` keeps each size's workspace and output under DIR/N; with `--reuse`, a workspace
  * already there is built again instead of written anew (its output folder is removed first, so the
  * first build is still a full one). The synthetic catalog is seeded: the same N gives the same one.
  * `--jobs N` is the build's `--jobs` (render threads; default: one per core). `--build-only` measures
- * the full build alone (no browser, no one-project change).
+ * the full build alone (no browser, no one-project change). `--browse-only` (with `--keep DIR`)
+ * takes the visitor measures alone on the output a kept run already built: no build, no change.
  *
  * Schema validation is left out of the measured build (`--no-validate`: the schemas are not
  * shipped with the bench); links are still checked.
@@ -49,6 +50,8 @@ const KEEP = process.argv.includes('--keep') ? arg('keep', '') : '';
 const REUSE = KEEP !== '' && process.argv.includes('--reuse');
 const JOBS = arg('jobs', '');
 const BUILD_ONLY = process.argv.includes('--build-only');
+const BROWSE_ONLY = process.argv.includes('--browse-only');
+if (BROWSE_ONLY && (BUILD_ONLY || !KEEP)) throw new Error('--browse-only measures the output of a kept run: give --keep DIR, without --build-only');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The query of the search measures (its frequency in titles and READMEs is printed). */
 const WORD = arg('word', syntheticWord(300));
@@ -189,12 +192,13 @@ async function measure(n: number, browser: Browser | null): Promise<void> {
       : writeSyntheticCatalog(work, { projects: n });
     console.log(`\n## ${n.toLocaleString('en')} projects (workspace ${reused ? 'reused' : 'written'} in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     const out = path.join(work, 'public');
-    rmSync(out, { recursive: true, force: true });
+    if (BROWSE_ONLY && !existsSync(path.join(out, 'index.html'))) throw new Error(`--browse-only: no built output in ${out}`);
+    if (!BROWSE_ONLY) rmSync(out, { recursive: true, force: true });
     const loadBefore = load();
-    const first = await runBuild(catalog, out);
+    const first = BROWSE_ONLY ? undefined : await runBuild(catalog, out);
     const files = walk(out);
     const bytes = [...files.values()].reduce((a, b) => a + b, 0);
-    console.log(`full build (V8 heap limit ${HEAP_MB} MB, render threads: ${JOBS || "one per core"}): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit} (${loadBefore} before, ${load()} after)`);
+    if (first) console.log(`full build (V8 heap limit ${HEAP_MB} MB, render threads: ${JOBS || "one per core"}): ${first.wallS.toFixed(1)} s wall, ${first.cpuS.toFixed(1)} s CPU, peak RSS ${first.peakRssMB.toFixed(0)} MB, exit ${first.exit} (${loadBefore} before, ${load()} after)`);
     console.log(`output: ${files.size.toLocaleString('en')} files, ${(bytes / 1e6).toFixed(1)} MB (search index: ${[...files.keys()].filter((p) => p.startsWith('_search/') && p.endsWith('.json')).length.toLocaleString('en')} files)`);
     if (BUILD_ONLY || !browser) return;
 
@@ -242,6 +246,7 @@ async function measure(n: number, browser: Browser | null): Promise<void> {
       await server.close();
     }
 
+    if (BROWSE_ONLY) return;
     // One project's change: a new commit on a project from the middle of the catalog, an hour later.
     const before = walk(out);
     changeProject(catalog, Math.floor(n / 2), new Date(Date.now() + 3_600_000));
