@@ -40,11 +40,11 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
     .action(async (args: string[], flags: InspectFlags) => {
       const headers = parseHeaders(flags.header ?? []);
       // Local paths are shown as given and read against the command's working directory.
-      const at = (p: string): string => (/^https?:\/\//i.test(p) ? p : path.resolve(ctx.cwd, p));
+      const at = (p: string): string => (isUrl(p) ? p : path.resolve(ctx.cwd, p));
       const inputs = await expandFolders(args, ctx.cwd);
       let failed: number | undefined;
       for (const input of inputs) {
-        const source = /^https?:\/\//i.test(input) ? redactUrl(input) : input;
+        const source = isUrl(input) ? redactUrl(input) : input;
         try {
           const http: HttpSourceOptions = { headers: headersFor(input, headers, ctx.env) };
           const src = byteSourceFor(at(input), http);
@@ -82,6 +82,9 @@ export const registerInspect: RegisterCommand = (program: Command, ctx: CliConte
     });
 };
 
+/** An http(s) URL argument (read with Range requests), as opposed to a local path. */
+const isUrl = (p: string): boolean => /^https?:\/\//i.test(p);
+
 const isOnnxName = (p: string): boolean => /\.onnx$/i.test(p.replace(/[?#].*$/, ''));
 
 /** Model file names a folder argument stands for. */
@@ -89,14 +92,14 @@ const MODEL_FILE = /\.(onnx|pt|pth|ckpt|bin|safetensors|gguf|pkl|pickle|joblib)$
 
 /** A file beside `input` (a shard named by a sharded model's index): a path, or a URL resolved against it. */
 function siblingOf(input: string, name: string): string {
-  return /^https?:\/\//i.test(input) ? new URL(name, input).toString() : path.join(path.dirname(input), name);
+  return isUrl(input) ? new URL(name, input).toString() : path.join(path.dirname(input), name);
 }
 
 /** Folders stand for every model file under them (sorted; hidden folders and node_modules skipped). */
 async function expandFolders(args: string[], cwd: string): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) {
-    const st = /^https?:\/\//i.test(arg) ? undefined : await stat(path.resolve(cwd, arg)).catch(() => undefined);
+    const st = isUrl(arg) ? undefined : await stat(path.resolve(cwd, arg)).catch(() => undefined);
     if (!st?.isDirectory()) {
       out.push(arg);
       continue;
@@ -131,7 +134,7 @@ function parseHeaders(values: string[]): Record<string, string> {
 
 /** Explicit headers win; else a GitLab token goes to the GitLab host only. */
 function headersFor(input: string, explicit: Record<string, string>, env: NodeJS.ProcessEnv): Record<string, string> {
-  if (Object.keys(explicit).length > 0 || !/^https?:\/\//i.test(input)) return explicit;
+  if (Object.keys(explicit).length > 0 || !isUrl(input)) return explicit;
   const token = env.GITLAB_TOKEN;
   const gitlab = env.GITLAB_URL ?? env.CI_SERVER_URL;
   if (!token || !gitlab) return {};

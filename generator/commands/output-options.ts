@@ -41,8 +41,8 @@ const OUTPUT_OPTIONS = {
   strict: () => new Option('--strict', 'exit 3 when any project has an error or the output does not validate'),
   jobs: () =>
     new Option('--jobs <n>', 'worker threads that render the project pages\' READMEs beside the main thread, 0 for none (default: one per CPU core but one; env STACHUB_JOBS)').argParser((v) => {
-      const n = Number(v);
-      if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of threads, 0 or more');
+      const n = threadCount(v);
+      if (n === undefined) throw new InvalidArgumentError('a whole number of threads, 0 or more');
       return n;
     }),
   publish: () => new Option('--publish <target>', 'after a valid build, publish the output to s3://BUCKET/PREFIX (see `stachub publish` for the options below)'),
@@ -83,10 +83,16 @@ export function outputRequest(flags: OutputFlags & ConfigFlags, ctx: CliContext)
   };
 }
 
-/** `STACHUB_JOBS`, when set to a whole number of threads (anything else is a usage error). */
+/** A number of threads as `--jobs` and `STACHUB_JOBS` take it: a whole number, 0 or more; else undefined. */
+function threadCount(v: string): number | undefined {
+  const n = Number(v);
+  return v.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** `STACHUB_JOBS`, when set (anything but a number of threads is a usage error). */
 function positiveJobs(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`STACHUB_JOBS: ${JSON.stringify(v)} is not a whole number of threads (0 or more)`);
+  const n = threadCount(v);
+  if (n === undefined) throw new UsageError(`STACHUB_JOBS: ${JSON.stringify(v)} is not a whole number of threads (0 or more)`);
   return n;
 }

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { publishFiles, publishOptionsFromEnv, positiveInt, readOutputDir } from '../publish/index.js';
+import { isUrlTarget, publishFiles, publishOptionsFromEnv, positiveInt, readOutputDir } from '../publish/index.js';
 import { DEFAULT_CACHE_CONTROL } from '../publish/cache-control.js';
 import type { RegisterCommand } from './context.js';
 
@@ -50,7 +50,7 @@ export function resolvePublishFlags(flags: PublishFlags, to: string, env: NodeJS
     env,
   );
   // A directory target is relative to the command's working directory; URLs are kept as given.
-  return { ...base, to: /^[a-z][a-z0-9+.-]*:\/\//i.test(to) ? to : path.resolve(cwd, to) };
+  return { ...base, to: isUrlTarget(to) ? to : path.resolve(cwd, to) };
 }
 
 export const registerPublish: RegisterCommand = (program, ctx) => {

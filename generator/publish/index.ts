@@ -71,6 +71,11 @@ export function positiveInt(value: string | undefined, name: string): number | u
   return n;
 }
 
+/** A publish target given as a URL (`s3://...`, or a scheme stachub refuses) rather than a directory. */
+export function isUrlTarget(to: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(to);
+}
+
 /** Open the sink for a target. `close` releases network resources. */
 export function openSink(options: PublishOptions, env: NodeJS.ProcessEnv): { sink: StoreSink; close: () => void } {
   const sinkOptions = { concurrency: options.concurrency, cacheControl: options.cacheControl };
@@ -91,7 +96,7 @@ export function openSink(options: PublishOptions, env: NodeJS.ProcessEnv): { sin
     });
     return { sink: new StoreSink(store, { ...sinkOptions, prefix: target.prefix }), close: () => store.close() };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(options.to)) {
+  if (isUrlTarget(options.to)) {
     throw new UsageError(`unsupported publish target ${JSON.stringify(options.to)}: use s3://BUCKET/PREFIX or a directory`);
   }
   return { sink: new StoreSink(new DirectoryObjectStore(options.to), sinkOptions), close: () => {} };
