@@ -250,7 +250,9 @@ async function hashFile(file: string): Promise<{ size: number; sha256: string; h
   const handle = await open(file, 'r');
   const head = Buffer.alloc(Math.min(st.size, 1024));
   try {
-    const chunk = Buffer.alloc(1 << 20);
+    // A chunk no larger than the file (most are a few kB): a zeroed MiB per file was most of the
+    // reading time of a large workspace (allocation, then the collector reclaiming it).
+    const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(st.size, 1 << 20)));
     let pos = 0;
     for (;;) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, pos);
