@@ -315,7 +315,8 @@ interface Prepared {
   items: Map<string, ItemPlace>;
   fieldDiagnostics: ReturnType<typeof toStac>['fieldDiagnostics'];
   joinDiagnostics: ReturnType<typeof toStac>['diagnostics'];
-  mlflow: ReturnType<typeof joinRegistry> | undefined;
+  /** The registry join's owners and report (not its tree: the laid-out tree replaces it). */
+  mlflow: Pick<ReturnType<typeof joinRegistry>, 'owners' | 'projectDiagnostics' | 'report'> | undefined;
 }
 
 /** Records -> STAC -> MLflow join -> repairs -> layout, for one round. */
@@ -367,7 +368,9 @@ function prepare(records: ProjectRecord[], listing: AssembleListing, options: Bu
       items.set(item.path, { id: item.json.id, project: ownerOf(item.json.id), json: item.json });
     }
   }
-  return { records, listing, tree, carried, docs, items, fieldDiagnostics, joinDiagnostics, mlflow };
+  // The tree before layout is let go here: a large catalog would otherwise hold every item twice.
+  const kept = mlflow && { owners: mlflow.owners, projectDiagnostics: mlflow.projectDiagnostics, report: mlflow.report };
+  return { records, listing, tree, carried, docs, items, fieldDiagnostics, joinDiagnostics, mlflow: kept };
 }
 
 /**

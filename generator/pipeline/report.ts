@@ -20,7 +20,7 @@ export interface ReportInput {
   /** What writing each record's STAC fields said (model descriptions: generator/stac/fields.ts). */
   fieldDiagnostics: ReadonlyMap<string, Diagnostic[]>;
   joinDiagnostics: ReadonlyMap<string, Diagnostic[]>;
-  mlflow: ReturnType<typeof joinRegistry> | undefined;
+  mlflow: Pick<ReturnType<typeof joinRegistry>, 'projectDiagnostics' | 'report'> | undefined;
   /** Repairs said per project (generator/pipeline/repair.ts). */
   notes: ReadonlyMap<string, Diagnostic[]>;
   /** Validation problems left (schema and links; "unavailable" ones already turned into warnings). */
