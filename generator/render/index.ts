@@ -277,10 +277,11 @@ export function* renderSite(input: RenderInput, sources: SiteSources = bundledSi
   // other page, and the failures are thrown once every page is made, before the lists (the caller
   // then renders again without those projects, see generator/build.ts).
   const faults = new FaultCollector();
-  const views = [...model.byPath.values()];
   // The search index's documents get their terms with their pages (on the render threads when
-  // there are some); the index files are written after the lists.
+  // there are some); the index files are written after the lists. Its documents' pages are made
+  // first, in the index's id order (its postings stay small, see postings.ts), then the others.
   const searchIndex = new SearchIndex(model.projects);
+  const views = [...searchIndex.documents, ...[...model.byPath.values()].filter((v) => !searchIndex.has(v))];
   const jobs = Math.max(0, Math.min(input.jobs ?? 0, views.length));
   if (jobs === 0) {
     for (const view of views) {

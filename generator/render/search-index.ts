@@ -21,6 +21,7 @@
 import { mlmOf } from '../stac/extensions/mlm.js';
 import type { ProjectView } from './model.js';
 import { markdownToText } from './format.js';
+import { PostingsPool } from './postings.js';
 
 /** Folder of the index (category ids never start with `_`, see schemas/config.schema.json). */
 export const SEARCH_DIR = '_search';
@@ -72,12 +73,6 @@ export function hash(s: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
-}
-
-/** A term's postings: `n` codes (doc * 4 + tier) at the start of `codes`. */
-interface Postings {
-  codes: number[] | Int32Array;
-  n: number;
 }
 
 function seconds(iso: string | null): number {
@@ -146,8 +141,8 @@ export function codeTerms(t: DocTerms, dictionary: Map<string, number>): CodedTe
   return { ids, tiers: [t.title.length, t.keywords.length, t.id.length, t.text.length], fresh };
 }
 
-/** The postings of a thread's term ids (index: its dictionary's id), kept by the main thread. */
-export type TermTable = Postings[];
+/** A thread's term ids (index: its dictionary's id) as the index's own term ids, kept by the main thread. */
+export type TermTable = number[];
 
 /** The text of a view the index reads. */
 export function docText(v: ProjectView): DocText {
@@ -186,9 +181,9 @@ export function docTerms(d: DocText): DocTerms {
 export class SearchIndex {
   private readonly docs: ProjectView[];
   private readonly docOf = new Map<ProjectView, number>();
-  // Per term, its postings packed as doc * 4 + tier, in a growing Int32Array (half the memory of a
-  // number array: tens of millions of postings at 100,000 projects).
-  private readonly index = new Map<string, Postings>();
+  /** Term -> its id in `postings`. */
+  private readonly terms = new Map<string, number>();
+  private readonly postings = new PostingsPool();
   private readonly added: Uint8Array;
 
   constructor(views: readonly ProjectView[]) {
@@ -200,6 +195,11 @@ export class SearchIndex {
   /** Whether `view` is a document of the index. */
   has(view: ProjectView): boolean {
     return this.docOf.has(view);
+  }
+
+  /** The documents in id order (pages made in this order keep the postings small, see postings.ts). */
+  get documents(): readonly ProjectView[] {
+    return this.docs;
   }
 
   /** Add a document's terms (its text's terms are computed here when not given). */
@@ -221,18 +221,14 @@ export class SearchIndex {
    * dictionary as seen so far, and learns the `fresh` terms whatever happens to the document.
    */
   addCoded(view: ProjectView, coded: CodedTerms, table: TermTable): void {
-    for (const term of coded.fresh) {
-      let list = this.index.get(term);
-      if (!list) this.index.set(term, (list = { codes: [], n: 0 }));
-      table.push(list);
-    }
+    for (const term of coded.fresh) table.push(this.termId(term));
     const doc = this.docOf.get(view);
     if (doc === undefined || this.added[doc]) return;
     this.added[doc] = 1;
     const base = doc * 4;
     let k = 0;
     coded.tiers.forEach((n, tier) => {
-      for (const end = k + n; k < end; k++) pushPosting(table[coded.ids[k]!]!, base + tier);
+      for (const end = k + n; k < end; k++) this.postings.push(table[coded.ids[k]!]!, base + tier);
     });
     this.post('all=', base);
     for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
@@ -243,30 +239,17 @@ export class SearchIndex {
     this.docs.forEach((v, doc) => {
       if (!this.added[doc]) this.add(v);
     });
-    yield* indexFiles(this.docs, this.index, card);
+    yield* indexFiles(this.docs, this.terms, this.postings, card);
+  }
+
+  private termId(term: string): number {
+    let id = this.terms.get(term);
+    if (id === undefined) this.terms.set(term, (id = this.postings.addTerm()));
+    return id;
   }
 
   private post(term: string, code: number): void {
-    const list = this.index.get(term);
-    if (!list) this.index.set(term, { codes: [code], n: 1 });
-    else pushPosting(list, code);
-  }
-}
-
-/** Append a posting to a term's list. */
-function pushPosting(list: Postings, code: number): void {
-  if (Array.isArray(list.codes)) {
-    // Most terms are rare: a small array until a term has many postings.
-    list.codes.push(code);
-    list.n++;
-    if (list.n === 64) list.codes = Int32Array.from(list.codes, (c) => c);
-  } else {
-    if (list.n === list.codes.length) {
-      const grown = new Int32Array(list.n * 2);
-      grown.set(list.codes);
-      list.codes = grown;
-    }
-    list.codes[list.n++] = code;
+    this.postings.push(this.termId(term), code);
   }
 }
 
@@ -278,31 +261,28 @@ export function searchIndexFiles(views: readonly ProjectView[], card: (v: Projec
   return new SearchIndex(views).files(card);
 }
 
-function* indexFiles(docs: ProjectView[], index: Map<string, Postings>, card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
+function* indexFiles(docs: ProjectView[], terms: Map<string, number>, postings: PostingsPool, card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
   const categoryOf = docs.map((v) => v.categoryId);
   // A term a render thread sent for a document that was not added has no postings.
-  for (const [term, list] of index) if (list.n === 0) index.delete(term);
+  for (const [term, t] of terms) if (postings.postings(t) === 0) terms.delete(term);
 
   // Shards: a power of two, so the count (and every term's file) only changes when the index doubles
   // or halves. Sized from the postings (about 3 bytes each, written as delta lists), then encoded one
   // shard at a time, each term's postings let go once written.
   let total = 0;
-  for (const [term, list] of index) total += term.length + 8 + list.n * 3;
+  for (const [term, t] of terms) total += term.length + 8 + postings.postings(t) * 3;
   let shards = 1;
   while (shards * SHARD_TARGET_BYTES < total) shards *= 2;
   const byShard: string[][] = Array.from({ length: shards }, () => []);
-  for (const term of index.keys()) byShard[hash(shardKey(term)) % shards]!.push(term);
+  for (const term of terms.keys()) byShard[hash(shardKey(term)) % shards]!.push(term);
   for (let sh = 0; sh < shards; sh++) {
     const parts: string[] = [];
     for (const term of byShard[sh]!.sort()) {
-      const list = index.get(term)!;
-      // Documents come in page order: their postings are put in doc order here.
-      const codes = Array.isArray(list.codes) ? Int32Array.from(list.codes) : list.codes.subarray(0, list.n);
-      codes.sort();
-      list.codes = codes;
+      // Postings come in the order the pages were made: they are put in doc order here.
+      const codes = postings.codes(terms.get(term)!).sort();
       const byCat = new Map<string, number[][]>();
-      for (let k = 0; k < list.n; k++) {
-        const code = list.codes[k]!;
+      for (let k = 0; k < codes.length; k++) {
+        const code = codes[k]!;
         const doc = code >> 2;
         const cat = categoryOf[doc]!;
         let tiers = byCat.get(cat);
@@ -313,7 +293,6 @@ function* indexFiles(docs: ProjectView[], index: Map<string, Postings>, card: (v
       for (const [cat, tiers] of [...byCat].sort(([x], [y]) => (x < y ? -1 : 1))) {
         cats[cat] = term.includes('=') ? deltas(tiers[0]!) : trimTiers(tiers.map(deltas));
       }
-      index.delete(term);
       parts.push(`${JSON.stringify(term)}:${JSON.stringify(cats)}`);
     }
     byShard[sh] = [];
