@@ -15,7 +15,7 @@
  * number of projects; the index as it was written: id, title, page, category and up to 800
  * distinct words per project), and printed as ratios.
  *
- *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--jobs N] [--word W] [--keep DIR [--reuse]] [--build-only | --browse-only]
+ *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--jobs N] [--word W] [--query-runs 5] [--keep DIR [--reuse]] [--build-only | --browse-only]
  *
  * `--keep DIR` keeps each size's workspace and output under DIR/N; with `--reuse`, a workspace
  * already there is built again instead of written anew (its output folder is removed first, so the
@@ -154,6 +154,27 @@ async function answerTime(browser: Browser, url: string, action: string): Promis
   return { ms, count };
 }
 
+/** Each query is timed this many times, each in a fresh browser context (its index files not loaded). */
+const QUERY_RUNS = Number(arg('query-runs', '5'));
+
+/** `answerTime` run QUERY_RUNS times: the times and the result count of the last run. */
+async function answerTimes(browser: Browser, url: string, action: string): Promise<{ ms: number[]; count: string }> {
+  const ms: number[] = [];
+  let count = '';
+  for (let r = 0; r < QUERY_RUNS; r++) {
+    const run = await answerTime(browser, url, action);
+    ms.push(run.ms);
+    count = run.count;
+  }
+  return { ms, count };
+}
+
+/** min / median / max of some times, in ms. */
+function spread(ms: number[]): string {
+  const s = ms.slice().sort((a, b) => a - b);
+  return `${s[0]!.toFixed(0)} / ${s[Math.floor(s.length / 2)]!.toFixed(0)} / ${s[s.length - 1]!.toFixed(0)} ms`;
+}
+
 /** The size of an average card of a list page's HTML. */
 function averageCard(html: string): number {
   const cards = [...html.matchAll(/<li class="card"[\s\S]*?\n<\/li>/g)].map((m) => m[0].length);
@@ -213,15 +234,17 @@ async function measure(n: number, browser: Browser | null): Promise<void> {
       const category = await visit(browser, `${server.url}${cat}/index.html`, settled);
       const search = await visit(browser, `${server.url}search.html?q=${word}`, settled);
       const filtered = await visit(browser, `${server.url}${cat}/index.html?license=${encodeURIComponent(license)}`, settled);
-      const q = await answerTime(browser, `${server.url}search.html`, `const i = document.querySelector('#q'); i.value = ${JSON.stringify(word)}; i.form.requestSubmit();`);
-      const f = await answerTime(
+      const q = await answerTimes(browser, `${server.url}search.html`, `const i = document.querySelector('#q'); i.value = ${JSON.stringify(word)}; i.form.requestSubmit();`);
+      const f = await answerTimes(
         browser,
         `${server.url}${cat}/index.html`,
         `const s = document.querySelector('#f-license'); s.value = ${JSON.stringify(license)}; s.dispatchEvent(new Event('change', { bubbles: true }));`,
       );
       console.log(`visitor loads (gzip, all files of the visit): home ${kB(home.gzBytes)} (${home.files} files), category ${kB(category.gzBytes)}, first search "${word}" ${kB(search.gzBytes)} (${search.files} files), filtered category (license=${license}) ${kB(filtered.gzBytes)} (${filtered.files} files)`);
       console.log(`browser measures taken at ${load()}`);
-      console.log(`query answer in Chromium (cold index): search "${word}" ${q.ms.toFixed(0)} ms (${q.count} results), filter ${f.ms.toFixed(0)} ms (${f.count} results)`);
+      console.log(
+        `query answer in Chromium (cold index, ${QUERY_RUNS} runs, min/median/max): search "${word}" ${spread(q.ms)} (${q.count} results), filter ${spread(f.ms)} (${f.count} results)`,
+      );
 
       // Peer: the single-page lists and the whole index of before.
       const catCount = Number(/<span data-count>(\d+)<\/span>/.exec(catHtml)?.[1] ?? 0);
