@@ -19,6 +19,19 @@ import { LIMITS } from '../limits.js';
 import type { FailedProject, Source, SourceEntry, SourceListing, SourceQuery } from './source.js';
 
 export const DESCRIPTOR = 'stachub-project.yml';
+/** Project folders read at once (their files are read on libuv's threads while others are parsed). */
+const READ_AHEAD = 8;
+
+/** What reading one project folder gave, before the listing takes it (in folder order). */
+type FolderRead =
+  | { kind: 'skipped' }
+  | { kind: 'excluded'; by: 'visibility' | 'archived' }
+  | { kind: 'unreadable'; problems: number }
+  | { kind: 'failed'; failed: FailedProject }
+  | ({ kind: 'project'; fullPath: string; shown: string } & ({ snapshot: ProjectSnapshot } | { error: string }));
+
+/** A read already taken (the slot is kept so indexes stay put). */
+const DONE: Promise<FolderRead> = Promise.resolve({ kind: 'skipped' });
 /** DVC files read per project at most (as the GitLab source's default). */
 const MAX_DVC_FILES = 200;
 /** Images up to this size are republished with the catalog (previews, README figures). */
@@ -59,7 +72,7 @@ export class WorkspaceSource implements Source {
   async projects(query: SourceQuery): Promise<SourceListing> {
     let folders: string[];
     try {
-      folders = await findProjectFolders(this.root);
+      folders = (await findProjectFolders(this.root)).sort();
     } catch (err) {
       throw new SourceUnreachableError(`cannot read workspace ${this.root}: ${(err as Error).message}`, { cause: err });
     }
@@ -67,21 +80,27 @@ export class WorkspaceSource implements Source {
     const failed: FailedProject[] = [];
     const excluded = { visibility: 0, archived: 0 };
     const seen = new Map<string, string>();
-    let done = 0;
     let unreadable = 0;
-    for (const folder of folders.sort()) {
-      query.onProgress?.(done++, folders.length);
-      const descriptorFile = path.join(folder, DESCRIPTOR);
-      const shown = path.relative(this.cwd, descriptorFile) || descriptorFile;
-      const parsed: Awaited<ReturnType<typeof readDescriptor>> = await readDescriptor(descriptorFile, shown).catch((err: unknown) => ({
-        problems: [{ level: 'error' as const, code: 'workspace/descriptor', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})`, file: shown }],
-      }));
-      if ('problems' in parsed) {
-        // The report is public: a broken descriptor of a project the catalog would not publish is
-        // counted, not named, and one whose visibility cannot be read is not named either.
-        if (parsed.visibility !== undefined && !query.visibility.includes(parsed.visibility)) {
-          excluded.visibility++;
-        } else if (parsed.visibility === undefined) {
+    // Folders are read a few at a time (the file reads of one wait while another's are parsed) and
+    // their results taken in folder order, so the listing is the same as one at a time.
+    const reads: Array<Promise<FolderRead>> = [];
+    const readAhead = (upTo: number): void => {
+      for (let k = reads.length; k < Math.min(upTo, folders.length); k++) reads.push(this.readFolder(folders[k]!, query));
+    };
+    for (let k = 0; k < folders.length; k++) {
+      query.onProgress?.(k, folders.length);
+      readAhead(k + READ_AHEAD);
+      const read = await reads[k]!;
+      // Let go of what is taken (the listing holds it from here).
+      reads[k] = DONE;
+      switch (read.kind) {
+        case 'skipped':
+          break;
+        case 'excluded':
+          excluded[read.by]++;
+          break;
+        case 'unreadable':
+          // The report is public: a descriptor whose visibility cannot be read is not named.
           unreadable++;
           failed.push({
             fullPath: `(unreadable descriptor ${unreadable})`,
@@ -89,48 +108,65 @@ export class WorkspaceSource implements Source {
               {
                 level: 'error',
                 code: 'workspace/descriptor',
-                message: `a ${DESCRIPTOR} cannot be read and does not say the project's visibility, so the project is not named here (${parsed.problems.length} problem(s); run \`stachub build\` with a descriptor that has a valid visibility to see them)`,
+                message: `a ${DESCRIPTOR} cannot be read and does not say the project's visibility, so the project is not named here (${read.problems} problem(s); run \`stachub build\` with a descriptor that has a valid visibility to see them)`,
               },
             ],
           });
-        } else {
-          // Before the descriptor is read, the path is unknown: name only the folder.
-          failed.push({ fullPath: path.relative(this.root, folder), diagnostics: parsed.problems });
+          break;
+        case 'failed':
+          failed.push(read.failed);
+          break;
+        case 'project': {
+          const clash = seen.get(read.fullPath);
+          if (clash) {
+            failed.push({
+              fullPath: read.fullPath,
+              diagnostics: [{ level: 'error', code: 'workspace/duplicate', message: `project path ${read.fullPath} is also used by ${clash}`, file: read.shown }],
+            });
+            break;
+          }
+          seen.set(read.fullPath, read.shown);
+          if ('snapshot' in read) {
+            entries.push({ snapshot: read.snapshot, origin: 'fresh' });
+          } else {
+            // One unreadable project folder is that project's error (its visibility is allowed: it may be named).
+            failed.push({
+              fullPath: read.fullPath,
+              diagnostics: [{ level: 'error', code: 'workspace/unreadable', message: `the project's files cannot be read (${read.error})` }],
+            });
+          }
         }
-        continue;
-      }
-      const { info, extras } = parsed;
-      if (!info.topics.some((t) => query.topics.includes(t))) continue;
-      if (query.accept && !query.accept(info.fullPath)) continue; // another shard's project
-      if (!query.visibility.includes(info.visibility)) {
-        excluded.visibility++;
-        continue;
-      }
-      if (info.archived && query.archived === 'exclude') {
-        excluded.archived++;
-        continue;
-      }
-      const clash = seen.get(info.fullPath);
-      if (clash) {
-        failed.push({
-          fullPath: info.fullPath,
-          diagnostics: [{ level: 'error', code: 'workspace/duplicate', message: `project path ${info.fullPath} is also used by ${clash}`, file: shown }],
-        });
-        continue;
-      }
-      seen.set(info.fullPath, shown);
-      try {
-        entries.push({ snapshot: await this.snapshot(folder, info, extras), origin: 'fresh' });
-      } catch (err) {
-        // One unreadable project folder is that project's error (its visibility is allowed: it may be named).
-        failed.push({
-          fullPath: info.fullPath,
-          diagnostics: [{ level: 'error', code: 'workspace/unreadable', message: `the project's files cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})` }],
-        });
       }
     }
     query.onProgress?.(folders.length, folders.length);
     return { entries, failed, excluded };
+  }
+
+  /** One project folder: its descriptor, what the query says of it, and its snapshot when it is in. */
+  private async readFolder(folder: string, query: SourceQuery): Promise<FolderRead> {
+    const descriptorFile = path.join(folder, DESCRIPTOR);
+    const shown = path.relative(this.cwd, descriptorFile) || descriptorFile;
+    const parsed: Awaited<ReturnType<typeof readDescriptor>> = await readDescriptor(descriptorFile, shown).catch((err: unknown) => ({
+      problems: [{ level: 'error' as const, code: 'workspace/descriptor', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).name})`, file: shown }],
+    }));
+    if ('problems' in parsed) {
+      // The report is public: a broken descriptor of a project the catalog would not publish is
+      // counted, not named, and one whose visibility cannot be read is not named either.
+      if (parsed.visibility !== undefined && !query.visibility.includes(parsed.visibility)) return { kind: 'excluded', by: 'visibility' };
+      if (parsed.visibility === undefined) return { kind: 'unreadable', problems: parsed.problems.length };
+      // Before the descriptor is read, the path is unknown: name only the folder.
+      return { kind: 'failed', failed: { fullPath: path.relative(this.root, folder), diagnostics: parsed.problems } };
+    }
+    const { info, extras } = parsed;
+    if (!info.topics.some((t) => query.topics.includes(t))) return { kind: 'skipped' };
+    if (query.accept && !query.accept(info.fullPath)) return { kind: 'skipped' }; // another shard's project
+    if (!query.visibility.includes(info.visibility)) return { kind: 'excluded', by: 'visibility' };
+    if (info.archived && query.archived === 'exclude') return { kind: 'excluded', by: 'archived' };
+    try {
+      return { kind: 'project', fullPath: info.fullPath, shown, snapshot: await this.snapshot(folder, info, extras) };
+    } catch (err) {
+      return { kind: 'project', fullPath: info.fullPath, shown, error: (err as NodeJS.ErrnoException).code ?? (err as Error).name };
+    }
   }
 
   private async snapshot(folder: string, info: ProjectInfo, extras: DescriptorExtras): Promise<ProjectSnapshot> {
