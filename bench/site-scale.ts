@@ -15,7 +15,7 @@
  * number of projects; the index as it was written: id, title, page, category and up to 800
  * distinct words per project), and printed as ratios.
  *
- *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1700] [--jobs N] [--word W] [--query-runs 5] [--keep DIR [--reuse]] [--build-only | --browse-only]
+ *   npx tsx bench/site-scale.ts [--sizes 10000,100000] [--timeout-min 20] [--heap-mb 1500] [--jobs N] [--word W] [--query-runs 5] [--keep DIR [--reuse]] [--build-only | --browse-only]
  *
  * `--keep DIR` keeps each size's workspace and output under DIR/N; with `--reuse`, a workspace
  * already there is built again instead of written anew (its output folder is removed first, so the
@@ -45,7 +45,7 @@ const arg = (name: string, fallback: string): string => {
 const SIZES = arg('sizes', '10000').split(',').map(Number);
 const TIMEOUT_MS = Number(arg('timeout-min', '20')) * 60_000;
 /** The build's V8 heap limit (MB), as an operator sets it with NODE_OPTIONS=--max-old-space-size. */
-const HEAP_MB = Number(arg('heap-mb', '1700'));
+const HEAP_MB = Number(arg('heap-mb', '1500'));
 const KEEP = process.argv.includes('--keep') ? arg('keep', '') : '';
 const REUSE = KEEP !== '' && process.argv.includes('--reuse');
 const JOBS = arg('jobs', '');
