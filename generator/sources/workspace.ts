@@ -85,7 +85,12 @@ export class WorkspaceSource implements Source {
     // their results taken in folder order, so the listing is the same as one at a time.
     const reads: Array<Promise<FolderRead>> = [];
     const readAhead = (upTo: number): void => {
-      for (let k = reads.length; k < Math.min(upTo, folders.length); k++) reads.push(this.readFolder(folders[k]!, query));
+      for (let k = reads.length; k < Math.min(upTo, folders.length); k++) {
+        const read = this.readFolder(folders[k]!, query);
+        // Its failure is thrown when its turn comes, not reported early as an unhandled rejection.
+        read.catch(() => undefined);
+        reads.push(read);
+      }
     };
     for (let k = 0; k < folders.length; k++) {
       query.onProgress?.(k, folders.length);

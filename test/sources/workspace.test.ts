@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,5 +112,31 @@ describe('local workspace source', () => {
     const listing = await new WorkspaceSource(root, { cwd: process.cwd() }).projects(query);
     expect(listing.entries).toHaveLength(1);
     expect(listing.failed[0]!.diagnostics[0]!.code).toBe('workspace/duplicate');
+  });
+});
+
+describe('local workspace source: many folders', () => {
+  it('lists projects and errors in folder order, whatever order the folders are read in', async () => {
+    // More folders than are read at once, with a duplicate path, descriptors that cannot be read
+    // (numbered in folder order), a private project, an archived one and a file larger than a read chunk.
+    for (let i = 0; i < 30; i++) {
+      const dir = `p${String(i).padStart(2, '0')}`;
+      if (i === 7 || i === 21) await project(dir, 'id: [not: valid\n');
+      else if (i === 25) await project(dir, descriptor(100 + i, 'grp/p03'));
+      else if (i === 11) await project(dir, descriptor(100 + i, `grp/${dir}`, 'visibility: private\n'));
+      else if (i === 12) await project(dir, descriptor(100 + i, `grp/${dir}`, 'archived: true\n'));
+      else await project(dir, descriptor(100 + i, `grp/${dir}`), { 'README.md': `# ${dir}`, 'weights.bin': i === 4 ? 'x'.repeat(3 << 20) : dir });
+    }
+    const progress: number[] = [];
+    const listing = await new WorkspaceSource(root, { cwd: root }).projects({ ...query, onProgress: (done) => progress.push(done) });
+    const expected = Array.from({ length: 30 }, (_, i) => i).filter((i) => ![7, 11, 12, 21, 25].includes(i)).map((i) => `grp/p${String(i).padStart(2, '0')}`);
+    expect(listing.entries.map((e) => e.snapshot.project.fullPath)).toEqual(expected);
+    expect(listing.failed.map((f) => f.fullPath)).toEqual(['(unreadable descriptor 1)', '(unreadable descriptor 2)', 'grp/p03']);
+    expect(listing.failed[2]!.diagnostics[0]).toMatchObject({ code: 'workspace/duplicate', message: 'project path grp/p03 is also used by p03/stachub-project.yml' });
+    expect(listing.excluded).toEqual({ visibility: 1, archived: 1 });
+    expect(progress).toEqual(Array.from({ length: 31 }, (_, i) => i));
+    // Hashed through a chunk the size of the file, the 3 MiB file too.
+    const big = listing.entries[4]!.snapshot.files.find((f) => f.path === 'weights.bin')!;
+    expect(big).toMatchObject({ size: 3 << 20, sha256: createHash('sha256').update('x'.repeat(3 << 20)).digest('hex') });
   });
 });
