@@ -268,7 +268,7 @@ function* indexFiles(docs: ProjectView[], terms: Map<string, number>, postings: 
 
   // Shards: a power of two, so the count (and every term's file) only changes when the index doubles
   // or halves. Sized from the postings (about 3 bytes each, written as delta lists), then encoded one
-  // shard at a time, each term's postings let go once written.
+  // shard at a time (each term's postings decoded from the pool only while its shard is written).
   let total = 0;
   for (const [term, t] of terms) total += term.length + 8 + postings.postings(t) * 3;
   let shards = 1;
