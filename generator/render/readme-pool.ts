@@ -107,11 +107,6 @@ try { ${load} } catch (e) { fail(e); }`;
     return Math.floor(i / BATCH) % this.workers.length;
   }
 
-  /** Number of threads. */
-  get size(): number {
-    return this.workers.length;
-  }
-
   private send(w: number): void {
     const batch = this.pending[w]!;
     if (batch.length === 0) return;

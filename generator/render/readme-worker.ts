@@ -18,7 +18,7 @@ parentPort!.on('message', (batch: Array<{ i: number; job: PageJob }>) => {
     try {
       terms = job.text === null ? null : codeTerms(docTerms(job.text), dictionary);
     } catch {
-      terms = null;
+      // terms stays null
     }
     try {
       return { i, terms, html: job.readme === null ? null : renderProjectReadme(job.readme) };

@@ -212,8 +212,7 @@ export class SearchIndex {
     for (const term of t.keywords) this.post(term, base + 1);
     for (const term of t.id) this.post(term, base + 2);
     for (const term of t.text) this.post(term, base + 3);
-    this.post('all=', base);
-    for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
+    this.postFacets(view, base);
   }
 
   /**
@@ -230,8 +229,7 @@ export class SearchIndex {
     coded.tiers.forEach((n, tier) => {
       for (const end = k + n; k < end; k++) this.postings.push(table[coded.ids[k]!]!, base + tier);
     });
-    this.post('all=', base);
-    for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
+    this.postFacets(view, base);
   }
 
   /** The index files (documents not added yet are added first). `card` gives what a result shows. */
@@ -251,14 +249,12 @@ export class SearchIndex {
   private post(term: string, code: number): void {
     this.postings.push(this.termId(term), code);
   }
-}
 
-/**
- * The index files of the listed projects. `card` gives what a result shows (with root-relative
- * hrefs); the browser builds the card from it.
- */
-export function searchIndexFiles(views: readonly ProjectView[], card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
-  return new SearchIndex(views).files(card);
+  /** The document in every list (`all=`) and under each of its filter values (`license=MIT`...). */
+  private postFacets(view: ProjectView, base: number): void {
+    this.post('all=', base);
+    for (const f of FACETS) for (const value of new Set(f.values(view))) this.post(`${f.name}=${value}`, base);
+  }
 }
 
 function* indexFiles(docs: ProjectView[], terms: Map<string, number>, postings: PostingsPool, card: (v: ProjectView) => Record<string, unknown>): Generator<SearchFile> {
